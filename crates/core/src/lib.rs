@@ -1,0 +1,13 @@
+//! keten's domain: types and rules of the local digital-inclusion chain, free of I/O.
+
+pub mod account;
+pub mod clock;
+mod codes;
+pub mod demo;
+pub mod error;
+pub mod geo;
+pub mod help_question;
+pub mod organisation;
+pub mod reference;
+
+pub use error::ValidationError;

@@ -1,0 +1,152 @@
+//! `keten user` and `keten org`: accounts from the command line (the first admin starts here).
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use keten_core::account::{Role, UserDraft, hash_password};
+use keten_core::organisation::OrganisationDraft;
+use keten_store::Store;
+use keten_store::scope::{Actor, Membership};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a membership: `keten user add --email a@b.nl --role admin --org "Beheer"`.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// staff, partner, steering, programme_manager or admin
+        #[arg(long)]
+        role: String,
+        /// Organisation id or exact name.
+        #[arg(long)]
+        org: String,
+        /// Display name (default: the part of the e-mail address before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Password; when absent, one is generated and printed.
+        #[arg(long, env = "KETEN_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation: `keten org add --name "Gemeente Gent" --kind municipality --sector public --municipality 44021`.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// municipality, library, community, partner or national_body
+        #[arg(long)]
+        kind: String,
+        /// public, civil, private, knowledge or citizens
+        #[arg(long)]
+        sector: String,
+        /// CBS code (GM0599) or NIS code (44021) of the home municipality.
+        #[arg(long)]
+        municipality: String,
+    },
+}
+
+/// The command line acts with full rights: whoever runs it owns the database.
+fn operator() -> Actor {
+    Actor {
+        user_id: None,
+        memberships: vec![Membership {
+            organisation_id: String::new(),
+            organisation_name: "command line".into(),
+            role: Role::Admin,
+        }],
+        chain_municipalities: Vec::new(),
+    }
+}
+
+/// A readable random password for people to type once and then change.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..20)
+        .map(|i| {
+            if i > 0 && i % 5 == 0 {
+                '-'
+            } else {
+                ALPHABET[rand::random_range(0..ALPHABET.len())] as char
+            }
+        })
+        .collect()
+}
+
+pub async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add {
+            email,
+            role,
+            org,
+            name,
+            password,
+        } => {
+            let organisations = store.organisations(&operator()).await?;
+            let Some(organisation) = organisations.iter().find(|o| o.id == org || o.name == org)
+            else {
+                bail!("organisatie '{org}' bestaat niet; maak haar eerst met `keten org add`");
+            };
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(generate_password);
+            let display_name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+            let draft = UserDraft::parse(&email, &display_name, &password, &role, &organisation.id)
+                .map_err(|errors| {
+                    anyhow::anyhow!(
+                        errors
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                })?;
+            let hash = hash_password(&draft.password)?;
+            let now = crate::now().as_second();
+            let user = store
+                .create_user(&draft.email, &draft.display_name, &hash, now)
+                .await
+                .context("account aanmaken mislukt (bestaat het e-mailadres al?)")?;
+            store
+                .add_membership(&user.id, &organisation.id, draft.role)
+                .await?;
+            println!(
+                "Account {} aangemaakt ({} bij {}).",
+                user.email,
+                draft.role.label(),
+                organisation.name
+            );
+            if generated {
+                println!("Wachtwoord: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn org(store: &Store, cmd: OrgCommand) -> anyhow::Result<()> {
+    match cmd {
+        OrgCommand::Add {
+            name,
+            kind,
+            sector,
+            municipality,
+        } => {
+            let draft = OrganisationDraft::parse(&name, &kind, &sector, &municipality, &[])
+                .map_err(|errors| {
+                    anyhow::anyhow!(
+                        errors
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                })?;
+            let org = store
+                .create_organisation(&draft, crate::now().as_second())
+                .await?;
+            println!("Organisatie {} aangemaakt (id {}).", org.name, org.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The `keten` command: serve the platform, migrate, load the demo, manage accounts.
+
+#![expect(
+    clippy::print_stdout,
+    reason = "a command-line tool prints its results for people"
+)]
+
+mod accounts;
+mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use keten_core::clock::SystemClock;
+use keten_store::Store;
+use keten_store::db::{DEFAULT_DATABASE_URL, redact};
+use keten_web::{AppState, WebConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "keten",
+    version,
+    about = "Open platform for the local chain approach to digital inclusion"
+)]
+struct Cli {
+    /// sqlite://FILE (default: keten.db in the working directory) or postgres://...
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Log lines as text for people or JSON for log collectors.
+    #[arg(long, global = true, env = "KETEN_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo chain (Rotterdam and neighbours) into an empty database.
+    Demo(demo::DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(accounts::OrgCommand),
+    /// Remove expired sessions and old sign-in attempts now (serve also does this hourly).
+    Purge,
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "KETEN_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Load the demo chain first when the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// Help questions to generate with --demo.
+    #[arg(long, env = "KETEN_DEMO_QUESTIONS", default_value_t = 50_000)]
+    demo_questions: u64,
+    /// Mark cookies Secure: set when keten is reached over https.
+    #[arg(long, env = "KETEN_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Trust X-Forwarded-For from a reverse proxy for the client address.
+    #[arg(long, env = "KETEN_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Folder with the npm packages (package.json); absent is fine.
+    #[arg(long, env = "KETEN_ASSETS_DIR", default_value = "node_modules")]
+    assets_dir: std::path::PathBuf,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let url = cli
+        .database_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+
+    if let Command::Openapi = cli.command {
+        println!("{}", keten_web::openapi_json());
+        return Ok(());
+    }
+
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&url)))?;
+    store.migrate().await.context("migrations failed")?;
+    tracing::info!(backend = store.backend().name(), url = %redact(&url), "database ready");
+
+    match cli.command {
+        Command::Serve(args) => serve(store, args).await,
+        Command::Migrate => Ok(()),
+        Command::Demo(args) => demo::run(&store, &args).await,
+        Command::User(cmd) => accounts::user(&store, cmd).await,
+        Command::Org(cmd) => accounts::org(&store, cmd).await,
+        Command::Purge => {
+            let removed = purge(&store).await?;
+            println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+/// The command line's clock is the system clock.
+pub fn now() -> jiff::Timestamp {
+    use keten_core::clock::Clock;
+    SystemClock.now()
+}
+
+async fn purge(store: &Store) -> anyhow::Result<u64> {
+    let now = crate::now().as_second();
+    Ok(store.purge_expired_sessions(now, now - 24 * 3600).await?)
+}
+
+async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo && store.is_empty().await? {
+        demo::run(
+            &store,
+            &demo::DemoArgs {
+                questions: args.demo_questions,
+                seed: 2026,
+            },
+        )
+        .await?;
+    }
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        WebConfig {
+            secure_cookies: args.secure_cookies,
+            trust_forwarded_for: args.trust_forwarded_for,
+            assets_dir: args.assets_dir,
+            ..WebConfig::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "keten is listening");
+    eprintln!("keten draait op http://{address}");
+
+    let purger = store.clone();
+    let purge_task = tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = purge(&purger).await {
+                tracing::warn!(error = %e, "purge failed");
+            }
+        }
+    });
+
+    keten_web::serve(listener, state, shutdown_signal()).await?;
+    purge_task.abort();
+    store.close().await;
+    tracing::info!("keten stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM, so that running requests can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,286 @@
+//! The real `keten` binary: migrate, accounts from the command line, demo, serve, SIGTERM, and two processes on one database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn keten(database_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keten"));
+    cmd.env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A running `keten serve`, killed if the test fails before stopping it.
+struct Server(Option<Child>);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts `keten serve` on a free port and returns the process and its base URL.
+fn serve(database_url: &str) -> (Server, String) {
+    let mut child = keten(database_url)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("keten serve ended before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("keten draait op ") {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Server(Some(child)), address)
+}
+
+fn terminate(mut server: Server) {
+    let mut child = server.0.take().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "keten did not stop cleanly: {status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    panic!("keten did not stop within 5 s of SIGTERM");
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("keten.db").display())
+}
+
+async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = client
+        .get(format!("{base}/aanmelden"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let token = &html[start..start + 64];
+    let r = client
+        .post(format!("{base}/aanmelden"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    client
+}
+
+#[tokio::test]
+async fn first_admin_from_the_command_line_then_serve_and_stop_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).arg("migrate"));
+    let out = run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Beheer",
+        "--kind",
+        "national_body",
+        "--sector",
+        "public",
+        "--municipality",
+        "GM0599",
+    ]));
+    assert!(out.contains("Organisatie Beheer aangemaakt"));
+    let out = run_ok(keten(&url).args([
+        "user",
+        "add",
+        "--email",
+        "beheer@example.nl",
+        "--role",
+        "admin",
+        "--org",
+        "Beheer",
+    ]));
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Wachtwoord: "))
+        .unwrap()
+        .to_owned();
+    // A bad role is refused with a Dutch message.
+    let bad = keten(&url)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@example.nl",
+            "--role",
+            "king",
+            "--org",
+            "Beheer",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Onbekende waarde 'king'"));
+
+    let (child, base) = serve(&url);
+    let client = sign_in(&base, "beheer@example.nl", &password).await;
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["memberships"][0]["role"], "admin");
+    terminate(child);
+}
+
+#[tokio::test]
+async fn demo_loads_a_chain_with_history_and_prints_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let out = run_ok(keten(&url).args(["demo", "--questions", "3000"]));
+    assert!(out.contains("3000 hulpvragen"), "{out}");
+    let steering = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("steering"))
+        .unwrap();
+    let fields: Vec<&str> = steering.split_whitespace().collect();
+    let (email, password) = (fields[1], fields[2]);
+    // Loading twice is refused rather than doubling the data.
+    let again = keten(&url)
+        .args(["demo", "--questions", "10"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+
+    let (child, base) = serve(&url);
+    let client = sign_in(&base, email, password).await;
+    let orgs: Vec<serde_json::Value> = client
+        .get(format!("{base}/api/v1/organisations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(orgs.len() >= 10, "{orgs:?}");
+    terminate(child);
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_database_serve_consistent_data() {
+    let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("KETEN_REQUIRE_POSTGRES").is_err(),
+            "PostgreSQL required but not configured"
+        );
+        return;
+    };
+    // A database of its own: both processes migrate it at start, at the same time.
+    let name = format!("cli_{}", std::process::id());
+    let admin = keten_store::Store::connect(&base_url).await.unwrap();
+    admin
+        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await
+        .unwrap();
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base_url.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/{name}");
+
+    let (a, base_a) = serve(&url);
+    let (b, base_b) = serve(&url);
+    run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Beheer",
+        "--kind",
+        "national_body",
+        "--sector",
+        "public",
+        "--municipality",
+        "GM0599",
+    ]));
+    let out = run_ok(keten(&url).args([
+        "user",
+        "add",
+        "--email",
+        "beheer@example.nl",
+        "--role",
+        "admin",
+        "--org",
+        "Beheer",
+    ]));
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Wachtwoord: "))
+        .unwrap()
+        .to_owned();
+
+    let client = sign_in(&base_a, "beheer@example.nl", &password).await;
+    let created: serde_json::Value = client
+        .post(format!("{base_a}/api/v1/organisations"))
+        .json(&serde_json::json!({"name": "Maasbank", "kind": "partner", "sector": "private", "municipality_code": "GM0599"}))
+        .send().await.unwrap().json().await.unwrap();
+    // Same session cookie, other process: it sees the session and the new row.
+    let seen: serde_json::Value = client
+        .get(format!(
+            "{base_b}/api/v1/organisations/{}",
+            created["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["name"], "Maasbank");
+    terminate(a);
+    terminate(b);
+}

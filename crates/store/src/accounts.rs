@@ -1,0 +1,350 @@
+//! Users, memberships, sessions, sign-in attempts and API tokens.
+
+use crate::error::{Result, StoreError};
+use crate::scope::{Actor, Membership};
+use crate::sql::Sql;
+use crate::{Store, new_id, parse_code};
+use keten_core::account::{Email, Role};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: i64,
+    pub disabled: bool,
+}
+
+/// A user with the password hash, only for verifying a sign-in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub user_id: String,
+    pub password_hash: String,
+    pub disabled_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub user_id: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    display_name: String,
+    created_at: i64,
+    disabled_at: Option<i64>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            created_at: r.created_at,
+            disabled: r.disabled_at.is_some(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    organisation_id: String,
+    organisation_name: String,
+    role: String,
+}
+
+/// Which failed sign-ins count against a limit.
+#[derive(Debug, Clone, Copy)]
+pub enum AttemptKey<'a> {
+    Email(&'a str),
+    Ip(&'a str),
+}
+
+impl Store {
+    /// Creates a user; a taken e-mail address gives `Conflict`.
+    pub async fn create_user(
+        &self,
+        email: &Email,
+        display_name: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<User> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(email.as_str())
+        .bind(display_name.trim())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("users_email_unique".into()),
+            other => other,
+        })?;
+        self.user(&id).await
+    }
+
+    pub async fn user(&self, id: &str) -> Result<User> {
+        let row: UserRow = sqlx::query_as(
+            "SELECT id, email, display_name, created_at, disabled_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(row.into())
+    }
+
+    /// The users the actor may see: all for an admin, else those who share an organisation.
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<User>> {
+        let mut sql = Sql::new(
+            "SELECT u.id, u.email, u.display_name, u.created_at, u.disabled_at FROM users u WHERE 1 = 1",
+        );
+        if !actor.is_admin() {
+            sql.push(
+                " AND u.id IN (SELECT m.user_id FROM memberships m WHERE m.organisation_id IN ",
+            );
+            sql.bind_list(actor.organisation_ids());
+            sql.push(")");
+        }
+        sql.push(" ORDER BY u.email");
+        let rows: Vec<UserRow> = sql.query_as()?.fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    pub async fn credentials(&self, email: &Email) -> Result<Option<Credentials>> {
+        Ok(sqlx::query_as(
+            "SELECT id AS user_id, password_hash, disabled_at FROM users WHERE email = $1",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn add_membership(
+        &self,
+        user_id: &str,
+        organisation_id: &str,
+        role: Role,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, organisation_id, role) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Loads the actor for a signed-in user: memberships and chains.
+    pub async fn actor_for_user(&self, user_id: &str) -> Result<Actor> {
+        let rows: Vec<MembershipRow> = sqlx::query_as(
+            "SELECT m.organisation_id, o.name AS organisation_name, m.role \
+             FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
+             WHERE m.user_id = $1 ORDER BY o.name, m.role",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let memberships = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Membership {
+                    role: parse_code(&r.role)?,
+                    organisation_id: r.organisation_id,
+                    organisation_name: r.organisation_name,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let chain_municipalities = sqlx::query_scalar(
+            "SELECT DISTINCT om.municipality_code FROM organisation_municipalities om \
+             JOIN memberships m ON m.organisation_id = om.organisation_id \
+             WHERE m.user_id = $1 ORDER BY om.municipality_code",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Actor {
+            user_id: Some(user_id.to_owned()),
+            memberships,
+            chain_municipalities,
+        })
+    }
+
+    // --- sessions ---
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A live session of an enabled user.
+    pub async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+        Ok(sqlx::query_as(
+            "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes expired sessions and sign-in attempts older than `attempts_before`.
+    pub async fn purge_expired_sessions(&self, now: i64, attempts_before: i64) -> Result<u64> {
+        let s = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let a = sqlx::query("DELETE FROM login_attempts WHERE attempted_at < $1")
+            .bind(attempts_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(s.rows_affected() + a.rows_affected())
+    }
+
+    // --- sign-in attempts ---
+
+    pub async fn record_login_attempt(
+        &self,
+        email: &str,
+        ip: &str,
+        now: i64,
+        succeeded: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_attempts (id, email, ip, attempted_at, succeeded) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(email)
+        .bind(ip)
+        .bind(now)
+        .bind(i64::from(succeeded))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for the key since `since`.
+    pub async fn failed_login_attempts(&self, key: AttemptKey<'_>, since: i64) -> Result<i64> {
+        let (sql, value) = match key {
+            AttemptKey::Email(e) => (
+                "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND attempted_at >= $2 AND succeeded = 0",
+                e,
+            ),
+            AttemptKey::Ip(ip) => (
+                "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND attempted_at >= $2 AND succeeded = 0",
+                ip,
+            ),
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(value)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    // --- API tokens ---
+
+    /// Stores a new API token for an organisation (only its hash).
+    pub async fn create_api_token(
+        &self,
+        organisation_id: &str,
+        role: Role,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<String> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO api_tokens (id, organisation_id, role, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(organisation_id)
+        .bind(role.as_str())
+        .bind(name.trim())
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn revoke_api_token(&self, actor: &Actor, id: &str, now: i64) -> Result<()> {
+        let mut sql = Sql::new("UPDATE api_tokens SET revoked_at = ");
+        sql.bind(now).push(" WHERE id = ").bind(id.to_owned());
+        sql.push(" AND revoked_at IS NULL");
+        if !actor.is_admin() {
+            sql.push(" AND organisation_id IN ")
+                .bind_list(actor.organisation_ids());
+        }
+        let done = sql.query()?.execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The actor an unrevoked API token stands for.
+    pub async fn actor_for_api_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+        let row: Option<MembershipRow> = sqlx::query_as(
+            "SELECT t.organisation_id, o.name AS organisation_name, t.role FROM api_tokens t \
+             JOIN organisations o ON o.id = t.organisation_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let chain_municipalities = sqlx::query_scalar(
+            "SELECT municipality_code FROM organisation_municipalities WHERE organisation_id = $1 ORDER BY municipality_code",
+        )
+        .bind(&row.organisation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(Actor {
+            user_id: None,
+            memberships: vec![Membership {
+                role: parse_code(&row.role)?,
+                organisation_id: row.organisation_id,
+                organisation_name: row.organisation_name,
+            }],
+            chain_municipalities,
+        }))
+    }
+}

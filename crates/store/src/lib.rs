@@ -1,0 +1,28 @@
+//! keten's storage: one `Store` over SQLite or PostgreSQL, with tenant-scoped queries.
+
+pub mod accounts;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod help_points;
+pub mod help_questions;
+pub mod organisations;
+pub mod scope;
+mod sql;
+pub mod topics;
+
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use scope::Actor;
+
+/// A fresh random id for a new row (UUID v4 as text, the portable id type).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Reads a stored code back into its domain enum; a code the binary does not
+/// know means the database was written by something else.
+pub(crate) fn parse_code<T: std::str::FromStr>(code: &str) -> Result<T, StoreError> {
+    code.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown code '{code}'")))
+}

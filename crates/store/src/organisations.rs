@@ -1,0 +1,148 @@
+//! Organisations of the chain and the municipalities they are active in.
+
+use crate::error::{Result, StoreError};
+use crate::sql::Sql;
+use crate::{Actor, Store, new_id};
+use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub sector: Sector,
+    pub municipality_code: String,
+    pub active_in: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    kind: String,
+    sector: String,
+    municipality_code: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<Row> for Organisation {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Organisation {
+            kind: crate::parse_code(&r.kind)?,
+            sector: crate::parse_code(&r.sector)?,
+            active_in: Vec::new(),
+            id: r.id,
+            name: r.name,
+            municipality_code: r.municipality_code,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+macro_rules! select_organisations {
+    () => {
+        "SELECT o.id, o.name, o.kind, o.sector, o.municipality_code, o.created_at, o.updated_at \
+         FROM organisations o WHERE 1 = 1"
+    };
+}
+const SELECT: &str = select_organisations!();
+
+const fn concat_select_by_id() -> &'static str {
+    concat!(select_organisations!(), " AND o.id = $1")
+}
+
+impl Store {
+    /// Creates an organisation; it is always active in its home municipality.
+    pub async fn create_organisation(
+        &self,
+        new: &OrganisationDraft,
+        now: i64,
+    ) -> Result<Organisation> {
+        let id = new_id();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, sector, municipality_code, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&id)
+        .bind(new.name.trim())
+        .bind(new.kind.as_str())
+        .bind(new.sector.as_str())
+        .bind(&new.municipality_code)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut codes: Vec<&String> = std::iter::once(&new.municipality_code)
+            .chain(new.active_in.iter())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        for code in codes {
+            sqlx::query(
+                "INSERT INTO organisation_municipalities (organisation_id, municipality_code) VALUES ($1, $2)",
+            )
+            .bind(&id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.organisation_unscoped(&id).await
+    }
+
+    /// One organisation the actor may see; another tenant's gives `NotFound`.
+    pub async fn organisation(&self, actor: &Actor, id: &str) -> Result<Organisation> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" AND o.id = ").bind(id.to_owned());
+        actor.push_organisation_filter(&mut sql, "o.id");
+        let row: Row = sql
+            .query_as()?
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut org = Organisation::try_from(row)?;
+        org.active_in = self.active_in(&org.id).await?;
+        Ok(org)
+    }
+
+    /// The organisations the actor may see, by name.
+    pub async fn organisations(&self, actor: &Actor) -> Result<Vec<Organisation>> {
+        let mut sql = Sql::new(SELECT);
+        actor.push_organisation_filter(&mut sql, "o.id");
+        sql.push(" ORDER BY o.name, o.id");
+        let rows: Vec<Row> = sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut orgs = rows
+            .into_iter()
+            .map(Organisation::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        for org in &mut orgs {
+            org.active_in = self.active_in(&org.id).await?;
+        }
+        Ok(orgs)
+    }
+
+    pub(crate) async fn organisation_unscoped(&self, id: &str) -> Result<Organisation> {
+        let row: Row = sqlx::query_as(concat_select_by_id())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut org = Organisation::try_from(row)?;
+        org.active_in = self.active_in(&org.id).await?;
+        Ok(org)
+    }
+
+    async fn active_in(&self, id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT municipality_code FROM organisation_municipalities WHERE organisation_id = $1 ORDER BY municipality_code",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

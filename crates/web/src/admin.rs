@@ -1,0 +1,319 @@
+//! Administration: organisations and user accounts (pages), shared with the JSON API.
+
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::{AppError, PageError};
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use keten_core::ValidationError;
+use keten_core::account::{Role, UserDraft, hash_password};
+use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+use keten_store::Actor;
+use keten_store::accounts::User;
+use keten_store::organisations::Organisation;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/beheer", get(admin_overview))
+        .route("/beheer/organisaties", post(create_organisation_form))
+        .route("/beheer/gebruikers", post(create_user_form))
+        .route("/organisaties/{id}", get(organisation_page))
+}
+
+/// Fields of the organisation form and API body, as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OrganisationInput {
+    #[serde(default)]
+    pub name: String,
+    /// municipality, library, community, partner or national_body
+    #[serde(default)]
+    pub kind: String,
+    /// public, civil, private, knowledge or citizens
+    #[serde(default)]
+    pub sector: String,
+    /// Home municipality: CBS code (GM0599) or NIS code (44021)
+    #[serde(default)]
+    pub municipality_code: String,
+    /// Further municipalities it is active in (comma separated in the form)
+    #[serde(default)]
+    pub active_in: Vec<String>,
+}
+
+/// Fields of the user form and API body, as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UserInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub password: String,
+    /// staff, partner, steering, programme_manager or admin
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organisation_id: String,
+}
+
+pub(crate) fn require_admin(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Creates an organisation on behalf of an admin.
+pub(crate) async fn create_organisation(
+    state: &AppState,
+    actor: &Actor,
+    input: &OrganisationInput,
+) -> Result<Organisation, AppError> {
+    require_admin(actor)?;
+    let draft = OrganisationDraft::parse(
+        &input.name,
+        &input.kind,
+        &input.sector,
+        &input.municipality_code,
+        &input.active_in,
+    )
+    .map_err(AppError::Validation)?;
+    Ok(state.store.create_organisation(&draft, state.now()).await?)
+}
+
+/// Creates a user with one membership on behalf of an admin.
+pub(crate) async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    input: &UserInput,
+) -> Result<User, AppError> {
+    require_admin(actor)?;
+    let draft = UserDraft::parse(
+        &input.email,
+        &input.display_name,
+        &input.password,
+        &input.role,
+        &input.organisation_id,
+    )
+    .map_err(AppError::Validation)?;
+    let organisation = state
+        .store
+        .organisation(actor, &draft.organisation_id)
+        .await
+        .map_err(|_| {
+            AppError::Validation(vec![ValidationError::new(
+                "organisation_id",
+                "Deze organisatie bestaat niet.",
+            )])
+        })?;
+    let password = draft.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let user = state
+        .store
+        .create_user(&draft.email, &draft.display_name, &hash, state.now())
+        .await?;
+    state
+        .store
+        .add_membership(&user.id, &organisation.id, draft.role)
+        .await?;
+    Ok(user)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    shell: Shell,
+    organisations: Vec<Organisation>,
+    users: Vec<User>,
+    kinds: &'static [OrganisationKind],
+    sectors: &'static [Sector],
+    roles: &'static [Role],
+    organisation_form: OrganisationForm,
+    user_form: UserForm,
+    organisation_errors: Vec<ValidationError>,
+    user_errors: Vec<ValidationError>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct OrganisationForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    municipality_code: String,
+    #[serde(default)]
+    active_in: String,
+}
+
+impl OrganisationForm {
+    fn input(&self) -> OrganisationInput {
+        OrganisationInput {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            sector: self.sector.clone(),
+            municipality_code: self.municipality_code.clone(),
+            active_in: self
+                .active_in
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+impl UserForm {
+    fn input(&self) -> UserInput {
+        UserInput {
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            password: self.password.clone(),
+            role: self.role.clone(),
+            organisation_id: self.organisation_id.clone(),
+        }
+    }
+}
+
+async fn admin_page(state: &AppState, shell: Shell, actor: &Actor) -> Result<AdminPage, AppError> {
+    Ok(AdminPage {
+        shell,
+        organisations: state.store.organisations(actor).await?,
+        users: state.store.users(actor).await?,
+        kinds: OrganisationKind::ALL,
+        sectors: Sector::ALL,
+        roles: Role::ALL,
+        organisation_form: OrganisationForm::default(),
+        user_form: UserForm::default(),
+        organisation_errors: Vec::new(),
+        user_errors: Vec::new(),
+        notice: None,
+    })
+}
+
+async fn admin_overview(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+) -> Result<AdminPage, PageError> {
+    require_admin(&me.0.actor)?;
+    Ok(admin_page(&state, shell, &me.0.actor).await?)
+}
+
+/// Shows the admin page again with the form's errors and the input kept.
+fn with_errors(
+    mut page: AdminPage,
+    error: AppError,
+    user_form: bool,
+) -> Result<Response, PageError> {
+    let errors = match error {
+        AppError::Validation(errors) => errors,
+        AppError::Conflict(message) => vec![ValidationError::new("email", message)],
+        other => return Err(PageError(other)),
+    };
+    if user_form {
+        page.user_errors = errors;
+    } else {
+        page.organisation_errors = errors;
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn create_organisation_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Form(form): Form<OrganisationForm>,
+) -> Result<Response, PageError> {
+    require_admin(&me.0.actor)?;
+    match create_organisation(&state, &me.0.actor, &form.input()).await {
+        Ok(org) => Ok(Redirect::to(&format!("/organisaties/{}", org.id)).into_response()),
+        Err(e) => {
+            let mut page = admin_page(&state, shell, &me.0.actor).await?;
+            page.organisation_form = form;
+            with_errors(page, e, false)
+        }
+    }
+}
+
+async fn create_user_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Form(form): Form<UserForm>,
+) -> Result<Response, PageError> {
+    require_admin(&me.0.actor)?;
+    match create_user(&state, &me.0.actor, &form.input()).await {
+        Ok(user) => {
+            let mut page = admin_page(&state, shell, &me.0.actor).await?;
+            page.notice = Some(format!("Account voor {} is aangemaakt.", user.email));
+            Ok(page.into_response())
+        }
+        Err(e) => {
+            let mut page = admin_page(&state, shell, &me.0.actor).await?;
+            // Never send a password back to the browser.
+            page.user_form = UserForm {
+                password: String::new(),
+                ..form
+            };
+            with_errors(page, e, true)
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    shell: Shell,
+    organisation: Organisation,
+    municipalities: Vec<String>,
+}
+
+async fn organisation_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<OrganisationPage, PageError> {
+    let organisation = state.store.organisation(&me.0.actor, &id).await?;
+    let municipalities = organisation
+        .active_in
+        .iter()
+        .map(|code| {
+            keten_core::reference::municipality(code)
+                .map(|m| format!("{} ({code})", m.name))
+                .unwrap_or_else(|| code.clone())
+        })
+        .collect();
+    Ok(OrganisationPage {
+        shell,
+        organisation,
+        municipalities,
+    })
+}

@@ -1,0 +1,132 @@
+//! The JSON API under /api/v1: authentication, the router and its OpenAPI description.
+
+mod accounts;
+mod organisations;
+mod places;
+
+use crate::AppState;
+use crate::context::{RequestContext, token_hash};
+use crate::error::{ApiError, AppError, FieldProblem, Problem};
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::JsonRejection;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use keten_store::Actor;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "keten API",
+        description = "JSON API of keten, the open platform for the local chain approach to digital inclusion. \
+                       Errors are RFC 9457 problem documents (application/problem+json).",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "accounts", description = "Who am I, users and API tokens"),
+        (name = "organisations", description = "Organisations of the chain"),
+        (name = "places", description = "Postcodes and place names to points and municipalities"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Per-organisation API token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("keten_session"))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::create_api_token))
+        .routes(routes!(accounts::revoke_api_token))
+        .routes(routes!(
+            organisations::list_organisations,
+            organisations::create_organisation
+        ))
+        .routes(routes!(organisations::get_organisation))
+        .routes(routes!(places::resolve_place))
+}
+
+/// Who calls the API: an organisation's API token (`Authorization: Bearer`)
+/// or a signed-in browser session.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(AppError::Unauthorized)?;
+            return match state
+                .store
+                .actor_for_api_token(&token_hash(token.trim()))
+                .await?
+            {
+                Some(actor) => Ok(ApiActor(actor)),
+                None => Err(AppError::Unauthorized.into()),
+            };
+        }
+        let signed_in = parts
+            .extensions
+            .get::<RequestContext>()
+            .and_then(|c| c.signed_in.clone())
+            .ok_or(AppError::Unauthorized)?;
+        // A cookie rides along on cross-site requests, but a cross-site page
+        // cannot send a JSON content type without a CORS preflight, which
+        // keten never grants: that is the API's CSRF defence.
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let is_json = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if unsafe_method && !is_json && parts.method != Method::DELETE {
+            return Err(AppError::BadRequest(
+                "Stuur gegevens als JSON (Content-Type: application/json).".into(),
+            )
+            .into());
+        }
+        Ok(ApiActor(signed_in.actor))
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        AppError::BadRequest(format!("De JSON klopt niet: {}", rejection.body_text()))
+    }
+}
+
+/// `axum::Json`, but a malformed body becomes a problem document.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);

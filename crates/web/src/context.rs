@@ -1,0 +1,229 @@
+//! Per-request context: who is signed in, the CSRF token, the client address;
+//! and the CSRF check for every form post. One middleware, one place to audit.
+
+use crate::AppState;
+use crate::error::{ErrorPage, PendingErrorPage};
+use crate::shell::Shell;
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use keten_store::Actor;
+use keten_store::accounts::User;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "keten_session";
+pub const CSRF_COOKIE: &str = "keten_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in user and what they may see.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub actor: Actor,
+    pub session_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub signed_in: Option<SignedIn>,
+    /// The token forms must echo: the session's when signed in, else the
+    /// anonymous CSRF cookie's (double submit).
+    pub csrf_token: String,
+    pub client_ip: String,
+}
+
+/// Random 32 bytes as hex: session tokens, CSRF tokens, API tokens.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+/// Tokens are stored hashed; SHA-256 suffices because they are long and random.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value: never readable by scripts, sent on top-level
+/// navigation only (Lax), and over https only when keten is served so.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        s.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static(""))
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        // The proxy appends the address it saw; the last entry is the one we trust.
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return ip.trim().to_owned();
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SignedIn, String)> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    let hash = token_hash(&token);
+    let session = state.store.session(&hash, state.now()).await.ok()??;
+    let user = state.store.user(&session.user_id).await.ok()?;
+    let actor = state.store.actor_for_user(&user.id).await.ok()?;
+    Some((
+        SignedIn {
+            user,
+            actor,
+            session_hash: hash,
+        },
+        session.csrf_token,
+    ))
+}
+
+fn is_form_post(req: &Request) -> bool {
+    let path = req.uri().path();
+    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !path.starts_with("/api/")
+        && !path.starts_with("/hsds")
+}
+
+/// Pulls the CSRF token a form sent: from the urlencoded body, or for other
+/// bodies (file uploads) from the header or the query string.
+async fn submitted_token(req: Request) -> Result<(Option<String>, Request), Response> {
+    let from_header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let from_query = req.uri().query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v)
+    });
+    let is_urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_urlencoded {
+        return Ok((from_header.or(from_query), req));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 8 * 1024 * 1024)
+        .await
+        .map_err(|_| axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    let from_body = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == CSRF_FIELD))
+        .map(|(_, v)| v);
+    Ok((
+        from_body.or(from_header),
+        Request::from_parts(parts, Body::from(bytes)),
+    ))
+}
+
+pub async fn load_request_context(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let anon_cookie = cookie(req.headers(), CSRF_COOKIE);
+    let signed_in = signed_in(&state, req.headers()).await;
+    let mut new_anon_cookie = None;
+    let (signed_in, csrf_token) = match signed_in {
+        Some((s, csrf)) => (Some(s), csrf),
+        None => match anon_cookie {
+            Some(token) => (None, token),
+            None => {
+                let token = random_token();
+                new_anon_cookie = Some(token.clone());
+                (None, token)
+            }
+        },
+    };
+    let context = RequestContext {
+        signed_in,
+        csrf_token,
+        client_ip: client_ip(&req, state.config.trust_forwarded_for),
+    };
+
+    let mut req = req;
+    if is_form_post(&req) {
+        let (submitted, rebuilt) = match submitted_token(req).await {
+            Ok(v) => v,
+            Err(response) => return response,
+        };
+        req = rebuilt;
+        let valid = submitted.is_some_and(|t| constant_time_eq(&t, &context.csrf_token));
+        if !valid {
+            let page = ErrorPage {
+                shell: Shell::from_context(&context),
+                heading: "Formulier verlopen",
+                detail: "Dit formulier is verlopen of niet door keten gemaakt. Ga terug, laad de pagina opnieuw en probeer het nog eens.".into(),
+            };
+            return (axum::http::StatusCode::FORBIDDEN, render(&page)).into_response();
+        }
+    }
+
+    req.extensions_mut().insert(context.clone());
+    let mut response = next.run(req).await;
+
+    if let Some(pending) = response.extensions_mut().remove::<PendingErrorPage>() {
+        let status = response.status();
+        let page = ErrorPage {
+            shell: Shell::from_context(&context),
+            heading: pending.heading,
+            detail: pending.detail,
+        };
+        let mut rendered = render(&page).into_response();
+        *rendered.status_mut() = status;
+        response = rendered;
+    }
+    if let Some(token) = new_anon_cookie {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, None, state.config.secure_cookies),
+        );
+    }
+    response
+}
+
+fn render(page: &impl Template) -> Html<String> {
+    Html(page.render().unwrap_or_else(|_| "Er ging iets mis.".into()))
+}

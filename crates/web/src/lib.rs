@@ -1,0 +1,117 @@
+//! keten's HTTP layer: server-rendered pages, the JSON API under /api/v1 and its OpenAPI document.
+
+mod admin;
+mod api;
+mod assets;
+mod auth;
+mod context;
+mod error;
+mod health;
+mod home;
+mod security;
+mod shell;
+
+use axum::Router;
+use keten_core::clock::Clock;
+use keten_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub use error::AppError;
+
+/// Settings of the HTTP layer, filled in by the binary from flags and environment.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Set `Secure` on cookies: keten is reached over https (directly or via a proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Where front-end packages from npm live (`node_modules`); absent is fine.
+    pub assets_dir: std::path::PathBuf,
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            assets_dir: "node_modules".into(),
+            session_hours: 12,
+        }
+    }
+}
+
+/// Everything a handler may use; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Now, in unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now().as_second()
+    }
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = openapi.to_json().unwrap_or_default();
+    let app = Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(admin::router())
+        .merge(health::router())
+        .merge(assets::router(&state.config.assets_dir))
+        .merge(api_router)
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    openapi_json,
+                )
+            }),
+        )
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::load_request_context,
+        ))
+        .with_state(state);
+    security::wrap(app).layer(tower_http::limit::RequestBodyLimitLayer::new(
+        8 * 1024 * 1024,
+    ))
+}
+
+/// Serves until `shutdown` completes, then lets running requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The OpenAPI document, for the CLI and tests.
+pub fn openapi_json() -> String {
+    let (_, openapi) = api::router().split_for_parts();
+    openapi.to_pretty_json().unwrap_or_default()
+}

@@ -1,0 +1,48 @@
+//! The page shell every template extends: who is signed in, the CSRF token, the language.
+
+use crate::context::RequestContext;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::convert::Infallible;
+
+#[derive(Debug, Clone)]
+pub struct ShellUser {
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// What base.html needs; every page struct has a `shell` field.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub lang: &'static str,
+    pub csrf_token: String,
+    pub user: Option<ShellUser>,
+}
+
+impl Shell {
+    pub fn from_context(ctx: &RequestContext) -> Self {
+        Shell {
+            lang: "nl",
+            csrf_token: ctx.csrf_token.clone(),
+            user: ctx.signed_in.as_ref().map(|s| ShellUser {
+                display_name: s.user.display_name.clone(),
+                is_admin: s.actor.is_admin(),
+            }),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Shell {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestContext>()
+            .map(Shell::from_context)
+            .unwrap_or(Shell {
+                lang: "nl",
+                csrf_token: String::new(),
+                user: None,
+            }))
+    }
+}

@@ -1,0 +1,260 @@
+//! Test harness: the real app on a random port over a throw-away SQLite file or PostgreSQL schema.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use keten_core::account::{Email, Role, hash_password};
+use keten_core::clock::FixedClock;
+use keten_core::organisation::OrganisationDraft;
+use keten_store::Store;
+use keten_web::{AppState, WebConfig};
+use std::sync::{Arc, OnceLock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once per backend: `both_backends!(name, |app| async move { ... });`
+/// The PostgreSQL variant needs `KETEN_TEST_POSTGRES=postgres://...`; without it
+/// it passes as skipped, unless `KETEN_REQUIRE_POSTGRES=1` (as in CI) makes that a failure.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident => $body:expr;)+) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::support::TestApp::spawn($crate::support::Db::Sqlite).await;
+                    ($body)(app).await;
+                }
+            )+
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if !$crate::support::postgres_available() {
+                        return;
+                    }
+                    let app = $crate::support::TestApp::spawn($crate::support::Db::Postgres).await;
+                    ($body)(app).await;
+                }
+            )+
+        }
+    };
+}
+
+/// The PostgreSQL server for tests, if configured; fails when CI requires one.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("KETEN_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("KETEN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!(
+            "KETEN_REQUIRE_POSTGRES=1 but KETEN_TEST_POSTGRES is not set: PostgreSQL tests would be skipped"
+        );
+    }
+    url
+}
+
+pub fn postgres_available() -> bool {
+    postgres_url().is_some()
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database(db: Db) -> (String, Option<tempfile::TempDir>) {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("keten.db").display());
+            (url, Some(dir))
+        }
+        Db::Postgres => {
+            let base = postgres_url().unwrap();
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let admin = Store::connect(&base).await.unwrap();
+            admin
+                .execute_raw(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .unwrap();
+            admin.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            (
+                format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                None,
+            )
+        }
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(PASSWORD).unwrap())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub clock: FixedClock,
+    pub db: Db,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> TestApp {
+        Self::spawn_with(db, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(db: Db, config: WebConfig) -> TestApp {
+        let (url, dir) = fresh_database(db).await;
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let app = Self::serve(store, config, db, url).await;
+        TestApp { _dir: dir, ..app }
+    }
+
+    /// A second app instance on the same database, as a second server process would be.
+    pub async fn sibling(&self) -> TestApp {
+        let store = Store::connect(&self.database_url).await.unwrap();
+        Self::serve(
+            store,
+            WebConfig::default(),
+            self.db,
+            self.database_url.clone(),
+        )
+        .await
+    }
+
+    async fn serve(store: Store, config: WebConfig, db: Db, database_url: String) -> TestApp {
+        let clock = FixedClock::at("2026-03-02T09:00:00Z".parse().unwrap());
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(keten_web::serve(listener, state, std::future::pending()));
+        TestApp {
+            address,
+            store,
+            clock,
+            db,
+            database_url,
+            _dir: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A browser: keeps cookies, does not follow redirects (tests look at them).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn now(&self) -> i64 {
+        use keten_core::clock::Clock;
+        self.clock.now().as_second()
+    }
+
+    pub async fn organisation(
+        &self,
+        name: &str,
+        kind: &str,
+        sector: &str,
+        municipality: &str,
+    ) -> String {
+        let draft = OrganisationDraft::parse(name, kind, sector, municipality, &[]).unwrap();
+        self.store
+            .create_organisation(&draft, self.now())
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A user with the shared test password and one membership.
+    pub async fn user(&self, email: &str, role: Role, organisation_id: &str) -> String {
+        let user = self
+            .store
+            .create_user(
+                &Email::parse(email).unwrap(),
+                email,
+                password_hash(),
+                self.now(),
+            )
+            .await
+            .unwrap();
+        self.store
+            .add_membership(&user.id, organisation_id, role)
+            .await
+            .unwrap();
+        user.id
+    }
+
+    /// The CSRF token of the form on `path`, as a browser would see it.
+    pub async fn csrf_token(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_from_html(&html).unwrap_or_else(|| panic!("no csrf token on {path}"))
+    }
+
+    /// Signs in through the form; returns the browser holding the session.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = self.browser();
+        let token = self.csrf_token(&client, "/aanmelden").await;
+        let response = client
+            .post(self.url("/aanmelden"))
+            .form(&[
+                ("email", email),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "sign-in of {email} failed");
+        client
+    }
+
+    /// Posts a form the way a browser would, with the CSRF token of the page it came from.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf_token(client, page).await;
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        fields.push(("csrf_token", &token));
+        client
+            .post(self.url(action))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub fn csrf_from_html(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
