@@ -26,9 +26,11 @@ pub struct NewHelpQuestion {
     pub created_at: i64,
 }
 
-const COLUMNS: usize = 15;
-/// Rows per INSERT statement: SQLite allows 32,766 bound values per statement.
-pub const ROWS_PER_STATEMENT: usize = 32_766 / COLUMNS;
+/// Rows per INSERT statement. Measured on SQLite (200,000 demo rows): 4 rows
+/// 4.9 s, 8 rows 3.7 s, 16 rows 3.1 s, 64 rows 4.8 s, 256 rows 13.8 s, 2,184
+/// rows (the 32,766-parameter limit) about 100 s: binding cost grows faster
+/// than the statement, so small multi-row statements win.
+pub const ROWS_PER_STATEMENT: usize = 16;
 
 impl Store {
     /// Writes the questions in one transaction: all or nothing.
