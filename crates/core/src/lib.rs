@@ -4,9 +4,12 @@ pub mod account;
 pub mod clock;
 mod codes;
 pub mod demo;
+pub mod directory;
 pub mod error;
+pub mod finder;
 pub mod geo;
 pub mod help_question;
+pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
 
