@@ -12,6 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::account::Role;
+use crate::directory::Accessibility;
 use crate::geo;
 use crate::help_question::{AgeBand, Agency, Channel, Outcome, QuestionKind};
 use crate::organisation::{HelpPointKind, OrganisationKind, Sector, VenueKind};
@@ -1302,6 +1303,175 @@ fn is_public_holiday(date: Date) -> bool {
     easter(date.year()).is_some_and(|e| matches!(date.day_of_year() - e.day_of_year(), 1 | 39 | 50))
 }
 
+/// What the finder shows of a demo help point: hours, topics, languages, access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoListing {
+    /// Weekly hours in the spreadsheet syntax of [`crate::opening_hours::parse_weekly`].
+    pub hours: &'static str,
+    pub topics: &'static [&'static str],
+    /// Comma-separated language codes.
+    pub languages: &'static str,
+    pub accessibility: Accessibility,
+    pub preparation: &'static str,
+}
+
+const ALL_TOPICS: &[&str] = &["overheid", "geld", "apparaten", "wonen"];
+const BRING_DIGID: &str = "Neem uw DigiD-gegevens mee, of de brief met uw activeringscode. Gaat het over post of een brief? Neem die ook mee.";
+
+/// The listing of a demo help point, by the kind of place it is.
+pub fn demo_listing(help_point: &DemoHelpPoint) -> DemoListing {
+    let all_access = Accessibility {
+        step_free: true,
+        accessible_toilet: true,
+        hearing_loop: true,
+        quiet_room: false,
+    };
+    match (help_point.key, help_point.venue_kind) {
+        ("bieb-centrale", _) => DemoListing {
+            hours: "ma-vr 10:00-17:00; za 10:00-13:00",
+            topics: ALL_TOPICS,
+            languages: "nl,en,ar,tr",
+            accessibility: Accessibility {
+                quiet_room: true,
+                ..all_access
+            },
+            preparation: BRING_DIGID,
+        },
+        (_, VenueKind::Library) => DemoListing {
+            hours: "di, do 10:00-12:30 en 13:30-16:00; za 10:00-12:00",
+            topics: ALL_TOPICS,
+            languages: "nl,en",
+            accessibility: all_access,
+            preparation: BRING_DIGID,
+        },
+        (_, VenueKind::MunicipalOffice) => DemoListing {
+            hours: "ma-vr 09:00-16:30",
+            topics: &["overheid", "geldzaken-schulden", "wonen"],
+            languages: "nl,en,ar,tr,pl",
+            accessibility: all_access,
+            preparation: "Neem een geldig identiteitsbewijs mee.",
+        },
+        (_, VenueKind::Mosque) => DemoListing {
+            hours: "wo 14:00-16:00; za 11:00-13:00",
+            topics: &["overheid", "apparaten"],
+            languages: "nl,ar,tr,zgh",
+            accessibility: Accessibility::default(),
+            preparation: BRING_DIGID,
+        },
+        (_, VenueKind::Church) => DemoListing {
+            hours: "ma 13:30-15:30",
+            topics: &["apparaten", "digid", "bankzaken"],
+            languages: "nl,pap",
+            accessibility: Accessibility {
+                step_free: true,
+                ..Accessibility::default()
+            },
+            preparation: "Neem uw telefoon of tablet mee, met de oplader.",
+        },
+        _ => DemoListing {
+            hours: "di 09:30-12:00; do 13:00-15:30",
+            topics: &["apparaten", "overheid", "geldzaken-schulden"],
+            languages: "nl,en",
+            accessibility: Accessibility {
+                step_free: true,
+                ..Accessibility::default()
+            },
+            preparation: "Neem uw telefoon of tablet mee, met de oplader.",
+        },
+    }
+}
+
+/// A partner's recurring hour at a demo help point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoConsultationHour {
+    pub help_point_key: &'static str,
+    pub organisation_key: &'static str,
+    pub title: &'static str,
+    pub topics: &'static [&'static str],
+    pub hours: &'static str,
+    pub appointment_needed: bool,
+}
+
+/// Partners holding consultation hours at the demo chain's help points.
+pub fn demo_consultation_hours() -> Vec<DemoConsultationHour> {
+    let hour = |help_point_key, organisation_key, title, topics, hours, appointment_needed| {
+        DemoConsultationHour {
+            help_point_key,
+            organisation_key,
+            title,
+            topics,
+            hours,
+            appointment_needed,
+        }
+    };
+    vec![
+        hour(
+            "bieb-centrale",
+            "maasbank",
+            "Spreekuur bankzaken",
+            &["bankzaken"][..],
+            "di 10:00-12:00",
+            false,
+        ),
+        hour(
+            "bieb-ommoord",
+            "maasbank",
+            "Spreekuur internetbankieren",
+            &["bankzaken"][..],
+            "do 14:00-16:00",
+            true,
+        ),
+        hour(
+            "bieb-delfshaven",
+            "havenstad-telecom",
+            "Hulp bij uw telefoon",
+            &["telefoon-tablet"][..],
+            "wo 13:00-15:00",
+            false,
+        ),
+        hour(
+            "bieb-zuidplein",
+            "havenstad-telecom",
+            "Hulp bij uw telefoon",
+            &["telefoon-tablet"][..],
+            "vr 10:00-12:00",
+            false,
+        ),
+        hour(
+            "bieb-centrale",
+            "rijnmond-zorg",
+            "Spreekuur zorgverzekering",
+            &["zorg"][..],
+            "ma 13:00-15:00",
+            true,
+        ),
+        hour(
+            "bieb-afrikaanderwijk",
+            "svb-rotterdam",
+            "Spreekuur AOW en kinderbijslag",
+            &["uitkering-pensioen"][..],
+            "do 10:00-12:00",
+            true,
+        ),
+        hour(
+            "buurthuis-oude-noorden",
+            "welzijn-maasstad",
+            "Spreekuur geldzaken",
+            &["geldzaken-schulden"][..],
+            "di 13:00-15:00",
+            false,
+        ),
+        hour(
+            "bieb-hillegersberg",
+            "woonstichting-maashaven",
+            "Spreekuur huren en huurtoeslag",
+            &["wonen", "belastingen-toeslagen"][..],
+            "wo 10:00-11:30",
+            false,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};
@@ -1739,6 +1909,43 @@ mod tests {
         while ts < until {
             assert_eq!(ours.to_offset(ts), amsterdam.to_offset(ts), "{ts}");
             ts += jiff::SignedDuration::from_hours(1);
+        }
+    }
+
+    #[test]
+    fn demo_listings_and_consultation_hours_are_valid() {
+        let chain = demo_chain();
+        let topic_known = |t: &str| {
+            crate::help_question::DEFAULT_TOPICS
+                .iter()
+                .any(|x| x.code == t)
+        };
+        for hp in &chain.help_points {
+            let listing = demo_listing(hp);
+            assert!(
+                crate::opening_hours::parse_weekly(listing.hours).is_ok(),
+                "{}",
+                listing.hours
+            );
+            assert!(listing.topics.iter().all(|t| topic_known(t)));
+            assert!(crate::directory::parse_languages(listing.languages).is_ok());
+        }
+        for c in demo_consultation_hours() {
+            assert!(
+                chain.help_points.iter().any(|h| h.key == c.help_point_key),
+                "{}",
+                c.help_point_key
+            );
+            assert!(
+                chain
+                    .organisations
+                    .iter()
+                    .any(|o| o.key == c.organisation_key),
+                "{}",
+                c.organisation_key
+            );
+            assert!(crate::opening_hours::parse_weekly(c.hours).is_ok());
+            assert!(c.topics.iter().all(|t| topic_known(t)));
         }
     }
 }

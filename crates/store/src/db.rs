@@ -88,11 +88,13 @@ impl Store {
         self.backend
     }
 
-    /// Applies pending migrations. Safe to run from several processes at once:
-    /// sqlx takes an advisory lock on PostgreSQL, and SQLite serialises writers.
+    /// Applies pending migrations and adds missing default topics. Safe to run
+    /// from several processes at once: sqlx takes an advisory lock on
+    /// PostgreSQL, SQLite serialises writers, and seeding skips existing rows.
     pub async fn migrate(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        // The default taxonomy is reference data every installation needs.
+        self.seed_default_topics().await
     }
 
     /// True when the database answers.

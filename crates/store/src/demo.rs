@@ -1,12 +1,14 @@
 //! Loading the demo chain and its history of help questions into a store.
 
 use crate::error::Result;
-use crate::help_points::NewHelpPoint;
+use crate::help_points::{NewConsultationHour, NewHelpPoint};
 use crate::help_questions::NewHelpQuestion;
 use crate::{Store, new_id};
 use keten_core::account::Email;
-use keten_core::demo::{DemoChain, DemoQuestion};
+use keten_core::demo::{DemoChain, DemoQuestion, demo_consultation_hours, demo_listing};
+use keten_core::directory::parse_languages;
 use keten_core::geo::Point;
+use keten_core::opening_hours::{OpeningHours, Region, parse_weekly};
 use keten_core::reference::{Country, postcode_area};
 use std::collections::HashMap;
 
@@ -54,8 +56,15 @@ impl Store {
                 .await?;
             org_ids.insert(org.key, created.id);
         }
+        let hours = |text: &str| -> Result<OpeningHours> {
+            let weekly =
+                parse_weekly(text).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+            Ok(OpeningHours::weekly(Region::Nl, weekly))
+        };
         let mut help_point_ids = Vec::with_capacity(chain.help_points.len());
+        let mut help_point_keys: HashMap<&str, String> = HashMap::new();
         for (i, hp) in chain.help_points.iter().enumerate() {
+            let listing = demo_listing(hp);
             let pc4 = hp.postcode.get(..4).unwrap_or(&hp.postcode);
             let centre = postcode_area(Country::Nl, pc4)
                 .map(|a| a.centre)
@@ -84,11 +93,42 @@ impl Store {
                             lat: centre.lat + offset,
                             lon: centre.lon - offset,
                         },
+                        hours: hours(listing.hours)?,
+                        preparation: listing.preparation.to_owned(),
+                        phone: None,
+                        email: None,
+                        website: None,
+                        languages: parse_languages(listing.languages)
+                            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+                        accessibility: listing.accessibility,
+                        topics: listing.topics.iter().map(|t| (*t).to_owned()).collect(),
+                        municipalities_served: Vec::new(),
                     },
                     now,
                 )
                 .await?;
+            help_point_keys.insert(hp.key, created.id.clone());
             help_point_ids.push(created.id);
+        }
+        for c in demo_consultation_hours() {
+            let (Some(help_point_id), Some(organisation_id)) = (
+                help_point_keys.get(c.help_point_key),
+                org_ids.get(c.organisation_key),
+            ) else {
+                continue;
+            };
+            self.create_consultation_hour(
+                &NewConsultationHour {
+                    help_point_id: help_point_id.clone(),
+                    organisation_id: organisation_id.clone(),
+                    title: c.title.to_owned(),
+                    topics: c.topics.iter().map(|t| (*t).to_owned()).collect(),
+                    hours: hours(c.hours)?,
+                    appointment_needed: c.appointment_needed,
+                },
+                now,
+            )
+            .await?;
         }
         for (user, hash) in chain.users.iter().zip(password_hashes) {
             let email =

@@ -1,14 +1,18 @@
-//! Help points: where residents get help, and who runs them.
+//! The help-point directory: help points, their topics and hours, partners' consultation hours.
 
 use crate::error::{Result, StoreError};
 use crate::{Store, new_id, parse_code};
+use keten_core::directory::{Accessibility, HelpPointStatus};
 use keten_core::geo::Point;
+use keten_core::opening_hours::OpeningHours;
 use keten_core::organisation::{HelpPointKind, VenueKind};
 
+/// A help point with everything the finder and its page show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelpPoint {
     pub id: String,
     pub organisation_id: String,
+    pub organisation_name: String,
     pub name: String,
     pub kind: HelpPointKind,
     pub venue_kind: VenueKind,
@@ -17,8 +21,26 @@ pub struct HelpPoint {
     pub city: String,
     pub municipality_code: String,
     pub location: Point,
+    pub status: HelpPointStatus,
+    pub status_reason: Option<String>,
+    pub reopens_on: Option<String>,
+    pub hours: OpeningHours,
+    /// How to prepare a visit, in plain words ("Neem uw DigiD-brief mee").
+    pub preparation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: Vec<String>,
+    pub accessibility: Accessibility,
+    /// When a person last confirmed these details (not the same as `updated_at`).
+    pub last_checked_at: Option<i64>,
+    pub topics: Vec<String>,
+    pub municipalities_served: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
+/// Everything needed to create a help point.
 #[derive(Debug, Clone)]
 pub struct NewHelpPoint {
     pub organisation_id: String,
@@ -30,12 +52,61 @@ pub struct NewHelpPoint {
     pub city: String,
     pub municipality_code: String,
     pub location: Point,
+    pub hours: OpeningHours,
+    pub preparation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: Vec<String>,
+    pub accessibility: Accessibility,
+    pub topics: Vec<String>,
+    /// Further municipalities served besides the one it sits in.
+    pub municipalities_served: Vec<String>,
+}
+
+/// A partner's recurring hour at a help point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsultationHour {
+    pub id: String,
+    pub help_point_id: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub hours: OpeningHours,
+    pub appointment_needed: bool,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConsultationHour {
+    pub help_point_id: String,
+    pub organisation_id: String,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub hours: OpeningHours,
+    pub appointment_needed: bool,
+}
+
+/// The whole directory, as the finder's index is built from it.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub help_points: Vec<HelpPoint>,
+    pub consultation_hours: Vec<ConsultationHour>,
+}
+
+/// Changes whenever the directory changes; instances compare it to know when to rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DirectoryVersion {
+    pub last_update: i64,
+    pub rows: i64,
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
     organisation_id: String,
+    organisation_name: String,
     name: String,
     kind: String,
     venue_kind: String,
@@ -45,6 +116,40 @@ struct Row {
     municipality_code: String,
     lat: f64,
     lon: f64,
+    status: String,
+    status_reason: Option<String>,
+    reopens_on: Option<String>,
+    hours: String,
+    preparation: String,
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    languages: String,
+    step_free: i64,
+    accessible_toilet: i64,
+    hearing_loop: i64,
+    quiet_room: i64,
+    last_checked_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+macro_rules! select_help_points {
+    () => {
+        "SELECT h.id, h.organisation_id, o.name AS organisation_name, h.name, h.kind, h.venue_kind, \
+         h.street_address, h.postcode, h.city, h.municipality_code, h.lat, h.lon, h.status, h.status_reason, \
+         h.reopens_on, h.hours, h.preparation, h.phone, h.email, h.website, h.languages, h.step_free, \
+         h.accessible_toilet, h.hearing_loop, h.quiet_room, h.last_checked_at, h.created_at, h.updated_at \
+         FROM help_points h JOIN organisations o ON o.id = h.organisation_id"
+    };
+}
+
+fn parse_hours(json: &str) -> Result<OpeningHours> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("opening hours: {e}")))
+}
+
+fn hours_json(hours: &OpeningHours) -> Result<String> {
+    serde_json::to_string(hours).map_err(|e| StoreError::Corrupt(format!("opening hours: {e}")))
 }
 
 impl TryFrom<Row> for HelpPoint {
@@ -53,28 +158,86 @@ impl TryFrom<Row> for HelpPoint {
         Ok(HelpPoint {
             kind: parse_code(&r.kind)?,
             venue_kind: parse_code(&r.venue_kind)?,
+            status: parse_code(&r.status)?,
+            hours: parse_hours(&r.hours)?,
+            languages: r
+                .languages
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            accessibility: Accessibility {
+                step_free: r.step_free != 0,
+                accessible_toilet: r.accessible_toilet != 0,
+                hearing_loop: r.hearing_loop != 0,
+                quiet_room: r.quiet_room != 0,
+            },
+            location: Point {
+                lat: r.lat,
+                lon: r.lon,
+            },
             id: r.id,
             organisation_id: r.organisation_id,
+            organisation_name: r.organisation_name,
             name: r.name,
             street_address: r.street_address,
             postcode: r.postcode,
             city: r.city,
             municipality_code: r.municipality_code,
-            location: Point {
-                lat: r.lat,
-                lon: r.lon,
-            },
+            status_reason: r.status_reason,
+            reopens_on: r.reopens_on,
+            preparation: r.preparation,
+            phone: r.phone,
+            email: r.email,
+            website: r.website,
+            last_checked_at: r.last_checked_at,
+            topics: Vec::new(),
+            municipalities_served: Vec::new(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         })
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct ConsultationRow {
+    id: String,
+    help_point_id: String,
+    organisation_id: String,
+    organisation_name: String,
+    title: String,
+    hours: String,
+    appointment_needed: i64,
+    updated_at: i64,
+}
+
+macro_rules! select_consultation_hours {
+    () => {
+        "SELECT c.id, c.help_point_id, c.organisation_id, o.name AS organisation_name, \
+         c.title, c.hours, c.appointment_needed, c.updated_at \
+         FROM consultation_hours c JOIN organisations o ON o.id = c.organisation_id"
+    };
+}
+
+/// Groups (key, value) pairs by key, for the link tables.
+fn group(pairs: Vec<(String, String)>) -> std::collections::HashMap<String, Vec<String>> {
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
 impl Store {
+    /// Creates a help point with its topics and served municipalities, in one transaction.
     pub async fn create_help_point(&self, new: &NewHelpPoint, now: i64) -> Result<HelpPoint> {
         let id = new_id();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO help_points (id, organisation_id, name, kind, venue_kind, street_address, postcode, city, \
-             municipality_code, lat, lon, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+             municipality_code, lat, lon, hours, preparation, phone, email, website, languages, step_free, \
+             accessible_toilet, hearing_loop, quiet_room, last_checked_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $22)",
         )
         .bind(&id)
         .bind(&new.organisation_id)
@@ -87,32 +250,182 @@ impl Store {
         .bind(&new.municipality_code)
         .bind(new.location.lat)
         .bind(new.location.lon)
+        .bind(hours_json(&new.hours)?)
+        .bind(new.preparation.trim())
+        .bind(new.phone.as_deref())
+        .bind(new.email.as_deref())
+        .bind(new.website.as_deref())
+        .bind(new.languages.join(","))
+        .bind(i64::from(new.accessibility.step_free))
+        .bind(i64::from(new.accessibility.accessible_toilet))
+        .bind(i64::from(new.accessibility.hearing_loop))
+        .bind(i64::from(new.accessibility.quiet_room))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        for topic in &new.topics {
+            sqlx::query(
+                "INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)",
+            )
+            .bind(&id)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut served: Vec<&String> = std::iter::once(&new.municipality_code)
+            .chain(&new.municipalities_served)
+            .collect();
+        served.sort();
+        served.dedup();
+        for code in served {
+            sqlx::query(
+                "INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2)",
+            )
+            .bind(&id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         self.help_point(&id).await
     }
 
-    /// Help points are public information: no actor needed to read them.
+    /// Help points are public information: no actor is needed to read them.
     pub async fn help_point(&self, id: &str) -> Result<HelpPoint> {
-        let row: Row = sqlx::query_as(
-            "SELECT id, organisation_id, name, kind, venue_kind, street_address, postcode, city, municipality_code, lat, lon \
-             FROM help_points WHERE id = $1",
+        let row: Row = sqlx::query_as(concat!(select_help_points!(), " WHERE h.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut hp = HelpPoint::try_from(row)?;
+        hp.topics = sqlx::query_scalar(
+            "SELECT topic_code FROM help_point_topics WHERE help_point_id = $1 ORDER BY topic_code",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        row.try_into()
-    }
-
-    pub async fn help_points(&self) -> Result<Vec<HelpPoint>> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, organisation_id, name, kind, venue_kind, street_address, postcode, city, municipality_code, lat, lon \
-             FROM help_points ORDER BY name, id",
-        )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(HelpPoint::try_from).collect()
+        hp.municipalities_served = sqlx::query_scalar(
+            "SELECT municipality_code FROM help_point_municipalities WHERE help_point_id = $1 ORDER BY municipality_code",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(hp)
+    }
+
+    /// Adds a partner's consultation hour at a help point.
+    pub async fn create_consultation_hour(
+        &self,
+        new: &NewConsultationHour,
+        now: i64,
+    ) -> Result<String> {
+        let id = new_id();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO consultation_hours (id, help_point_id, organisation_id, title, hours, appointment_needed, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&new.help_point_id)
+        .bind(&new.organisation_id)
+        .bind(new.title.trim())
+        .bind(hours_json(&new.hours)?)
+        .bind(i64::from(new.appointment_needed))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for topic in &new.topics {
+            sqlx::query(
+                "INSERT INTO consultation_hour_topics (consultation_hour_id, topic_code) VALUES ($1, $2)",
+            )
+            .bind(&id)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The help point's listing changes with it.
+        sqlx::query("UPDATE help_points SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&new.help_point_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The whole directory in four queries, for building the finder's index.
+    pub async fn directory(&self) -> Result<Directory> {
+        let rows: Vec<Row> =
+            sqlx::query_as(concat!(select_help_points!(), " ORDER BY h.name, h.id"))
+                .fetch_all(&self.pool)
+                .await?;
+        let mut topics = group(
+            sqlx::query_as(
+                "SELECT help_point_id, topic_code FROM help_point_topics ORDER BY topic_code",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        );
+        let mut served = group(
+            sqlx::query_as(
+                "SELECT help_point_id, municipality_code FROM help_point_municipalities ORDER BY municipality_code",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        );
+        let mut help_points = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut hp = HelpPoint::try_from(row)?;
+            hp.topics = topics.remove(&hp.id).unwrap_or_default();
+            hp.municipalities_served = served.remove(&hp.id).unwrap_or_default();
+            help_points.push(hp);
+        }
+        let consultation_rows: Vec<ConsultationRow> = sqlx::query_as(concat!(
+            select_consultation_hours!(),
+            " ORDER BY c.help_point_id, c.title, c.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut consultation_topics = group(
+            sqlx::query_as(
+                "SELECT consultation_hour_id, topic_code FROM consultation_hour_topics ORDER BY topic_code",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        );
+        let consultation_hours = consultation_rows
+            .into_iter()
+            .map(|r| {
+                Ok(ConsultationHour {
+                    hours: parse_hours(&r.hours)?,
+                    topics: consultation_topics.remove(&r.id).unwrap_or_default(),
+                    appointment_needed: r.appointment_needed != 0,
+                    id: r.id,
+                    help_point_id: r.help_point_id,
+                    organisation_id: r.organisation_id,
+                    organisation_name: r.organisation_name,
+                    title: r.title,
+                    updated_at: r.updated_at,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Directory {
+            help_points,
+            consultation_hours,
+        })
+    }
+
+    /// A cheap fingerprint of the directory: newest change and row count.
+    pub async fn directory_version(&self) -> Result<DirectoryVersion> {
+        let (last_update, rows): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT MAX(updated_at), COUNT(*) FROM (SELECT updated_at FROM help_points \
+             UNION ALL SELECT updated_at FROM consultation_hours) AS changes",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DirectoryVersion {
+            last_update: last_update.unwrap_or(0),
+            rows,
+        })
     }
 }

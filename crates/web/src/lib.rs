@@ -1,13 +1,14 @@
 //! keten's HTTP layer: server-rendered pages, the JSON API under /api/v1 and its OpenAPI document.
 
+mod about;
 mod admin;
 mod api;
 mod assets;
 mod auth;
 mod context;
 mod error;
+mod finder;
 mod health;
-mod home;
 mod security;
 mod shell;
 
@@ -31,6 +32,8 @@ pub struct WebConfig {
     pub assets_dir: std::path::PathBuf,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// How often (seconds) the finder checks the database for directory changes.
+    pub finder_refresh_seconds: u64,
 }
 
 impl Default for WebConfig {
@@ -40,6 +43,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             assets_dir: "node_modules".into(),
             session_hours: 12,
+            finder_refresh_seconds: 5,
         }
     }
 }
@@ -50,6 +54,7 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    pub finder: finder::Finder,
 }
 
 impl AppState {
@@ -58,6 +63,7 @@ impl AppState {
             store,
             clock,
             config: Arc::new(config),
+            finder: finder::Finder::default(),
         }
     }
 
@@ -72,7 +78,8 @@ pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_default();
     let app = Router::new()
-        .merge(home::router())
+        .merge(finder::router())
+        .merge(about::router())
         .merge(auth::router())
         .merge(admin::router())
         .merge(health::router())

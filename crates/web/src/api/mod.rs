@@ -31,6 +31,7 @@ use utoipa_axum::routes;
         (name = "accounts", description = "Who am I, users and API tokens"),
         (name = "organisations", description = "Organisations of the chain"),
         (name = "places", description = "Postcodes and place names to points and municipalities"),
+        (name = "finder", description = "The public help finder"),
     )
 )]
 struct ApiDoc;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(organisations::get_organisation))
         .routes(routes!(places::resolve_place))
+        .routes(routes!(crate::finder::nearest_help_points))
 }
 
 /// Who calls the API: an organisation's API token (`Authorization: Bearer`)

@@ -91,6 +91,14 @@ pub async fn fresh_database(db: Db) -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// Tests see directory changes at once.
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        finder_refresh_seconds: 0,
+        ..WebConfig::default()
+    }
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 fn password_hash() -> &'static str {
@@ -109,7 +117,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> TestApp {
-        Self::spawn_with(db, WebConfig::default()).await
+        Self::spawn_with(db, test_config()).await
     }
 
     pub async fn spawn_with(db: Db, config: WebConfig) -> TestApp {
@@ -123,13 +131,7 @@ impl TestApp {
     /// A second app instance on the same database, as a second server process would be.
     pub async fn sibling(&self) -> TestApp {
         let store = Store::connect(&self.database_url).await.unwrap();
-        Self::serve(
-            store,
-            WebConfig::default(),
-            self.db,
-            self.database_url.clone(),
-        )
-        .await
+        Self::serve(store, test_config(), self.db, self.database_url.clone()).await
     }
 
     async fn serve(store: Store, config: WebConfig, db: Db, database_url: String) -> TestApp {
@@ -198,6 +200,17 @@ impl TestApp {
             .await
             .unwrap();
         user.id
+    }
+
+    /// Loads the demo chain (no question history); returns its help point ids in chain order.
+    pub async fn demo_chain(&self) -> Vec<String> {
+        let chain = keten_core::demo::demo_chain();
+        let hashes = vec![password_hash().to_owned(); chain.users.len()];
+        self.store
+            .load_demo_chain(&chain, &hashes, self.now())
+            .await
+            .unwrap()
+            .help_point_ids
     }
 
     /// The CSRF token of the form on `path`, as a browser would see it.

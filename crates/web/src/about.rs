@@ -1,0 +1,34 @@
+//! The about pages: accessibility and privacy statements.
+
+use crate::AppState;
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/toegankelijkheid", get(accessibility))
+        .route("/privacy", get(privacy))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    shell: Shell,
+}
+
+async fn accessibility(shell: Shell) -> AccessibilityPage {
+    AccessibilityPage { shell }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    shell: Shell,
+}
+
+async fn privacy(shell: Shell) -> PrivacyPage {
+    PrivacyPage { shell }
+}

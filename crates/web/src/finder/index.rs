@@ -1,0 +1,183 @@
+//! The finder's in-memory snapshot of the directory, rebuilt when the directory changes.
+
+use keten_core::directory::{HelpPointStatus, language_index};
+use keten_core::finder::{FinderEntry, FinderIndex, LanguageSet, TopicSet};
+use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::opening_hours::{OpeningHours, Region};
+use keten_core::reference::{Country, municipality};
+use keten_store::Store;
+use keten_store::help_points::{ConsultationHour, DirectoryVersion, HelpPoint};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+/// What one index entry stands for.
+#[derive(Debug, Clone, Copy)]
+pub enum EntryKind {
+    HelpPoint(usize),
+    /// A consultation hour (index into `consultation_hours`) at a help point.
+    ConsultationHour(usize, usize),
+}
+
+/// An immutable view of the directory with its spatial index. Requests share
+/// it through an `Arc`; a rebuild swaps in a new one.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub version: DirectoryVersion,
+    pub index: Option<FinderIndex>,
+    pub entries: Vec<EntryKind>,
+    /// Active help points only: inactive ones are hidden from residents.
+    pub help_points: Vec<HelpPoint>,
+    pub consultation_hours: Vec<ConsultationHour>,
+    /// Consultation hours per help point (indices into `consultation_hours`).
+    pub hours_at: Vec<Vec<usize>>,
+    pub by_id: HashMap<String, usize>,
+}
+
+/// Topic codes to bit positions; a parent topic stands for all its children.
+pub fn topic_set(codes: &[String]) -> TopicSet {
+    let mut set = TopicSet::default();
+    for code in codes {
+        for (i, t) in DEFAULT_TOPICS.iter().enumerate() {
+            if t.code == code || t.parent == Some(code.as_str()) {
+                set.insert(i);
+            }
+        }
+    }
+    set
+}
+
+pub fn language_set(codes: &[String]) -> LanguageSet {
+    let mut set = LanguageSet::default();
+    for i in codes.iter().filter_map(|c| language_index(c)) {
+        set.insert(i);
+    }
+    set
+}
+
+/// The time zone and holidays that apply to a help point.
+pub fn region_of(municipality_code: &str) -> Region {
+    match municipality(municipality_code).map(|m| m.country) {
+        Some(Country::Be) => Region::Be,
+        _ => Region::Nl,
+    }
+}
+
+impl Snapshot {
+    pub fn build(
+        version: DirectoryVersion,
+        directory: keten_store::help_points::Directory,
+    ) -> Self {
+        let help_points: Vec<HelpPoint> = directory
+            .help_points
+            .into_iter()
+            .filter(|hp| hp.status == HelpPointStatus::Open)
+            .collect();
+        let by_id: HashMap<String, usize> = help_points
+            .iter()
+            .enumerate()
+            .map(|(i, hp)| (hp.id.clone(), i))
+            .collect();
+        let mut entries = Vec::new();
+        let mut finder_entries = Vec::new();
+        for (i, hp) in help_points.iter().enumerate() {
+            finder_entries.push(FinderEntry {
+                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                location: hp.location,
+                topics: topic_set(&hp.topics),
+                step_free: hp.accessibility.step_free,
+                languages: language_set(&hp.languages),
+            });
+            entries.push(EntryKind::HelpPoint(i));
+        }
+        let mut hours_at = vec![Vec::new(); help_points.len()];
+        let consultation_hours: Vec<ConsultationHour> = directory
+            .consultation_hours
+            .into_iter()
+            .filter(|c| by_id.contains_key(&c.help_point_id))
+            .collect();
+        for (ci, c) in consultation_hours.iter().enumerate() {
+            let Some(&hi) = by_id.get(&c.help_point_id) else {
+                continue;
+            };
+            let hp = &help_points[hi];
+            hours_at[hi].push(ci);
+            finder_entries.push(FinderEntry {
+                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                location: hp.location,
+                topics: topic_set(&c.topics),
+                step_free: hp.accessibility.step_free,
+                languages: language_set(&hp.languages),
+            });
+            entries.push(EntryKind::ConsultationHour(ci, hi));
+        }
+        Snapshot {
+            version,
+            index: Some(FinderIndex::build(finder_entries)),
+            entries,
+            help_points,
+            consultation_hours,
+            hours_at,
+            by_id,
+        }
+    }
+
+    /// The opening hours an entry is judged by: the point's own or the consultation hour's.
+    pub fn hours_of(&self, entry: EntryKind) -> (&OpeningHours, Region) {
+        match entry {
+            EntryKind::HelpPoint(i) => {
+                let hp = &self.help_points[i];
+                (&hp.hours, region_of(&hp.municipality_code))
+            }
+            EntryKind::ConsultationHour(ci, hi) => (
+                &self.consultation_hours[ci].hours,
+                region_of(&self.help_points[hi].municipality_code),
+            ),
+        }
+    }
+}
+
+/// The current snapshot, shared by all requests of this process.
+#[derive(Clone, Default)]
+pub struct Finder {
+    current: Arc<RwLock<Arc<Snapshot>>>,
+    /// When the database was last asked for the directory version; one
+    /// request at a time does that, the others use the snapshot they have.
+    last_check: Arc<tokio::sync::Mutex<Option<Instant>>>,
+}
+
+impl Finder {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The snapshot, after checking for directory changes at most every
+    /// `interval_seconds` (changes made by other instances arrive this way).
+    pub async fn current(&self, store: &Store, interval_seconds: u64) -> Arc<Snapshot> {
+        if let Ok(mut last) = self.last_check.try_lock() {
+            let due = last.is_none_or(|t| t.elapsed().as_secs() >= interval_seconds);
+            if due {
+                *last = Some(Instant::now());
+                if let Err(e) = self.refresh(store).await {
+                    tracing::warn!(error = %e, "finder refresh failed; serving the previous snapshot");
+                }
+            }
+        }
+        self.snapshot()
+    }
+
+    /// Rebuilds when the directory in the database differs from the snapshot.
+    /// Other instances' changes arrive through the periodic call of this.
+    pub async fn refresh(&self, store: &Store) -> Result<bool, keten_store::StoreError> {
+        let version = store.directory_version().await?;
+        if self.snapshot().index.is_some() && self.snapshot().version == version {
+            return Ok(false);
+        }
+        let directory = store.directory().await?;
+        let snapshot = Arc::new(Snapshot::build(version, directory));
+        if let Ok(mut current) = self.current.write() {
+            *current = snapshot;
+        }
+        Ok(true)
+    }
+}

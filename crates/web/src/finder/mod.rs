@@ -1,0 +1,440 @@
+//! The public help finder: the search page, help point pages and the nearest-help API.
+
+mod index;
+mod search;
+
+pub use index::Finder;
+
+use crate::AppState;
+use crate::error::{ApiError, AppError, PageError};
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use index::{Snapshot, region_of, topic_set};
+use keten_core::directory::language_name;
+use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::opening_hours::{WeeklySlot, date_nl, weekly_table_nl};
+use keten_store::help_points::{ConsultationHour, HelpPoint};
+use search::{SearchOutcome, SearchQuery, When, search};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(finder_page))
+        .route("/hulppunten/{id}", get(help_point_page))
+}
+
+impl AppState {
+    /// The finder's snapshot, refreshed first when the directory may have changed.
+    pub(crate) async fn finder_snapshot(&self) -> Arc<Snapshot> {
+        self.finder
+            .current(&self.store, self.config.finder_refresh_seconds)
+            .await
+    }
+}
+
+/// A topic for the chooser: code, plain label, and whether it is a group heading.
+pub struct TopicChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub group: bool,
+}
+
+fn topic_choices() -> Vec<TopicChoice> {
+    let mut out = Vec::new();
+    for parent in DEFAULT_TOPICS.iter().filter(|t| t.parent.is_none()) {
+        out.push(TopicChoice {
+            code: parent.code,
+            label: parent.label,
+            group: true,
+        });
+        for child in DEFAULT_TOPICS
+            .iter()
+            .filter(|t| t.parent == Some(parent.code))
+        {
+            out.push(TopicChoice {
+                code: child.code,
+                label: child.label,
+                group: false,
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FinderForm {
+    #[serde(default)]
+    plaats: String,
+    #[serde(default)]
+    onderwerp: String,
+    #[serde(default)]
+    wanneer: String,
+    #[serde(default)]
+    drempelvrij: Option<String>,
+    #[serde(default)]
+    taal: String,
+}
+
+impl FinderForm {
+    fn query(&self) -> SearchQuery {
+        SearchQuery {
+            place: self.plaats.clone(),
+            topic: Some(self.onderwerp.clone()).filter(|t| !t.is_empty()),
+            when: match self.wanneer.as_str() {
+                "vandaag" => When::Today,
+                "week" => When::ThisWeek,
+                _ => When::Any,
+            },
+            step_free: self.drempelvrij.is_some(),
+            language: Some(self.taal.clone()).filter(|t| !t.is_empty()),
+            limit: 10,
+        }
+    }
+}
+
+/// One result as the page shows it.
+pub struct ResultView {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub walking_km: String,
+    pub topics: Vec<&'static str>,
+    pub next_open: String,
+    pub partner_hours: Vec<PartnerHourView>,
+}
+
+pub struct PartnerHourView {
+    pub organisation: String,
+    pub title: String,
+    pub hours: String,
+    pub appointment_needed: bool,
+}
+
+fn km(value: f64) -> String {
+    format!("{value:.1}").replace('.', ",")
+}
+
+/// Weekly hours in words for residents: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00".
+fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
+    weekly_table_nl(slots)
+        .into_iter()
+        .filter(|(_, hours)| hours != "gesloten")
+        .map(|(day, hours)| format!("{day} {hours}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn partner_hour_view(c: &ConsultationHour) -> PartnerHourView {
+    PartnerHourView {
+        organisation: c.organisation_name.clone(),
+        title: c.title.clone(),
+        hours: format_weekly_nl(&c.hours.weekly),
+        appointment_needed: c.appointment_needed,
+    }
+}
+
+fn topic_labels(codes: &[String]) -> Vec<&'static str> {
+    DEFAULT_TOPICS
+        .iter()
+        .filter(|t| codes.iter().any(|c| c == t.code))
+        .map(|t| t.label)
+        .collect()
+}
+
+fn result_views(
+    snapshot: &Snapshot,
+    outcome: &SearchOutcome,
+    topic: Option<&str>,
+    now: jiff::Timestamp,
+) -> Vec<ResultView> {
+    let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    outcome
+        .found
+        .iter()
+        .map(|f| {
+            let hp = &snapshot.help_points[f.help_point];
+            let partner_hours = snapshot.hours_at[f.help_point]
+                .iter()
+                .map(|&ci| &snapshot.consultation_hours[ci])
+                .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
+                .map(partner_hour_view)
+                .collect();
+            ResultView {
+                id: hp.id.clone(),
+                name: hp.name.clone(),
+                address: format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
+                walking_km: km(f.walking_km),
+                topics: topic_labels(&hp.topics),
+                next_open: f
+                    .next_open
+                    .as_ref()
+                    .map(|p| p.describe_nl(now, region_of(&hp.municipality_code)))
+                    .unwrap_or_else(|| "Geen openingstijden bekend".into()),
+                partner_hours,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "finder.html")]
+struct FinderPage {
+    shell: Shell,
+    form: FinderFormView,
+    topics: Vec<TopicChoice>,
+    languages: &'static [(&'static str, &'static str)],
+    searched: bool,
+    place_label: String,
+    results: Vec<ResultView>,
+    error: Option<String>,
+    suggestions: Vec<String>,
+}
+
+/// What the resident typed, echoed back into the form.
+#[derive(Default)]
+struct FinderFormView {
+    plaats: String,
+    onderwerp: String,
+    wanneer: String,
+    drempelvrij: bool,
+    taal: String,
+}
+
+async fn finder_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    Query(form): Query<FinderForm>,
+) -> FinderPage {
+    let mut page = FinderPage {
+        shell,
+        form: FinderFormView {
+            plaats: form.plaats.clone(),
+            onderwerp: form.onderwerp.clone(),
+            wanneer: form.wanneer.clone(),
+            drempelvrij: form.drempelvrij.is_some(),
+            taal: form.taal.clone(),
+        },
+        topics: topic_choices(),
+        languages: keten_core::directory::LANGUAGES,
+        searched: false,
+        place_label: String::new(),
+        results: Vec::new(),
+        error: None,
+        suggestions: Vec::new(),
+    };
+    if form.plaats.trim().is_empty() {
+        return page;
+    }
+    page.searched = true;
+    let snapshot = state.finder_snapshot().await;
+    let now = state.clock.now();
+    let query = form.query();
+    match search(&snapshot, &query, now) {
+        Ok(outcome) => {
+            page.place_label = format!(
+                "{} (gemeente {})",
+                outcome.place.label, outcome.place.municipality.name
+            );
+            page.results = result_views(&snapshot, &outcome, query.topic.as_deref(), now);
+        }
+        Err(AppError::UnknownPlace {
+            detail,
+            suggestions,
+        }) => {
+            page.error = Some(detail);
+            page.suggestions = suggestions;
+        }
+        Err(e) => page.error = Some(e.detail()),
+    }
+    page
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "help_point.html")]
+struct HelpPointPage {
+    shell: Shell,
+    hp: HelpPoint,
+    topics: Vec<&'static str>,
+    languages: Vec<String>,
+    access: Vec<&'static str>,
+    week: Vec<(&'static str, String)>,
+    next_open: String,
+    partner_hours: Vec<PartnerHourView>,
+    map_url: String,
+    last_checked: Option<String>,
+}
+
+async fn help_point_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    Path(id): Path<String>,
+) -> Result<HelpPointPage, PageError> {
+    let snapshot = state.finder_snapshot().await;
+    let index = *snapshot.by_id.get(&id).ok_or(AppError::NotFound)?;
+    let hp = snapshot.help_points[index].clone();
+    let now = state.clock.now();
+    let region = region_of(&hp.municipality_code);
+    Ok(HelpPointPage {
+        topics: topic_labels(&hp.topics),
+        languages: hp
+            .languages
+            .iter()
+            .map(|l| language_name(l).to_owned())
+            .collect(),
+        access: hp.accessibility.labels(),
+        week: weekly_table_nl(&hp.hours.weekly),
+        next_open: hp
+            .hours
+            .next_open(now)
+            .map(|p| p.describe_nl(now, region))
+            .unwrap_or_else(|| "Geen openingstijden bekend".into()),
+        partner_hours: snapshot.hours_at[index]
+            .iter()
+            .map(|&ci| partner_hour_view(&snapshot.consultation_hours[ci]))
+            .collect(),
+        map_url: format!(
+            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
+            lat = hp.location.lat,
+            lon = hp.location.lon
+        ),
+        last_checked: hp
+            .last_checked_at
+            .and_then(|t| jiff::Timestamp::from_second(t).ok())
+            .map(|t| date_nl(t.to_zoned(region.time_zone().clone()).date())),
+        hp,
+        shell,
+    })
+}
+
+// --- API ---
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct NearestQuery {
+    /// Postcode or place: "3011AB", "Rotterdam", "9000", "Gent".
+    pub place: String,
+    /// Topic code from the taxonomy, e.g. "bankzaken" or the group "geld".
+    pub topic: Option<String>,
+    /// "today" or "week": only places open then.
+    pub open: Option<String>,
+    pub step_free: Option<bool>,
+    /// Language code, e.g. "ar".
+    pub language: Option<String>,
+    /// At most 50; default 10.
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestResponse {
+    pub place: String,
+    pub municipality_code: String,
+    pub results: Vec<NearestHelpPoint>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestHelpPoint {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub postcode: String,
+    pub city: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Great-circle distance.
+    pub distance_km: f64,
+    /// Estimated walking distance.
+    pub walking_km: f64,
+    pub topics: Vec<String>,
+    /// Start of the current or next opening (RFC 3339), if any.
+    pub next_open_start: Option<String>,
+    pub next_open_end: Option<String>,
+    pub next_open_text: Option<String>,
+    pub consultation_hours: Vec<NearestConsultationHour>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestConsultationHour {
+    pub organisation: String,
+    pub title: String,
+    pub hours: String,
+    pub appointment_needed: bool,
+}
+
+/// The nearest help points for a place, with distances and next opening.
+#[utoipa::path(get, path = "/api/v1/help-points/nearest", tag = "finder", params(NearestQuery),
+    responses((status = 200, body = NearestResponse), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn nearest_help_points(
+    State(state): State<AppState>,
+    Query(q): Query<NearestQuery>,
+) -> Result<Json<NearestResponse>, ApiError> {
+    let when = match q.open.as_deref() {
+        None | Some("") | Some("any") => When::Any,
+        Some("today") => When::Today,
+        Some("week") => When::ThisWeek,
+        Some(other) => {
+            return Err(AppError::Validation(vec![keten_core::ValidationError::new(
+                "open",
+                format!("Onbekende waarde '{other}'. Kies uit: today, week."),
+            )])
+            .into());
+        }
+    };
+    let query = SearchQuery {
+        place: q.place,
+        topic: q.topic.filter(|t| !t.is_empty()),
+        when,
+        step_free: q.step_free.unwrap_or(false),
+        language: q.language.filter(|l| !l.is_empty()),
+        limit: q.limit.unwrap_or(10),
+    };
+    let snapshot = state.finder_snapshot().await;
+    let now = state.clock.now();
+    let outcome = search(&snapshot, &query, now)?;
+    let wanted = topic_set(&query.topic.iter().cloned().collect::<Vec<_>>());
+    let results = outcome
+        .found
+        .iter()
+        .map(|f| {
+            let hp = &snapshot.help_points[f.help_point];
+            let region = region_of(&hp.municipality_code);
+            NearestHelpPoint {
+                id: hp.id.clone(),
+                name: hp.name.clone(),
+                address: hp.street_address.clone(),
+                postcode: hp.postcode.clone(),
+                city: hp.city.clone(),
+                lat: hp.location.lat,
+                lon: hp.location.lon,
+                distance_km: (f.distance_km * 1000.0).round() / 1000.0,
+                walking_km: (f.walking_km * 10.0).round() / 10.0,
+                topics: hp.topics.clone(),
+                next_open_start: f.next_open.as_ref().map(|p| p.start.to_string()),
+                next_open_end: f.next_open.as_ref().map(|p| p.end.to_string()),
+                next_open_text: f.next_open.as_ref().map(|p| p.describe_nl(now, region)),
+                consultation_hours: snapshot.hours_at[f.help_point]
+                    .iter()
+                    .map(|&ci| &snapshot.consultation_hours[ci])
+                    .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
+                    .map(|c| NearestConsultationHour {
+                        organisation: c.organisation_name.clone(),
+                        title: c.title.clone(),
+                        hours: format_weekly_nl(&c.hours.weekly),
+                        appointment_needed: c.appointment_needed,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(NearestResponse {
+        place: outcome.place.label.clone(),
+        municipality_code: outcome.place.municipality.code.clone(),
+        results,
+    }))
+}

@@ -1,0 +1,126 @@
+//! One search, shared by the finder page and the API: place, topic and filters to nearest help.
+
+use super::index::{EntryKind, Snapshot, language_set, topic_set};
+use crate::error::AppError;
+use keten_core::finder::Filter;
+use keten_core::geo::{ResolveError, ResolvedPlace, resolve_place, walking_distance_km};
+use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::opening_hours::OpenPeriod;
+use keten_core::reference::Country;
+
+/// When the resident wants to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Any,
+    Today,
+    ThisWeek,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub place: String,
+    pub topic: Option<String>,
+    pub when: When,
+    pub step_free: bool,
+    pub language: Option<String>,
+    pub limit: usize,
+}
+
+/// One help point in the results.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub help_point: usize,
+    pub distance_km: f64,
+    pub walking_km: f64,
+    pub next_open: Option<OpenPeriod>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    pub place: ResolvedPlace,
+    pub found: Vec<Found>,
+}
+
+pub const MAX_LIMIT: usize = 50;
+
+pub fn known_topic(code: &str) -> bool {
+    DEFAULT_TOPICS.iter().any(|t| t.code == code)
+}
+
+pub fn search(
+    snapshot: &Snapshot,
+    query: &SearchQuery,
+    now: jiff::Timestamp,
+) -> Result<SearchOutcome, AppError> {
+    let place = resolve_place(&query.place, Country::Nl).map_err(|e| match e {
+        ResolveError::Empty => AppError::Validation(vec![keten_core::ValidationError::new(
+            "place",
+            e.to_string(),
+        )]),
+        ResolveError::NotFound { input, suggestions } => AppError::UnknownPlace {
+            detail: ResolveError::NotFound {
+                input,
+                suggestions: suggestions.clone(),
+            }
+            .to_string(),
+            suggestions,
+        },
+    })?;
+    if let Some(topic) = &query.topic
+        && !known_topic(topic)
+    {
+        return Err(AppError::Validation(vec![
+            keten_core::ValidationError::new("topic", format!("Onbekend onderwerp '{topic}'.")),
+        ]));
+    }
+    let Some(index) = &snapshot.index else {
+        return Ok(SearchOutcome {
+            place,
+            found: Vec::new(),
+        });
+    };
+    let topics = topic_set(&query.topic.iter().cloned().collect::<Vec<_>>());
+    let languages = language_set(&query.language.iter().cloned().collect::<Vec<_>>());
+    let open_filter = |id: u32| -> bool {
+        let Some(entry) = snapshot.entries.get(id as usize) else {
+            return false;
+        };
+        let (hours, _) = snapshot.hours_of(*entry);
+        match query.when {
+            When::Any => true,
+            When::Today => hours.open_later_today(now),
+            When::ThisWeek => hours.open_this_week(now),
+        }
+    };
+    let filter = Filter {
+        topics,
+        step_free: query.step_free,
+        languages,
+        max_km: None,
+        accept: Some(&open_filter),
+    };
+    let limit = query.limit.clamp(1, MAX_LIMIT);
+    // A help point can appear once for itself and once per consultation hour:
+    // ask for more hits than needed and keep the first per help point.
+    let hits = index.nearest(place.point, &filter, limit * 4);
+    let mut found: Vec<Found> = Vec::new();
+    for hit in hits {
+        let Some(entry) = snapshot.entries.get(hit.id as usize).copied() else {
+            continue;
+        };
+        let hp = match entry {
+            EntryKind::HelpPoint(i) | EntryKind::ConsultationHour(_, i) => i,
+        };
+        if found.len() == limit || found.iter().any(|f| f.help_point == hp) {
+            continue;
+        }
+        let help_point = &snapshot.help_points[hp];
+        found.push(Found {
+            help_point: hp,
+            distance_km: hit.distance_km,
+            walking_km: walking_distance_km(place.point, help_point.location),
+            next_open: help_point.hours.next_open(now),
+        });
+    }
+    Ok(SearchOutcome { place, found })
+}

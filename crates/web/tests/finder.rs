@@ -1,0 +1,159 @@
+//! The public help finder through HTTP on both databases, with the demo chain and a fixed clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+use support::TestApp;
+
+/// Great-circle distance computed here, independently of keten's own code.
+fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let r = 6371.0088_f64;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * r * a.sqrt().asin()
+}
+
+async fn nearest(app: &TestApp, query: &str) -> Value {
+    let r = app
+        .browser()
+        .get(app.url(&format!("/api/v1/help-points/nearest?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{query}");
+    r.json().await.unwrap()
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    nearest_first_with_great_circle_distances => |app: TestApp| async move {
+        app.demo_chain().await;
+        let v = nearest(&app, "place=3011%20PV&limit=5").await;
+        assert_eq!(v["municipality_code"], "GM0599");
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 5);
+        // Both the central library and the town hall's desk are in 3011.
+        for r in &results[..2] {
+            assert!(r["postcode"].as_str().unwrap().starts_with("3011"), "{r}");
+        }
+        // PC4 3011 centroid from the reference data (data/nl_pc4.csv).
+        let (lat, lon) = (51.9197, 4.4875);
+        let mut previous = 0.0;
+        for r in results {
+            let expected = haversine_km(lat, lon, r["lat"].as_f64().unwrap(), r["lon"].as_f64().unwrap());
+            let got = r["distance_km"].as_f64().unwrap();
+            assert!((got - expected).abs() < 0.002, "{} km vs {expected} km", got);
+            assert!(got >= previous, "not nearest first");
+            assert!(r["walking_km"].as_f64().unwrap() >= got);
+            previous = got;
+        }
+    };
+
+    topic_finds_partners_consultation_hours => |app: TestApp| async move {
+        app.demo_chain().await;
+        let v = nearest(&app, "place=3011&topic=bankzaken&limit=3").await;
+        let first = &v["results"][0];
+        assert_eq!(first["name"], "Centrale Bibliotheek");
+        let hours = first["consultation_hours"].as_array().unwrap();
+        assert_eq!(hours.len(), 1, "only the hour that matches the topic: {hours:?}");
+        assert_eq!(hours[0]["organisation"], "Maasbank");
+        assert_eq!(hours[0]["hours"], "dinsdag 10:00 - 12:00");
+        // The page says the same in words, with walk-in or appointment.
+        let html = app.browser().get(app.url("/?plaats=3011&onderwerp=bankzaken")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Maasbank: Spreekuur bankzaken, dinsdag 10:00 - 12:00 (u kunt zo binnenlopen)"), "{html}");
+        // A help point that offers nothing about money is not listed for it.
+        assert!(!names(&v).iter().any(|n| n.contains("Moskee")));
+    };
+
+    open_today_step_free_and_language_filters => |app: TestApp| async move {
+        app.demo_chain().await;
+        // The test clock stands at Monday 2 March 2026, 10:00 in Rotterdam.
+        let all = names(&nearest(&app, "place=3025&limit=20").await);
+        let today = names(&nearest(&app, "place=3025&open=today&limit=20").await);
+        assert!(all.contains(&"Bibliotheek Delfshaven".to_owned()));
+        assert!(!today.contains(&"Bibliotheek Delfshaven".to_owned()), "Delfshaven opens Tuesdays and Thursdays: {today:?}");
+        assert!(today.contains(&"Centrale Bibliotheek".to_owned()));
+        let step_free = names(&nearest(&app, "place=3025&step_free=true&limit=20").await);
+        assert!(!step_free.iter().any(|n| n.contains("Moskee")), "{step_free:?}");
+        let arabic = names(&nearest(&app, "place=3025&language=ar&limit=20").await);
+        assert!(arabic.iter().any(|n| n.contains("Moskee")));
+        assert!(!arabic.contains(&"Bibliotheek Delfshaven".to_owned()));
+        let v = nearest(&app, "place=3011&topic=bankzaken&limit=1").await;
+        assert_eq!(v["results"][0]["name"], "Centrale Bibliotheek");
+        assert_eq!(v["results"][0]["next_open_text"], "Nu open tot 17:00");
+        assert_eq!(v["results"][0]["next_open_end"], "2026-03-02T16:00:00Z");
+    };
+
+    unknown_places_get_suggestions_not_an_empty_page => |app: TestApp| async move {
+        app.demo_chain().await;
+        let html = app.browser().get(app.url("/?plaats=Roterdam")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Bedoelt u"));
+        assert!(html.contains("/?plaats=Rotterdam"));
+        assert!(html.contains("value=\"Roterdam\""), "the typed text stays in the field");
+        let api = app.browser().get(app.url("/api/v1/help-points/nearest?place=Roterdam")).send().await.unwrap();
+        assert_eq!(api.status(), 404);
+        let problem: Value = api.json().await.unwrap();
+        assert!(problem["suggestions"].as_array().unwrap().iter().any(|s| s == "Rotterdam"));
+        let bad_topic = app.browser().get(app.url("/api/v1/help-points/nearest?place=3011&topic=astrologie")).send().await.unwrap();
+        assert_eq!(bad_topic.status(), 422);
+    };
+
+    finder_page_lists_results_and_help_point_page_shows_details => |app: TestApp| async move {
+        let ids = app.demo_chain().await;
+        let client = app.browser();
+        let html = client.get(app.url("/?plaats=3011+PV")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Hulp in de buurt van"));
+        assert!(html.contains(&format!("href=\"/hulppunten/{}\"", ids[0])));
+        assert!(html.contains("km lopen"));
+        let page = client.get(app.url(&format!("/hulppunten/{}", ids[0]))).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        for expected in ["Hoogstraat 110", "maandag", "10:00 - 17:00", "Maasbank", "DigiD", "openstreetmap.org/?mlat=", "Arabisch", "Nu open tot 17:00"] {
+            assert!(html.contains(expected), "{expected} missing");
+        }
+        assert_eq!(client.get(app.url("/hulppunten/does-not-exist")).send().await.unwrap().status(), 404);
+    };
+
+    directory_changes_reach_the_finder => |app: TestApp| async move {
+        assert_eq!(nearest(&app, "place=Gent").await["results"].as_array().unwrap().len(), 0);
+        let org = app.organisation("Bibliotheek Gent", "library", "civil", "44021").await;
+        let hours = keten_core::opening_hours::OpeningHours::weekly(
+            keten_core::opening_hours::Region::Be,
+            keten_core::opening_hours::parse_weekly("ma-vr 10:00-18:00").unwrap(),
+        );
+        app.store.create_help_point(&keten_store::help_points::NewHelpPoint {
+            organisation_id: org,
+            name: "De Krook".into(),
+            kind: keten_core::organisation::HelpPointKind::Digipunt,
+            venue_kind: keten_core::organisation::VenueKind::Library,
+            street_address: "Miriam Makebaplein 1".into(),
+            postcode: "9000".into(),
+            city: "Gent".into(),
+            municipality_code: "44021".into(),
+            location: keten_core::geo::Point { lat: 51.0478, lon: 3.7273 },
+            hours,
+            preparation: String::new(),
+            phone: None,
+            email: None,
+            website: None,
+            languages: vec!["nl".into(), "fr".into()],
+            accessibility: Default::default(),
+            topics: vec!["digid".into()],
+            municipalities_served: vec![],
+        }, app.now()).await.unwrap();
+        let v = nearest(&app, "place=9000").await;
+        assert_eq!(names(&v), ["De Krook"]);
+        assert_eq!(v["results"][0]["next_open_text"], "Nu open tot 18:00");
+    };
+}
