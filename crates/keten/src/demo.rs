@@ -16,6 +16,10 @@ pub struct DemoArgs {
     /// Seed for the generator: the same seed gives the same history.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Extra synthetic help points across NL and BE, for finder benchmarks
+    /// (three in ten also get a partner's consultation hour).
+    #[arg(long, default_value_t = 0)]
+    pub synthetic_help_points: u64,
 }
 
 pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
@@ -46,6 +50,10 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         .await?;
     bar.finish();
 
+    if args.synthetic_help_points > 0 {
+        synthetic_help_points(store, args.synthetic_help_points, args.seed).await?;
+    }
+
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "Demo geladen: {} organisaties, {} hulppunten, {written} hulpvragen in {seconds:.1} s.",
@@ -56,5 +64,105 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     for (user, password) in chain.users.iter().zip(&passwords) {
         println!("  {:<18} {:<45} {password}", user.role.as_str(), user.email);
     }
+    Ok(())
+}
+
+/// Spreads `count` fictional help points over all NL and BE postcode areas.
+async fn synthetic_help_points(store: &Store, count: u64, seed: u64) -> anyhow::Result<()> {
+    use keten_core::directory::Accessibility;
+    use keten_core::help_question::DEFAULT_TOPICS;
+    use keten_core::opening_hours::{OpeningHours, Region, parse_weekly};
+    use keten_core::organisation::{HelpPointKind, OrganisationDraft, VenueKind};
+    use keten_core::reference::{Country, postcode_areas};
+    use keten_store::help_points::{NewConsultationHour, NewHelpPoint};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    let now = crate::now().as_second();
+    let draft = |name: &str, municipality: &str| {
+        OrganisationDraft::parse(name, "partner", "private", municipality, &[])
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+    };
+    let operator = store
+        .create_organisation(&draft("Synthetische hulppunten", "GM0599")?, now)
+        .await?;
+    let partner = store
+        .create_organisation(&draft("Synthetische partner", "GM0599")?, now)
+        .await?;
+    let areas = postcode_areas();
+    let hours_choices = [
+        "ma-vr 09:00-17:00",
+        "di, do 10:00-12:30 en 13:30-16:00",
+        "wo 13:00-16:00; za 10:00-12:00",
+    ];
+    let mut rng = StdRng::seed_from_u64(seed);
+    let bar = ProgressBar::new(count);
+    bar.set_message("Synthetische hulppunten");
+    for i in 0..count {
+        let area = &areas[rng.random_range(0..areas.len())];
+        let region = if area.country == Country::Be {
+            Region::Be
+        } else {
+            Region::Nl
+        };
+        let weekly = parse_weekly(hours_choices[rng.random_range(0..hours_choices.len())])?;
+        let topics: Vec<String> = (0..rng.random_range(1..=4))
+            .map(|_| {
+                DEFAULT_TOPICS[rng.random_range(0..DEFAULT_TOPICS.len())]
+                    .code
+                    .to_owned()
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let hp = store
+            .create_help_point(
+                &NewHelpPoint {
+                    organisation_id: operator.id.clone(),
+                    name: format!("Hulppunt {i}"),
+                    kind: HelpPointKind::Digipunt,
+                    venue_kind: VenueKind::Other,
+                    street_address: format!("Dorpsstraat {}", i % 200 + 1),
+                    postcode: area.postcode.clone(),
+                    city: area.place.clone(),
+                    municipality_code: area.municipality_code.clone(),
+                    location: keten_core::geo::Point {
+                        lat: area.centre.lat + rng.random_range(-0.01..0.01),
+                        lon: area.centre.lon + rng.random_range(-0.01..0.01),
+                    },
+                    hours: OpeningHours::weekly(region, weekly.clone()),
+                    preparation: String::new(),
+                    phone: None,
+                    email: None,
+                    website: None,
+                    languages: vec!["nl".into()],
+                    accessibility: Accessibility {
+                        step_free: rng.random_bool(0.7),
+                        ..Accessibility::default()
+                    },
+                    topics,
+                    municipalities_served: Vec::new(),
+                },
+                now,
+            )
+            .await?;
+        if rng.random_bool(0.3) {
+            store
+                .create_consultation_hour(
+                    &NewConsultationHour {
+                        help_point_id: hp.id,
+                        organisation_id: partner.id.clone(),
+                        title: "Spreekuur".into(),
+                        topics: vec!["bankzaken".into()],
+                        hours: OpeningHours::weekly(region, weekly),
+                        appointment_needed: rng.random_bool(0.5),
+                    },
+                    now,
+                )
+                .await?;
+        }
+        bar.inc(1);
+    }
+    bar.finish();
     Ok(())
 }

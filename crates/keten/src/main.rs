@@ -147,6 +147,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             &demo::DemoArgs {
                 questions: args.demo_questions,
                 seed: 2026,
+                synthetic_help_points: 0,
             },
         )
         .await?;
