@@ -429,3 +429,30 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Stores a resident's report that a listing is wrong, for the point's coordinators.
+    pub async fn report_wrong_information(&self, help_point_id: &str, message: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO information_reports (id, help_point_id, message, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new_id())
+        .bind(help_point_id)
+        .bind(message.trim())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Open reports about a help point, newest first.
+    pub async fn open_information_reports(&self, help_point_id: &str) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT message, created_at FROM information_reports \
+             WHERE help_point_id = $1 AND resolved_at IS NULL ORDER BY created_at DESC",
+        )
+        .bind(help_point_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

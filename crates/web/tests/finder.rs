@@ -156,4 +156,32 @@ both_backends! {
         assert_eq!(names(&v), ["De Krook"]);
         assert_eq!(v["results"][0]["next_open_text"], "Nu open tot 18:00");
     };
+
+    residents_report_wrong_information_and_can_share_the_list => |app: TestApp| async move {
+        let ids = app.demo_chain().await;
+        let client = app.browser();
+        let page = format!("/hulppunten/{}", ids[0]);
+        let action = format!("{page}/melding");
+        let empty = app.post_form(&client, &page, &action, &[("message", "   ")]).await;
+        assert_eq!(empty.status(), 422);
+        assert!(empty.text().await.unwrap().contains("Schrijf kort wat er niet klopt"));
+        let long = "x".repeat(1001);
+        let refused = app.post_form(&client, &page, &action, &[("message", &long)]).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains(&long), "the typed text is kept");
+        let sent = app.post_form(&client, &page, &action, &[("message", "Op zaterdag is de bibliotheek dicht.")]).await;
+        assert_eq!(sent.status(), 200);
+        assert!(sent.text().await.unwrap().contains("Bedankt"));
+        let reports = app.store.open_information_reports(&ids[0]).await.unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].0, "Op zaterdag is de bibliotheek dicht.");
+        // Without the form's token nothing is stored.
+        let forged = client.post(app.url(&action)).form(&[("message", "spam")]).send().await.unwrap();
+        assert_eq!(forged.status(), 403);
+        assert_eq!(app.store.open_information_reports(&ids[0]).await.unwrap().len(), 1);
+
+        let html = client.get(app.url("/?plaats=3011&onderwerp=bankzaken")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Deze lijst bewaren of delen"));
+        assert!(html.contains("/?plaats=3011&#38;onderwerp=bankzaken</code>"), "share link shows this list");
+    };
 }

@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(finder_page))
         .route("/hulppunten/{id}", get(help_point_page))
+        .route(
+            "/hulppunten/{id}/melding",
+            axum::routing::post(report_wrong_information),
+        )
 }
 
 impl AppState {
@@ -195,6 +199,8 @@ struct FinderPage {
     results: Vec<ResultView>,
     error: Option<String>,
     suggestions: Vec<String>,
+    /// The address of this very result list, to share or send.
+    share_path: String,
 }
 
 /// What the resident typed, echoed back into the form.
@@ -210,8 +216,23 @@ struct FinderFormView {
 async fn finder_page(
     State(state): State<AppState>,
     shell: Shell,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     Query(form): Query<FinderForm>,
 ) -> FinderPage {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let share_path = format!(
+        "{scheme}://{host}{}",
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+    );
     let mut page = FinderPage {
         shell,
         form: FinderFormView {
@@ -228,6 +249,7 @@ async fn finder_page(
         results: Vec::new(),
         error: None,
         suggestions: Vec::new(),
+        share_path,
     };
     if form.plaats.trim().is_empty() {
         return page;
@@ -269,15 +291,61 @@ struct HelpPointPage {
     partner_hours: Vec<PartnerHourView>,
     map_url: String,
     last_checked: Option<String>,
+    report: ReportForm,
+    report_error: Option<String>,
+    report_sent: bool,
 }
+
+#[derive(Debug, Default, Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    message: String,
+}
+
+/// Longest report a resident can send; enough to say what is wrong.
+const MAX_REPORT_CHARS: usize = 1000;
 
 async fn help_point_page(
     State(state): State<AppState>,
     shell: Shell,
     Path(id): Path<String>,
 ) -> Result<HelpPointPage, PageError> {
+    help_point_view(&state, shell, &id).await
+}
+
+/// "Report wrong information": reaches the point's coordinators; the page
+/// keeps the text when it is refused.
+async fn report_wrong_information(
+    State(state): State<AppState>,
+    shell: Shell,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ReportForm>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let mut page = help_point_view(&state, shell, &id).await?;
+    let message = form.message.trim();
+    if message.is_empty() || message.chars().count() > MAX_REPORT_CHARS {
+        page.report_error = Some(format!(
+            "Schrijf kort wat er niet klopt (hoogstens {MAX_REPORT_CHARS} tekens)."
+        ));
+        page.report = form;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state
+        .store
+        .report_wrong_information(&page.hp.id, message, state.now())
+        .await?;
+    page.report_sent = true;
+    Ok(page.into_response())
+}
+
+async fn help_point_view(
+    state: &AppState,
+    shell: Shell,
+    id: &str,
+) -> Result<HelpPointPage, PageError> {
     let snapshot = state.finder_snapshot().await;
-    let index = *snapshot.by_id.get(&id).ok_or(AppError::NotFound)?;
+    let index = *snapshot.by_id.get(id).ok_or(AppError::NotFound)?;
     let hp = snapshot.help_points[index].clone();
     let now = state.clock.now();
     let region = region_of(&hp.municipality_code);
@@ -310,6 +378,9 @@ async fn help_point_page(
             .map(|t| date_nl(t.to_zoned(region.time_zone().clone()).date())),
         hp,
         shell,
+        report: ReportForm::default(),
+        report_error: None,
+        report_sent: false,
     })
 }
 
