@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod finder;
 mod health;
+mod hsds;
 mod security;
 mod shell;
 
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(admin::router())
         .merge(health::router())
+        .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))
         .merge(api_router)
         .route(

@@ -184,4 +184,30 @@ both_backends! {
         assert!(html.contains("Deze lijst bewaren of delen"));
         assert!(html.contains("/?plaats=3011&#38;onderwerp=bankzaken</code>"), "share link shows this list");
     };
+
+    embeds_are_limited_to_one_municipality_and_may_be_framed => |app: TestApp| async move {
+        app.demo_chain().await;
+        let client = app.browser();
+        let r = client.get(app.url("/inbedden?gemeente=GM0606&plaats=3011")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors *"));
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Bibliotheek Schiedam"), "{html}");
+        assert!(!html.contains("Centrale Bibliotheek"), "Rotterdam's points are nearer but not Schiedam's");
+        assert!(!html.contains("Inloggen voor medewerkers"), "no site header in an embed");
+        assert!(html.contains("name=\"gemeente\" value=\"GM0606\""), "the form keeps the municipality");
+        assert!(!html.contains("<script"));
+        // Other pages still refuse to be framed.
+        let home = client.get(app.url("/")).send().await.unwrap();
+        assert!(home.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+
+        let code = client.get(app.url("/inbedden/code?gemeente=gm0599&onderwerp=digid")).send().await.unwrap().text().await.unwrap();
+        assert!(code.contains("&#60;iframe src=&#34;http://"), "{code}");
+        assert!(code.contains("/inbedden?gemeente=GM0599&#38;onderwerp=digid"));
+        let bad = client.get(app.url("/inbedden/code?gemeente=GM9999")).send().await.unwrap().text().await.unwrap();
+        assert!(bad.contains("Deze gemeentecode kennen we niet"));
+        assert!(bad.contains("value=\"GM9999\""));
+        let api = nearest(&app, "place=3011&municipality=GM0606").await;
+        assert!(names(&api).iter().all(|n| n.contains("Schiedam")), "{api}");
+    };
 }

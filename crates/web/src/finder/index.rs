@@ -122,6 +122,18 @@ impl Snapshot {
         }
     }
 
+    /// Whether the entry's help point serves the municipality.
+    pub fn serves(&self, entry: EntryKind, municipality_code: &str) -> bool {
+        let hp = match entry {
+            EntryKind::HelpPoint(i) | EntryKind::ConsultationHour(_, i) => &self.help_points[i],
+        };
+        hp.municipality_code == municipality_code
+            || hp
+                .municipalities_served
+                .iter()
+                .any(|c| c == municipality_code)
+    }
+
     /// The opening hours an entry is judged by: the point's own or the consultation hour's.
     pub fn hours_of(&self, entry: EntryKind) -> (&OpeningHours, Region) {
         match entry {

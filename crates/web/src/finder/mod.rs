@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(finder_page))
         .route("/hulppunten/{id}", get(help_point_page))
+        .route("/inbedden", get(embed_page))
+        .route("/inbedden/code", get(embed_code_page))
         .route(
             "/hulppunten/{id}/melding",
             axum::routing::post(report_wrong_information),
@@ -98,6 +100,7 @@ impl FinderForm {
             },
             step_free: self.drempelvrij.is_some(),
             language: Some(self.taal.clone()).filter(|t| !t.is_empty()),
+            municipality: None,
             limit: 10,
         }
     }
@@ -187,10 +190,9 @@ fn result_views(
         .collect()
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "finder.html")]
-struct FinderPage {
-    shell: Shell,
+/// Everything the finder form and result list show; shared by the finder
+/// page and the embeddable finder.
+struct FinderView {
     form: FinderFormView,
     topics: Vec<TopicChoice>,
     languages: &'static [(&'static str, &'static str)],
@@ -201,6 +203,25 @@ struct FinderPage {
     suggestions: Vec<String>,
     /// The address of this very result list, to share or send.
     share_path: String,
+    /// Where the form sends the search: `/` or `/inbedden`.
+    form_action: &'static str,
+    /// Only help points serving this municipality (embeds).
+    municipality_code: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "finder.html")]
+struct FinderPage {
+    shell: Shell,
+    v: FinderView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "embed.html")]
+struct EmbedPage {
+    shell: Shell,
+    v: FinderView,
+    municipality_name: Option<String>,
 }
 
 /// What the resident typed, echoed back into the form.
@@ -213,13 +234,8 @@ struct FinderFormView {
     taal: String,
 }
 
-async fn finder_page(
-    State(state): State<AppState>,
-    shell: Shell,
-    headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
-    Query(form): Query<FinderForm>,
-) -> FinderPage {
+/// The address of the current page, for the "share this list" line.
+fn share_path(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -229,12 +245,21 @@ async fn finder_page(
     } else {
         "http"
     };
-    let share_path = format!(
+    format!(
         "{scheme}://{host}{}",
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
-    );
-    let mut page = FinderPage {
-        shell,
+    )
+}
+
+/// Runs the search the form asks for, if any, and fills the view.
+async fn finder_view(
+    state: &AppState,
+    form: &FinderForm,
+    share_path: String,
+    form_action: &'static str,
+    municipality_code: Option<String>,
+) -> FinderView {
+    let mut view = FinderView {
         form: FinderFormView {
             plaats: form.plaats.clone(),
             onderwerp: form.onderwerp.clone(),
@@ -250,31 +275,153 @@ async fn finder_page(
         error: None,
         suggestions: Vec::new(),
         share_path,
+        form_action,
+        municipality_code: municipality_code.clone(),
     };
     if form.plaats.trim().is_empty() {
-        return page;
+        return view;
     }
-    page.searched = true;
+    view.searched = true;
     let snapshot = state.finder_snapshot().await;
     let now = state.clock.now();
-    let query = form.query();
+    let mut query = form.query();
+    query.municipality = municipality_code;
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
-            page.place_label = format!(
+            view.place_label = format!(
                 "{} (gemeente {})",
                 outcome.place.label, outcome.place.municipality.name
             );
-            page.results = result_views(&snapshot, &outcome, query.topic.as_deref(), now);
+            view.results = result_views(&snapshot, &outcome, query.topic.as_deref(), now);
         }
         Err(AppError::UnknownPlace {
             detail,
             suggestions,
         }) => {
-            page.error = Some(detail);
-            page.suggestions = suggestions;
+            view.error = Some(detail);
+            view.suggestions = suggestions;
         }
-        Err(e) => page.error = Some(e.detail()),
+        Err(e) => view.error = Some(e.detail()),
     }
+    view
+}
+
+async fn finder_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Query(form): Query<FinderForm>,
+) -> FinderPage {
+    let share = share_path(&state, &headers, &uri);
+    FinderPage {
+        shell,
+        v: finder_view(&state, &form, share, "/", None).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EmbedQuery {
+    #[serde(default)]
+    gemeente: String,
+    #[serde(flatten)]
+    form: FinderForm,
+}
+
+/// The finder for other websites: no site header, may be framed, limited to
+/// one municipality's help points and opened with a topic chosen.
+async fn embed_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Query(q): Query<EmbedQuery>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let municipality = keten_core::reference::municipality(q.gemeente.trim());
+    let share = share_path(&state, &headers, &uri);
+    let page = EmbedPage {
+        shell,
+        v: finder_view(
+            &state,
+            &q.form,
+            share,
+            "/inbedden",
+            municipality.map(|m| m.code.clone()),
+        )
+        .await,
+        municipality_name: municipality.map(|m| m.name.clone()),
+    };
+    let mut response = page.into_response();
+    // Any website may show the embed; every other page refuses to be framed.
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *",
+        ),
+    );
+    response
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EmbedCodeQuery {
+    #[serde(default)]
+    gemeente: String,
+    #[serde(default)]
+    onderwerp: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "embed_code.html")]
+struct EmbedCodePage {
+    shell: Shell,
+    topics: Vec<TopicChoice>,
+    municipality_input: String,
+    topic: String,
+    error: Option<String>,
+    snippet: Option<String>,
+    embed_path: String,
+}
+
+/// Where a municipality or library gets the copy-paste code for its website.
+async fn embed_code_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<EmbedCodeQuery>,
+) -> EmbedCodePage {
+    let mut page = EmbedCodePage {
+        shell,
+        topics: topic_choices(),
+        municipality_input: q.gemeente.clone(),
+        topic: q.onderwerp.clone(),
+        error: None,
+        snippet: None,
+        embed_path: String::new(),
+    };
+    if q.gemeente.trim().is_empty() {
+        return page;
+    }
+    let Some(municipality) = keten_core::reference::municipality(q.gemeente.trim()) else {
+        page.error = Some("Deze gemeentecode kennen we niet. Gebruik een CBS-code zoals GM0599 of een NIS-code zoals 44021.".into());
+        return page;
+    };
+    if !q.onderwerp.is_empty() && !search::known_topic(&q.onderwerp) {
+        page.error = Some("Kies een onderwerp uit de lijst.".into());
+        return page;
+    }
+    let query = serde_urlencoded::to_string([
+        ("gemeente", municipality.code.as_str()),
+        ("onderwerp", q.onderwerp.as_str()),
+    ])
+    .unwrap_or_default();
+    let origin = share_path(&state, &headers, &axum::http::Uri::from_static("/"));
+    let url = format!("{}inbedden?{query}", origin);
+    page.snippet = Some(format!(
+        "<iframe src=\"{url}\" title=\"Hulp bij digitale zaken zoeken in {name}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">Zoek hulp bij digitale zaken in {name}</a></p>",
+        name = municipality.name
+    ));
+    page.embed_path = format!("/inbedden?{query}");
     page
 }
 
@@ -397,6 +544,8 @@ pub struct NearestQuery {
     pub step_free: Option<bool>,
     /// Language code, e.g. "ar".
     pub language: Option<String>,
+    /// Only help points serving this municipality (CBS or NIS code).
+    pub municipality: Option<String>,
     /// At most 50; default 10.
     pub limit: Option<usize>,
 }
@@ -463,6 +612,11 @@ pub async fn nearest_help_points(
         when,
         step_free: q.step_free.unwrap_or(false),
         language: q.language.filter(|l| !l.is_empty()),
+        municipality: q
+            .municipality
+            .as_deref()
+            .and_then(keten_core::reference::municipality)
+            .map(|m| m.code.clone()),
         limit: q.limit.unwrap_or(10),
     };
     let snapshot = state.finder_snapshot().await;

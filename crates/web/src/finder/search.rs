@@ -23,6 +23,8 @@ pub struct SearchQuery {
     pub when: When,
     pub step_free: bool,
     pub language: Option<String>,
+    /// Only help points that serve this municipality (CBS or NIS code).
+    pub municipality: Option<String>,
     pub limit: usize,
 }
 
@@ -85,6 +87,11 @@ pub fn search(
         let Some(entry) = snapshot.entries.get(id as usize) else {
             return false;
         };
+        if let Some(code) = &query.municipality
+            && !snapshot.serves(*entry, code)
+        {
+            return false;
+        }
         let (hours, _) = snapshot.hours_of(*entry);
         match query.when {
             When::Any => true,

@@ -1,0 +1,718 @@
+//! The directory as HSDS 3.0 objects: help points become locations with a "digital help" service of their
+//! operator, consultation hours become services of the partner at that location, topics become one taxonomy.
+//!
+//! Ids are stable: keten's own UUIDs where an object is a keten row (help point -> location, consultation hour ->
+//! service, organisation -> organization) and UUID v5 names under [`NAMESPACE`] for derived objects.
+
+use keten_core::directory::{HelpPointStatus, language_name};
+use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::opening_hours::{ExceptionKind, OpeningHours, TimeSlot, Weekday};
+use keten_core::reference::municipality;
+use keten_store::help_points::{ConsultationHour, Directory, HelpPoint};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+/// Namespace of keten's derived HSDS ids (a fixed random UUID: never change it, ids would change).
+const NAMESPACE: Uuid = Uuid::from_u128(0x6b1f_3c2e_9d4a_4e57_8a0b_52c7_e1d9_f3a4);
+
+/// The one taxonomy: keten's topics (onderwerpen).
+pub const TAXONOMY_NAME: &str = "keten-onderwerpen";
+
+/// A stable UUID for a derived object, from its kind and the keys it is derived from.
+pub fn derived_id(parts: &[&str]) -> String {
+    Uuid::new_v5(&NAMESPACE, parts.join("\u{1f}").as_bytes()).to_string()
+}
+
+pub fn taxonomy_id() -> String {
+    derived_id(&["taxonomy", TAXONOMY_NAME])
+}
+
+/// The one taxonomy as HSDS.
+pub fn taxonomy_json() -> Value {
+    json!({
+        "id": taxonomy_id(),
+        "name": TAXONOMY_NAME,
+        "description": "Onderwerpen van hulpvragen in de keten voor digitale inclusie (waar de hulp over gaat).",
+        "version": "1",
+    })
+}
+
+pub fn term_id(code: &str) -> String {
+    derived_id(&["taxonomy_term", TAXONOMY_NAME, code])
+}
+
+/// An HSDS timestamp (RFC 3339, UTC) from unix seconds.
+pub fn rfc3339(unix: i64) -> Option<String> {
+    jiff::Timestamp::from_second(unix)
+        .ok()
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// A taxonomy term (one topic).
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+}
+
+/// An organization that appears in the public directory.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub updated_at: i64,
+    pub help_points: usize,
+    pub consultation_hours: usize,
+}
+
+/// Where a service comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// The digital help a help point offers.
+    HelpPoint,
+    /// A partner's consultation hour (index into `Directory::consultation_hours`).
+    Consultation(usize),
+}
+
+/// A service; each has exactly one location, so it is also one service_at_location.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub sal_id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub source: Source,
+    /// Index of the help point (the location).
+    pub help_point: usize,
+    pub topics: Vec<String>,
+    pub updated_at: i64,
+}
+
+/// The directory seen as HSDS, in stable orders (name, then id).
+pub struct Dataset {
+    pub directory: Directory,
+    pub organizations: Vec<Org>,
+    pub services: Vec<Service>,
+    pub terms: Vec<Term>,
+    org_index: HashMap<String, usize>,
+}
+
+impl Dataset {
+    pub fn build(directory: Directory) -> Self {
+        let hp_index: HashMap<&str, usize> = directory
+            .help_points
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.as_str(), i))
+            .collect();
+
+        let mut services = Vec::new();
+        for (i, hp) in directory.help_points.iter().enumerate() {
+            let id = derived_id(&["service", "help_point", &hp.id]);
+            services.push(Service {
+                sal_id: derived_id(&["service_at_location", &id, &hp.id]),
+                id,
+                organization_id: hp.organisation_id.clone(),
+                name: format!("Digitale hulp bij {}", hp.name),
+                source: Source::HelpPoint,
+                help_point: i,
+                topics: hp.topics.clone(),
+                updated_at: hp.updated_at,
+            });
+        }
+        for (i, ch) in directory.consultation_hours.iter().enumerate() {
+            let Some(&h) = hp_index.get(ch.help_point_id.as_str()) else {
+                continue;
+            };
+            services.push(Service {
+                sal_id: derived_id(&["service_at_location", &ch.id, &ch.help_point_id]),
+                id: ch.id.clone(),
+                organization_id: ch.organisation_id.clone(),
+                name: ch.title.clone(),
+                source: Source::Consultation(i),
+                help_point: h,
+                topics: ch.topics.clone(),
+                updated_at: ch.updated_at.max(directory.help_points[h].updated_at),
+            });
+        }
+        services.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+
+        let mut orgs: BTreeMap<String, Org> = BTreeMap::new();
+        let mut touch = |id: &str, name: &str, updated_at: i64, hp: bool| {
+            let org = orgs.entry(id.to_owned()).or_insert_with(|| Org {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                updated_at,
+                help_points: 0,
+                consultation_hours: 0,
+            });
+            org.updated_at = org.updated_at.max(updated_at);
+            if hp {
+                org.help_points += 1;
+            } else {
+                org.consultation_hours += 1;
+            }
+        };
+        for hp in &directory.help_points {
+            touch(
+                &hp.organisation_id,
+                &hp.organisation_name,
+                hp.updated_at,
+                true,
+            );
+        }
+        for ch in &directory.consultation_hours {
+            touch(
+                &ch.organisation_id,
+                &ch.organisation_name,
+                ch.updated_at,
+                false,
+            );
+        }
+        let mut organizations: Vec<Org> = orgs.into_values().collect();
+        organizations.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        let org_index = organizations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+
+        let mut terms: Vec<Term> = DEFAULT_TOPICS
+            .iter()
+            .map(|t| Term {
+                id: term_id(t.code),
+                code: t.code.to_owned(),
+                name: t.label.to_owned(),
+                parent_id: t.parent.map(term_id),
+            })
+            .collect();
+        // Topics added to the directory beyond the default list still get a term, so no link dangles.
+        let known: HashSet<String> = terms.iter().map(|t| t.code.clone()).collect();
+        let mut extra: Vec<&String> = services
+            .iter()
+            .flat_map(|s| &s.topics)
+            .filter(|c| !known.contains(*c))
+            .collect();
+        extra.sort();
+        extra.dedup();
+        terms.extend(extra.into_iter().map(|code| Term {
+            id: term_id(code),
+            code: code.clone(),
+            name: code.clone(),
+            parent_id: None,
+        }));
+
+        Dataset {
+            directory,
+            organizations,
+            services,
+            terms,
+            org_index,
+        }
+    }
+
+    pub fn help_point(&self, s: &Service) -> &HelpPoint {
+        &self.directory.help_points[s.help_point]
+    }
+
+    pub fn consultation(&self, s: &Service) -> Option<&ConsultationHour> {
+        match s.source {
+            Source::Consultation(i) => Some(&self.directory.consultation_hours[i]),
+            Source::HelpPoint => None,
+        }
+    }
+
+    pub fn org(&self, id: &str) -> Option<&Org> {
+        self.org_index.get(id).map(|&i| &self.organizations[i])
+    }
+
+    pub fn term(&self, code: &str) -> Option<&Term> {
+        self.terms.iter().find(|t| t.code == code)
+    }
+
+    /// The codes of a term and all terms below it.
+    pub fn term_and_descendants(&self, term_id: &str) -> HashSet<String> {
+        let mut ids: HashSet<&str> = HashSet::from([term_id]);
+        loop {
+            let before = ids.len();
+            for t in &self.terms {
+                if t.parent_id.as_deref().is_some_and(|p| ids.contains(p)) {
+                    ids.insert(&t.id);
+                }
+            }
+            if ids.len() == before {
+                break;
+            }
+        }
+        self.terms
+            .iter()
+            .filter(|t| ids.contains(t.id.as_str()))
+            .map(|t| t.code.clone())
+            .collect()
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // JSON
+    // -----------------------------------------------------------------------------------------------------------
+
+    pub fn term_json(&self, t: &Term) -> Value {
+        prune(json!({
+            "id": t.id,
+            "code": t.code,
+            "name": t.name,
+            "description": t.name,
+            "parent_id": t.parent_id,
+            "taxonomy": TAXONOMY_NAME,
+            "taxonomy_id": taxonomy_id(),
+            "language": "nl",
+        }))
+    }
+
+    pub fn org_brief(&self, o: &Org) -> Value {
+        json!({
+            "id": o.id,
+            "name": o.name,
+            "description": org_description(o),
+        })
+    }
+
+    /// The organization with its services (list-level) and the locations of the help points it runs.
+    pub fn org_full(&self, o: &Org) -> Value {
+        let mut v = self.org_brief(o);
+        let services: Vec<Value> = self
+            .services
+            .iter()
+            .filter(|s| s.organization_id == o.id)
+            .map(|s| self.service_fields(s))
+            .collect();
+        let locations: Vec<Value> = self
+            .directory
+            .help_points
+            .iter()
+            .filter(|h| h.organisation_id == o.id)
+            .map(|h| self.location_full(h))
+            .collect();
+        insert(&mut v, "services", Value::Array(services));
+        insert(&mut v, "locations", Value::Array(locations));
+        v
+    }
+
+    /// The service's one-to-one fields.
+    fn service_fields(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        let (description, url, email, application_process) = match self.consultation(s) {
+            Some(ch) => (
+                format!(
+                    "Spreekuur van {} bij {} ({}, {}).",
+                    ch.organisation_name, hp.name, hp.street_address, hp.city
+                ),
+                None,
+                None,
+                if ch.appointment_needed {
+                    "Alleen op afspraak."
+                } else {
+                    "Binnenlopen zonder afspraak."
+                },
+            ),
+            None => (
+                format!(
+                    "Hulp bij digitale zaken en de digitale overheid bij {} in {}.{}",
+                    hp.name,
+                    hp.city,
+                    if hp.preparation.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", hp.preparation)
+                    }
+                ),
+                hp.website.clone(),
+                hp.email.clone(),
+                "Binnenlopen tijdens de openingstijden.",
+            ),
+        };
+        prune(json!({
+            "id": s.id,
+            "organization_id": s.organization_id,
+            "name": s.name,
+            "description": description,
+            "url": url,
+            "email": email,
+            "status": service_status(hp.status),
+            "application_process": application_process,
+            "fees_description": "Gratis.",
+            "alert": hp.status_reason,
+            "last_modified": rfc3339(s.updated_at),
+        }))
+    }
+
+    /// A service as `/services` lists it: one-to-one fields and its organization.
+    pub fn service_brief(&self, s: &Service) -> Value {
+        let mut v = self.service_fields(s);
+        if let Some(o) = self.org(&s.organization_id) {
+            insert(&mut v, "organization", self.org_brief(o));
+        }
+        v
+    }
+
+    /// The fully nested service.
+    pub fn service_full(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        let mut v = self.service_brief(s);
+        let hours = match self.consultation(s) {
+            Some(ch) => &ch.hours,
+            None => &hp.hours,
+        };
+        insert(
+            &mut v,
+            "schedules",
+            Value::Array(schedules(hours, &s.id, "service_id")),
+        );
+        insert(&mut v, "service_at_locations", json!([self.sal_nested(s)]));
+        insert(&mut v, "languages", self.languages(hp, Some(&s.id)));
+        insert(&mut v, "attributes", self.attributes(&s.id, &s.topics));
+        insert(&mut v, "phones", json!([]));
+        v
+    }
+
+    /// A service_at_location inside a nested service (no service object: it is the parent).
+    fn sal_nested(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        let mut v = self.sal_fields(s);
+        insert(&mut v, "location", self.location_full(hp));
+        v
+    }
+
+    fn sal_fields(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        json!({
+            "id": s.sal_id,
+            "service_id": s.id,
+            "location_id": hp.id,
+            "description": format!("{} bij {}", s.name, hp.name),
+        })
+    }
+
+    /// A service_at_location as `/service_at_locations` lists it: with its location and service (one-to-one fields).
+    pub fn sal_brief(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        let mut v = self.sal_fields(s);
+        insert(&mut v, "location", self.location_fields(hp));
+        insert(&mut v, "service", self.service_brief(s));
+        v
+    }
+
+    /// The fully nested service_at_location.
+    pub fn sal_full(&self, s: &Service) -> Value {
+        let hp = self.help_point(s);
+        let mut v = self.sal_fields(s);
+        let hours = match self.consultation(s) {
+            Some(ch) => &ch.hours,
+            None => &hp.hours,
+        };
+        insert(
+            &mut v,
+            "schedules",
+            Value::Array(schedules(hours, &s.sal_id, "service_at_location_id")),
+        );
+        insert(&mut v, "location", self.location_full(hp));
+        insert(&mut v, "service", self.service_brief(s));
+        insert(&mut v, "attributes", self.attributes(&s.sal_id, &[]));
+        v
+    }
+
+    fn location_fields(&self, hp: &HelpPoint) -> Value {
+        prune(json!({
+            "id": hp.id,
+            "location_type": "physical",
+            "url": hp.website,
+            "organization_id": hp.organisation_id,
+            "name": hp.name,
+            "description": location_description(hp),
+            "latitude": hp.location.lat,
+            "longitude": hp.location.lon,
+        }))
+    }
+
+    fn location_full(&self, hp: &HelpPoint) -> Value {
+        let mut v = self.location_fields(hp);
+        let m = municipality(&hp.municipality_code);
+        let country = m.map_or("NL", |m| m.country.as_str());
+        let province = m.map_or("", |m| m.province.as_str());
+        let address = prune(json!({
+            "id": derived_id(&["address", &hp.id]),
+            "location_id": hp.id,
+            "address_1": hp.street_address,
+            "city": hp.city,
+            "region": m.map(|m| m.name.clone()),
+            // Brussels municipalities belong to no province.
+            "state_province": if province.is_empty() && country == "BE" { "Brussels Hoofdstedelijk Gewest" } else { province },
+            "postal_code": hp.postcode,
+            "country": country,
+            "address_type": "physical",
+        }));
+        insert(&mut v, "addresses", json!([address]));
+        let mut accessibility = Vec::new();
+        let a = hp.accessibility;
+        for (on, key, label) in [
+            (a.step_free, "step_free", "Zonder trappen bereikbaar"),
+            (
+                a.accessible_toilet,
+                "accessible_toilet",
+                "Toilet voor rolstoelgebruikers",
+            ),
+            (
+                a.hearing_loop,
+                "hearing_loop",
+                "Ringleiding voor hoortoestellen",
+            ),
+            (a.quiet_room, "quiet_room", "Stille ruimte"),
+        ] {
+            if on {
+                accessibility.push(json!({
+                    "id": derived_id(&["accessibility", &hp.id, key]),
+                    "location_id": hp.id,
+                    "description": label,
+                    "details": key,
+                }));
+            }
+        }
+        insert(&mut v, "accessibility", Value::Array(accessibility));
+        insert(&mut v, "languages", self.languages(hp, None));
+        insert(
+            &mut v,
+            "schedules",
+            Value::Array(schedules(&hp.hours, &hp.id, "location_id")),
+        );
+        if let Some(phone) = &hp.phone {
+            insert(
+                &mut v,
+                "phones",
+                json!([{
+                    "id": derived_id(&["phone", &hp.id]),
+                    "location_id": hp.id,
+                    "number": phone,
+                    "type": "voice",
+                }]),
+            );
+        }
+        v
+    }
+
+    /// Languages spoken at a help point, for its location or (with `service_id`) for a service there.
+    fn languages(&self, hp: &HelpPoint, service_id: Option<&str>) -> Value {
+        Value::Array(
+            hp.languages
+                .iter()
+                .map(|code| {
+                    let owner = service_id.unwrap_or(&hp.id);
+                    let mut v = json!({
+                        "id": derived_id(&["language", owner, code]),
+                        "name": language_name(code),
+                        "code": code,
+                    });
+                    match service_id {
+                        Some(id) => insert(&mut v, "service_id", json!(id)),
+                        None => insert(&mut v, "location_id", json!(hp.id)),
+                    }
+                    v
+                })
+                .collect(),
+        )
+    }
+
+    /// Topic attributes of a service: one per topic, with the taxonomy term.
+    fn attributes(&self, link_id: &str, topics: &[String]) -> Value {
+        Value::Array(
+            topics
+                .iter()
+                .filter_map(|code| self.term(code))
+                .map(|t| {
+                    json!({
+                        "id": derived_id(&["attribute", link_id, &t.code]),
+                        "link_id": link_id,
+                        "taxonomy_term_id": t.id,
+                        "link_type": "topic",
+                        "link_entity": "service",
+                        "value": t.code,
+                        "taxonomy_term": self.term_json(t),
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+fn org_description(o: &Org) -> String {
+    match (o.help_points, o.consultation_hours) {
+        (h, 0) => format!("{} heeft {h} hulppunt(en) voor digitale hulp.", o.name),
+        (0, c) => format!("{} houdt {c} spreekuur/spreekuren bij hulppunten.", o.name),
+        (h, c) => format!(
+            "{} heeft {h} hulppunt(en) en houdt {c} spreekuur/spreekuren bij hulppunten.",
+            o.name
+        ),
+    }
+}
+
+fn location_description(hp: &HelpPoint) -> String {
+    let mut d = format!(
+        "{} ({}, {}).",
+        hp.name,
+        hp.kind.label(),
+        hp.venue_kind.label()
+    );
+    if !hp.preparation.is_empty() {
+        d.push(' ');
+        d.push_str(&hp.preparation);
+    }
+    d
+}
+
+/// HSDS service status of a help point's status.
+pub fn service_status(status: HelpPointStatus) -> &'static str {
+    match status {
+        HelpPointStatus::Open => "active",
+        HelpPointStatus::TemporarilyClosed => "temporarily closed",
+        HelpPointStatus::Closed => "inactive",
+    }
+}
+
+const fn byday(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "MO",
+        Weekday::Tue => "TU",
+        Weekday::Wed => "WE",
+        Weekday::Thu => "TH",
+        Weekday::Fri => "FR",
+        Weekday::Sat => "SA",
+        Weekday::Sun => "SU",
+    }
+}
+
+fn hhmm(t: jiff::civil::Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// HSDS schedules of opening hours, owned by `owner_id` under `owner_field` (`service_id`, `location_id`, ...).
+///
+/// Weekly slots with the same times become one WEEKLY schedule with several days (`byday`). Times are local wall
+/// clock times in the region's zone (Europe/Amsterdam or Europe/Brussels, CET/CEST): a fixed UTC offset would be
+/// wrong for half the year, so `opens_at` / `closes_at` carry no offset and `notes` name the zone. Dated exceptions
+/// become schedules limited by `valid_from` / `valid_to`: "closed" ones without times, others with their slots.
+pub fn schedules(hours: &OpeningHours, owner_id: &str, owner_field: &str) -> Vec<Value> {
+    let zone = hours.region.iana_zone();
+    let holidays = if hours.closed_on_public_holidays {
+        " Gesloten op nationale feestdagen."
+    } else {
+        ""
+    };
+    let mut out = Vec::new();
+    let mut by_time: BTreeMap<TimeSlot, Vec<Weekday>> = BTreeMap::new();
+    for w in &hours.weekly {
+        by_time.entry(w.slot).or_default().push(w.weekday);
+    }
+    for (slot, mut days) in by_time {
+        days.sort();
+        days.dedup();
+        let days: Vec<&str> = days.into_iter().map(byday).collect();
+        let (open, close) = (hhmm(slot.start), hhmm(slot.end));
+        let mut v = json!({
+            "id": derived_id(&["schedule", owner_id, "weekly", &open, &close]),
+            "freq": "WEEKLY",
+            "wkst": "MO",
+            "byday": days.join(","),
+            "opens_at": open,
+            "closes_at": close,
+            "description": format!("Elke week {} van {open} tot {close}.", days.join(", ")),
+            "notes": format!("Lokale tijd ({zone}).{holidays}"),
+        });
+        insert(&mut v, owner_field, json!(owner_id));
+        out.push(v);
+    }
+    for (n, e) in hours.exceptions.iter().enumerate() {
+        let (from, to) = (e.from.to_string(), e.to.to_string());
+        let n = n.to_string();
+        let reason = if e.reason.is_empty() {
+            e.kind.label().to_owned()
+        } else {
+            format!("{}: {}", e.kind.label(), e.reason)
+        };
+        let days = exception_days(e.from, e.to);
+        if e.kind == ExceptionKind::Closed || e.slots.is_empty() {
+            let mut v = json!({
+                "id": derived_id(&["schedule", owner_id, "exception", &n, &from, &to]),
+                "valid_from": from,
+                "valid_to": to,
+                "description": format!("{reason} (van {from} tot en met {to})."),
+                "notes": "Gesloten.",
+            });
+            insert(&mut v, owner_field, json!(owner_id));
+            out.push(v);
+            continue;
+        }
+        for slot in &e.slots {
+            let (open, close) = (hhmm(slot.start), hhmm(slot.end));
+            let mut v = json!({
+                "id": derived_id(&["schedule", owner_id, "exception", &n, &from, &to, &open, &close]),
+                "valid_from": from,
+                "valid_to": to,
+                "freq": "WEEKLY",
+                "wkst": "MO",
+                "byday": days,
+                "opens_at": open,
+                "closes_at": close,
+                "description": format!("{reason} (van {from} tot en met {to}, {open}-{close})."),
+                "notes": if e.kind == ExceptionKind::OpenOnly {
+                    format!("Vervangt de gewone openingstijden. Lokale tijd ({zone}).")
+                } else {
+                    format!("Naast de gewone openingstijden. Lokale tijd ({zone}).")
+                },
+            });
+            insert(&mut v, owner_field, json!(owner_id));
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// The weekdays (`MO,TU,...`) that occur from `from` to `to` inclusive.
+fn exception_days(from: jiff::civil::Date, to: jiff::civil::Date) -> String {
+    let mut seen = [false; 7];
+    let mut d = from;
+    for _ in 0..7 {
+        if d > to {
+            break;
+        }
+        seen[Weekday::of(d).index()] = true;
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    Weekday::ALL
+        .iter()
+        .filter(|w| seen[w.index()])
+        .map(|w| byday(*w))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn insert(v: &mut Value, key: &str, value: Value) {
+    if let Value::Object(map) = v {
+        map.insert(key.to_owned(), value);
+    }
+}
+
+/// Drops null members: HSDS leaves absent what it does not know.
+fn prune(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect::<Map<String, Value>>(),
+        ),
+        other => other,
+    }
+}
