@@ -107,6 +107,214 @@ pub fn parse_languages(input: &str) -> Result<Vec<String>, ValidationError> {
 /// Coordinators are reminded when a point has not been checked by a person for this long.
 pub const CHECK_REMINDER_DAYS: i64 = 182;
 
+/// A help point's editable details as a coordinator typed them, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelpPointDraft {
+    pub name: String,
+    pub street_address: String,
+    pub postcode: String,
+    pub city: String,
+    /// From the postcode: its municipality and centre (adjustable later).
+    pub municipality_code: String,
+    pub location: crate::geo::Point,
+    pub status: HelpPointStatus,
+    pub status_reason: Option<String>,
+    pub reopens_on: Option<String>,
+    pub hours: crate::opening_hours::OpeningHours,
+    pub topics: Vec<String>,
+    pub languages: Vec<String>,
+    pub accessibility: Accessibility,
+    pub preparation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+}
+
+/// The form fields of a help point, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HelpPointInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub street_address: String,
+    #[serde(default)]
+    pub postcode: String,
+    #[serde(default)]
+    pub city: String,
+    /// open, temporarily_closed or closed
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub status_reason: String,
+    /// Expected reopening, YYYY-MM-DD.
+    #[serde(default)]
+    pub reopens_on: String,
+    /// Weekly hours, e.g. "ma-vr 10:00-16:00; za 10:00-12:00".
+    #[serde(default)]
+    pub hours: String,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Language codes, e.g. "nl, en, ar".
+    #[serde(default)]
+    pub languages: String,
+    #[serde(default)]
+    pub step_free: bool,
+    #[serde(default)]
+    pub accessible_toilet: bool,
+    #[serde(default)]
+    pub hearing_loop: bool,
+    #[serde(default)]
+    pub quiet_room: bool,
+    #[serde(default)]
+    pub preparation: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub website: String,
+}
+
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl HelpPointDraft {
+    /// Checks every field; all problems are reported together.
+    pub fn parse(
+        input: &HelpPointInput,
+        known_topics: &[&str],
+    ) -> Result<Self, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(ValidationError::new(
+                "name",
+                "Vul de naam van het hulppunt in (hoogstens 200 tekens).",
+            ));
+        }
+        if input.street_address.trim().is_empty() {
+            errors.push(ValidationError::new(
+                "street_address",
+                "Vul straat en huisnummer in.",
+            ));
+        }
+        let place = match crate::geo::resolve_place(&input.postcode, crate::reference::Country::Nl)
+        {
+            Ok(p)
+                if matches!(
+                    p.precision,
+                    crate::geo::Precision::Postcode4 | crate::geo::Precision::Postcode6
+                ) =>
+            {
+                Some(p)
+            }
+            _ => {
+                errors.push(ValidationError::new(
+                    "postcode",
+                    "Vul een bestaande postcode in, zoals 3011 AB of 9000.",
+                ));
+                None
+            }
+        };
+        let status: Option<HelpPointStatus> = if input.status.trim().is_empty() {
+            Some(HelpPointStatus::Open)
+        } else {
+            input.status.parse().map_err(|e| errors.push(e)).ok()
+        };
+        let reopens_on = optional(&input.reopens_on);
+        if let Some(date) = &reopens_on
+            && date.parse::<jiff::civil::Date>().is_err()
+        {
+            errors.push(ValidationError::new(
+                "reopens_on",
+                "Schrijf de datum als jjjj-mm-dd, bijvoorbeeld 2026-09-01.",
+            ));
+        }
+        let weekly = crate::opening_hours::parse_weekly(&input.hours)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let mut topics = Vec::new();
+        for topic in input
+            .topics
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+        {
+            if known_topics.contains(&topic) {
+                topics.push(topic.to_owned());
+            } else {
+                errors.push(ValidationError::new(
+                    "topics",
+                    format!("Onbekend onderwerp '{topic}'."),
+                ));
+            }
+        }
+        let languages = parse_languages(&input.languages)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let email = optional(&input.email);
+        if let Some(e) = &email
+            && crate::account::Email::parse(e).is_err()
+        {
+            errors.push(ValidationError::new(
+                "email",
+                "Vul een geldig e-mailadres in.",
+            ));
+        }
+        let website = optional(&input.website);
+        if let Some(w) = &website
+            && !(w.starts_with("https://") || w.starts_with("http://"))
+        {
+            errors.push(ValidationError::new(
+                "website",
+                "Een website begint met https://.",
+            ));
+        }
+        match (place, status, weekly, languages) {
+            (Some(place), Some(status), Some(weekly), Some(languages)) if errors.is_empty() => {
+                let region = match place.country {
+                    crate::reference::Country::Be => crate::opening_hours::Region::Be,
+                    crate::reference::Country::Nl => crate::opening_hours::Region::Nl,
+                };
+                let city = optional(&input.city).unwrap_or_else(|| {
+                    place
+                        .label
+                        .split_once(' ')
+                        .map(|(_, c)| c.to_owned())
+                        .unwrap_or_default()
+                });
+                Ok(HelpPointDraft {
+                    name: name.to_owned(),
+                    street_address: input.street_address.trim().to_owned(),
+                    postcode: input.postcode.trim().to_uppercase(),
+                    city,
+                    municipality_code: place.municipality.code.clone(),
+                    location: place.point,
+                    status_reason: optional(&input.status_reason)
+                        .filter(|_| status != HelpPointStatus::Open),
+                    reopens_on: reopens_on.filter(|_| status == HelpPointStatus::TemporarilyClosed),
+                    status,
+                    hours: crate::opening_hours::OpeningHours::weekly(region, weekly),
+                    topics,
+                    languages,
+                    accessibility: Accessibility {
+                        step_free: input.step_free,
+                        accessible_toilet: input.accessible_toilet,
+                        hearing_loop: input.hearing_loop,
+                        quiet_room: input.quiet_room,
+                    },
+                    preparation: input.preparation.trim().to_owned(),
+                    phone: optional(&input.phone),
+                    email,
+                    website,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +334,53 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(a.labels().len(), 2);
+    }
+
+    #[test]
+    fn help_point_draft_checks_every_field() {
+        let topics = ["digid", "bankzaken"];
+        let good = HelpPointInput {
+            name: "Bibliotheek Noord".into(),
+            street_address: "Straat 1".into(),
+            postcode: "3011 ab".into(),
+            hours: "ma-vr 10:00-16:00".into(),
+            topics: vec!["digid".into()],
+            languages: "nl, en".into(),
+            status: "temporarily_closed".into(),
+            status_reason: "Verbouwing".into(),
+            reopens_on: "2026-09-01".into(),
+            ..Default::default()
+        };
+        let draft = HelpPointDraft::parse(&good, &topics).unwrap();
+        assert_eq!(draft.municipality_code, "GM0599");
+        assert_eq!(draft.postcode, "3011 AB");
+        assert_eq!(draft.city, "Rotterdam");
+        assert_eq!(draft.reopens_on.as_deref(), Some("2026-09-01"));
+        let bad = HelpPointInput {
+            name: String::new(),
+            postcode: "0000".into(),
+            hours: "mo 10-12".into(),
+            topics: vec!["astrologie".into()],
+            languages: "xx".into(),
+            reopens_on: "1 september".into(),
+            email: "nope".into(),
+            website: "www.x.nl".into(),
+            ..Default::default()
+        };
+        let errors = HelpPointDraft::parse(&bad, &topics).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        for f in [
+            "name",
+            "street_address",
+            "postcode",
+            "hours",
+            "topics",
+            "languages",
+            "reopens_on",
+            "email",
+            "website",
+        ] {
+            assert!(fields.contains(&f), "{f} missing in {fields:?}");
+        }
     }
 }

@@ -55,7 +55,7 @@ fn operator() -> Actor {
             organisation_name: "command line".into(),
             role: Role::Admin,
         }],
-        chain_municipalities: Vec::new(),
+        ..Actor::default()
     }
 }
 

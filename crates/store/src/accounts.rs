@@ -175,10 +175,19 @@ impl Store {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
+        let steering_municipalities = sqlx::query_scalar(
+            "SELECT DISTINCT om.municipality_code FROM organisation_municipalities om \
+             JOIN memberships m ON m.organisation_id = om.organisation_id \
+             WHERE m.user_id = $1 AND m.role = 'steering' ORDER BY om.municipality_code",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(Actor {
             user_id: Some(user_id.to_owned()),
             memberships,
             chain_municipalities,
+            steering_municipalities,
         })
     }
 
@@ -337,14 +346,21 @@ impl Store {
         .bind(&row.organisation_id)
         .fetch_all(&self.pool)
         .await?;
+        let role: Role = parse_code(&row.role)?;
+        let steering_municipalities = if role == Role::Steering {
+            chain_municipalities.clone()
+        } else {
+            Vec::new()
+        };
         Ok(Some(Actor {
             user_id: None,
             memberships: vec![Membership {
-                role: parse_code(&row.role)?,
+                role,
                 organisation_id: row.organisation_id,
                 organisation_name: row.organisation_name,
             }],
             chain_municipalities,
+            steering_municipalities,
         }))
     }
 }

@@ -98,8 +98,17 @@ pub struct Directory {
 /// Changes whenever the directory changes; instances compare it to know when to rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DirectoryVersion {
-    pub last_update: i64,
-    pub rows: i64,
+    pub revision: i64,
+}
+
+/// Every write to the directory calls this inside its transaction.
+pub(crate) async fn bump_directory_revision(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<()> {
+    sqlx::query("UPDATE directory_revision SET revision = revision + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -286,6 +295,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         self.help_point(&id).await
     }
@@ -349,6 +359,7 @@ impl Store {
             .bind(&new.help_point_id)
             .execute(&mut *tx)
             .await?;
+        bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -415,24 +426,24 @@ impl Store {
         })
     }
 
-    /// A cheap fingerprint of the directory: newest change and row count.
+    /// The directory's revision: one indexed row, cheap to ask often.
     pub async fn directory_version(&self) -> Result<DirectoryVersion> {
-        let (last_update, rows): (Option<i64>, i64) = sqlx::query_as(
-            "SELECT MAX(updated_at), COUNT(*) FROM (SELECT updated_at FROM help_points \
-             UNION ALL SELECT updated_at FROM consultation_hours) AS changes",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(DirectoryVersion {
-            last_update: last_update.unwrap_or(0),
-            rows,
-        })
+        let revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM directory_revision WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(DirectoryVersion { revision })
     }
 }
 
 impl Store {
     /// Stores a resident's report that a listing is wrong, for the point's coordinators.
-    pub async fn report_wrong_information(&self, help_point_id: &str, message: &str, now: i64) -> Result<()> {
+    pub async fn report_wrong_information(
+        &self,
+        help_point_id: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO information_reports (id, help_point_id, message, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -446,7 +457,10 @@ impl Store {
     }
 
     /// Open reports about a help point, newest first.
-    pub async fn open_information_reports(&self, help_point_id: &str) -> Result<Vec<(String, i64)>> {
+    pub async fn open_information_reports(
+        &self,
+        help_point_id: &str,
+    ) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT message, created_at FROM information_reports \
              WHERE help_point_id = $1 AND resolved_at IS NULL ORDER BY created_at DESC",
@@ -454,5 +468,143 @@ impl Store {
         .bind(help_point_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// A line in a coordinator's list of help points.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CoordinatedHelpPoint {
+    pub id: String,
+    pub name: String,
+    pub postcode: String,
+    pub city: String,
+    pub status: String,
+    pub last_checked_at: Option<i64>,
+    pub open_reports: i64,
+}
+
+impl Store {
+    /// The help points the actor keeps up to date (see `Actor::push_help_point_coordination_filter`).
+    pub async fn coordinated_help_points(
+        &self,
+        actor: &crate::Actor,
+    ) -> Result<Vec<CoordinatedHelpPoint>> {
+        let mut sql = crate::sql::Sql::new(
+            "SELECT h.id, h.name, h.postcode, h.city, h.status, h.last_checked_at, \
+             (SELECT COUNT(*) FROM information_reports r WHERE r.help_point_id = h.id AND r.resolved_at IS NULL) AS open_reports \
+             FROM help_points h WHERE 1 = 1",
+        );
+        actor.push_help_point_coordination_filter(&mut sql);
+        sql.push(" ORDER BY h.name, h.id");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// One help point the actor coordinates; others give `NotFound`.
+    pub async fn coordinated_help_point(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+    ) -> Result<HelpPoint> {
+        let mut sql = crate::sql::Sql::new("SELECT h.id FROM help_points h WHERE h.id = ");
+        sql.bind(id.to_owned());
+        actor.push_help_point_coordination_filter(&mut sql);
+        let found: Option<(String,)> = sql.query_as()?.fetch_optional(&self.pool).await?;
+        match found {
+            Some(_) => self.help_point(id).await,
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// Saves a coordinator's edit; the topics are replaced. Editing is not
+    /// checking: `last_checked_at` moves only with [`Store::mark_help_point_checked`].
+    pub async fn update_help_point(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+        draft: &keten_core::directory::HelpPointDraft,
+        now: i64,
+    ) -> Result<()> {
+        self.coordinated_help_point(actor, id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE help_points SET name = $1, street_address = $2, postcode = $3, city = $4, municipality_code = $5, \
+             lat = $6, lon = $7, status = $8, status_reason = $9, reopens_on = $10, hours = $11, languages = $12, \
+             step_free = $13, accessible_toilet = $14, hearing_loop = $15, quiet_room = $16, preparation = $17, \
+             phone = $18, email = $19, website = $20, updated_at = $21 WHERE id = $22",
+        )
+        .bind(&draft.name)
+        .bind(&draft.street_address)
+        .bind(&draft.postcode)
+        .bind(&draft.city)
+        .bind(&draft.municipality_code)
+        .bind(draft.location.lat)
+        .bind(draft.location.lon)
+        .bind(draft.status.as_str())
+        .bind(draft.status_reason.as_deref())
+        .bind(draft.reopens_on.as_deref())
+        .bind(hours_json(&draft.hours)?)
+        .bind(draft.languages.join(","))
+        .bind(i64::from(draft.accessibility.step_free))
+        .bind(i64::from(draft.accessibility.accessible_toilet))
+        .bind(i64::from(draft.accessibility.hearing_loop))
+        .bind(i64::from(draft.accessibility.quiet_room))
+        .bind(&draft.preparation)
+        .bind(draft.phone.as_deref())
+        .bind(draft.email.as_deref())
+        .bind(draft.website.as_deref())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM help_point_topics WHERE help_point_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for topic in &draft.topics {
+            sqlx::query(
+                "INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2) \
+             ON CONFLICT (help_point_id, municipality_code) DO NOTHING",
+        )
+        .bind(id)
+        .bind(&draft.municipality_code)
+        .execute(&mut *tx)
+        .await?;
+        bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A person confirmed the details are right; also closes the open reports.
+    pub async fn mark_help_point_checked(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.coordinated_help_point(actor, id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE help_points SET last_checked_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE information_reports SET resolved_at = $1 WHERE help_point_id = $2 AND resolved_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -16,13 +16,15 @@ pub struct Membership {
 /// Tenant rule: an actor sees the organisations of its own chains, i.e. every
 /// organisation active in a municipality where one of the actor's
 /// organisations is active. An admin sees everything.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Actor {
     /// `None` when the actor is an organisation's API token.
     pub user_id: Option<String>,
     pub memberships: Vec<Membership>,
     /// Municipality codes of the chains the actor's organisations belong to.
     pub chain_municipalities: Vec<String>,
+    /// Municipalities the actor steers (role `steering` in their organisation).
+    pub steering_municipalities: Vec<String>,
 }
 
 impl Actor {
@@ -47,6 +49,30 @@ impl Actor {
     /// Ids of the organisations the actor is a member of.
     pub fn organisation_ids(&self) -> impl Iterator<Item = String> + '_ {
         self.memberships.iter().map(|m| m.organisation_id.clone())
+    }
+
+    /// Ids of the organisations where the actor holds `role`.
+    pub fn organisation_ids_with(&self, role: Role) -> impl Iterator<Item = String> + '_ {
+        self.memberships
+            .iter()
+            .filter(move |m| m.role == role)
+            .map(|m| m.organisation_id.clone())
+    }
+
+    /// Appends `AND (h.id is a help point this actor coordinates)`: staff of
+    /// the operating organisation, steering of a municipality it sits in or
+    /// serves, or an admin.
+    pub(crate) fn push_help_point_coordination_filter(&self, sql: &mut Sql) {
+        if self.is_admin() {
+            return;
+        }
+        sql.push(" AND (h.organisation_id IN ");
+        sql.bind_list(self.organisation_ids_with(Role::Staff));
+        sql.push(" OR h.municipality_code IN ");
+        sql.bind_list(self.steering_municipalities.iter().cloned());
+        sql.push(" OR h.id IN (SELECT help_point_id FROM help_point_municipalities WHERE municipality_code IN ");
+        sql.bind_list(self.steering_municipalities.iter().cloned());
+        sql.push("))");
     }
 
     /// Appends `AND (o.id is an organisation this actor may see)`; `column`

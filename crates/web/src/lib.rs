@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod auth;
 mod context;
+mod directory;
 mod error;
 mod finder;
 mod health;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(about::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(directory::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))

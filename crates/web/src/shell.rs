@@ -9,6 +9,8 @@ use std::convert::Infallible;
 pub struct ShellUser {
     pub display_name: String,
     pub is_admin: bool,
+    /// Keeps help points up to date (staff, steering or admin).
+    pub is_coordinator: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -27,6 +29,11 @@ impl Shell {
             user: ctx.signed_in.as_ref().map(|s| ShellUser {
                 display_name: s.user.display_name.clone(),
                 is_admin: s.actor.is_admin(),
+                is_coordinator: s.actor.has_any_role(&[
+                    keten_core::account::Role::Staff,
+                    keten_core::account::Role::Steering,
+                    keten_core::account::Role::Admin,
+                ]),
             }),
         }
     }
