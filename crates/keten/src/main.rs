@@ -77,6 +77,13 @@ struct ServeArgs {
     /// Trust X-Forwarded-For from a reverse proxy for the client address.
     #[arg(long, env = "KETEN_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Map tiles for the interactive map, as a {z}/{x}/{y} URL template.
+    #[arg(
+        long,
+        env = "KETEN_MAP_TILES",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    map_tiles: String,
     /// Folder with the npm packages (package.json); absent is fine.
     #[arg(long, env = "KETEN_ASSETS_DIR", default_value = "node_modules")]
     assets_dir: std::path::PathBuf,
@@ -159,6 +166,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             trust_forwarded_for: args.trust_forwarded_for,
             assets_dir: args.assets_dir,
+            map_tiles: args.map_tiles,
             ..WebConfig::default()
         },
     );

@@ -8,6 +8,7 @@ use std::path::Path;
 use tower_http::services::ServeDir;
 
 const KETEN_CSS: &str = include_str!("../static/keten.css");
+const KETEN_MAP_JS: &str = include_str!("../static/keten-map.js");
 
 pub fn router(assets_dir: &Path) -> Router<AppState> {
     Router::new()
@@ -20,6 +21,18 @@ pub fn router(assets_dir: &Path) -> Router<AppState> {
                         (header::CACHE_CONTROL, "public, max-age=3600"),
                     ],
                     KETEN_CSS,
+                )
+            }),
+        )
+        .route(
+            "/static/keten-map.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    KETEN_MAP_JS,
                 )
             }),
         )

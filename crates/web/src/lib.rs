@@ -36,6 +36,8 @@ pub struct WebConfig {
     pub session_hours: i64,
     /// How often (seconds) the finder checks the database for directory changes.
     pub finder_refresh_seconds: u64,
+    /// Map tile URL template for the interactive map (`{z}/{x}/{y}`).
+    pub map_tiles: String,
 }
 
 impl Default for WebConfig {
@@ -46,6 +48,7 @@ impl Default for WebConfig {
             assets_dir: "node_modules".into(),
             session_hours: 12,
             finder_refresh_seconds: 5,
+            map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
         }
     }
 }

@@ -196,7 +196,7 @@ both_backends! {
         assert!(!html.contains("Centrale Bibliotheek"), "Rotterdam's points are nearer but not Schiedam's");
         assert!(!html.contains("Inloggen voor medewerkers"), "no site header in an embed");
         assert!(html.contains("name=\"gemeente\" value=\"GM0606\""), "the form keeps the municipality");
-        assert!(!html.contains("<script"));
+        assert!(html.contains("class=\"keten-map\" hidden"), "the map is only an extra");
         // Other pages still refuse to be framed.
         let home = client.get(app.url("/")).send().await.unwrap();
         assert!(home.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
@@ -209,5 +209,21 @@ both_backends! {
         assert!(bad.contains("value=\"GM9999\""));
         let api = nearest(&app, "place=3011&municipality=GM0606").await;
         assert!(names(&api).iter().all(|n| n.contains("Schiedam")), "{api}");
+    };
+
+    an_interactive_map_is_an_extra_on_top_of_the_list => |app: TestApp| async move {
+        app.demo_chain().await;
+        let client = app.browser();
+        let html = client.get(app.url("/?plaats=3011&onderwerp=bankzaken")).send().await.unwrap().text().await.unwrap();
+        // The list is complete without any script...
+        assert!(html.contains("Centrale Bibliotheek") && html.contains("km lopen"));
+        // ...and the map container stays hidden until keten-map.js shows it.
+        assert!(html.contains("class=\"keten-map\" hidden"));
+        assert!(html.contains("data-tiles=\"https://tile.openstreetmap.org/{z}/{x}/{y}.png\""));
+        assert!(html.contains("&#34;name&#34;:&#34;Centrale Bibliotheek&#34;"), "markers as JSON");
+        assert!(html.contains("src=\"/static/vendor/leaflet/dist/leaflet.js\""));
+        let js = client.get(app.url("/static/keten-map.js")).send().await.unwrap();
+        assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert!(js.text().await.unwrap().contains("if (!window.L) { return; }"));
     };
 }

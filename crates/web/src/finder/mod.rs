@@ -207,6 +207,33 @@ struct FinderView {
     form_action: &'static str,
     /// Only help points serving this municipality (embeds).
     municipality_code: Option<String>,
+    map_tiles: String,
+    /// JSON for the progressive map: name, lat, lon, url per result.
+    map_markers: String,
+}
+
+#[derive(Serialize)]
+struct MapMarker<'a> {
+    name: &'a str,
+    lat: f64,
+    lon: f64,
+    url: String,
+}
+
+fn map_markers<'a>(points: impl Iterator<Item = &'a HelpPoint>) -> String {
+    let markers: Vec<MapMarker<'_>> = points
+        .map(|hp| MapMarker {
+            name: &hp.name,
+            lat: hp.location.lat,
+            lon: hp.location.lon,
+            url: format!("/hulppunten/{}", hp.id),
+        })
+        .collect();
+    if markers.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&markers).unwrap_or_default()
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -277,6 +304,8 @@ async fn finder_view(
         share_path,
         form_action,
         municipality_code: municipality_code.clone(),
+        map_tiles: state.config.map_tiles.clone(),
+        map_markers: String::new(),
     };
     if form.plaats.trim().is_empty() {
         return view;
@@ -293,6 +322,12 @@ async fn finder_view(
                 outcome.place.label, outcome.place.municipality.name
             );
             view.results = result_views(&snapshot, &outcome, query.topic.as_deref(), now);
+            view.map_markers = map_markers(
+                outcome
+                    .found
+                    .iter()
+                    .map(|f| &snapshot.help_points[f.help_point]),
+            );
         }
         Err(AppError::UnknownPlace {
             detail,
@@ -441,6 +476,8 @@ struct HelpPointPage {
     report: ReportForm,
     report_error: Option<String>,
     report_sent: bool,
+    map_tiles: String,
+    map_markers: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -528,6 +565,8 @@ async fn help_point_view(
         report: ReportForm::default(),
         report_error: None,
         report_sent: false,
+        map_tiles: state.config.map_tiles.clone(),
+        map_markers: map_markers(std::iter::once(&snapshot.help_points[index])),
     })
 }
 
