@@ -8,6 +8,7 @@ pub mod directory;
 pub mod error;
 pub mod finder;
 pub mod geo;
+pub mod help_point_import;
 pub mod help_question;
 pub mod opening_hours;
 pub mod organisation;

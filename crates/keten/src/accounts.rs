@@ -47,7 +47,7 @@ pub enum OrgCommand {
 }
 
 /// The command line acts with full rights: whoever runs it owns the database.
-fn operator() -> Actor {
+pub(crate) fn operator() -> Actor {
     Actor {
         user_id: None,
         memberships: vec![Membership {

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod demo;
+mod import;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -54,6 +55,9 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Org(accounts::OrgCommand),
+    /// Import data from files: `keten import help-points FILE --org ORG [--dry-run]`.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Remove expired sessions and old sign-in attempts now (serve also does this hourly).
     Purge,
     /// Print the OpenAPI document of the JSON API.
@@ -127,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&store, &args).await,
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Org(cmd) => accounts::org(&store, cmd).await,
+        Command::Import(cmd) => import::run(&store, cmd).await,
         Command::Purge => {
             let removed = purge(&store).await?;
             println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");

@@ -111,6 +111,71 @@ pub(crate) async fn bump_directory_revision(
     Ok(())
 }
 
+/// Writes one help point with its topics and served municipalities inside
+/// the caller's transaction (one statement set for creating and importing);
+/// `organisation_id` overrides `new.organisation_id`. Returns the new id.
+pub(crate) async fn insert_help_point(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    organisation_id: &str,
+    new: &NewHelpPoint,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO help_points (id, organisation_id, name, kind, venue_kind, street_address, postcode, city, \
+         municipality_code, lat, lon, hours, preparation, phone, email, website, languages, step_free, \
+         accessible_toilet, hearing_loop, quiet_room, last_checked_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $22)",
+    )
+    .bind(&id)
+    .bind(organisation_id)
+    .bind(new.name.trim())
+    .bind(new.kind.as_str())
+    .bind(new.venue_kind.as_str())
+    .bind(new.street_address.trim())
+    .bind(new.postcode.trim())
+    .bind(new.city.trim())
+    .bind(&new.municipality_code)
+    .bind(new.location.lat)
+    .bind(new.location.lon)
+    .bind(hours_json(&new.hours)?)
+    .bind(new.preparation.trim())
+    .bind(new.phone.as_deref())
+    .bind(new.email.as_deref())
+    .bind(new.website.as_deref())
+    .bind(new.languages.join(","))
+    .bind(i64::from(new.accessibility.step_free))
+    .bind(i64::from(new.accessibility.accessible_toilet))
+    .bind(i64::from(new.accessibility.hearing_loop))
+    .bind(i64::from(new.accessibility.quiet_room))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let mut topics: Vec<&String> = new.topics.iter().collect();
+    topics.sort();
+    topics.dedup();
+    for topic in topics {
+        sqlx::query("INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(topic)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut served: Vec<&String> = std::iter::once(&new.municipality_code)
+        .chain(&new.municipalities_served)
+        .collect();
+    served.sort();
+    served.dedup();
+    for code in served {
+        sqlx::query("INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
@@ -240,61 +305,8 @@ fn group(pairs: Vec<(String, String)>) -> std::collections::HashMap<String, Vec<
 impl Store {
     /// Creates a help point with its topics and served municipalities, in one transaction.
     pub async fn create_help_point(&self, new: &NewHelpPoint, now: i64) -> Result<HelpPoint> {
-        let id = new_id();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO help_points (id, organisation_id, name, kind, venue_kind, street_address, postcode, city, \
-             municipality_code, lat, lon, hours, preparation, phone, email, website, languages, step_free, \
-             accessible_toilet, hearing_loop, quiet_room, last_checked_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $22)",
-        )
-        .bind(&id)
-        .bind(&new.organisation_id)
-        .bind(new.name.trim())
-        .bind(new.kind.as_str())
-        .bind(new.venue_kind.as_str())
-        .bind(new.street_address.trim())
-        .bind(new.postcode.trim())
-        .bind(new.city.trim())
-        .bind(&new.municipality_code)
-        .bind(new.location.lat)
-        .bind(new.location.lon)
-        .bind(hours_json(&new.hours)?)
-        .bind(new.preparation.trim())
-        .bind(new.phone.as_deref())
-        .bind(new.email.as_deref())
-        .bind(new.website.as_deref())
-        .bind(new.languages.join(","))
-        .bind(i64::from(new.accessibility.step_free))
-        .bind(i64::from(new.accessibility.accessible_toilet))
-        .bind(i64::from(new.accessibility.hearing_loop))
-        .bind(i64::from(new.accessibility.quiet_room))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        for topic in &new.topics {
-            sqlx::query(
-                "INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)",
-            )
-            .bind(&id)
-            .bind(topic)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let mut served: Vec<&String> = std::iter::once(&new.municipality_code)
-            .chain(&new.municipalities_served)
-            .collect();
-        served.sort();
-        served.dedup();
-        for code in served {
-            sqlx::query(
-                "INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2)",
-            )
-            .bind(&id)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_help_point(&mut tx, &new.organisation_id, new, now).await?;
         bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         self.help_point(&id).await
