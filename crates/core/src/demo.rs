@@ -7,7 +7,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
-use jiff::tz::{Offset, TimeZone};
+use jiff::tz::TimeZone;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -858,10 +858,9 @@ const HOURS_WEEKDAY: &[(u32, u64)] = &[
 /// Saturdays: libraries only, mornings.
 const HOURS_SATURDAY: &[(u32, u64)] = &[(10, 35), (11, 40), (12, 25)];
 
-/// Europe/Amsterdam by its POSIX rule (CET/CEST, EU transitions), so that no time-zone database is needed.
+/// Europe/Amsterdam, from the opening-hours module's built-in rule.
 fn time_zone() -> TimeZone {
-    TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3")
-        .unwrap_or_else(|_| TimeZone::fixed(Offset::constant(1)))
+    crate::opening_hours::Region::Nl.time_zone().clone()
 }
 
 /// A cumulative weight table: drawing is one random number and a binary search.
@@ -1270,37 +1269,9 @@ fn month_index(date: Date) -> usize {
     usize::try_from(date.month()).map_or(0, |m| m.clamp(1, 12) - 1)
 }
 
-/// Easter Sunday (Gregorian, anonymous algorithm).
-fn easter(year: i16) -> Option<Date> {
-    let y = i32::from(year);
-    let (a, b, c) = (y % 19, y / 100, y % 100);
-    let (d, e) = (b / 4, b % 4);
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let (i, k) = (c / 4, c % 4);
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
-}
-
-/// Dutch public holidays on which help points are closed: New Year, Easter Monday, King's Day, Ascension Day,
-/// Whit Monday and Christmas.
+/// Dutch public holidays on which help points are closed.
 fn is_public_holiday(date: Date) -> bool {
-    let (month, day) = (date.month(), date.day());
-    if matches!((month, day), (1, 1) | (12, 25) | (12, 26)) {
-        return true;
-    }
-    // King's Day is 27 April, or the 26th when the 27th is a Sunday.
-    if month == 4
-        && ((day == 27 && date.weekday() != Weekday::Sunday)
-            || (day == 26 && date.weekday() == Weekday::Saturday))
-    {
-        return true;
-    }
-    easter(date.year()).is_some_and(|e| matches!(date.day_of_year() - e.day_of_year(), 1 | 39 | 50))
+    crate::opening_hours::public_holiday(crate::opening_hours::Region::Nl, date).is_some()
 }
 
 /// What the finder shows of a demo help point: hours, topics, languages, access.
@@ -1885,16 +1856,10 @@ mod tests {
     }
 
     #[test]
-    fn holidays_and_easter() {
-        assert_eq!(easter(2025), Some(Date::constant(2025, 4, 20)));
-        assert_eq!(easter(2026), Some(Date::constant(2026, 4, 5)));
-        assert_eq!(easter(2024), Some(Date::constant(2024, 3, 31)));
+    fn demo_days_follow_the_public_holidays() {
         assert!(is_public_holiday(Date::constant(2025, 4, 21))); // Easter Monday
         assert!(is_public_holiday(Date::constant(2025, 4, 26))); // King's Day on Saturday
         assert!(!is_public_holiday(Date::constant(2025, 4, 28)));
-        assert!(is_public_holiday(Date::constant(2025, 5, 29))); // Ascension Day
-        assert!(is_public_holiday(Date::constant(2025, 6, 9))); // Whit Monday
-        assert!(is_public_holiday(Date::constant(2025, 12, 25)));
         assert!(!is_public_holiday(Date::constant(2025, 12, 24)));
     }
 

@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
+use crate::Store;
 use crate::error::Result;
 use crate::help_points::{NewHelpPoint, bump_directory_revision, insert_help_point};
-use crate::Store;
 use keten_core::help_point_import::{HelpPointRow, duplicate_key};
 
 impl NewHelpPoint {
