@@ -53,6 +53,23 @@ impl From<ValidationError> for AppError {
     }
 }
 
+impl AppError {
+    /// A place that could not be resolved: empty input is a validation
+    /// problem on `field`, an unknown place a 404 with suggestions.
+    pub fn from_place(field: &'static str, e: keten_core::geo::ResolveError) -> Self {
+        let detail = e.to_string();
+        match e {
+            keten_core::geo::ResolveError::Empty => {
+                AppError::Validation(vec![ValidationError::new(field, detail)])
+            }
+            keten_core::geo::ResolveError::NotFound { suggestions, .. } => AppError::UnknownPlace {
+                detail,
+                suggestions,
+            },
+        }
+    }
+}
+
 /// Dutch text for a named constraint that refused a change.
 fn conflict_message(constraint: &str) -> String {
     if constraint.contains("email") {

@@ -3,7 +3,7 @@
 use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::Query;
-use keten_core::geo::{Point, ResolveError, resolve_place as resolve};
+use keten_core::geo::{Point, resolve_place as resolve};
 use keten_core::reference::Country;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,20 +42,6 @@ pub async fn resolve_place(Query(q): Query<PlaceQuery>) -> Result<Json<PlaceResp
             municipality_name: place.municipality.name.clone(),
             country: place.country.as_str().to_owned(),
         })),
-        Err(e @ ResolveError::Empty) => {
-            Err(
-                AppError::Validation(vec![keten_core::ValidationError::new("q", e.to_string())])
-                    .into(),
-            )
-        }
-        Err(ResolveError::NotFound { input, suggestions }) => Err(AppError::UnknownPlace {
-            detail: ResolveError::NotFound {
-                input,
-                suggestions: suggestions.clone(),
-            }
-            .to_string(),
-            suggestions,
-        }
-        .into()),
+        Err(e) => Err(AppError::from_place("q", e).into()),
     }
 }

@@ -3,7 +3,7 @@
 use super::index::{EntryKind, Snapshot, language_set, topic_set};
 use crate::error::AppError;
 use keten_core::finder::Filter;
-use keten_core::geo::{ResolveError, ResolvedPlace, resolve_place, walking_distance_km};
+use keten_core::geo::{ResolvedPlace, resolve_place, walking_distance_km};
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::OpenPeriod;
 use keten_core::reference::Country;
@@ -54,20 +54,8 @@ pub fn search(
     query: &SearchQuery,
     now: jiff::Timestamp,
 ) -> Result<SearchOutcome, AppError> {
-    let place = resolve_place(&query.place, Country::Nl).map_err(|e| match e {
-        ResolveError::Empty => AppError::Validation(vec![keten_core::ValidationError::new(
-            "place",
-            e.to_string(),
-        )]),
-        ResolveError::NotFound { input, suggestions } => AppError::UnknownPlace {
-            detail: ResolveError::NotFound {
-                input,
-                suggestions: suggestions.clone(),
-            }
-            .to_string(),
-            suggestions,
-        },
-    })?;
+    let place =
+        resolve_place(&query.place, Country::Nl).map_err(|e| AppError::from_place("place", e))?;
     if let Some(topic) = &query.topic
         && !known_topic(topic)
     {

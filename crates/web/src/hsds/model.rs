@@ -348,6 +348,14 @@ impl Dataset {
         }))
     }
 
+    /// The hours a service keeps: its consultation hour's, else its help point's.
+    fn hours(&self, s: &Service) -> &keten_core::opening_hours::OpeningHours {
+        match self.consultation(s) {
+            Some(ch) => &ch.hours,
+            None => &self.help_point(s).hours,
+        }
+    }
+
     /// A service as `/services` lists it: one-to-one fields and its organization.
     pub fn service_brief(&self, s: &Service) -> Value {
         let mut v = self.service_fields(s);
@@ -361,10 +369,7 @@ impl Dataset {
     pub fn service_full(&self, s: &Service) -> Value {
         let hp = self.help_point(s);
         let mut v = self.service_brief(s);
-        let hours = match self.consultation(s) {
-            Some(ch) => &ch.hours,
-            None => &hp.hours,
-        };
+        let hours = self.hours(s);
         insert(
             &mut v,
             "schedules",
@@ -408,10 +413,7 @@ impl Dataset {
     pub fn sal_full(&self, s: &Service) -> Value {
         let hp = self.help_point(s);
         let mut v = self.sal_fields(s);
-        let hours = match self.consultation(s) {
-            Some(ch) => &ch.hours,
-            None => &hp.hours,
-        };
+        let hours = self.hours(s);
         insert(
             &mut v,
             "schedules",
