@@ -11,6 +11,7 @@ code_list! {
     /// What a member may do within an organisation (DESIGN.md section 2).
     pub enum Role ("role") {
         Staff = "staff", "Medewerker hulppunt";
+        Coordinator = "coordinator", "Coördinator hulppunt";
         Partner = "partner", "Ketenpartner";
         Steering = "steering", "Regie gemeente";
         ProgrammeManager = "programme_manager", "Programmamanager";

@@ -521,6 +521,13 @@ const USERS: &[(&str, &str, &str, Role, &str)] = &[
         "bibliotheek-rotterdam",
     ),
     (
+        "coordinator",
+        "bibliotheek-rotterdam",
+        "Ruud Bakker",
+        Role::Coordinator,
+        "bibliotheek-rotterdam",
+    ),
+    (
         "partner",
         "maasbank",
         "Joost van Dijk",
@@ -1609,7 +1616,7 @@ mod tests {
             assert!(u.display_name.contains(' '));
             let kind = kind_of(u);
             match u.role {
-                Role::Staff => {
+                Role::Staff | Role::Coordinator => {
                     assert!(
                         chain
                             .help_points

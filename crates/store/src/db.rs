@@ -94,7 +94,8 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
         // The default taxonomy is reference data every installation needs.
-        self.seed_default_topics().await
+        self.seed_default_topics().await?;
+        self.seed_default_categories().await
     }
 
     /// True when the database answers.

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::help_points::{NewConsultationHour, NewHelpPoint};
-use crate::help_questions::NewHelpQuestion;
+use crate::help_questions::{NewHelpQuestion, Source};
 use crate::{Store, new_id};
 use keten_core::account::Email;
 use keten_core::demo::{DemoChain, DemoQuestion, demo_consultation_hours, demo_listing};
@@ -191,8 +191,8 @@ fn to_new_question(chain: &LoadedChain, q: DemoQuestion, now: i64) -> NewHelpQue
             .unwrap_or_else(new_id),
         asked_at,
         topic_code: q.topic.to_owned(),
-        agency: q.agency,
-        kind: q.kind,
+        agency: q.agency.as_str().to_owned(),
+        kind: q.kind.as_str().to_owned(),
         channel: q.channel,
         minutes: q.minutes,
         outcome: q.outcome,
@@ -201,5 +201,9 @@ fn to_new_question(chain: &LoadedChain, q: DemoQuestion, now: i64) -> NewHelpQue
         first_visit: q.first_visit,
         registered_by: None,
         created_at: now,
+        source: Source::Demo,
+        registration_link_id: None,
+        referred_to: None,
+        remark: None,
     }
 }

@@ -7,6 +7,11 @@
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// The change breaks a rule that only the database can check (an
+    /// organisation that does not exist, a help point the actor does not
+    /// belong to); messages are Dutch, for people.
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<keten_core::ValidationError>),
     /// A named unique or check constraint refused the change.
     #[error("conflict on {0}")]
     Conflict(String),

@@ -2,8 +2,13 @@
 
 use crate::Store;
 use crate::error::Result;
+use crate::error::StoreError;
+use crate::scope::Actor;
 use crate::sql::Sql;
-use keten_core::help_question::{AgeBand, Agency, Channel, Outcome, QuestionKind};
+use keten_core::ValidationError;
+use keten_core::account::Role;
+use keten_core::help_question::{AgeBand, Channel, Outcome, VisitDraft};
+use keten_core::opening_hours::Region;
 
 /// A help question ready to be stored; ids are made by the caller so that a
 /// batch can be written without a round trip per row.
@@ -14,8 +19,8 @@ pub struct NewHelpQuestion {
     pub help_point_id: String,
     pub asked_at: i64,
     pub topic_code: String,
-    pub agency: Agency,
-    pub kind: QuestionKind,
+    pub agency: String,
+    pub kind: String,
     pub channel: Channel,
     pub minutes: i64,
     pub outcome: Outcome,
@@ -24,6 +29,32 @@ pub struct NewHelpQuestion {
     pub first_visit: Option<bool>,
     pub registered_by: Option<String>,
     pub created_at: i64,
+    pub source: Source,
+    pub registration_link_id: Option<String>,
+    pub referred_to: Option<String>,
+    pub remark: Option<String>,
+}
+
+/// Where a registration came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Desk,
+    Link,
+    Api,
+    Import,
+    Demo,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Desk => "desk",
+            Source::Link => "link",
+            Source::Api => "api",
+            Source::Import => "import",
+            Source::Demo => "demo",
+        }
+    }
 }
 
 /// Rows per INSERT statement. Measured on SQLite (200,000 demo rows): 4 rows
@@ -36,31 +67,7 @@ impl Store {
     /// Writes the questions in one transaction: all or nothing.
     pub async fn insert_help_questions(&self, questions: &[NewHelpQuestion]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for chunk in questions.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new(
-                "INSERT INTO help_questions (id, visit_id, help_point_id, asked_at, topic_code, agency, kind, channel, \
-                 minutes, outcome, age_band, pc4, first_visit, registered_by, created_at) VALUES ",
-            );
-            for (i, q) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.bind(q.id.clone()).push(", ");
-                sql.bind(q.visit_id.clone()).push(", ");
-                sql.bind(q.help_point_id.clone()).push(", ");
-                sql.bind(q.asked_at).push(", ");
-                sql.bind(q.topic_code.clone()).push(", ");
-                sql.bind(q.agency.as_str()).push(", ");
-                sql.bind(q.kind.as_str()).push(", ");
-                sql.bind(q.channel.as_str()).push(", ");
-                sql.bind(q.minutes).push(", ");
-                sql.bind(q.outcome.as_str()).push(", ");
-                sql.bind(q.age_band.map(AgeBand::as_str)).push(", ");
-                sql.bind(q.pc4.clone()).push(", ");
-                sql.bind(q.first_visit.map(i64::from)).push(", ");
-                sql.bind(q.registered_by.clone()).push(", ");
-                sql.bind(q.created_at).push(")");
-            }
-            sql.query()?.execute(&mut *tx).await?;
-        }
+        insert_rows(&mut tx, questions).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -71,4 +78,518 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// Multi-row INSERTs inside the caller's transaction.
+async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    questions: &[NewHelpQuestion],
+) -> Result<()> {
+    for chunk in questions.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO help_questions (id, visit_id, help_point_id, asked_at, topic_code, agency, kind, channel, \
+                 minutes, outcome, age_band, pc4, first_visit, registered_by, created_at, source, \
+                 registration_link_id, referred_to, remark) VALUES ",
+        );
+        for (i, q) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(q.id.clone()).push(", ");
+            sql.bind(q.visit_id.clone()).push(", ");
+            sql.bind(q.help_point_id.clone()).push(", ");
+            sql.bind(q.asked_at).push(", ");
+            sql.bind(q.topic_code.clone()).push(", ");
+            sql.bind(q.agency.clone()).push(", ");
+            sql.bind(q.kind.clone()).push(", ");
+            sql.bind(q.channel.as_str()).push(", ");
+            sql.bind(q.minutes).push(", ");
+            sql.bind(q.outcome.as_str()).push(", ");
+            sql.bind(q.age_band.map(AgeBand::as_str)).push(", ");
+            sql.bind(q.pc4.clone()).push(", ");
+            sql.bind(q.first_visit.map(i64::from)).push(", ");
+            sql.bind(q.registered_by.clone()).push(", ");
+            sql.bind(q.created_at).push(", ");
+            sql.bind(q.source.as_str()).push(", ");
+            sql.bind(q.registration_link_id.clone()).push(", ");
+            sql.bind(q.referred_to.clone()).push(", ");
+            sql.bind(q.remark.clone()).push(")");
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A help point where the actor may register questions.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeskHelpPoint {
+    pub id: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub municipality_code: String,
+}
+
+impl DeskHelpPoint {
+    /// The time zone and holidays that apply.
+    pub fn region(&self) -> Region {
+        keten_core::reference::municipality(&self.municipality_code)
+            .map(|m| Region::from(m.country))
+            .unwrap_or(Region::Nl)
+    }
+}
+
+/// Who registers: the user or token (for the audit columns) and how.
+#[derive(Debug, Clone)]
+pub struct Registrar {
+    pub source: Source,
+    pub user_id: Option<String>,
+    pub link_id: Option<String>,
+}
+
+/// A saved visit: its id, its questions and the help point's running total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredVisit {
+    pub visit_id: String,
+    pub question_ids: Vec<String>,
+    /// How many questions the help point has registered, this visit included.
+    pub running_total: i64,
+}
+
+/// One stored registration. The remark is for the help point only: exports leave it out.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpQuestion {
+    pub id: String,
+    pub visit_id: String,
+    pub help_point_id: String,
+    /// Unix seconds.
+    pub asked_at: i64,
+    pub topic_code: String,
+    pub agency: String,
+    pub kind: String,
+    pub channel: String,
+    pub minutes: i64,
+    pub outcome: String,
+    pub referred_to: Option<String>,
+    pub age_band: Option<String>,
+    pub pc4: Option<String>,
+    pub first_visit: Option<i64>,
+    pub source: String,
+    pub registered_by: Option<String>,
+    pub registration_link_id: Option<String>,
+    pub remark: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub updated_at: Option<i64>,
+}
+
+const QUESTION_COLUMNS: &str = "q.id, q.visit_id, q.help_point_id, q.asked_at, q.topic_code, q.agency, q.kind, \
+    q.channel, q.minutes, q.outcome, q.referred_to, q.age_band, q.pc4, q.first_visit, q.source, q.registered_by, \
+    q.registration_link_id, q.remark, q.created_at, q.updated_at";
+
+/// Filters for listing registrations (API, exports).
+#[derive(Debug, Clone, Default)]
+pub struct QuestionFilter {
+    pub help_point_id: Option<String>,
+    pub topic_code: Option<String>,
+    /// Unix seconds, inclusive.
+    pub asked_from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub asked_until: Option<i64>,
+    /// Continue after this (created_at, id).
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// Counts for a help point's own overview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeskOverview {
+    pub today: i64,
+    pub this_week: i64,
+    pub this_month: i64,
+    pub total: i64,
+    /// (code, count), most first, this month.
+    pub top_topics: Vec<(String, i64)>,
+    pub top_agencies: Vec<(String, i64)>,
+}
+
+/// Roles that work at a help point's desk.
+const DESK_ROLES: [Role; 2] = [Role::Staff, Role::Coordinator];
+
+fn desk_organisations(actor: &Actor) -> Vec<String> {
+    actor
+        .memberships
+        .iter()
+        .filter(|m| DESK_ROLES.contains(&m.role))
+        .map(|m| m.organisation_id.clone())
+        .collect()
+}
+
+impl Store {
+    /// Help points whose organisation the actor works for as staff or
+    /// coordinator (an admin: all), by name.
+    pub async fn desk_help_points(&self, actor: &Actor) -> Result<Vec<DeskHelpPoint>> {
+        let mut sql = Sql::new(
+            "SELECT h.id, h.name, h.organisation_id, h.municipality_code FROM help_points h WHERE 1 = 1",
+        );
+        if !actor.is_admin() {
+            sql.push(" AND h.organisation_id IN ")
+                .bind_list(desk_organisations(actor));
+        }
+        sql.push(" ORDER BY h.name, h.id");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// One desk help point of the actor; `Invalid` when the actor does not
+    /// work there (a form or API field error, not a 404 page).
+    pub async fn desk_help_point(&self, actor: &Actor, id: &str) -> Result<DeskHelpPoint> {
+        let mut sql = Sql::new(
+            "SELECT h.id, h.name, h.organisation_id, h.municipality_code FROM help_points h WHERE h.id = ",
+        );
+        sql.bind(id.to_owned());
+        if !actor.is_admin() {
+            sql.push(" AND h.organisation_id IN ")
+                .bind_list(desk_organisations(actor));
+        }
+        sql.query_as()?
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Invalid(vec![ValidationError::new(
+                    "help_point",
+                    "U kunt niet registreren voor dit hulppunt: het bestaat niet of u werkt er niet.",
+                )])
+            })
+    }
+
+    /// Is the actor a coordinator of this help point (its organisation's
+    /// coordinator, or an admin)?
+    pub fn coordinates_desk(&self, actor: &Actor, point: &DeskHelpPoint) -> bool {
+        actor.is_admin()
+            || actor
+                .memberships
+                .iter()
+                .any(|m| m.role == Role::Coordinator && m.organisation_id == point.organisation_id)
+    }
+
+    /// The help point the user registered at last, if any.
+    pub async fn remembered_desk(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT desk_help_point_id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    pub async fn remember_desk(&self, user_id: &str, help_point_id: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET desk_help_point_id = $1 WHERE id = $2")
+            .bind(help_point_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Saves a visit's questions in one transaction and returns the help
+    /// point's running total. The caller has checked the help point.
+    pub async fn register_visit(
+        &self,
+        point: &DeskHelpPoint,
+        visit: &VisitDraft,
+        by: &Registrar,
+        now: i64,
+    ) -> Result<RegisteredVisit> {
+        let mut saved = self.register_visits(&[(point, visit)], by, now).await?;
+        saved.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Saves several visits at once (API batches, imports): all or nothing.
+    /// Each visit's running total counts up to the visit's last question.
+    pub async fn register_visits(
+        &self,
+        visits: &[(&DeskHelpPoint, &VisitDraft)],
+        by: &Registrar,
+        now: i64,
+    ) -> Result<Vec<RegisteredVisit>> {
+        let mut tx = self.pool.begin().await?;
+        let drafts: Vec<&VisitDraft> = visits.iter().map(|(_, v)| *v).collect();
+        check_referred_organisations(&mut tx, &drafts).await?;
+        let mut rows = Vec::new();
+        let mut saved = Vec::with_capacity(visits.len());
+        for (point, visit) in visits {
+            let visit_id = new_question_id(now);
+            let mut ids = Vec::with_capacity(visit.questions.len());
+            for q in &visit.questions {
+                let id = new_question_id(now);
+                ids.push(id.clone());
+                rows.push(NewHelpQuestion {
+                    id,
+                    visit_id: visit_id.clone(),
+                    help_point_id: point.id.clone(),
+                    asked_at: visit.asked_at,
+                    topic_code: q.topic_code.clone(),
+                    agency: q.agency.clone(),
+                    kind: q.kind.clone(),
+                    channel: q.channel,
+                    minutes: q.minutes,
+                    outcome: q.outcome,
+                    age_band: visit.age_band,
+                    pc4: visit.pc4.clone(),
+                    first_visit: visit.first_visit,
+                    registered_by: by.user_id.clone(),
+                    created_at: now,
+                    source: by.source,
+                    registration_link_id: by.link_id.clone(),
+                    referred_to: q.referred_to.clone(),
+                    remark: visit.remark.clone(),
+                });
+            }
+            saved.push(RegisteredVisit {
+                visit_id,
+                question_ids: ids,
+                running_total: 0,
+            });
+        }
+        insert_rows(&mut tx, &rows).await?;
+        let mut totals: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        for (point, _) in visits {
+            if !totals.contains_key(point.id.as_str()) {
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM help_questions WHERE help_point_id = $1",
+                )
+                .bind(&point.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                totals.insert(point.id.as_str(), total);
+            }
+        }
+        tx.commit().await?;
+        // Number the visits backwards from each help point's total.
+        for ((point, _), visit) in visits.iter().zip(saved.iter_mut()).rev() {
+            if let Some(running) = totals.get_mut(point.id.as_str()) {
+                visit.running_total = *running;
+                *running -= i64::try_from(visit.question_ids.len()).unwrap_or(0);
+            }
+        }
+        Ok(saved)
+    }
+
+    /// The questions of one visit at one help point.
+    pub async fn visit_questions(
+        &self,
+        help_point_id: &str,
+        visit_id: &str,
+    ) -> Result<Vec<HelpQuestion>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(QUESTION_COLUMNS)
+            .push(" FROM help_questions q WHERE q.help_point_id = ");
+        sql.bind(help_point_id.to_owned())
+            .push(" AND q.visit_id = ")
+            .bind(visit_id.to_owned())
+            .push(" ORDER BY q.id");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Removes a whole visit (undo); the caller has checked the window.
+    pub async fn delete_visit(&self, help_point_id: &str, visit_id: &str) -> Result<u64> {
+        let done =
+            sqlx::query("DELETE FROM help_questions WHERE help_point_id = $1 AND visit_id = $2")
+                .bind(help_point_id)
+                .bind(visit_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// One registration at one of the given help points.
+    pub async fn help_question(&self, help_point_ids: &[String], id: &str) -> Result<HelpQuestion> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(QUESTION_COLUMNS)
+            .push(" FROM help_questions q WHERE q.id = ");
+        sql.bind(id.to_owned()).push(" AND q.help_point_id IN ");
+        sql.bind_list(help_point_ids.iter().cloned());
+        Ok(sql.query_as()?.fetch_one(&self.pool).await?)
+    }
+
+    /// Corrects one registration: the question's fields and its visit's profile.
+    pub async fn correct_help_question(
+        &self,
+        id: &str,
+        visit: &VisitDraft,
+        by_user: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let q = visit.questions.first().ok_or(StoreError::NotFound)?;
+        let mut tx = self.pool.begin().await?;
+        check_referred_organisations(&mut tx, &[visit]).await?;
+        let done = sqlx::query(
+            "UPDATE help_questions SET asked_at = $1, topic_code = $2, agency = $3, kind = $4, channel = $5, \
+             minutes = $6, outcome = $7, referred_to = $8, age_band = $9, pc4 = $10, first_visit = $11, \
+             remark = $12, updated_at = $13, updated_by = $14 WHERE id = $15",
+        )
+        .bind(visit.asked_at)
+        .bind(&q.topic_code)
+        .bind(&q.agency)
+        .bind(&q.kind)
+        .bind(q.channel.as_str())
+        .bind(q.minutes)
+        .bind(q.outcome.as_str())
+        .bind(&q.referred_to)
+        .bind(visit.age_band.map(AgeBand::as_str))
+        .bind(&visit.pc4)
+        .bind(visit.first_visit.map(i64::from))
+        .bind(&visit.remark)
+        .bind(now)
+        .bind(by_user)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Registrations at the given help points, oldest registration first,
+    /// continuing after a cursor.
+    pub async fn help_questions(
+        &self,
+        help_point_ids: &[String],
+        filter: &QuestionFilter,
+    ) -> Result<Vec<HelpQuestion>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(QUESTION_COLUMNS)
+            .push(" FROM help_questions q WHERE q.help_point_id IN ");
+        match &filter.help_point_id {
+            Some(id) if help_point_ids.contains(id) => sql.bind_list([id.clone()]),
+            Some(_) => sql.bind_list(Vec::<String>::new()),
+            None => sql.bind_list(help_point_ids.iter().cloned()),
+        };
+        if let Some(topic) = &filter.topic_code {
+            sql.push(" AND q.topic_code = ").bind(topic.clone());
+        }
+        if let Some(from) = filter.asked_from {
+            sql.push(" AND q.asked_at >= ").bind(from);
+        }
+        if let Some(until) = filter.asked_until {
+            sql.push(" AND q.asked_at < ").bind(until);
+        }
+        if let Some((created, id)) = &filter.after {
+            sql.push(" AND (q.created_at > ").bind(*created);
+            sql.push(" OR (q.created_at = ").bind(*created);
+            sql.push(" AND q.id > ").bind(id.clone()).push("))");
+        }
+        sql.push(" ORDER BY q.created_at, q.id LIMIT ")
+            .bind(filter.limit);
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Registrations saved at a help point since `since` (unix seconds),
+    /// newest first: the desk's "recent" list for corrections.
+    pub async fn recent_help_questions(
+        &self,
+        help_point_id: &str,
+        registered_by: Option<&str>,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<HelpQuestion>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(QUESTION_COLUMNS)
+            .push(" FROM help_questions q WHERE q.help_point_id = ");
+        sql.bind(help_point_id.to_owned())
+            .push(" AND q.created_at >= ")
+            .bind(since);
+        if let Some(user) = registered_by {
+            sql.push(" AND q.registered_by = ").bind(user.to_owned());
+        }
+        sql.push(" ORDER BY q.created_at DESC, q.id DESC LIMIT ")
+            .bind(limit);
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Topic codes by how often this help point used them since `since`,
+    /// most used first: the desk form puts them on top.
+    pub async fn frequent_topics(&self, help_point_id: &str, since: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT topic_code FROM help_questions WHERE help_point_id = $1 AND asked_at >= $2 \
+             GROUP BY topic_code ORDER BY COUNT(*) DESC, topic_code",
+        )
+        .bind(help_point_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Today, this week, this month (boundaries in unix seconds, computed by
+    /// the caller in the help point's time zone) and the running total.
+    pub async fn desk_overview(
+        &self,
+        help_point_id: &str,
+        day_start: i64,
+        week_start: i64,
+        month_start: i64,
+    ) -> Result<DeskOverview> {
+        let count_since = |since: i64| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM help_questions WHERE help_point_id = $1 AND asked_at >= $2",
+            )
+            .bind(help_point_id.to_owned())
+            .bind(since)
+            .fetch_one(&self.pool)
+        };
+        let top = |column: &'static str| {
+            let mut sql = Sql::new("SELECT ");
+            sql.push(column)
+                .push(", COUNT(*) FROM help_questions WHERE help_point_id = ");
+            sql.bind(help_point_id.to_owned())
+                .push(" AND asked_at >= ")
+                .bind(month_start)
+                .push(" GROUP BY ")
+                .push(column)
+                .push(" ORDER BY COUNT(*) DESC, ")
+                .push(column)
+                .push(" LIMIT 5");
+            sql
+        };
+        Ok(DeskOverview {
+            today: count_since(day_start).await?,
+            this_week: count_since(week_start).await?,
+            this_month: count_since(month_start).await?,
+            total: count_since(i64::MIN).await?,
+            top_topics: top("topic_code").query_as()?.fetch_all(&self.pool).await?,
+            top_agencies: top("agency").query_as()?.fetch_all(&self.pool).await?,
+        })
+    }
+}
+
+/// A time-ordered id, so the primary-key index stays append-only.
+fn new_question_id(now: i64) -> String {
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, u64::try_from(now).unwrap_or_default(), 0);
+    uuid::Uuid::new_v7(ts).to_string()
+}
+
+/// "Referred to" must name an existing organisation.
+async fn check_referred_organisations(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visits: &[&VisitDraft],
+) -> Result<()> {
+    let mut wanted: Vec<String> = visits
+        .iter()
+        .flat_map(|v| v.questions.iter().filter_map(|q| q.referred_to.clone()))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT id FROM organisations WHERE id IN ");
+    sql.bind_list(wanted.iter().cloned());
+    let found: Vec<(String,)> = sql.query_as()?.fetch_all(&mut **tx).await?;
+    if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|(f,)| f == *w)) {
+        return Err(StoreError::Invalid(vec![ValidationError::new(
+            "referred_to",
+            format!("De organisatie '{missing}' bij 'doorverwezen naar' kennen we niet."),
+        )]));
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! keten's storage: one `Store` over SQLite or PostgreSQL, with tenant-scoped queries.
 
 pub mod accounts;
+pub mod categories;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod help_points;
 pub mod help_questions;
 pub mod import;
 pub mod organisations;
+pub mod registration_links;
 pub mod scope;
 mod sql;
 pub mod topics;

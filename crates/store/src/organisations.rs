@@ -146,3 +146,20 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// (id, name) of the organisations active in a municipality: the choices
+    /// for "referred to" at a help point's desk.
+    pub async fn organisation_names_in(
+        &self,
+        municipality_code: &str,
+    ) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT o.id, o.name FROM organisations o JOIN organisation_municipalities m \
+             ON m.organisation_id = o.id WHERE m.municipality_code = $1 ORDER BY o.name, o.id",
+        )
+        .bind(municipality_code)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

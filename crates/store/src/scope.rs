@@ -67,7 +67,10 @@ impl Actor {
             return;
         }
         sql.push(" AND (h.organisation_id IN ");
-        sql.bind_list(self.organisation_ids_with(Role::Staff));
+        sql.bind_list(
+            self.organisation_ids_with(Role::Staff)
+                .chain(self.organisation_ids_with(Role::Coordinator)),
+        );
         sql.push(" OR h.municipality_code IN ");
         sql.bind_list(self.steering_municipalities.iter().cloned());
         sql.push(" OR h.id IN (SELECT help_point_id FROM help_point_municipalities WHERE municipality_code IN ");

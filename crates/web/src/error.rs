@@ -41,6 +41,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Invalid(errors) => AppError::Validation(errors),
             StoreError::Conflict(what) => AppError::Conflict(conflict_message(&what)),
             other => AppError::Internal(other.to_string()),
         }

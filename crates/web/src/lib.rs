@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod auth;
 mod context;
+mod desk;
 mod directory;
 mod error;
 mod finder;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(admin::router())
         .merge(directory::router())
+        .merge(desk::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))

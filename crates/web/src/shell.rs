@@ -9,8 +9,10 @@ use std::convert::Infallible;
 pub struct ShellUser {
     pub display_name: String,
     pub is_admin: bool,
-    /// Keeps help points up to date (staff, steering or admin).
+    /// Keeps help points up to date (staff, coordinator, steering or admin).
     pub is_coordinator: bool,
+    /// Registers help questions at a help point's desk (staff or coordinator).
+    pub at_desk: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -29,8 +31,13 @@ impl Shell {
             user: ctx.signed_in.as_ref().map(|s| ShellUser {
                 display_name: s.user.display_name.clone(),
                 is_admin: s.actor.is_admin(),
+                at_desk: s.actor.has_any_role(&[
+                    keten_core::account::Role::Staff,
+                    keten_core::account::Role::Coordinator,
+                ]),
                 is_coordinator: s.actor.has_any_role(&[
                     keten_core::account::Role::Staff,
+                    keten_core::account::Role::Coordinator,
                     keten_core::account::Role::Steering,
                     keten_core::account::Role::Admin,
                 ]),

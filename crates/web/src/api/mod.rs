@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: authentication, the router and its OpenAPI description.
 
 mod accounts;
+mod help_questions;
 mod organisations;
 mod places;
 
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
         (name = "organisations", description = "Organisations of the chain"),
         (name = "places", description = "Postcodes and place names to points and municipalities"),
         (name = "finder", description = "The public help finder"),
+        (name = "help questions", description = "Registering help questions at help points"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +71,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(organisations::get_organisation))
         .routes(routes!(places::resolve_place))
+        .routes(routes!(
+            help_questions::register_help_questions,
+            help_questions::list_help_questions
+        ))
         .routes(routes!(crate::finder::nearest_help_points))
 }
 

@@ -1,0 +1,252 @@
+//! A help point's own overview of its registrations, and their export as CSV or XLSX.
+
+use super::desk_point;
+use super::form::Labels;
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::{AppError, PageError};
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use keten_store::help_questions::{DeskHelpPoint, HelpQuestion, QuestionFilter};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/balie/{hp}/overzicht", get(overview_page))
+        .route("/balie/{hp}/registraties.csv", get(export_csv))
+        .route("/balie/{hp}/registraties.xlsx", get(export_xlsx))
+}
+
+/// Start of today, of this week (Monday) and of this month in the zone, as unix seconds.
+pub(crate) fn day_week_month_start(
+    now: jiff::Timestamp,
+    tz: &jiff::tz::TimeZone,
+) -> (i64, i64, i64) {
+    let zoned = now.to_zoned(tz.clone());
+    let date = zoned.date();
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_second())
+            .unwrap_or_else(|_| now.as_second())
+    };
+    let monday = date
+        .checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
+        .unwrap_or(date);
+    (start(date), start(monday), start(date.first_of_month()))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk_overview.html")]
+struct OverviewPage {
+    shell: Shell,
+    point: DeskHelpPoint,
+    today: i64,
+    this_week: i64,
+    this_month: i64,
+    total: i64,
+    top_topics: Vec<(String, i64)>,
+    top_agencies: Vec<(String, i64)>,
+    coordinator: bool,
+}
+
+async fn overview_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(hp): Path<String>,
+) -> Result<OverviewPage, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    let (day, week, month) = day_week_month_start(state.clock.now(), point.region().time_zone());
+    let o = state
+        .store
+        .desk_overview(&point.id, day, week, month)
+        .await?;
+    let labels = Labels::load(&state).await?;
+    Ok(OverviewPage {
+        shell,
+        coordinator: state.store.coordinates_desk(&me.0.actor, &point),
+        today: o.today,
+        this_week: o.this_week,
+        this_month: o.this_month,
+        total: o.total,
+        top_topics: o
+            .top_topics
+            .into_iter()
+            .map(|(c, n)| (labels.topic(&c), n))
+            .collect(),
+        top_agencies: o
+            .top_agencies
+            .into_iter()
+            .map(|(c, n)| (labels.agency(&c), n))
+            .collect(),
+        point,
+    })
+}
+
+/// Column headings of the export; the remark is never exported.
+const EXPORT_COLUMNS: [&str; 15] = [
+    "id",
+    "bezoek",
+    "datum",
+    "tijd",
+    "onderwerp_code",
+    "onderwerp",
+    "instantie_code",
+    "instantie",
+    "soort",
+    "kanaal",
+    "minuten",
+    "resultaat",
+    "doorverwezen_naar",
+    "leeftijd",
+    "pc4",
+];
+
+/// Every registration of the help point, oldest saved first.
+async fn all_rows(state: &AppState, point: &DeskHelpPoint) -> Result<Vec<HelpQuestion>, AppError> {
+    let ids = [point.id.clone()];
+    let mut rows = Vec::new();
+    let mut filter = QuestionFilter {
+        limit: 10_000,
+        ..Default::default()
+    };
+    loop {
+        let page = state.store.help_questions(&ids, &filter).await?;
+        let done = page.len() < 10_000;
+        filter.after = page.last().map(|q| (q.created_at, q.id.clone()));
+        rows.extend(page);
+        if done {
+            return Ok(rows);
+        }
+    }
+}
+
+fn export_cells(q: &HelpQuestion, labels: &Labels, tz: &jiff::tz::TimeZone) -> [String; 16] {
+    let at = jiff::Timestamp::from_second(q.asked_at)
+        .map(|t| t.to_zoned(tz.clone()))
+        .ok();
+    [
+        q.id.clone(),
+        q.visit_id.clone(),
+        at.as_ref()
+            .map(|z| z.date().to_string())
+            .unwrap_or_default(),
+        at.as_ref()
+            .map(|z| z.strftime("%H:%M").to_string())
+            .unwrap_or_default(),
+        q.topic_code.clone(),
+        labels.topic(&q.topic_code),
+        q.agency.clone(),
+        labels.agency(&q.agency),
+        q.kind.clone(),
+        q.channel.clone(),
+        q.minutes.to_string(),
+        q.outcome.clone(),
+        q.referred_to.clone().unwrap_or_default(),
+        q.age_band.clone().unwrap_or_default(),
+        q.pc4.clone().unwrap_or_default(),
+        match q.first_visit {
+            Some(0) => "nee".into(),
+            Some(_) => "ja".into(),
+            None => String::new(),
+        },
+    ]
+}
+
+fn attachment(name: &str, extension: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"registraties-{safe}.{extension}\"")
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path(hp): Path<String>,
+) -> Result<Response, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    let rows = all_rows(&state, &point).await?;
+    let labels = Labels::load(&state).await?;
+    let tz = point.region().time_zone();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = EXPORT_COLUMNS.to_vec();
+    header.push("eerste_bezoek");
+    let write = |out: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+        out.write_record(&header)?;
+        for q in &rows {
+            out.write_record(export_cells(q, &labels, tz))?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+    write(&mut out).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, attachment(&point.name, "csv")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path(hp): Path<String>,
+) -> Result<Response, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    let rows = all_rows(&state, &point).await?;
+    let labels = Labels::load(&state).await?;
+    let tz = point.region().time_zone();
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Registraties")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let mut header: Vec<&str> = EXPORT_COLUMNS.to_vec();
+        header.push("eerste_bezoek");
+        for (col, name) in (0u16..).zip(header) {
+            sheet.write_string_with_format(0, col, name, &bold)?;
+        }
+        for (row, q) in (1u32..).zip(&rows) {
+            for (col, cell) in (0u16..).zip(export_cells(q, &labels, tz)) {
+                if col == 10 {
+                    sheet.write_number(row, col, q.minutes as f64)?;
+                } else {
+                    sheet.write_string(row, col, cell)?;
+                }
+            }
+        }
+        sheet.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(u32::MAX), 15)?;
+        book.save_to_buffer()
+    };
+    let body = build().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(&point.name, "xlsx")),
+        ],
+        body,
+    )
+        .into_response())
+}
