@@ -46,6 +46,23 @@ pub enum OrgCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an organisation's system: `keten token add --org "Bibliotheek Rotterdam" --role staff --name kassa`.
+    /// The token is printed once; only its hash is stored.
+    Add {
+        /// Organisation id or exact name.
+        #[arg(long)]
+        org: String,
+        /// The role the token acts with (staff, coordinator, partner, steering, ...).
+        #[arg(long)]
+        role: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+    },
+}
+
 /// The command line acts with full rights: whoever runs it owns the database.
 pub(crate) fn operator() -> Actor {
     Actor {
@@ -146,6 +163,38 @@ pub async fn org(store: &Store, cmd: OrgCommand) -> anyhow::Result<()> {
                 .create_organisation(&draft, crate::now().as_second())
                 .await?;
             println!("Organisatie {} aangemaakt (id {}).", org.name, org.id);
+            Ok(())
+        }
+    }
+}
+
+pub async fn token(store: &Store, cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Add { org, role, name } => {
+            let organisations = store.organisations(&operator()).await?;
+            let Some(organisation) = organisations.iter().find(|o| o.id == org || o.name == org)
+            else {
+                bail!("organisatie '{org}' bestaat niet");
+            };
+            let role: Role = role
+                .parse()
+                .map_err(|e: keten_core::ValidationError| anyhow::anyhow!(e.message))?;
+            let token = keten_web::random_token();
+            let id = store
+                .create_api_token(
+                    &organisation.id,
+                    role,
+                    &name,
+                    &keten_web::token_hash(&token),
+                    crate::now().as_second(),
+                )
+                .await?;
+            eprintln!(
+                "API-token {id} voor {} ({}) aangemaakt. Bewaar het token nu: het wordt niet nog eens getoond.",
+                organisation.name,
+                role.label()
+            );
+            println!("{token}");
             Ok(())
         }
     }

@@ -55,6 +55,9 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Org(accounts::OrgCommand),
+    /// Manage API tokens for organisations' systems.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
     /// Import data from files: `keten import help-points FILE --org ORG [--dry-run]`.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -131,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&store, &args).await,
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Org(cmd) => accounts::org(&store, cmd).await,
+        Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Import(cmd) => import::run(&store, cmd).await,
         Command::Purge => {
             let removed = purge(&store).await?;

@@ -40,3 +40,12 @@ ALTER TABLE users ADD COLUMN desk_help_point_id TEXT;
 
 -- API clients page through registrations in the order they were saved.
 CREATE INDEX help_questions_by_point_created ON help_questions (help_point_id, created_at, id);
+
+-- Each help point's running total ("this is question number 100,000"), kept in
+-- the same transaction as the rows so the desk never counts a growing table.
+CREATE TABLE help_point_question_counts (
+    help_point_id TEXT PRIMARY KEY,
+    total BIGINT NOT NULL
+);
+INSERT INTO help_point_question_counts (help_point_id, total)
+    SELECT help_point_id, COUNT(*) FROM help_questions GROUP BY help_point_id;

@@ -84,26 +84,24 @@ impl Store {
         Ok(())
     }
 
-    /// The codes a registration may use now.
+    /// The codes a registration may use now (one query: it runs per registration).
     pub async fn question_categories(&self) -> Result<Categories> {
-        let topics = sqlx::query_scalar("SELECT code FROM topics ORDER BY position, code")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(Categories {
-            topics,
-            agencies: self
-                .category_list(CategoryList::Agency)
-                .await?
-                .into_iter()
-                .map(|c| c.code)
-                .collect(),
-            kinds: self
-                .category_list(CategoryList::Kind)
-                .await?
-                .into_iter()
-                .map(|c| c.code)
-                .collect(),
-        })
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT 'topic' AS list, code FROM topics \
+             UNION ALL SELECT list, code FROM question_categories",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut categories = Categories::default();
+        for (list, code) in rows {
+            match list.as_str() {
+                "topic" => categories.topics.push(code),
+                "agency" => categories.agencies.push(code),
+                "kind" => categories.kinds.push(code),
+                _ => {}
+            }
+        }
+        Ok(categories)
     }
 
     pub async fn category_list(&self, list: CategoryList) -> Result<Vec<Category>> {

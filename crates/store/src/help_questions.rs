@@ -115,6 +115,33 @@ async fn insert_rows(
         }
         sql.query()?.execute(&mut **tx).await?;
     }
+    let mut added: Vec<(&str, i64)> = Vec::new();
+    for q in questions {
+        match added.iter_mut().find(|(id, _)| *id == q.help_point_id) {
+            Some((_, n)) => *n += 1,
+            None => added.push((&q.help_point_id, 1)),
+        }
+    }
+    for (help_point_id, n) in added {
+        add_to_count(tx, help_point_id, n).await?;
+    }
+    Ok(())
+}
+
+/// Moves a help point's running total by `n` (negative for undo).
+async fn add_to_count(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    help_point_id: &str,
+    n: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO help_point_question_counts (help_point_id, total) VALUES ($1, $2) \
+         ON CONFLICT (help_point_id) DO UPDATE SET total = help_point_question_counts.total + $2",
+    )
+    .bind(help_point_id)
+    .bind(n)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -354,7 +381,7 @@ impl Store {
         for (point, _) in visits {
             if !totals.contains_key(point.id.as_str()) {
                 let total: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM help_questions WHERE help_point_id = $1",
+                    "SELECT total FROM help_point_question_counts WHERE help_point_id = $1",
                 )
                 .bind(&point.id)
                 .fetch_one(&mut *tx)
@@ -391,12 +418,16 @@ impl Store {
 
     /// Removes a whole visit (undo); the caller has checked the window.
     pub async fn delete_visit(&self, help_point_id: &str, visit_id: &str) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
         let done =
             sqlx::query("DELETE FROM help_questions WHERE help_point_id = $1 AND visit_id = $2")
                 .bind(help_point_id)
                 .bind(visit_id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+        let removed = i64::try_from(done.rows_affected()).unwrap_or(0);
+        add_to_count(&mut tx, help_point_id, -removed).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
@@ -555,7 +586,12 @@ impl Store {
             today: count_since(day_start).await?,
             this_week: count_since(week_start).await?,
             this_month: count_since(month_start).await?,
-            total: count_since(i64::MIN).await?,
+            total: sqlx::query_scalar(
+                "SELECT COALESCE(MAX(total), 0) FROM help_point_question_counts WHERE help_point_id = $1",
+            )
+            .bind(help_point_id)
+            .fetch_one(&self.pool)
+            .await?,
             top_topics: top("topic_code").query_as()?.fetch_all(&self.pool).await?,
             top_agencies: top("agency").query_as()?.fetch_all(&self.pool).await?,
         })

@@ -22,6 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use context::{random_token, token_hash};
 pub use error::AppError;
 
 /// Settings of the HTTP layer, filled in by the binary from flags and environment.
