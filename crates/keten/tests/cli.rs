@@ -1,4 +1,4 @@
-//! The real `keten` binary: migrate, accounts from the command line, demo, serve, SIGTERM, and two processes on one database.
+//! The real `keten` binary: migrate, accounts and API tokens from the command line, demo, serve, SIGTERM, and two processes on one database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -161,8 +161,29 @@ async fn first_admin_from_the_command_line_then_serve_and_stop_on_sigterm() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Onbekende waarde 'king'"));
+    // An API token for a system, printed once on stdout.
+    let token = run_ok(keten(&url).args([
+        "token",
+        "add",
+        "--org",
+        "Beheer",
+        "--role",
+        "admin",
+        "--name",
+        "koppeling",
+    ]))
+    .trim()
+    .to_owned();
+    assert_eq!(token.len(), 64, "{token}");
 
     let (child, base) = serve(&url);
+    let by_token = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), 200);
     let client = sign_in(&base, "beheer@example.nl", &password).await;
     let me: serde_json::Value = client
         .get(format!("{base}/api/v1/me"))

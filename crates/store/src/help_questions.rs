@@ -629,3 +629,37 @@ async fn check_referred_organisations(
     }
     Ok(())
 }
+
+/// Registrations counted by topic, agency, kind and outcome over a period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QuestionCount {
+    pub topic_code: String,
+    pub agency: String,
+    pub kind: String,
+    pub outcome: String,
+    pub questions: i64,
+    pub minutes: i64,
+}
+
+impl Store {
+    /// Counts at the given help points with `from <= asked_at < until`: the
+    /// source of the IDO monitor export and the per-agency export.
+    pub async fn question_counts(
+        &self,
+        help_point_ids: &[String],
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<QuestionCount>> {
+        let mut sql = Sql::new(
+            "SELECT topic_code, agency, kind, outcome, COUNT(*) AS questions, \
+             CAST(SUM(minutes) AS BIGINT) AS minutes FROM help_questions WHERE help_point_id IN ",
+        );
+        sql.bind_list(help_point_ids.iter().cloned())
+            .push(" AND asked_at >= ")
+            .bind(from)
+            .push(" AND asked_at < ")
+            .bind(until)
+            .push(" GROUP BY topic_code, agency, kind, outcome ORDER BY topic_code, agency, kind, outcome");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+}

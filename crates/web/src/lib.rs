@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod assets;
 mod auth;
+mod categories;
 mod context;
 mod desk;
 mod directory;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(about::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(categories::router())
         .merge(directory::router())
         .merge(desk::router())
         .merge(health::router())

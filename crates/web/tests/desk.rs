@@ -383,4 +383,47 @@ both_backends! {
             .json(&json!({"help_point_id": central, "questions": [{"topic": "digid", "minutes": 5}]})).send().await.unwrap();
         assert_eq!(refused.status(), 422);
     };
+
+    categories_are_extendable_and_map_to_the_monitor_export => |app: TestApp| async move {
+        app.demo_chain().await;
+        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let desk = format!("/balie/{central}");
+        let page = "/beheer/categorieen";
+        let staff = app.signed_in(STAFF).await;
+        assert_eq!(staff.get(app.url(page)).send().await.unwrap().status(), 403);
+        let admin = app.signed_in("beheer@digitale-inclusie.demo.keten.nl").await;
+        let html = text(admin.get(app.url(page)).send().await.unwrap()).await;
+        assert!(html.contains("belastingdienst") && html.contains("commercieel"));
+        let bad = app.post_form(&admin, page, page, &[("list", "agency"), ("code", "Energie Bedrijf"), ("label", "Energieleverancier"), ("monitor_code", "commercieel")]).await;
+        assert_eq!(bad.status(), 422);
+        let html = text(bad).await;
+        assert!(html.contains("kleine letters") && html.contains("value=\"Energieleverancier\""), "input kept");
+        let ok = app.post_form(&admin, page, page, &[("list", "agency"), ("code", "energie"), ("label", "Energieleverancier"), ("monitor_code", "commercieel")]).await;
+        assert_eq!(ok.status(), 303);
+        let again = app.post_form(&admin, page, page, &[("list", "agency"), ("code", "energie"), ("label", "Nog eens"), ("monitor_code", "x")]).await;
+        assert_eq!(again.status(), 422);
+        assert!(text(again).await.contains("bestaat al"));
+        let topic = app.post_form(&admin, page, page, &[("list", "topic"), ("code", "energietoeslag"), ("label", "Energietoeslag"), ("monitor_code", "toeslagen"), ("parent", "geld")]).await;
+        assert_eq!(topic.status(), 303);
+        // Staff can use the new categories at once.
+        let form = text(staff.get(app.url(&desk)).send().await.unwrap()).await;
+        assert!(form.contains("value=\"energie\"") && form.contains("value=\"energietoeslag\""));
+        for (topic, agency) in [("energietoeslag", "energie"), ("digid", ""), ("digid", ""), ("digid", "")] {
+            let r = app.post_form(&staff, &desk, &desk, &[("q0_topic", topic), ("q0_agency", agency), ("q0_minutes", "10")]).await;
+            assert_eq!(r.status(), 303);
+        }
+        let monitor = "/beheer/categorieen/monitor";
+        assert_eq!(app.post_form(&admin, page, monitor, &[("list", "topic"), ("code", "digid"), ("monitor_code", "inloggen")]).await.status(), 303);
+        let csv = text(staff.get(app.url(&format!("{desk}/monitor.csv?maand=2026-03"))).send().await.unwrap()).await;
+        assert!(csv.starts_with("maand,hulppunt,onderwerp,instantie,soort_vraag,aantal_vragen,minuten"));
+        assert!(csv.contains("2026-03,Centrale Bibliotheek,inloggen,logius,digital_government,3,30"), "{csv}");
+        assert!(csv.contains("2026-03,Centrale Bibliotheek,toeslagen,commercieel,other,1,10"), "{csv}");
+        let february = text(staff.get(app.url(&format!("{desk}/monitor.csv?maand=2026-02"))).send().await.unwrap()).await;
+        assert_eq!(february.lines().count(), 1, "nothing in February");
+        let bad_month = staff.get(app.url(&format!("{desk}/monitor.csv?maand=maart"))).send().await.unwrap();
+        assert_eq!(bad_month.status(), 422);
+        let agencies = text(staff.get(app.url(&format!("{desk}/instanties.csv?maand=2026-03"))).send().await.unwrap()).await;
+        assert!(agencies.contains("Energieleverancier,Energietoeslag,other,solved,<5"), "{agencies}");
+        assert!(agencies.contains("DigiD / Logius,DigiD,digital_government,solved,<5"), "{agencies}");
+    };
 }

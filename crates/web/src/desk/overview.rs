@@ -9,7 +9,7 @@ use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,6 +20,8 @@ pub fn router() -> Router<AppState> {
         .route("/balie/{hp}/overzicht", get(overview_page))
         .route("/balie/{hp}/registraties.csv", get(export_csv))
         .route("/balie/{hp}/registraties.xlsx", get(export_xlsx))
+        .route("/balie/{hp}/monitor.csv", get(monitor_csv))
+        .route("/balie/{hp}/instanties.csv", get(agency_csv))
 }
 
 /// Start of today, of this week (Monday) and of this month in the zone, as unix seconds.
@@ -249,4 +251,184 @@ async fn export_xlsx(
         body,
     )
         .into_response())
+}
+
+/// `?maand=2026-03` (default: last month), in the help point's time zone.
+#[derive(Debug, Default, serde::Deserialize)]
+struct MonthQuery {
+    maand: Option<String>,
+}
+
+/// Start and end (unix seconds) of the chosen month, and its name as `YYYY-MM`.
+fn month_range(
+    q: &MonthQuery,
+    now: jiff::Timestamp,
+    tz: &jiff::tz::TimeZone,
+) -> Result<(i64, i64, String), AppError> {
+    let first = match q.maand.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => format!("{m}-01")
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| {
+                AppError::Validation(vec![keten_core::ValidationError::new(
+                    "maand",
+                    "Kies een maand als jjjj-mm, bijvoorbeeld 2026-03.",
+                )])
+            })?,
+        None => {
+            let this = now.to_zoned(tz.clone()).date().first_of_month();
+            this.checked_sub(jiff::Span::new().months(1))
+                .unwrap_or(this)
+        }
+    };
+    let next = first
+        .checked_add(jiff::Span::new().months(1))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    Ok((
+        start(first)?,
+        start(next)?,
+        first.strftime("%Y-%m").to_string(),
+    ))
+}
+
+fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(row)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The month's figures in the shape of the national IDO monitor: questions
+/// and minutes per monitor topic, monitor agency and kind.
+async fn monitor_csv(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path(hp): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    let (from, until, month) = month_range(&q, state.clock.now(), point.region().time_zone())?;
+    let counts = state
+        .store
+        .question_counts(std::slice::from_ref(&point.id), from, until)
+        .await?;
+    let topics = state.store.topic_categories().await?;
+    let agencies = state
+        .store
+        .category_list(keten_store::categories::CategoryList::Agency)
+        .await?;
+    let kinds = state
+        .store
+        .category_list(keten_store::categories::CategoryList::Kind)
+        .await?;
+    let monitor = |list: &[keten_store::categories::Category], code: &str| {
+        list.iter()
+            .find(|c| c.code == code)
+            .map(|c| c.monitor_code.clone())
+            .unwrap_or_else(|| "overig".into())
+    };
+    let mut totals: std::collections::BTreeMap<(String, String, String), (i64, i64)> =
+        std::collections::BTreeMap::new();
+    for c in counts {
+        let key = (
+            monitor(&topics, &c.topic_code),
+            monitor(&agencies, &c.agency),
+            monitor(&kinds, &c.kind),
+        );
+        let t = totals.entry(key).or_default();
+        t.0 += c.questions;
+        t.1 += c.minutes;
+    }
+    let mut rows = vec![
+        [
+            "maand",
+            "hulppunt",
+            "onderwerp",
+            "instantie",
+            "soort_vraag",
+            "aantal_vragen",
+            "minuten",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for ((topic, agency, kind), (n, minutes)) in totals {
+        rows.push(vec![
+            month.clone(),
+            point.name.clone(),
+            topic,
+            agency,
+            kind,
+            n.to_string(),
+            minutes.to_string(),
+        ]);
+    }
+    Ok(csv_response(&format!("ido-monitor-{month}.csv"), rows)?)
+}
+
+/// Cells with fewer cases are shown as "<5": the export leaves the chain, and a
+/// help point is smaller than a municipality (DESIGN.md, privacy).
+const SMALL_CELL: i64 = 5;
+
+/// Per agency: what its users needed help with this month, by topic, kind and
+/// outcome, anonymous and with small counts suppressed.
+async fn agency_csv(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path(hp): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    let (from, until, month) = month_range(&q, state.clock.now(), point.region().time_zone())?;
+    let counts = state
+        .store
+        .question_counts(std::slice::from_ref(&point.id), from, until)
+        .await?;
+    let labels = Labels::load(&state).await?;
+    let mut rows = vec![
+        [
+            "maand",
+            "instantie",
+            "onderwerp",
+            "soort_vraag",
+            "resultaat",
+            "aantal_vragen",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for c in counts {
+        rows.push(vec![
+            month.clone(),
+            labels.agency(&c.agency),
+            labels.topic(&c.topic_code),
+            c.kind,
+            c.outcome,
+            if c.questions < SMALL_CELL {
+                format!("<{SMALL_CELL}")
+            } else {
+                c.questions.to_string()
+            },
+        ]);
+    }
+    Ok(csv_response(&format!("instanties-{month}.csv"), rows)?)
 }
