@@ -291,7 +291,7 @@ fn windows_1252(b: u8) -> char {
 }
 
 /// The separator of the header line: the most frequent of `;`, `,` and tab outside quotes (`,` on a tie).
-fn detect_delimiter(text: &str) -> u8 {
+pub(crate) fn detect_delimiter(text: &str) -> u8 {
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for c in text.chars() {

@@ -10,8 +10,10 @@ pub mod finder;
 pub mod geo;
 pub mod help_point_import;
 pub mod help_question;
+pub mod help_question_import;
 pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
+pub mod spreadsheet;
 
 pub use error::ValidationError;

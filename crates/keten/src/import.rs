@@ -1,15 +1,39 @@
 //! `keten import`: data from files. `keten import help-points FILE --org ORG [--dry-run]` reads a coordinator's
-//! spreadsheet (CSV), shows every problem per row, and stores all rows in one transaction or none.
+//! spreadsheet (CSV); `keten import questions FILE --help-point ID [--map field=Column] [--dry-run]` a help
+//! point's history of help questions (CSV or .xlsx). Both show every problem per row and store all rows in one
+//! transaction or none.
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
 use keten_core::help_point_import::{decode, parse_help_points_csv};
+use keten_core::help_question_import::{Mapping, Vocabulary};
+use keten_core::spreadsheet::read_table;
 use keten_store::Store;
+use keten_store::categories::{Category, CategoryList};
 use keten_store::help_points::NewHelpPoint;
+use keten_store::help_questions::{Registrar, Source};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
+    /// Historical help questions from a spreadsheet (CSV or .xlsx), one question per row. Columns are found by
+    /// their headers (datum, onderwerp, minuten required; instantie, soort, kanaal, resultaat, leeftijd, pc4,
+    /// eerste_bezoek optional); `--map veld=Kolom` points a field at another column. Values may be codes or the
+    /// Dutch labels. Nothing is stored while any row has an error.
+    Questions {
+        /// The CSV or .xlsx file.
+        file: PathBuf,
+        /// Help point id or exact name.
+        #[arg(long)]
+        help_point: String,
+        /// `field=Column header`, e.g. `--map datum="Datum bezoek"`; repeat for more fields.
+        #[arg(long)]
+        map: Vec<String>,
+        /// Check the file and report, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Help points from a spreadsheet saved as CSV (`;` or `,`), with a header line:
     /// naam;adres;postcode;openingstijden (required), plaats, onderwerpen, talen, soort, locatie, toegankelijkheid,
     /// telefoon, email, website, meenemen (optional). Nothing is stored while any row has an error.
@@ -30,7 +54,116 @@ pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::HelpPoints { file, org, dry_run } => {
             help_points(store, &file, &org, dry_run).await
         }
+        ImportCommand::Questions {
+            file,
+            help_point,
+            map,
+            dry_run,
+        } => questions(store, &file, &help_point, &map, dry_run).await,
     }
+}
+
+/// Historical registrations: map the columns, check every row, then store all
+/// rows in one transaction with a progress bar, or nothing.
+async fn questions(
+    store: &Store,
+    file: &std::path::Path,
+    help_point: &str,
+    map: &[String],
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let operator = crate::accounts::operator();
+    let points = store.desk_help_points(&operator).await?;
+    let Some(point) = points
+        .iter()
+        .find(|p| p.id == help_point || p.name == help_point)
+    else {
+        bail!("hulppunt '{help_point}' bestaat niet (geef de id of de precieze naam)");
+    };
+    let bytes =
+        std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
+    let table = read_table(&bytes).map_err(|e| anyhow::anyhow!(e))?;
+    let overrides = map
+        .iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(f, c)| (f.trim().to_owned(), c.trim().to_owned()))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--map verwacht veld=Kolom, bijvoorbeeld --map datum=\"Datum bezoek\""
+                    )
+                })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mapping = match Mapping::build(&table.headers, &overrides) {
+        Ok(m) => m,
+        Err(errors) => {
+            for e in &errors {
+                println!("{e}");
+            }
+            bail!("de kolommen passen niet; niets opgeslagen");
+        }
+    };
+    for (field, column) in &mapping.columns {
+        println!(
+            "{:<14} <- kolom '{}'",
+            field.name(),
+            table.headers.get(*column).map_or("", String::as_str)
+        );
+    }
+    let vocabulary = Vocabulary {
+        topics: pairs(store.topic_categories().await?),
+        agencies: pairs(store.category_list(CategoryList::Agency).await?),
+        kinds: pairs(store.category_list(CategoryList::Kind).await?),
+    };
+    let categories = store.question_categories().await?;
+    let plan = keten_core::help_question_import::plan(
+        &table,
+        &mapping,
+        &vocabulary,
+        &categories,
+        crate::now(),
+        point.region(),
+    );
+    for error in &plan.errors {
+        println!("{error}");
+    }
+    let rows = table.rows.len();
+    if !plan.is_ok() {
+        println!(
+            "{rows} regels gelezen, {} met fouten; niets opgeslagen.",
+            plan.errors.len()
+        );
+        bail!("het bestand heeft fouten; verbeter ze en probeer het opnieuw");
+    }
+    if dry_run {
+        println!("{rows} regels gelezen, alle goed; niets opgeslagen (proefrun).");
+        return Ok(());
+    }
+    let visits: Vec<_> = plan.visits.into_iter().map(|(_, v)| v).collect();
+    let bar = ProgressBar::new(visits.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} vragen ({per_sec}, nog {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let by = Registrar {
+        source: Source::Import,
+        user_id: None,
+        link_id: None,
+    };
+    let written = store
+        .import_visits(point, &visits, &by, crate::now().as_second(), |n| {
+            bar.set_position(n)
+        })
+        .await
+        .context("opslaan mislukt; er is niets opgeslagen")?;
+    bar.finish_and_clear();
+    println!("{written} vragen opgeslagen bij {}.", point.name);
+    Ok(())
+}
+
+fn pairs(categories: Vec<Category>) -> Vec<(String, String)> {
+    categories.into_iter().map(|c| (c.code, c.label)).collect()
 }
 
 async fn help_points(

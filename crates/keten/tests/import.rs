@@ -244,3 +244,111 @@ async fn import_help_points_dry_run_refusal_import_and_again() {
     assert_eq!(store.directory().await.unwrap().help_points.len(), 4);
     store.close().await;
 }
+
+async fn question_count(url: &str) -> i64 {
+    let store = Store::connect(url).await.unwrap();
+    let n = store.count_help_questions().await.unwrap();
+    store.close().await;
+    n
+}
+
+#[tokio::test]
+async fn import_questions_with_a_column_mapping_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    run_ok(keten(&url).args(["demo", "--questions", "0"]));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Wanneer;Onderwerp;Minuten;Kanaal\n02-03-2025;DigiD;15;Telefonisch\n02-03-2025;Astrologie;15;\n31-02-2025;DigiD;10;\n",
+    )
+    .unwrap();
+    let bad = bad.display().to_string();
+    // Without a mapping for "Wanneer" the date column is missing.
+    let out = run_fails(keten(&url).args([
+        "import",
+        "questions",
+        &bad,
+        "--help-point",
+        "Centrale Bibliotheek",
+    ]));
+    assert!(out.contains("Geen kolom voor datum"), "{out}");
+    let out = run_fails(keten(&url).args([
+        "import",
+        "questions",
+        &bad,
+        "--help-point",
+        "Centrale Bibliotheek",
+        "--map",
+        "datum=Wanneer",
+    ]));
+    assert!(
+        out.contains("Regel 3: Het onderwerp 'Astrologie' kennen we niet"),
+        "{out}"
+    );
+    assert!(out.contains("Regel 4: de datum '31-02-2025'"), "{out}");
+    assert!(
+        out.contains("3 regels gelezen, 2 met fouten; niets opgeslagen."),
+        "{out}"
+    );
+    assert_eq!(question_count(&url).await, 0);
+    // A good workbook: dry run first, then the import.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, h) in ["Datum", "Onderwerp", "Minuten", "Resultaat", "PC4"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    for row in 1..=300u32 {
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+            2025,
+            1 + (row % 12) as u8,
+            1 + (row % 28) as u8,
+        )
+        .unwrap();
+        sheet
+            .write_datetime_with_format(
+                row,
+                0,
+                &date,
+                &rust_xlsxwriter::Format::new().set_num_format("dd-mm-yyyy"),
+            )
+            .unwrap();
+        sheet
+            .write_string(row, 1, if row % 2 == 0 { "DigiD" } else { "Bankzaken" })
+            .unwrap();
+        sheet.write_number(row, 2, f64::from(5 + row % 30)).unwrap();
+        sheet.write_string(row, 3, "Opgelost").unwrap();
+        sheet.write_string(row, 4, "3011").unwrap();
+    }
+    let good = dir.path().join("good.xlsx");
+    book.save(&good).unwrap();
+    let good = good.display().to_string();
+    let out = run_ok(keten(&url).args([
+        "import",
+        "questions",
+        &good,
+        "--help-point",
+        "Centrale Bibliotheek",
+        "--dry-run",
+    ]));
+    assert!(
+        out.contains("300 regels gelezen, alle goed; niets opgeslagen (proefrun)."),
+        "{out}"
+    );
+    assert_eq!(question_count(&url).await, 0);
+    let out = run_ok(keten(&url).args([
+        "import",
+        "questions",
+        &good,
+        "--help-point",
+        "Centrale Bibliotheek",
+    ]));
+    assert!(
+        out.contains("300 vragen opgeslagen bij Centrale Bibliotheek."),
+        "{out}"
+    );
+    assert_eq!(question_count(&url).await, 300);
+}

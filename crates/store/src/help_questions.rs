@@ -340,42 +340,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let drafts: Vec<&VisitDraft> = visits.iter().map(|(_, v)| *v).collect();
         check_referred_organisations(&mut tx, &drafts).await?;
-        let mut rows = Vec::new();
-        let mut saved = Vec::with_capacity(visits.len());
-        for (point, visit) in visits {
-            let visit_id = new_question_id(now);
-            let mut ids = Vec::with_capacity(visit.questions.len());
-            for q in &visit.questions {
-                let id = new_question_id(now);
-                ids.push(id.clone());
-                rows.push(NewHelpQuestion {
-                    id,
-                    visit_id: visit_id.clone(),
-                    help_point_id: point.id.clone(),
-                    asked_at: visit.asked_at,
-                    topic_code: q.topic_code.clone(),
-                    agency: q.agency.clone(),
-                    kind: q.kind.clone(),
-                    channel: q.channel,
-                    minutes: q.minutes,
-                    outcome: q.outcome,
-                    age_band: visit.age_band,
-                    pc4: visit.pc4.clone(),
-                    first_visit: visit.first_visit,
-                    registered_by: by.user_id.clone(),
-                    created_at: now,
-                    source: by.source,
-                    registration_link_id: by.link_id.clone(),
-                    referred_to: q.referred_to.clone(),
-                    remark: visit.remark.clone(),
-                });
-            }
-            saved.push(RegisteredVisit {
-                visit_id,
-                question_ids: ids,
-                running_total: 0,
-            });
-        }
+        let (rows, mut saved) = build_rows(visits, by, now);
         insert_rows(&mut tx, &rows).await?;
         let mut totals: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
         for (point, _) in visits {
@@ -398,6 +363,31 @@ impl Store {
             }
         }
         Ok(saved)
+    }
+
+    /// Imports historical visits into one help point in one transaction (all or
+    /// nothing), reporting progress after every chunk of rows.
+    pub async fn import_visits(
+        &self,
+        point: &DeskHelpPoint,
+        visits: &[VisitDraft],
+        by: &Registrar,
+        now: i64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
+        let pairs: Vec<(&DeskHelpPoint, &VisitDraft)> = visits.iter().map(|v| (point, v)).collect();
+        let (rows, _) = build_rows(&pairs, by, now);
+        let mut tx = self.pool.begin().await?;
+        let drafts: Vec<&VisitDraft> = visits.iter().collect();
+        check_referred_organisations(&mut tx, &drafts).await?;
+        let mut written = 0u64;
+        for chunk in rows.chunks(1_024) {
+            insert_rows(&mut tx, chunk).await?;
+            written += chunk.len() as u64;
+            progress(written);
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 
     /// The questions of one visit at one help point.
@@ -596,6 +586,51 @@ impl Store {
             top_agencies: top("agency").query_as()?.fetch_all(&self.pool).await?,
         })
     }
+}
+
+/// The rows of the visits, with fresh time-ordered ids, and their ids per visit.
+fn build_rows(
+    visits: &[(&DeskHelpPoint, &VisitDraft)],
+    by: &Registrar,
+    now: i64,
+) -> (Vec<NewHelpQuestion>, Vec<RegisteredVisit>) {
+    let mut rows = Vec::new();
+    let mut saved = Vec::with_capacity(visits.len());
+    for (point, visit) in visits {
+        let visit_id = new_question_id(now);
+        let mut ids = Vec::with_capacity(visit.questions.len());
+        for q in &visit.questions {
+            let id = new_question_id(now);
+            ids.push(id.clone());
+            rows.push(NewHelpQuestion {
+                id,
+                visit_id: visit_id.clone(),
+                help_point_id: point.id.clone(),
+                asked_at: visit.asked_at,
+                topic_code: q.topic_code.clone(),
+                agency: q.agency.clone(),
+                kind: q.kind.clone(),
+                channel: q.channel,
+                minutes: q.minutes,
+                outcome: q.outcome,
+                age_band: visit.age_band,
+                pc4: visit.pc4.clone(),
+                first_visit: visit.first_visit,
+                registered_by: by.user_id.clone(),
+                created_at: now,
+                source: by.source,
+                registration_link_id: by.link_id.clone(),
+                referred_to: q.referred_to.clone(),
+                remark: visit.remark.clone(),
+            });
+        }
+        saved.push(RegisteredVisit {
+            visit_id,
+            question_ids: ids,
+            running_total: 0,
+        });
+    }
+    (rows, saved)
 }
 
 /// A time-ordered id, so the primary-key index stays append-only.

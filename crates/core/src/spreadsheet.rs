@@ -1,0 +1,145 @@
+//! Spreadsheets as they arrive (CSV with `;`, `,` or tabs, or Excel .xlsx) read
+//! into one plain table of text cells with the spreadsheet's own row numbers.
+
+use crate::help_point_import::{decode, detect_delimiter};
+
+/// A sheet: the header row and the data rows, each with its 1-based row number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads CSV or XLSX (recognised by its zip signature); the error is Dutch.
+pub fn read_table(bytes: &[u8]) -> Result<Table, String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)
+    } else {
+        let (text, _) = decode(bytes);
+        read_csv(&text)
+    }
+}
+
+/// CSV with a header line; blank lines are skipped. Row numbers count physical
+/// records, so a cell with a line break in it stays one row.
+pub fn read_csv(text: &str) -> Result<Table, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detect_delimiter(text))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut table = Table::default();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("Het bestand is geen leesbare CSV ({e})."))?;
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if index == 0 {
+            table.headers = cells;
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            table.rows.push((index + 1, cells));
+        }
+    }
+    if table.headers.is_empty() {
+        return Err("Het bestand is leeg: er staat geen kopregel in.".into());
+    }
+    Ok(table)
+}
+
+/// The first sheet of an .xlsx workbook. Excel dates become `YYYY-MM-DD`
+/// (with ` HH:MM` when there is a time), whole numbers lose their `.0`.
+pub fn read_xlsx(bytes: &[u8]) -> Result<Table, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("Het Excel-bestand is niet te lezen ({e})."))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| "Het Excel-bestand heeft geen werkblad.".to_owned())?
+        .map_err(|e| format!("Het eerste werkblad is niet te lezen ({e})."))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let mut table = Table::default();
+    for (i, row) in range.rows().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_owned(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => if *b { "ja" } else { "nee" }.to_owned(),
+                Data::DateTime(d) => excel_date(d.as_f64()),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        let number = first_row + i + 1;
+        if i == 0 {
+            table.headers = cells;
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            table.rows.push((number, cells));
+        }
+    }
+    if table.headers.is_empty() {
+        return Err("Het werkblad is leeg: er staat geen kopregel in.".into());
+    }
+    Ok(table)
+}
+
+/// An Excel serial date (days since 1899-12-30, the fraction is the time).
+fn excel_date(serial: f64) -> String {
+    let days = serial.floor() as i64;
+    let minutes = ((serial - serial.floor()) * 24.0 * 60.0).round() as i64;
+    let Ok(date) = jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(days)) else {
+        return serial.to_string();
+    };
+    if minutes == 0 {
+        date.to_string()
+    } else {
+        format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_semicolons_blank_lines_and_a_bom() {
+        let t = read_table(
+            "\u{feff}datum;onderwerp\n\n2026-03-02;DigiD\n\"2026-03-03\";\"Bank\nzaken\"\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(t.headers, vec!["datum", "onderwerp"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].1, vec!["2026-03-02", "DigiD"]);
+        assert!(read_table(b"").is_err());
+    }
+
+    #[test]
+    fn excel_serial_dates() {
+        assert_eq!(excel_date(46083.0), "2026-03-02");
+        assert_eq!(excel_date(46083.5), "2026-03-02 12:00");
+    }
+
+    #[test]
+    fn xlsx_round_trip_through_a_real_workbook() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "datum").unwrap();
+        sheet.write_string(0, 1, "minuten").unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 3, 2).unwrap();
+        sheet
+            .write_datetime_with_format(1, 0, &date, &format)
+            .unwrap();
+        sheet.write_number(1, 1, 15.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let t = read_table(&bytes).unwrap();
+        assert_eq!(t.headers, vec!["datum", "minuten"]);
+        assert_eq!(
+            t.rows,
+            vec![(2, vec!["2026-03-02".to_owned(), "15".to_owned()])]
+        );
+    }
+}
