@@ -143,10 +143,12 @@ async function main() {
     await page.goto(base + helpPoint);
     await page.click("form[action$='/melding'] button[type=submit]");
     await page.waitForLoadState("load");
+    if ((await page.locator("#melding-fout").count()) !== 1) throw new Error("the empty report was not refused with a message");
     report("report form with an error", await axeCheck(page));
     await page.fill("#melding", "De openingstijden op zaterdag kloppen niet.");
     await page.click("form[action$='/melding'] button[type=submit]");
     await page.waitForLoadState("load");
+    if ((await page.locator(".keten-report [role=status]").count()) !== 1) throw new Error("the report was not confirmed");
     report("report sent", await axeCheck(page));
 
     // A 320 px wide phone: nothing may scroll sideways (WCAG 1.4.10 reflow).
