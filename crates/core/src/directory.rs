@@ -26,22 +26,32 @@ pub struct Accessibility {
 }
 
 impl Accessibility {
+    /// Codes of the features present (`step_free`, `accessible_toilet`, `hearing_loop`, `quiet_room`), for pages
+    /// that word them in the reader's language.
+    pub fn feature_codes(&self) -> Vec<&'static str> {
+        [
+            (self.step_free, "step_free"),
+            (self.accessible_toilet, "accessible_toilet"),
+            (self.hearing_loop, "hearing_loop"),
+            (self.quiet_room, "quiet_room"),
+        ]
+        .into_iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, code)| code)
+        .collect()
+    }
+
     /// Dutch phrases for the features present, for pages.
     pub fn labels(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.step_free {
-            out.push("Zonder trappen bereikbaar");
-        }
-        if self.accessible_toilet {
-            out.push("Toilet voor rolstoelgebruikers");
-        }
-        if self.hearing_loop {
-            out.push("Ringleiding voor hoortoestellen");
-        }
-        if self.quiet_room {
-            out.push("Stille ruimte");
-        }
-        out
+        self.feature_codes()
+            .into_iter()
+            .map(|code| match code {
+                "step_free" => "Zonder trappen bereikbaar",
+                "accessible_toilet" => "Toilet voor rolstoelgebruikers",
+                "hearing_loop" => "Ringleiding voor hoortoestellen",
+                _ => "Stille ruimte",
+            })
+            .collect()
     }
 }
 

@@ -680,37 +680,92 @@ pub fn date_nl(date: Date) -> String {
     format!("{} {} {month}", Weekday::of(date).name_nl(), date.day())
 }
 
+/// When an opening is, relative to now, without words: pages render it in the reader's language
+/// ([`OpenPeriod::describe_nl`] is the Dutch rendering). Times are local to the region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpeningWhen {
+    /// Open at this moment, until `end`.
+    Now {
+        end: Time,
+    },
+    Today {
+        start: Time,
+        end: Time,
+    },
+    Tomorrow {
+        start: Time,
+        end: Time,
+    },
+    /// Another day; `with_year` when the day lies in another year and more than a week ahead.
+    OnDate {
+        date: Date,
+        with_year: bool,
+        start: Time,
+        end: Time,
+    },
+}
+
 impl OpenPeriod {
+    /// The period relative to `now`, in the region's local time.
+    #[must_use]
+    pub fn when(&self, now: Timestamp, region: Region) -> OpeningWhen {
+        let tz = region.time_zone();
+        let start = tz.to_datetime(self.start);
+        let end = tz.to_datetime(self.end);
+        if self.start <= now && now < self.end {
+            return OpeningWhen::Now { end: end.time() };
+        }
+        let today = tz.to_datetime(now).date();
+        let day = start.date();
+        let (start, end) = (start.time(), end.time());
+        if day == today {
+            OpeningWhen::Today { start, end }
+        } else if today.tomorrow().is_ok_and(|t| t == day) {
+            OpeningWhen::Tomorrow { start, end }
+        } else {
+            let far = today
+                .checked_add(7.days())
+                .is_ok_and(|week_ahead| day >= week_ahead);
+            OpeningWhen::OnDate {
+                date: day,
+                with_year: far && day.year() != today.year(),
+                start,
+                end,
+            }
+        }
+    }
+
     /// Plain Dutch, in the region's local time: "Nu open tot 16:00", "Vandaag open van 13:30 tot 16:00",
     /// "Morgen open van 10:00 tot 12:30", "Open op dinsdag 3 maart van 10:00 tot 12:00" (with the year when the day
     /// lies in another year and more than a week ahead).
     #[must_use]
     pub fn describe_nl(&self, now: Timestamp, region: Region) -> String {
-        let tz = region.time_zone();
-        let start = tz.to_datetime(self.start);
-        let end = tz.to_datetime(self.end);
-        if self.start <= now && now < self.end {
-            return format!("Nu open tot {}", clock(end.time()));
-        }
-        let today = tz.to_datetime(now).date();
-        let day = start.date();
-        let times = format!("van {} tot {}", clock(start.time()), clock(end.time()));
-        if day == today {
-            format!("Vandaag open {times}")
-        } else if today.tomorrow().is_ok_and(|t| t == day) {
-            format!("Morgen open {times}")
-        } else {
-            let far = today
-                .checked_add(7.days())
-                .is_ok_and(|week_ahead| day >= week_ahead);
-            let year = if far && day.year() != today.year() {
-                format!(" {}", day.year())
-            } else {
-                String::new()
-            };
-            format!("Open op {}{year} {times}", date_nl(day))
+        let times = |start: Time, end: Time| format!("van {} tot {}", clock(start), clock(end));
+        match self.when(now, region) {
+            OpeningWhen::Now { end } => format!("Nu open tot {}", clock(end)),
+            OpeningWhen::Today { start, end } => format!("Vandaag open {}", times(start, end)),
+            OpeningWhen::Tomorrow { start, end } => format!("Morgen open {}", times(start, end)),
+            OpeningWhen::OnDate {
+                date,
+                with_year,
+                start,
+                end,
+            } => {
+                let year = if with_year {
+                    format!(" {}", date.year())
+                } else {
+                    String::new()
+                };
+                format!("Open op {}{year} {}", date_nl(date), times(start, end))
+            }
         }
     }
+}
+
+/// A local time as a page shows it: `"10:00"` (seconds only when not zero).
+#[must_use]
+pub fn clock_text(t: Time) -> String {
+    clock(t)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -955,14 +1010,18 @@ fn days_text(days: &[Weekday]) -> String {
     out
 }
 
+/// Per weekday, Monday to Sunday, the merged slots (empty: closed); pages render it in the reader's language.
+#[must_use]
+pub fn weekly_table(slots: &[WeeklySlot]) -> Vec<(Weekday, Vec<TimeSlot>)> {
+    Weekday::ALL.into_iter().zip(per_day(slots)).collect()
+}
+
 /// Per-day lines for a help point page, Monday to Sunday:
 /// `[("maandag", "10:00 - 12:30 en 13:30 - 16:00"), ..., ("zaterdag", "gesloten"), ...]`.
 #[must_use]
 pub fn weekly_table_nl(slots: &[WeeklySlot]) -> Vec<(&'static str, String)> {
-    let days = per_day(slots);
-    Weekday::ALL
+    weekly_table(slots)
         .into_iter()
-        .zip(days.iter())
         .map(|(weekday, day_slots)| {
             let text = if day_slots.is_empty() {
                 "gesloten".to_owned()

@@ -20,7 +20,9 @@ struct AccessibilityPage {
 }
 
 async fn accessibility(shell: Shell) -> AccessibilityPage {
-    AccessibilityPage { shell }
+    AccessibilityPage {
+        shell: shell.public(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -30,5 +32,7 @@ struct PrivacyPage {
 }
 
 async fn privacy(shell: Shell) -> PrivacyPage {
-    PrivacyPage { shell }
+    PrivacyPage {
+        shell: shell.public(),
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::error::{ErrorPage, PendingErrorPage};
+use crate::i18n::{self, Lang};
 use crate::shell::Shell;
 use askama::Template;
 use axum::body::Body;
@@ -35,6 +36,42 @@ pub struct RequestContext {
     /// anonymous CSRF cookie's (double submit).
     pub csrf_token: String,
     pub client_ip: String,
+    /// The reader's language for public pages: `?lang=`, else the cookie, else `Accept-Language`, else Dutch.
+    pub lang: Lang,
+    /// The language chosen in the address itself.
+    pub lang_param: Option<Lang>,
+    /// Path and query of the request, for the language switch.
+    pub page_path: String,
+}
+
+/// The reader's language and whether the address chose it.
+fn reader_language(req: &Request) -> (Lang, Option<Lang>) {
+    let from_param = req.uri().query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == i18n::PARAM)
+            .and_then(|(_, v)| Lang::from_code(&v))
+    });
+    let lang = from_param
+        .or_else(|| cookie(req.headers(), i18n::COOKIE).and_then(|c| Lang::from_code(&c)))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_else(Lang::dutch);
+    (lang, from_param)
+}
+
+/// Residents' pages, whose error pages follow the reader's language.
+fn is_public_path(path: &str) -> bool {
+    path == "/"
+        || path.starts_with("/hulppunten/")
+        || path.starts_with("/inbedden")
+        || path == "/toegankelijkheid"
+        || path == "/privacy"
 }
 
 /// Random 32 bytes as hex: session tokens, CSRF tokens, API tokens.
@@ -177,10 +214,19 @@ pub async fn load_request_context(
             }
         },
     };
+    let (lang, lang_param) = reader_language(&req);
+    let public = is_public_path(req.uri().path());
     let context = RequestContext {
         signed_in,
         csrf_token,
         client_ip: client_ip(&req, state.config.trust_forwarded_for),
+        lang,
+        lang_param,
+        page_path: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into()),
     };
 
     let mut req = req;
@@ -192,10 +238,14 @@ pub async fn load_request_context(
         req = rebuilt;
         let valid = submitted.is_some_and(|t| constant_time_eq(&t, &context.csrf_token));
         if !valid {
+            let mut shell = Shell::from_context(&context);
+            if public {
+                shell = shell.public();
+            }
             let page = ErrorPage {
-                shell: Shell::from_context(&context),
-                heading: "Formulier verlopen",
-                detail: "Dit formulier is verlopen of niet door keten gemaakt. Ga terug, laad de pagina opnieuw en probeer het nog eens.".into(),
+                heading: shell.t("error-form-expired-heading"),
+                detail: shell.t("error-form-expired"),
+                shell,
             };
             return (axum::http::StatusCode::FORBIDDEN, render(&page)).into_response();
         }
@@ -206,14 +256,42 @@ pub async fn load_request_context(
 
     if let Some(pending) = response.extensions_mut().remove::<PendingErrorPage>() {
         let status = response.status();
+        let mut shell = Shell::from_context(&context);
+        // Residents' error pages in their language, when the catalogue words this error.
+        let worded = pending.key.and_then(|key| {
+            let lang = context.lang;
+            Some((
+                lang.try_t(&format!("error-{key}-heading"))?,
+                lang.try_t(&format!("error-{key}"))?,
+            ))
+        });
+        let (heading, detail) = match worded {
+            Some(words) if public => {
+                shell = shell.public();
+                words
+            }
+            _ => (pending.heading.to_owned(), pending.detail),
+        };
         let page = ErrorPage {
-            shell: Shell::from_context(&context),
-            heading: pending.heading,
-            detail: pending.detail,
+            shell,
+            heading,
+            detail,
         };
         let mut rendered = render(&page).into_response();
         *rendered.status_mut() = status;
         response = rendered;
+    }
+    if let Some(lang) = lang_param {
+        // The switch was used: remember it for a year.
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                i18n::COOKIE,
+                lang.code(),
+                Some(365 * 24 * 3600),
+                state.config.secure_cookies,
+            ),
+        );
     }
     if let Some(token) = new_anon_cookie {
         response.headers_mut().append(

@@ -207,7 +207,7 @@ impl IntoResponse for ApiError {
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage {
     pub shell: Shell,
-    pub heading: &'static str,
+    pub heading: String,
     pub detail: String,
 }
 
@@ -228,6 +228,9 @@ impl<E: Into<AppError>> From<E> for PageError {
 pub(crate) struct PendingErrorPage {
     pub heading: &'static str,
     pub detail: String,
+    /// For errors with a fixed text: the catalogue's `error-KEY-heading` and `error-KEY`
+    /// word it for residents in their language.
+    pub key: Option<&'static str>,
 }
 
 impl IntoResponse for PageError {
@@ -245,9 +248,17 @@ impl IntoResponse for PageError {
             _ => "Dat lukte niet",
         };
         let mut response = e.status().into_response();
+        let key = match e {
+            AppError::NotFound => Some("not-found"),
+            AppError::Forbidden => Some("forbidden"),
+            AppError::RateLimited => Some("rate-limited"),
+            AppError::Internal(_) => Some("internal"),
+            _ => None,
+        };
         response.extensions_mut().insert(PendingErrorPage {
             heading,
             detail: e.detail(),
+            key,
         });
         response
     }

@@ -13,6 +13,7 @@ mod error;
 mod finder;
 mod health;
 mod hsds;
+pub mod i18n;
 mod security;
 mod shell;
 

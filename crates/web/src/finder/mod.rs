@@ -1,5 +1,6 @@
 //! The public help finder: the search page, help point pages and the nearest-help API.
 
+mod icons;
 mod index;
 mod search;
 
@@ -7,6 +8,7 @@ pub use index::Finder;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError, PageError};
+use crate::i18n::Lang;
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,9 +17,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
-use keten_core::directory::language_name;
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::{WeeklySlot, date_nl, weekly_table_nl};
+use keten_core::opening_hours::{WeeklySlot, weekly_table_nl};
 use keten_store::help_points::{ConsultationHour, HelpPoint};
 use search::{SearchOutcome, SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
@@ -45,20 +46,23 @@ impl AppState {
     }
 }
 
-/// A topic for the chooser: code, plain label, and whether it is a group heading.
+/// A topic for the chooser: code, plain label in the reader's language, and whether it is a group heading.
 pub struct TopicChoice {
     pub code: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub group: bool,
+    /// Inner SVG markup of its pictogram (made in `icons`, never user input).
+    pub icon: &'static str,
 }
 
-fn topic_choices() -> Vec<TopicChoice> {
+fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
     let mut out = Vec::new();
     for parent in DEFAULT_TOPICS.iter().filter(|t| t.parent.is_none()) {
         out.push(TopicChoice {
             code: parent.code,
-            label: parent.label,
+            label: lang.topic(parent.code, parent.label),
             group: true,
+            icon: icons::topic_icon(parent.code),
         });
         for child in DEFAULT_TOPICS
             .iter()
@@ -66,8 +70,9 @@ fn topic_choices() -> Vec<TopicChoice> {
         {
             out.push(TopicChoice {
                 code: child.code,
-                label: child.label,
+                label: lang.topic(child.code, child.label),
                 group: false,
+                icon: icons::topic_icon(child.code),
             });
         }
     }
@@ -112,7 +117,7 @@ pub struct ResultView {
     pub name: String,
     pub address: String,
     pub walking_km: String,
-    pub topics: Vec<&'static str>,
+    pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
 }
@@ -124,11 +129,7 @@ pub struct PartnerHourView {
     pub appointment_needed: bool,
 }
 
-fn km(value: f64) -> String {
-    format!("{value:.1}").replace('.', ",")
-}
-
-/// Weekly hours in words for residents: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00".
+/// Weekly hours in Dutch words for the API: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00".
 fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
     weekly_table_nl(slots)
         .into_iter()
@@ -138,24 +139,25 @@ fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
         .join("; ")
 }
 
-fn partner_hour_view(c: &ConsultationHour) -> PartnerHourView {
+fn partner_hour_view(lang: Lang, c: &ConsultationHour) -> PartnerHourView {
     PartnerHourView {
         organisation: c.organisation_name.clone(),
         title: c.title.clone(),
-        hours: format_weekly_nl(&c.hours.weekly),
+        hours: lang.weekly_line(&c.hours.weekly),
         appointment_needed: c.appointment_needed,
     }
 }
 
-fn topic_labels(codes: &[String]) -> Vec<&'static str> {
+fn topic_labels(lang: Lang, codes: &[String]) -> Vec<String> {
     DEFAULT_TOPICS
         .iter()
         .filter(|t| codes.iter().any(|c| c == t.code))
-        .map(|t| t.label)
+        .map(|t| lang.topic(t.code, t.label))
         .collect()
 }
 
 fn result_views(
+    lang: Lang,
     snapshot: &Snapshot,
     outcome: &SearchOutcome,
     topic: Option<&str>,
@@ -171,19 +173,19 @@ fn result_views(
                 .iter()
                 .map(|&ci| &snapshot.consultation_hours[ci])
                 .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
-                .map(partner_hour_view)
+                .map(|c| partner_hour_view(lang, c))
                 .collect();
             ResultView {
                 id: hp.id.clone(),
                 name: hp.name.clone(),
                 address: format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
-                walking_km: km(f.walking_km),
-                topics: topic_labels(&hp.topics),
+                walking_km: lang.km(f.walking_km),
+                topics: topic_labels(lang, &hp.topics),
                 next_open: f
                     .next_open
                     .as_ref()
-                    .map(|p| p.describe_nl(now, region_of(&hp.municipality_code)))
-                    .unwrap_or_else(|| "Geen openingstijden bekend".into()),
+                    .map(|p| lang.opening(p.when(now, region_of(&hp.municipality_code))))
+                    .unwrap_or_else(|| lang.t("hours-unknown")),
                 partner_hours,
             }
         })
@@ -194,8 +196,11 @@ fn result_views(
 /// page and the embeddable finder.
 struct FinderView {
     form: FinderFormView,
+    /// The pictogram for "everything".
+    all_icon: &'static str,
     topics: Vec<TopicChoice>,
-    languages: &'static [(&'static str, &'static str)],
+    /// Languages help can be given in: code and name in the reader's language.
+    languages: Vec<(&'static str, String)>,
     searched: bool,
     place_label: String,
     results: Vec<ResultView>,
@@ -278,8 +283,22 @@ fn share_path(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::htt
     )
 }
 
+/// "We kennen deze plaats ... Bedoelt u misschien: A, B of C?" in the reader's language.
+fn unknown_place_message(lang: Lang, suggestions: &[String]) -> String {
+    match suggestions {
+        [] => lang.t("place-unknown"),
+        [one] => lang.t1("place-unknown-suggestions", "suggestions", one),
+        [init @ .., last] => lang.t1(
+            "place-unknown-suggestions",
+            "suggestions",
+            format!("{} {} {last}", init.join(", "), lang.t("word-or")),
+        ),
+    }
+}
+
 /// Runs the search the form asks for, if any, and fills the view.
 async fn finder_view(
+    lang: Lang,
     state: &AppState,
     form: &FinderForm,
     share_path: String,
@@ -287,6 +306,7 @@ async fn finder_view(
     municipality_code: Option<String>,
 ) -> FinderView {
     let mut view = FinderView {
+        all_icon: icons::topic_icon(""),
         form: FinderFormView {
             plaats: form.plaats.clone(),
             onderwerp: form.onderwerp.clone(),
@@ -294,8 +314,11 @@ async fn finder_view(
             drempelvrij: form.drempelvrij.is_some(),
             taal: form.taal.clone(),
         },
-        topics: topic_choices(),
-        languages: keten_core::directory::LANGUAGES,
+        topics: topic_choices(lang),
+        languages: keten_core::directory::LANGUAGES
+            .iter()
+            .map(|(code, _)| (*code, lang.spoken_language(code)))
+            .collect(),
         searched: false,
         place_label: String::new(),
         results: Vec::new(),
@@ -317,11 +340,14 @@ async fn finder_view(
     query.municipality = municipality_code;
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
-            view.place_label = format!(
-                "{} (gemeente {})",
-                outcome.place.label, outcome.place.municipality.name
+            view.place_label = lang.t2(
+                "place-with-municipality",
+                "place",
+                &outcome.place.label,
+                "municipality",
+                &outcome.place.municipality.name,
             );
-            view.results = result_views(&snapshot, &outcome, query.topic.as_deref(), now);
+            view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
             view.map_markers = map_markers(
                 outcome
                     .found
@@ -329,12 +355,12 @@ async fn finder_view(
                     .map(|f| &snapshot.help_points[f.help_point]),
             );
         }
-        Err(AppError::UnknownPlace {
-            detail,
-            suggestions,
-        }) => {
-            view.error = Some(detail);
+        Err(AppError::UnknownPlace { suggestions, .. }) => {
+            view.error = Some(unknown_place_message(lang, &suggestions));
             view.suggestions = suggestions;
+        }
+        Err(AppError::Validation(_)) if query.topic.is_some() => {
+            view.error = Some(lang.t("topic-unknown"));
         }
         Err(e) => view.error = Some(e.detail()),
     }
@@ -349,9 +375,10 @@ async fn finder_page(
     Query(form): Query<FinderForm>,
 ) -> FinderPage {
     let share = share_path(&state, &headers, &uri);
+    let shell = shell.public();
     FinderPage {
+        v: finder_view(shell.lang, &state, &form, share, "/", None).await,
         shell,
-        v: finder_view(&state, &form, share, "/", None).await,
     }
 }
 
@@ -375,9 +402,10 @@ async fn embed_page(
     use axum::response::IntoResponse;
     let municipality = keten_core::reference::municipality(q.gemeente.trim());
     let share = share_path(&state, &headers, &uri);
+    let shell = shell.public();
     let page = EmbedPage {
-        shell,
         v: finder_view(
+            shell.lang,
             &state,
             &q.form,
             share,
@@ -386,6 +414,7 @@ async fn embed_page(
         )
         .await,
         municipality_name: municipality.map(|m| m.name.clone()),
+        shell,
     };
     let mut response = page.into_response();
     // Any website may show the embed; every other page refuses to be framed.
@@ -425,9 +454,11 @@ async fn embed_code_page(
     headers: axum::http::HeaderMap,
     Query(q): Query<EmbedCodeQuery>,
 ) -> EmbedCodePage {
+    let shell = shell.public();
+    let lang = shell.lang;
     let mut page = EmbedCodePage {
         shell,
-        topics: topic_choices(),
+        topics: topic_choices(lang),
         municipality_input: q.gemeente.clone(),
         topic: q.onderwerp.clone(),
         error: None,
@@ -438,11 +469,11 @@ async fn embed_code_page(
         return page;
     }
     let Some(municipality) = keten_core::reference::municipality(q.gemeente.trim()) else {
-        page.error = Some("Deze gemeentecode kennen we niet. Gebruik een CBS-code zoals GM0599 of een NIS-code zoals 44021.".into());
+        page.error = Some(lang.t("embed-municipality-unknown"));
         return page;
     };
     if !q.onderwerp.is_empty() && !search::known_topic(&q.onderwerp) {
-        page.error = Some("Kies een onderwerp uit de lijst.".into());
+        page.error = Some(lang.t("embed-topic-unknown"));
         return page;
     }
     let query = serde_urlencoded::to_string([
@@ -453,8 +484,9 @@ async fn embed_code_page(
     let origin = share_path(&state, &headers, &axum::http::Uri::from_static("/"));
     let url = format!("{}inbedden?{query}", origin);
     page.snippet = Some(format!(
-        "<iframe src=\"{url}\" title=\"Hulp bij digitale zaken zoeken in {name}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">Zoek hulp bij digitale zaken in {name}</a></p>",
-        name = municipality.name
+        "<iframe src=\"{url}\" title=\"{title}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">{link}</a></p>",
+        title = lang.t1("embed-snippet-title", "municipality", &municipality.name),
+        link = lang.t1("embed-snippet-link", "municipality", &municipality.name),
     ));
     page.embed_path = format!("/inbedden?{query}");
     page
@@ -465,10 +497,10 @@ async fn embed_code_page(
 struct HelpPointPage {
     shell: Shell,
     hp: HelpPoint,
-    topics: Vec<&'static str>,
+    topics: Vec<String>,
     languages: Vec<String>,
-    access: Vec<&'static str>,
-    week: Vec<(&'static str, String)>,
+    access: Vec<String>,
+    week: Vec<(String, String)>,
     next_open: String,
     partner_hours: Vec<PartnerHourView>,
     map_url: String,
@@ -506,12 +538,12 @@ async fn report_wrong_information(
     axum::Form(form): axum::Form<ReportForm>,
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
+    // The switch on the answer leads back to the help point page, not to this form's address.
+    let shell = shell.at(format!("/hulppunten/{id}"));
     let mut page = help_point_view(&state, shell, &id).await?;
     let message = form.message.trim();
     if message.is_empty() || message.chars().count() > MAX_REPORT_CHARS {
-        page.report_error = Some(format!(
-            "Schrijf kort wat er niet klopt (hoogstens {MAX_REPORT_CHARS} tekens)."
-        ));
+        page.report_error = Some(page.shell.t1("report-too-long", "max", MAX_REPORT_CHARS));
         page.report = form;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -533,23 +565,30 @@ async fn help_point_view(
     let hp = snapshot.help_points[index].clone();
     let now = state.clock.now();
     let region = region_of(&hp.municipality_code);
+    let shell = shell.public();
+    let lang = shell.lang;
     Ok(HelpPointPage {
-        topics: topic_labels(&hp.topics),
+        topics: topic_labels(lang, &hp.topics),
         languages: hp
             .languages
             .iter()
-            .map(|l| language_name(l).to_owned())
+            .map(|l| lang.spoken_language(l))
             .collect(),
-        access: hp.accessibility.labels(),
-        week: weekly_table_nl(&hp.hours.weekly),
+        access: hp
+            .accessibility
+            .feature_codes()
+            .into_iter()
+            .map(|code| lang.access_feature(code))
+            .collect(),
+        week: lang.weekly_table(&hp.hours.weekly),
         next_open: hp
             .hours
             .next_open(now)
-            .map(|p| p.describe_nl(now, region))
-            .unwrap_or_else(|| "Geen openingstijden bekend".into()),
+            .map(|p| lang.opening(p.when(now, region)))
+            .unwrap_or_else(|| lang.t("hours-unknown")),
         partner_hours: snapshot.hours_at[index]
             .iter()
-            .map(|&ci| partner_hour_view(&snapshot.consultation_hours[ci]))
+            .map(|&ci| partner_hour_view(lang, &snapshot.consultation_hours[ci]))
             .collect(),
         map_url: format!(
             "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
@@ -559,7 +598,7 @@ async fn help_point_view(
         last_checked: hp
             .last_checked_at
             .and_then(|t| jiff::Timestamp::from_second(t).ok())
-            .map(|t| date_nl(t.to_zoned(region.time_zone().clone()).date())),
+            .map(|t| lang.date(t.to_zoned(region.time_zone().clone()).date(), true)),
         hp,
         shell,
         report: ReportForm::default(),
