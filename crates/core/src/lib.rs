@@ -13,5 +13,6 @@ pub mod help_question;
 pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
+pub mod referral;
 
 pub use error::ValidationError;

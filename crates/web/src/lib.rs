@@ -11,6 +11,8 @@ mod error;
 mod finder;
 mod health;
 mod hsds;
+pub mod mail;
+mod referrals;
 mod security;
 mod shell;
 
@@ -22,6 +24,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub use error::AppError;
+pub use referrals::notify::send_due_notifications;
 
 /// Settings of the HTTP layer, filled in by the binary from flags and environment.
 #[derive(Debug, Clone)]
@@ -38,6 +41,8 @@ pub struct WebConfig {
     pub finder_refresh_seconds: u64,
     /// Map tile URL template for the interactive map (`{z}/{x}/{y}`).
     pub map_tiles: String,
+    /// Where e-mail goes (SMTP or a folder) and the public address for links in it.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for WebConfig {
@@ -49,6 +54,7 @@ impl Default for WebConfig {
             session_hours: 12,
             finder_refresh_seconds: 5,
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            mail: mail::MailConfig::default(),
         }
     }
 }
@@ -60,6 +66,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub finder: finder::Finder,
+    pub mailer: mail::Mailer,
 }
 
 impl AppState {
@@ -67,6 +74,7 @@ impl AppState {
         Self {
             store,
             clock,
+            mailer: mail::Mailer::new(&config.mail),
             config: Arc::new(config),
             finder: finder::Finder::default(),
         }
@@ -88,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(admin::router())
         .merge(directory::router())
+        .merge(referrals::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))

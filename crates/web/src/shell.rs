@@ -11,6 +11,10 @@ pub struct ShellUser {
     pub is_admin: bool,
     /// Keeps help points up to date (staff, steering or admin).
     pub is_coordinator: bool,
+    /// Sends and receives referrals (partner or staff).
+    pub refers: bool,
+    /// Keeps the routing rules (steering).
+    pub steers: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -34,6 +38,11 @@ impl Shell {
                     keten_core::account::Role::Steering,
                     keten_core::account::Role::Admin,
                 ]),
+                refers: s.actor.has_any_role(&[
+                    keten_core::account::Role::Partner,
+                    keten_core::account::Role::Staff,
+                ]),
+                steers: s.actor.has_role(keten_core::account::Role::Steering),
             }),
         }
     }

@@ -32,6 +32,7 @@ use utoipa_axum::routes;
         (name = "organisations", description = "Organisations of the chain"),
         (name = "places", description = "Postcodes and place names to points and municipalities"),
         (name = "finder", description = "The public help finder"),
+        (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +71,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(organisations::get_organisation))
         .routes(routes!(places::resolve_place))
         .routes(routes!(crate::finder::nearest_help_points))
+        .routes(routes!(
+            crate::referrals::api::list_referrals,
+            crate::referrals::api::create_referral
+        ))
+        .routes(routes!(crate::referrals::api::get_referral))
+        .routes(routes!(crate::referrals::api::act_on_referral))
+        .routes(routes!(crate::referrals::api::propose_referral_destination))
+        .routes(routes!(crate::referrals::api::referral_statistics))
+        .routes(routes!(crate::referrals::api::referral_audit_trail))
+        .routes(routes!(crate::referrals::api::erase_referral_contact))
+        .routes(routes!(
+            crate::referrals::api::list_routing_rules,
+            crate::referrals::api::create_routing_rule
+        ))
+        .routes(routes!(crate::referrals::api::delete_routing_rule))
 }
 
 /// Who calls the API: an organisation's API token (`Authorization: Bearer`)
