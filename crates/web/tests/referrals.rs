@@ -263,6 +263,81 @@ fn mails(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
+mod pages {
+    use super::*;
+
+    both_backends! {
+        the_form_needs_consent_and_the_receiver_opens_it_on_its_page => |app: TestApp| async move {
+            app.demo_chain().await;
+            let staff = app.signed_in(STAFF).await;
+            let form = staff.get(app.url("/doorverwijzingen/nieuw")).send().await.unwrap().text().await.unwrap();
+            assert!(form.contains(keten_core::referral::CONSENT_TEXT_VERSION));
+            let fields = [
+                ("topics", "bankzaken"), ("resident_name", "Fatima de Vries"), ("phone", "0612345678"),
+                ("pc4", "3011"), ("preferred_moment", "morning"), ("consent_method", "spoken"),
+                ("consent_text_version", keten_core::referral::CONSENT_TEXT_VERSION), ("stap", "versturen"),
+            ];
+            let refused = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &fields).await;
+            assert_eq!(refused.status(), 422);
+            let html = refused.text().await.unwrap();
+            assert!(html.contains("Zonder toestemming"));
+            assert!(html.contains("de hulpzoeker van keten"), "offers the finder instead");
+            assert!(html.contains("value=\"Fatima de Vries\""), "typed input kept");
+            let mut with_consent = fields.to_vec();
+            with_consent.push(("consent_given", "1"));
+            with_consent.push(("sender_sees_progress", "1"));
+            let sent = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &with_consent).await;
+            assert_eq!(sent.status(), 303);
+            let location = sent.headers()["location"].to_str().unwrap().to_owned();
+            let id = location.trim_start_matches("/doorverwijzingen/").split('?').next().unwrap().to_owned();
+            let page = staff.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("Verstuurd naar Maasbank"));
+            // The receiver's page shows the contact data and marks it opened; the inbox lists it.
+            let partner = app.signed_in(PARTNER).await;
+            let inbox = partner.get(app.url("/doorverwijzingen")).send().await.unwrap().text().await.unwrap();
+            assert!(inbox.contains(&id) && !inbox.contains("Fatima"));
+            let detail = partner.get(app.url(&format!("/doorverwijzingen/{id}"))).send().await.unwrap().text().await.unwrap();
+            assert!(detail.contains("Fatima de Vries") && detail.contains("Aannemen"));
+            let seen = json_of(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await).await;
+            assert_eq!(seen["status"], "received");
+            let r = app.post_form(&partner, &format!("/doorverwijzingen/{id}"), &format!("/doorverwijzingen/{id}/stap"), &[("action", "accept")]).await;
+            assert_eq!(r.status(), 303);
+            assert_eq!(json_of(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await).await["status"], "accepted");
+            // Someone else's referral page is not found; the rules page is for steering.
+            let spangen = app.organisation_id("Stichting Moskee Spangen").await;
+            app.user(OUTSIDER, Role::Staff, &spangen).await;
+            let outsider = app.signed_in(OUTSIDER).await;
+            assert_eq!(outsider.get(app.url(&format!("/doorverwijzingen/{id}"))).send().await.unwrap().status(), 404);
+            assert_eq!(staff.get(app.url("/verwijsafspraken")).send().await.unwrap().status(), 403);
+            let steering = app.signed_in(STEERING).await;
+            assert_eq!(steering.get(app.url("/verwijsafspraken")).send().await.unwrap().status(), 200);
+        };
+
+        a_resident_asks_for_help_and_it_arrives_at_the_help_point => |app: TestApp| async move {
+            let points = app.demo_chain().await;
+            let point = &points[0];
+            let browser = app.browser();
+            let page = format!("/ik-wil-hulp?hulppunt={point}");
+            let form = browser.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+            assert!(form.contains("Centrale Bibliotheek"));
+            let fields = [("hulppunt", point.as_str()), ("topics", "digid"), ("resident_name", "Jan Jansen"), ("phone", "0611111111"), ("pc4", "3011")];
+            let refused = app.post_form(&browser, &page, "/ik-wil-hulp", &fields).await;
+            assert_eq!(refused.status(), 422);
+            assert!(refused.text().await.unwrap().contains("Zet een vinkje"));
+            let mut agreed = fields.to_vec();
+            agreed.push(("consent_given", "1"));
+            let done = app.post_form(&browser, &page, "/ik-wil-hulp", &agreed).await;
+            assert_eq!(done.status(), 200);
+            let html = done.text().await.unwrap();
+            assert!(html.contains("Wat gebeurt er nu?") && html.contains("woensdag 4 maart"), "{html}");
+            let staff = app.signed_in(STAFF).await;
+            let inbox = json_of(get(&app, &staff, "/api/v1/referrals").await).await;
+            assert_eq!(inbox[0]["source"], "resident", "{inbox}");
+            assert_eq!(inbox[0]["help_point_id"], point.as_str());
+        };
+    }
+}
+
 mod mail {
     use super::*;
 

@@ -96,7 +96,7 @@ async fn check_topics(state: &AppState, topics: &[String]) -> Result<(), AppErro
     Ok(())
 }
 
-fn parent_of(topic: &str) -> Option<&'static str> {
+pub(crate) fn parent_of(topic: &str) -> Option<&'static str> {
     DEFAULT_TOPICS
         .iter()
         .find(|t| t.code == topic)

@@ -187,7 +187,10 @@ async fn submit(
         c.help_point_id == point
             && c.consultation_hour_id.is_none()
             && c.takes_referrals()
-            && draft.topics.iter().any(|t| c.topics.contains(t))
+            && draft.topics.iter().any(|t| {
+                c.topics.contains(t)
+                    || super::parent_of(t).is_some_and(|p| c.topics.iter().any(|x| x == p))
+            })
     });
     let destination = match chosen {
         Some(c) => Some((c.organisation_id.clone(), Some(c.help_point_id.clone()))),
