@@ -15,5 +15,6 @@ pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
 pub mod spreadsheet;
+pub mod referral;
 
 pub use error::ValidationError;

@@ -20,6 +20,9 @@ pub struct DemoArgs {
     /// (three in ten also get a partner's consultation hour).
     #[arg(long, default_value_t = 0)]
     pub synthetic_help_points: u64,
+    /// Warm referrals to generate, in every state, with Rotterdam's routing rules.
+    #[arg(long, default_value_t = 300)]
+    pub referrals: usize,
 }
 
 pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
@@ -50,13 +53,17 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         .await?;
     bar.finish();
 
+    let referrals = store
+        .load_demo_referrals(&chain, &loaded, args.referrals, args.seed, now.as_second())
+        .await?;
+
     if args.synthetic_help_points > 0 {
         synthetic_help_points(store, args.synthetic_help_points, args.seed).await?;
     }
 
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "Demo geladen: {} organisaties, {} hulppunten, {written} hulpvragen in {seconds:.1} s.",
+        "Demo geladen: {} organisaties, {} hulppunten, {written} hulpvragen, {referrals} doorverwijzingen in {seconds:.1} s.",
         chain.organisations.len(),
         chain.help_points.len()
     );

@@ -61,7 +61,8 @@ enum Command {
     /// Import data from files: `keten import help-points FILE --org ORG [--dry-run]`.
     #[command(subcommand)]
     Import(import::ImportCommand),
-    /// Remove expired sessions and old sign-in attempts now (serve also does this hourly).
+    /// Remove expired sessions and old sign-in attempts, and erase the contact data of referrals closed
+    /// longer ago than the retention period (default 90 days), now (serve also does this hourly).
     Purge,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
@@ -94,6 +95,26 @@ struct ServeArgs {
     /// Folder with the npm packages (package.json); absent is fine.
     #[arg(long, env = "KETEN_ASSETS_DIR", default_value = "node_modules")]
     assets_dir: std::path::PathBuf,
+    /// Send e-mail over SMTP: smtp://host:25, smtps://user:password@host:465, smtp://host:587?tls=required.
+    #[arg(long, env = "KETEN_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Without an SMTP URL, e-mails are written as .eml files to this folder (neither: no e-mail).
+    #[arg(long, env = "KETEN_MAIL_DIR")]
+    mail_dir: Option<std::path::PathBuf>,
+    /// Sender of keten's e-mail.
+    #[arg(
+        long,
+        env = "KETEN_MAIL_FROM",
+        default_value = "keten <noreply@keten.invalid>"
+    )]
+    mail_from: String,
+    /// The address people use to reach keten, for links in e-mail.
+    #[arg(
+        long,
+        env = "KETEN_PUBLIC_URL",
+        default_value = "http://localhost:8080"
+    )]
+    public_url: String,
 }
 
 fn init_logging(format: LogFormat) {
@@ -137,8 +158,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Import(cmd) => import::run(&store, cmd).await,
         Command::Purge => {
-            let removed = purge(&store).await?;
+            let (removed, erased) = purge(&store).await?;
             println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");
+            println!("Contactgegevens van {erased} afgesloten doorverwijzingen gewist.");
             Ok(())
         }
         Command::Openapi => Ok(()),
@@ -151,9 +173,14 @@ pub fn now() -> jiff::Timestamp {
     SystemClock.now()
 }
 
-async fn purge(store: &Store) -> anyhow::Result<u64> {
+/// Returns (sessions and attempts removed, referrals whose contact data was erased).
+async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
     let now = crate::now().as_second();
-    Ok(store.purge_expired_sessions(now, now - 24 * 3600).await?)
+    let removed = store.purge_expired_sessions(now, now - 24 * 3600).await?;
+    let erased = store
+        .purge_referrals(now, keten_store::routing_rules::DEFAULT_RETENTION_DAYS)
+        .await?;
+    Ok((removed, erased))
 }
 
 async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
@@ -164,6 +191,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 questions: args.demo_questions,
                 seed: 2026,
                 synthetic_help_points: 0,
+                referrals: 300,
             },
         )
         .await?;
@@ -176,6 +204,12 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             trust_forwarded_for: args.trust_forwarded_for,
             assets_dir: args.assets_dir,
             map_tiles: args.map_tiles,
+            mail: keten_web::mail::MailConfig {
+                smtp_url: args.smtp_url,
+                mail_dir: args.mail_dir,
+                from: args.mail_from,
+                public_url: args.public_url,
+            },
             ..WebConfig::default()
         },
     );
@@ -187,12 +221,17 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     eprintln!("keten draait op http://{address}");
 
     let purger = store.clone();
+    let notifier = state.clone();
     let purge_task = tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
             if let Err(e) = purge(&purger).await {
                 tracing::warn!(error = %e, "purge failed");
+            }
+            // Overdue referrals and daily or weekly digests.
+            if let Err(e) = keten_web::send_due_notifications(&notifier).await {
+                tracing::warn!(error = %e, "notifications failed");
             }
         }
     });

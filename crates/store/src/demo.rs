@@ -207,3 +207,180 @@ fn to_new_question(chain: &LoadedChain, q: DemoQuestion, now: i64) -> NewHelpQue
         remark: None,
     }
 }
+
+impl Store {
+    /// Loads the demo chain's routing rules and `count` referrals in every state, taking each step through the
+    /// same code as the web layer, then purges contact data of referrals closed over 90 days ago. Returns how
+    /// many referrals were written.
+    pub async fn load_demo_referrals(
+        &self,
+        chain: &DemoChain,
+        loaded: &LoadedChain,
+        count: usize,
+        seed: u64,
+        now: i64,
+    ) -> Result<usize> {
+        use crate::referrals::{Destination, NewReferral};
+        use crate::routing_rules::NewRoutingRule;
+        use crate::scope::{Actor, Membership};
+        use keten_core::account::Role;
+        use keten_core::referral::demo::{demo_referrals, demo_routing_rules};
+        use keten_core::referral::routing::{RouteRequest, propose};
+        use keten_core::referral::{Action, ReferralInput, ReferralSource, deadline};
+
+        let mut org_ids: HashMap<&str, String> = HashMap::new();
+        for o in &chain.organisations {
+            let id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                    .bind(&o.name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if let Some(id) = id {
+                org_ids.insert(o.key, id);
+            }
+        }
+        let point_ids: HashMap<&str, &String> = chain
+            .help_points
+            .iter()
+            .map(|h| h.key)
+            .zip(loaded.help_point_ids.iter())
+            .collect();
+        let chains: Vec<String> = ["GM0599", "GM0606", "GM0502", "GM0622"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let actor_of = |org: &str, role: Role| Actor {
+            user_id: None,
+            memberships: vec![Membership {
+                organisation_id: org.to_owned(),
+                organisation_name: String::new(),
+                role,
+            }],
+            chain_municipalities: chains.clone(),
+            steering_municipalities: Vec::new(),
+        };
+        let admin = actor_of("", Role::Admin);
+        for r in demo_routing_rules() {
+            let (Some(org), help_point) = (
+                org_ids.get(r.organisation_key),
+                r.help_point_key.and_then(|k| point_ids.get(k)),
+            ) else {
+                continue;
+            };
+            self.create_routing_rule(
+                &admin,
+                &NewRoutingRule {
+                    municipality_code: r.municipality_code.to_owned(),
+                    topic_code: r.topic.to_owned(),
+                    agency: r.agency,
+                    priority: r.priority,
+                    organisation_id: org.clone(),
+                    help_point_id: help_point.map(|h| (*h).clone()),
+                    consultation_hour_id: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        let rules: Vec<_> = self
+            .routing_rules("GM0599")
+            .await?
+            .into_iter()
+            .map(|r| r.rule)
+            .collect();
+        let mut candidates = HashMap::new();
+        let mut written = 0;
+        for demo in demo_referrals(count, seed) {
+            let Some(area) = postcode_area(Country::Nl, demo.pc4) else {
+                continue;
+            };
+            if !candidates.contains_key(demo.pc4) {
+                candidates.insert(demo.pc4, self.referral_candidates(area.centre).await?);
+            }
+            let parent = keten_core::help_question::DEFAULT_TOPICS
+                .iter()
+                .find(|t| t.code == demo.topic)
+                .and_then(|t| t.parent);
+            let Some(proposal) = propose(
+                &RouteRequest {
+                    municipality_code: &area.municipality_code,
+                    topic: demo.topic,
+                    parent_topic: parent,
+                    agency: demo.agency,
+                },
+                &rules,
+                candidates.get(demo.pc4).map_or(&[][..], Vec::as_slice),
+            ) else {
+                continue;
+            };
+            let Some(sender) = org_ids.get(demo.sender_key) else {
+                continue;
+            };
+            let input = ReferralInput {
+                topics: vec![demo.topic.to_owned()],
+                agency: demo.agency.map(|a| a.as_str().to_owned()),
+                reason: String::new(),
+                resident_name: demo.name.clone(),
+                phone: Some(demo.phone.clone()),
+                pc4: demo.pc4.to_owned(),
+                consent_given: true,
+                consent_method: Some("spoken".into()),
+                sender_sees_progress: demo.sender_sees_progress,
+                ..ReferralInput::default()
+            };
+            let Ok(draft) = input.parse() else {
+                continue;
+            };
+            let sent_at = now - demo.sent_seconds_ago;
+            let due = jiff::Timestamp::from_second(sent_at)
+                .map(|t| {
+                    deadline::due_at(t, deadline::DEFAULT_OVERDUE_WORKING_DAYS, Region::Nl)
+                        .as_second()
+                })
+                .unwrap_or(sent_at);
+            let sender_actor = actor_of(sender, Role::Staff);
+            let id = self
+                .create_referral(
+                    &sender_actor,
+                    &NewReferral {
+                        draft: &draft,
+                        source: ReferralSource::Organisation,
+                        municipality_code: area.municipality_code.clone(),
+                        sender_organisation_id: sender.clone(),
+                        destination: Destination {
+                            organisation_id: proposal.organisation_id.clone(),
+                            help_point_id: proposal.help_point_id.clone(),
+                            consultation_hour_id: proposal.consultation_hour_id.clone(),
+                            routing_rule_id: proposal.rule_id.clone(),
+                        },
+                        sent_at,
+                        due_at: due,
+                    },
+                )
+                .await?;
+            let receiver_actor = actor_of(&proposal.organisation_id, Role::Staff);
+            let mut at = sent_at;
+            for (action, hours) in &demo.steps {
+                // Steps never lie in the future.
+                at = (at + hours * 3600).min(now);
+                let who = if *action == Action::Withdraw {
+                    &sender_actor
+                } else {
+                    &receiver_actor
+                };
+                self.act_on_referral(who, &id, action, at)
+                    .await
+                    .map_err(|e| match e {
+                        crate::referrals::ReferralError::Store(s) => s,
+                        crate::referrals::ReferralError::Refused(t) => {
+                            crate::StoreError::Corrupt(format!("demo step refused: {t}"))
+                        }
+                    })?;
+            }
+            written += 1;
+        }
+        self.purge_referrals(now, crate::routing_rules::DEFAULT_RETENTION_DAYS)
+            .await?;
+        Ok(written)
+    }
+}

@@ -14,6 +14,8 @@ mod finder;
 mod health;
 mod hsds;
 pub mod i18n;
+pub mod mail;
+mod referrals;
 mod security;
 mod shell;
 
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 
 pub use context::{random_token, token_hash};
 pub use error::AppError;
+pub use referrals::notify::send_due_notifications;
 
 /// Settings of the HTTP layer, filled in by the binary from flags and environment.
 #[derive(Debug, Clone)]
@@ -42,6 +45,8 @@ pub struct WebConfig {
     pub finder_refresh_seconds: u64,
     /// Map tile URL template for the interactive map (`{z}/{x}/{y}`).
     pub map_tiles: String,
+    /// Where e-mail goes (SMTP or a folder) and the public address for links in it.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for WebConfig {
@@ -53,6 +58,7 @@ impl Default for WebConfig {
             session_hours: 12,
             finder_refresh_seconds: 5,
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            mail: mail::MailConfig::default(),
         }
     }
 }
@@ -64,6 +70,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub finder: finder::Finder,
+    pub mailer: mail::Mailer,
 }
 
 impl AppState {
@@ -71,6 +78,7 @@ impl AppState {
         Self {
             store,
             clock,
+            mailer: mail::Mailer::new(&config.mail),
             config: Arc::new(config),
             finder: finder::Finder::default(),
         }
@@ -94,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(categories::router())
         .merge(directory::router())
         .merge(desk::router())
+        .merge(referrals::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))

@@ -14,6 +14,10 @@ pub struct ShellUser {
     pub is_coordinator: bool,
     /// Registers help questions at a help point's desk (staff or coordinator).
     pub at_desk: bool,
+    /// Sends and receives referrals (partner or staff).
+    pub refers: bool,
+    /// Keeps the routing rules (steering).
+    pub steers: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -125,6 +129,12 @@ impl Shell {
                     keten_core::account::Role::Steering,
                     keten_core::account::Role::Admin,
                 ]),
+                refers: s.actor.has_any_role(&[
+                    keten_core::account::Role::Partner,
+                    keten_core::account::Role::Staff,
+                    keten_core::account::Role::Coordinator,
+                ]),
+                steers: s.actor.has_role(keten_core::account::Role::Steering),
             }),
         }
     }

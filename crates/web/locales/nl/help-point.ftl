@@ -23,3 +23,4 @@ report-intro = Is een tijd of adres verkeerd? Laat het ons weten. Schrijf geen n
 report-label = Wat klopt er niet?
 report-submit = Melding versturen
 report-too-long = Schrijf kort wat er niet klopt (hoogstens { $max } tekens).
+hp-want-help = Ik wil hulp: bel of mail mij terug

@@ -34,6 +34,7 @@ use utoipa_axum::routes;
         (name = "places", description = "Postcodes and place names to points and municipalities"),
         (name = "finder", description = "The public help finder"),
         (name = "help questions", description = "Registering help questions at help points"),
+        (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
     )
 )]
 struct ApiDoc;
@@ -76,6 +77,21 @@ pub fn router() -> OpenApiRouter<AppState> {
             help_questions::list_help_questions
         ))
         .routes(routes!(crate::finder::nearest_help_points))
+        .routes(routes!(
+            crate::referrals::api::list_referrals,
+            crate::referrals::api::create_referral
+        ))
+        .routes(routes!(crate::referrals::api::get_referral))
+        .routes(routes!(crate::referrals::api::act_on_referral))
+        .routes(routes!(crate::referrals::api::propose_referral_destination))
+        .routes(routes!(crate::referrals::api::referral_statistics))
+        .routes(routes!(crate::referrals::api::referral_audit_trail))
+        .routes(routes!(crate::referrals::api::erase_referral_contact))
+        .routes(routes!(
+            crate::referrals::api::list_routing_rules,
+            crate::referrals::api::create_routing_rule
+        ))
+        .routes(routes!(crate::referrals::api::delete_routing_rule))
 }
 
 /// Who calls the API: an organisation's API token (`Authorization: Bearer`)

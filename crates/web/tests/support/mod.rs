@@ -271,3 +271,39 @@ pub fn csrf_from_html(html: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_owned())
 }
+
+impl TestApp {
+    /// The store's actor for a user, as a signed-in request would have it.
+    pub async fn actor(&self, email: &str) -> keten_store::Actor {
+        let credentials = self
+            .store
+            .credentials(&Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {email}"));
+        self.store
+            .actor_for_user(&credentials.user_id)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the organisation with this exact name.
+    pub async fn organisation_id(&self, name: &str) -> String {
+        let admin = keten_store::Actor {
+            memberships: vec![keten_store::scope::Membership {
+                organisation_id: String::new(),
+                organisation_name: String::new(),
+                role: Role::Admin,
+            }],
+            ..Default::default()
+        };
+        self.store
+            .organisations(&admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no organisation {name}"))
+            .id
+    }
+}

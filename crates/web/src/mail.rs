@@ -1,0 +1,167 @@
+//! E-mail: over SMTP when `KETEN_SMTP_URL` is set, else as .eml files in `KETEN_MAIL_DIR`; neither means no mail.
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where mail goes, from flags and environment.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:25`, `smtps://user:password@host:465` or `smtp://host:587?tls=required`.
+    pub smtp_url: Option<String>,
+    /// Used when no SMTP URL is set: each mail becomes a file here (tests and demos read them).
+    pub mail_dir: Option<PathBuf>,
+    pub from: String,
+    /// The address people use to reach keten, for links in mails.
+    pub public_url: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_dir: None,
+            from: "keten <noreply@keten.invalid>".into(),
+            public_url: "http://localhost:8080".into(),
+        }
+    }
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Dir(PathBuf, AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Sends mail; cheap to clone.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<Arc<Transport>>,
+    from: Option<Mailbox>,
+    pub public_url: String,
+}
+
+impl Mailer {
+    /// A mailer for the configuration; a bad SMTP URL or sender is reported and mail is switched off.
+    pub fn new(config: &MailConfig) -> Self {
+        let transport = match (&config.smtp_url, &config.mail_dir) {
+            (Some(url), _) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
+                Ok(builder) => Some(Transport::Smtp(builder.build())),
+                Err(e) => {
+                    tracing::error!(error = %e, "KETEN_SMTP_URL is not usable: no e-mail is sent");
+                    None
+                }
+            },
+            // The folder is made when the first mail is written, not at start-up.
+            (None, Some(dir)) => Some(Transport::Dir(
+                dir.clone(),
+                AsyncFileTransport::<Tokio1Executor>::new(dir),
+            )),
+            (None, None) => None,
+        };
+        let from = config.from.parse::<Mailbox>().map_err(|e| {
+            tracing::error!(error = %e, "the sender address of e-mail is not valid: no e-mail is sent");
+        });
+        Self {
+            transport: transport.map(Arc::new),
+            from: from.ok(),
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// Sends a plain-text mail. Files are written before this returns; SMTP runs in the background so a
+    /// slow mail server never slows a page. Failures are logged, never shown to the user.
+    pub async fn send(&self, to: &str, subject: &str, body: String) {
+        let (Some(transport), Some(from)) = (&self.transport, &self.from) else {
+            return;
+        };
+        let to = match to.parse::<Mailbox>() {
+            Ok(to) => to,
+            Err(e) => {
+                tracing::warn!(error = %e, "skipping mail to an invalid address");
+                return;
+            }
+        };
+        let message = match Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            // Plain 7-bit text stays readable in the file and greppable in tests; other text is encoded.
+            .body(
+                Body::new_with_encoding(wrap(&body), ContentTransferEncoding::SevenBit)
+                    .unwrap_or_else(|_| Body::new(body)),
+            ) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot build mail");
+                return;
+            }
+        };
+        match transport.as_ref() {
+            Transport::Dir(dir, files) => {
+                if let Err(e) = std::fs::create_dir_all(dir) {
+                    tracing::warn!(error = %e, dir = %dir.display(), "cannot create the mail folder");
+                }
+                if let Err(e) = files.send(message).await {
+                    tracing::warn!(error = %e, "cannot write mail file");
+                }
+            }
+            Transport::Smtp(smtp) => {
+                let smtp = smtp.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = smtp.send(message).await {
+                        tracing::warn!(error = %e, "cannot send mail");
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Breaks lines at spaces so that none is longer than 72 characters (7-bit mail wants at most 76);
+/// a single longer word (a long link) stays whole.
+fn wrap(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        let mut width = 0;
+        for (i, word) in line.split(' ').enumerate() {
+            let len = word.chars().count();
+            if i > 0 {
+                if width + 1 + len > 72 {
+                    out.push('\n');
+                    width = 0;
+                } else {
+                    out.push(' ');
+                    width += 1;
+                }
+            }
+            out.push_str(word);
+            width += len;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_keeps_words_and_short_lines() {
+        let long = "een ".repeat(30);
+        let wrapped = super::wrap(&format!(
+            "Kop\n\n{long}\nhttps://example.org/{}",
+            "x".repeat(80)
+        ));
+        assert!(
+            wrapped
+                .lines()
+                .filter(|l| !l.starts_with("https"))
+                .all(|l| l.len() <= 72)
+        );
+        assert!(wrapped.starts_with("Kop\n\neen een"));
+        assert!(wrapped.contains(&format!("https://example.org/{}", "x".repeat(80))));
+        assert_eq!(wrapped.split_whitespace().count(), 32);
+    }
+}

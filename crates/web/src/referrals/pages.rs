@@ -1,0 +1,754 @@
+//! Referral pages: the form, the inbox, one referral with its steps, and the routing rules page.
+
+use super::api::{RoutingRuleRequest, create_rule, parse_action};
+use super::{
+    DestinationInput, area_of, overdue, propose_destination, require_referral_role,
+    require_steering, send_referral,
+};
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::{AppError, PageError};
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use keten_core::ValidationError;
+use keten_core::help_question::{Agency, DEFAULT_TOPICS, Outcome};
+use keten_core::opening_hours::Region;
+use keten_core::referral::{
+    Action, CONSENT_TEXT_VERSION, ConsentMethod, DeclineReason, DigestChoice, Lifecycle, Party,
+    PreferredMoment, ReferralInput, ReferralSource, ReferralStatus, available_actions,
+    consent_text,
+};
+use keten_store::Actor;
+use keten_store::organisations::Organisation;
+use keten_store::referrals::{ReferralBox, ReferralDetail, ReferralSummary};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/doorverwijzingen", get(inbox_page))
+        .route("/doorverwijzingen/nieuw", get(form_page).post(submit_form))
+        .route("/doorverwijzingen/meldingen", post(save_digest))
+        .route("/doorverwijzingen/{id}", get(detail_page))
+        .route("/doorverwijzingen/{id}/stap", post(take_step))
+        .route("/verwijsafspraken", get(rules_page).post(add_rule))
+        .route("/verwijsafspraken/{id}/verwijderen", post(remove_rule))
+}
+
+/// Unix seconds as local Dutch date and time, e.g. `04-03-2026 10:00`.
+pub(crate) fn local_time(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| {
+            Region::Nl
+                .time_zone()
+                .to_datetime(t)
+                .strftime("%d-%m-%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn topic_label(code: &str) -> String {
+    DEFAULT_TOPICS
+        .iter()
+        .find(|t| t.code == code)
+        .map_or_else(|| code.to_owned(), |t| t.label.to_owned())
+}
+
+pub struct Row {
+    pub id: String,
+    pub topics: String,
+    pub pc4: String,
+    pub other_side: String,
+    pub status: &'static str,
+    pub sent: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+fn row(s: &ReferralSummary, now: i64) -> Row {
+    Row {
+        id: s.id.clone(),
+        topics: s
+            .topics
+            .iter()
+            .map(|t| topic_label(t))
+            .collect::<Vec<_>>()
+            .join(", "),
+        pc4: s.pc4.clone(),
+        other_side: match s.party {
+            Party::Receiver => s.sender_organisation_name.clone(),
+            Party::Sender => s.organisation_name.clone(),
+        },
+        status: s.status.map_or("Niet te volgen", ReferralStatus::label),
+        sent: local_time(s.sent_at),
+        due: local_time(s.due_at),
+        overdue: overdue(s, now),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_inbox.html")]
+struct InboxPage {
+    shell: Shell,
+    list: &'static str,
+    heading: &'static str,
+    rows: Vec<Row>,
+    counts: [(&'static str, &'static str, usize); 4],
+    digests: Vec<Choice>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct InboxQuery {
+    lijst: Option<String>,
+}
+
+async fn inbox_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Query(q): Query<InboxQuery>,
+) -> Result<InboxPage, PageError> {
+    require_referral_role(&me.actor)?;
+    let now = state.now();
+    let inbox = state.store.referrals(&me.actor, ReferralBox::Inbox).await?;
+    let sent = state.store.referrals(&me.actor, ReferralBox::Sent).await?;
+    let is_new = |s: &&ReferralSummary| s.status.is_some_and(ReferralStatus::awaits_acceptance);
+    let is_accepted = |s: &&ReferralSummary| {
+        matches!(
+            s.status,
+            Some(ReferralStatus::Accepted | ReferralStatus::Contacted)
+        )
+    };
+    let is_overdue = |s: &&ReferralSummary| overdue(s, now);
+    let counts = [
+        ("nieuw", "Nieuw", inbox.iter().filter(is_new).count()),
+        (
+            "aangenomen",
+            "Aangenomen",
+            inbox.iter().filter(is_accepted).count(),
+        ),
+        (
+            "te-laat",
+            "Te laat",
+            inbox.iter().filter(is_overdue).count(),
+        ),
+        ("verstuurd", "Door ons verstuurd", sent.len()),
+    ];
+    let list = match q.lijst.as_deref() {
+        Some("aangenomen") => "aangenomen",
+        Some("te-laat") => "te-laat",
+        Some("verstuurd") => "verstuurd",
+        _ => "nieuw",
+    };
+    let chosen: Vec<&ReferralSummary> = match list {
+        "aangenomen" => inbox.iter().filter(is_accepted).collect(),
+        "te-laat" => inbox.iter().filter(is_overdue).collect(),
+        "verstuurd" => sent.iter().collect(),
+        _ => inbox.iter().filter(is_new).collect(),
+    };
+    let heading = counts.iter().find(|c| c.0 == list).map_or("Nieuw", |c| c.1);
+    let digest = match &Some(me.user.id.clone()) {
+        Some(id) => state.store.digest_choice(id).await?,
+        None => DigestChoice::Each,
+    };
+    Ok(InboxPage {
+        digests: choices(
+            DigestChoice::ALL,
+            DigestChoice::as_str,
+            DigestChoice::label,
+            digest.as_str(),
+        ),
+        shell,
+        list,
+        heading,
+        rows: chosen.into_iter().map(|s| row(s, now)).collect(),
+        counts,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DigestForm {
+    digest: String,
+}
+
+async fn save_digest(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    axum::Form(form): axum::Form<DigestForm>,
+) -> Result<Redirect, PageError> {
+    require_referral_role(&me.actor)?;
+    let digest: DigestChoice = form.digest.parse()?;
+    state
+        .store
+        .set_digest_choice(&me.user.id, digest, state.now())
+        .await?;
+    Ok(Redirect::to("/doorverwijzingen"))
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).to_owned(),
+            label: label(*v).to_owned(),
+            selected: code(*v) == selected,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_form.html")]
+struct FormPage {
+    shell: Shell,
+    input: FormInput,
+    topics: Vec<Choice>,
+    moments: Vec<Choice>,
+    methods: Vec<Choice>,
+    organisations: Vec<Choice>,
+    consent_text: String,
+    consent_version: &'static str,
+    proposal: Option<String>,
+    errors: Vec<ValidationError>,
+    no_consent: bool,
+}
+
+/// The form as typed: kept on errors.
+#[derive(Debug, Clone, Default)]
+struct FormInput {
+    referral: ReferralInput,
+    destination: String,
+}
+
+fn parse_form(body: &[u8]) -> (FormInput, bool) {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let mut input = FormInput::default();
+    let mut propose_only = false;
+    for (key, value) in pairs {
+        let r = &mut input.referral;
+        match key.as_str() {
+            "topics" => r.topics.push(value),
+            "reason" => r.reason = value,
+            "resident_name" => r.resident_name = value,
+            "phone" => r.phone = Some(value),
+            "email" => r.email = Some(value),
+            "preferred_moment" => r.preferred_moment = Some(value),
+            "pc4" => r.pc4 = value,
+            "consent_given" => r.consent_given = true,
+            "consent_method" => r.consent_method = Some(value),
+            "consent_text_version" => r.consent_text_version = Some(value),
+            "sender_sees_progress" => r.sender_sees_progress = true,
+            "destination" => input.destination = value,
+            "stap" => propose_only = value == "voorstel",
+            _ => {}
+        }
+    }
+    (input, propose_only)
+}
+
+async fn form_view(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    input: FormInput,
+) -> Result<FormPage, AppError> {
+    let r = &input.referral;
+    let topics = DEFAULT_TOPICS
+        .iter()
+        .filter(|t| t.parent.is_some())
+        .map(|t| Choice {
+            value: t.code.to_owned(),
+            label: t.label.to_owned(),
+            selected: r.topics.iter().any(|c| c == t.code),
+        })
+        .collect();
+    let organisations: Vec<Organisation> = state.store.organisations(actor).await?;
+    let sender = actor
+        .memberships
+        .first()
+        .map(|m| m.organisation_name.clone())
+        .unwrap_or_default();
+    Ok(FormPage {
+        topics,
+        moments: choices(
+            PreferredMoment::ALL,
+            PreferredMoment::as_str,
+            PreferredMoment::label,
+            r.preferred_moment.as_deref().unwrap_or("any"),
+        ),
+        methods: choices(
+            ConsentMethod::ALL,
+            ConsentMethod::as_str,
+            ConsentMethod::label,
+            r.consent_method.as_deref().unwrap_or(""),
+        ),
+        organisations: organisations
+            .into_iter()
+            .map(|o| Choice {
+                selected: o.id == input.destination,
+                value: o.id,
+                label: o.name,
+            })
+            .collect(),
+        consent_text: consent_text(&sender, "de organisatie die helpt"),
+        consent_version: CONSENT_TEXT_VERSION,
+        proposal: None,
+        errors: Vec::new(),
+        no_consent: false,
+        shell,
+        input,
+    })
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+) -> Result<FormPage, PageError> {
+    require_referral_role(&me.actor)?;
+    Ok(form_view(&state, shell, &me.actor, FormInput::default()).await?)
+}
+
+async fn submit_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    require_referral_role(&me.actor)?;
+    let (mut input, propose_only) = parse_form(&body);
+    if propose_only {
+        // Show keten's proposal and preselect it; the sender may pick another.
+        let topic = input.referral.topics.first().cloned().unwrap_or_default();
+        let mut errors = Vec::new();
+        let mut proposal = None;
+        match area_of(input.referral.pc4.trim()) {
+            Ok(area) => {
+                let agency = input
+                    .referral
+                    .agency
+                    .as_deref()
+                    .and_then(|a| a.parse::<Agency>().ok());
+                match propose_destination(&state, &topic, agency, &area).await? {
+                    Some(p) => {
+                        input.destination = p.organisation_id.clone();
+                        proposal = Some(p.why.to_owned());
+                    }
+                    None => errors.push(ValidationError::new("destination", "Wij vonden geen organisatie voor dit onderwerp. Kies zelf een organisatie.")),
+                }
+            }
+            Err(AppError::Validation(e)) => errors.extend(e),
+            Err(e) => return Err(e.into()),
+        }
+        let mut page = form_view(&state, shell, &me.actor, input).await?;
+        page.proposal = proposal;
+        page.errors = errors;
+        return Ok(page.into_response());
+    }
+    let chosen = DestinationInput {
+        organisation_id: input.destination.clone(),
+        help_point_id: None,
+        consultation_hour_id: None,
+    };
+    match send_referral(
+        &state,
+        &me.actor,
+        None,
+        &input.referral,
+        Some(&chosen),
+        ReferralSource::Organisation,
+    )
+    .await
+    {
+        Ok(sent) => {
+            Ok(Redirect::to(&format!("/doorverwijzingen/{}?verstuurd=1", sent.id)).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let no_consent = errors.iter().any(|e| e.field == "consent");
+            let mut page = form_view(&state, shell, &me.actor, input).await?;
+            page.errors = errors;
+            page.no_consent = no_consent;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub what: String,
+    pub by: String,
+}
+
+pub struct ActionButton {
+    pub action: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_detail.html")]
+struct DetailPage {
+    shell: Shell,
+    id: String,
+    row: Row,
+    detail: ReferralDetail,
+    moment: &'static str,
+    events: Vec<EventRow>,
+    buttons: Vec<ActionButton>,
+    can_decline: bool,
+    can_complete: bool,
+    can_attempt: bool,
+    reasons: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    just_sent: bool,
+    erased: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DetailQuery {
+    verstuurd: Option<String>,
+}
+
+fn event_text(
+    action: &str,
+    reason: Option<DeclineReason>,
+    outcome: Option<Outcome>,
+    to: ReferralStatus,
+) -> String {
+    let base = match action {
+        "send" => "Verstuurd".to_owned(),
+        "open" => "Geopend".to_owned(),
+        "accept" => "Aangenomen".to_owned(),
+        "decline" => "Afgewezen".to_owned(),
+        "contact_attempt" if to == ReferralStatus::Contacted => "Contact gehad".to_owned(),
+        "contact_attempt" => "Gebeld of gemaild, niet bereikt".to_owned(),
+        "mark_not_reached" => "Niet bereikt, gestopt".to_owned(),
+        "complete" => "Afgerond".to_owned(),
+        "withdraw" => "Toestemming ingetrokken, gegevens gewist".to_owned(),
+        "reroute" => "Opnieuw verstuurd".to_owned(),
+        other => other.to_owned(),
+    };
+    match (reason, outcome) {
+        (Some(r), _) => format!("{base}: {}", r.label()),
+        (_, Some(o)) => format!("{base}: {}", o.label()),
+        _ => base,
+    }
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<DetailPage, PageError> {
+    let now = state.now();
+    // The receiver opening a new referral marks it received: the sender sees that it arrived.
+    let first = state.store.referral_summary(&me.actor, &id).await?;
+    if first.party == Party::Receiver && first.status == Some(ReferralStatus::Sent) {
+        super::take_step(&state, &me.actor, &id, &Action::Open).await?;
+    }
+    let detail = state.store.referral(&me.actor, &id, now).await?;
+    let s = &detail.summary;
+    let settings = state.store.referral_settings(&s.municipality_code).await?;
+    let actions = match s.status {
+        Some(status) => available_actions(
+            Lifecycle {
+                status,
+                failed_attempts: s.failed_attempts,
+            },
+            s.party,
+            settings.not_reached_after,
+        ),
+        None => Vec::new(),
+    };
+    let mut buttons = Vec::new();
+    for a in &actions {
+        let button = match a {
+            Action::Open => None,
+            Action::Accept => Some(ActionButton {
+                action: "accept",
+                label: "Aannemen",
+            }),
+            Action::MarkNotReached => Some(ActionButton {
+                action: "mark_not_reached",
+                label: "Niet bereikt: stoppen",
+            }),
+            Action::Withdraw => Some(ActionButton {
+                action: "withdraw",
+                label: "De inwoner trekt toestemming in",
+            }),
+            _ => None,
+        };
+        if let Some(b) = button
+            && !buttons.iter().any(|x: &ActionButton| x.action == b.action)
+        {
+            buttons.push(b);
+        }
+    }
+    let events = detail
+        .events
+        .iter()
+        .map(|e| EventRow {
+            at: local_time(e.at),
+            what: event_text(&e.action, e.decline_reason, e.outcome, e.to_status),
+            by: e.actor_organisation_name.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(DetailPage {
+        shell,
+        row: row(s, now),
+        moment: detail
+            .contact
+            .as_ref()
+            .map_or("", |c| c.preferred_moment.label()),
+        can_decline: actions.iter().any(|a| matches!(a, Action::Decline(_))),
+        can_complete: actions.iter().any(|a| matches!(a, Action::Complete(_))),
+        can_attempt: actions
+            .iter()
+            .any(|a| matches!(a, Action::ContactAttempt { .. })),
+        reasons: choices(
+            DeclineReason::ALL,
+            DeclineReason::as_str,
+            DeclineReason::label,
+            "",
+        ),
+        outcomes: choices(Outcome::ALL, Outcome::as_str, Outcome::label, ""),
+        just_sent: q.verstuurd.is_some(),
+        erased: s.erased_at.map(local_time).unwrap_or_default(),
+        buttons,
+        events,
+        id,
+        detail,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StepForm {
+    action: String,
+    decline_reason: Option<String>,
+    outcome: Option<String>,
+    reached: Option<String>,
+}
+
+async fn take_step(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<StepForm>,
+) -> Result<Redirect, PageError> {
+    let reason = form
+        .decline_reason
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<DeclineReason>)
+        .transpose()?;
+    let outcome = form
+        .outcome
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<Outcome>)
+        .transpose()?;
+    let reached = form.reached.as_deref().map(|r| r == "ja");
+    let action = parse_action(&form.action, reason, outcome, reached)?;
+    super::take_step(&state, &me.actor, &id, &action).await?;
+    Ok(Redirect::to(&format!("/doorverwijzingen/{id}")))
+}
+
+pub struct RuleRow {
+    pub id: String,
+    pub topic: String,
+    pub agency: String,
+    pub priority: i64,
+    pub destination: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_rules.html")]
+struct RulesPage {
+    shell: Shell,
+    municipality: String,
+    municipalities: Vec<Choice>,
+    rules: Vec<RuleRow>,
+    topics: Vec<Choice>,
+    agencies: Vec<Choice>,
+    organisations: Vec<Choice>,
+    help_points: Vec<Choice>,
+    errors: Vec<ValidationError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RulesQuery {
+    gemeente: Option<String>,
+}
+
+async fn rules_view(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    municipality: Option<String>,
+) -> Result<RulesPage, AppError> {
+    require_steering(actor)?;
+    let municipality = municipality
+        .filter(|m| actor.is_admin() || actor.steering_municipalities.contains(m))
+        .or_else(|| actor.steering_municipalities.first().cloned())
+        .ok_or(AppError::Forbidden)?;
+    let rules = state.store.routing_rules(&municipality).await?;
+    let organisations = state.store.organisations(actor).await?;
+    let directory = state.store.directory().await?;
+    Ok(RulesPage {
+        municipalities: actor
+            .steering_municipalities
+            .iter()
+            .map(|m| Choice {
+                value: m.clone(),
+                label: keten_core::reference::municipality(m)
+                    .map_or_else(|| m.clone(), |x| x.name.clone()),
+                selected: *m == municipality,
+            })
+            .collect(),
+        rules: rules
+            .into_iter()
+            .map(|r| RuleRow {
+                topic: topic_label(&r.rule.topic_code),
+                agency: r
+                    .rule
+                    .agency
+                    .map_or_else(|| "Alle".to_owned(), |a| a.label().to_owned()),
+                priority: r.rule.priority,
+                destination: match (r.help_point_name, r.consultation_hour_title) {
+                    (Some(h), _) => format!("{} ({h})", r.organisation_name),
+                    (_, Some(c)) => format!("{} ({c})", r.organisation_name),
+                    _ => r.organisation_name,
+                },
+                id: r.rule.id,
+            })
+            .collect(),
+        topics: DEFAULT_TOPICS
+            .iter()
+            .map(|t| Choice {
+                value: t.code.into(),
+                label: t.label.into(),
+                selected: false,
+            })
+            .collect(),
+        agencies: choices(Agency::ALL, Agency::as_str, Agency::label, ""),
+        organisations: organisations
+            .into_iter()
+            .map(|o| Choice {
+                value: o.id,
+                label: o.name,
+                selected: false,
+            })
+            .collect(),
+        help_points: directory
+            .help_points
+            .into_iter()
+            .filter(|h| h.municipality_code == municipality)
+            .map(|h| Choice {
+                value: h.id,
+                label: format!("{} ({})", h.name, h.organisation_name),
+                selected: false,
+            })
+            .collect(),
+        municipality,
+        errors: Vec::new(),
+        shell,
+    })
+}
+
+async fn rules_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<RulesPage, PageError> {
+    Ok(rules_view(&state, shell, &me.actor, q.gemeente).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RuleForm {
+    municipality_code: String,
+    topic: String,
+    agency: Option<String>,
+    priority: Option<String>,
+    organisation_id: String,
+    help_point_id: Option<String>,
+}
+
+async fn add_rule(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    axum::Form(form): axum::Form<RuleForm>,
+) -> Result<Response, PageError> {
+    let agency = form
+        .agency
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<Agency>)
+        .transpose()?;
+    let priority = match form
+        .priority
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(p) => Some(p.parse::<i64>().map_err(|_| {
+            AppError::Validation(vec![ValidationError::new(
+                "priority",
+                "Vul een getal in van 1 tot en met 99.",
+            )])
+        })?),
+    };
+    let request = RoutingRuleRequest {
+        municipality_code: form.municipality_code.clone(),
+        topic: form.topic,
+        agency,
+        priority,
+        organisation_id: form.organisation_id,
+        help_point_id: form.help_point_id,
+        consultation_hour_id: None,
+    };
+    match create_rule(&state, &me.actor, &request).await {
+        Ok(_) => {
+            let query = serde_urlencoded::to_string([("gemeente", &form.municipality_code)])
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!("/verwijsafspraken?{query}")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let mut page =
+                rules_view(&state, shell, &me.actor, Some(form.municipality_code)).await?;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_rule(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+) -> Result<Redirect, PageError> {
+    require_steering(&me.actor)?;
+    state.store.delete_routing_rule(&me.actor, &id).await?;
+    Ok(Redirect::to("/verwijsafspraken"))
+}
