@@ -3,10 +3,13 @@
 mod about;
 mod admin;
 mod api;
+mod api_tokens;
 mod assets;
 mod auth;
 mod context;
 mod directory;
+mod directory_details;
+mod directory_import;
 mod error;
 mod finder;
 mod health;
@@ -88,6 +91,9 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(admin::router())
         .merge(directory::router())
+        .merge(directory_details::router())
+        .merge(directory_import::router())
+        .merge(api_tokens::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))
