@@ -108,9 +108,7 @@ impl Store {
         help_point_id: &str,
     ) -> Result<Vec<ConsultationHour>> {
         self.coordinated_help_point(actor, help_point_id).await?;
-        Ok(self
-            .directory_consultation_hours(Some(help_point_id))
-            .await?)
+        self.directory_consultation_hours(Some(help_point_id)).await
     }
 
     /// Adds a partner's hour at a help point the actor coordinates.
