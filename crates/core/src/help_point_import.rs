@@ -17,6 +17,7 @@
 //! | `locatie` / `venue` | no | venue code or label (`bibliotheek`, `buurthuis`); default `other` |
 //! | `toegankelijkheid` / `accessibility` | no | `drempelvrij, toilet, ringleiding, stille ruimte` |
 //! | `telefoon` / `phone`, `email`, `website`, `meenemen` / `preparation` | no | contact and how to prepare |
+//! | `kvk` / `kvknummer`, `kbo` / `ondernemingsnummer` | no | the operating organisation's KvK or KBO number: picks the organisation on import |
 //!
 //! Line numbers are the spreadsheet's row numbers: the header is line 1, and a cell with a line break in it does not
 //! shift the rows after it. Messages are Dutch, for the coordinator who fixes the spreadsheet.
@@ -55,10 +56,12 @@ pub enum Column {
     Email,
     Website,
     Preparation,
+    Kvk,
+    Kbo,
 }
 
 impl Column {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Name,
         Self::Address,
         Self::Postcode,
@@ -73,6 +76,8 @@ impl Column {
         Self::Email,
         Self::Website,
         Self::Preparation,
+        Self::Kvk,
+        Self::Kbo,
     ];
 
     /// The Dutch header, as in the template and in messages.
@@ -93,6 +98,8 @@ impl Column {
             Self::Email => "email",
             Self::Website => "website",
             Self::Preparation => "meenemen",
+            Self::Kvk => "kvk",
+            Self::Kbo => "kbo",
         }
     }
 
@@ -127,6 +134,8 @@ impl Column {
             "email" | "emailadres" | "mail" => Self::Email,
             "website" | "site" | "url" | "webadres" => Self::Website,
             "meenemen" | "voorbereiding" | "preparation" => Self::Preparation,
+            "kvk" | "kvknummer" | "kvknumber" => Self::Kvk,
+            "kbo" | "kbonummer" | "ondernemingsnummer" | "enterprisenumber" => Self::Kbo,
             _ => return None,
         })
     }
@@ -177,6 +186,10 @@ pub struct HelpPointRow {
     pub languages: Vec<String>,
     pub accessibility: Accessibility,
     pub topics: Vec<String>,
+    /// The operating organisation's KvK number (8 digits), when the file names it.
+    pub kvk_number: Option<String>,
+    /// The operating organisation's KBO number (10 digits), when the file names it.
+    pub kbo_number: Option<String>,
 }
 
 impl HelpPointRow {
@@ -854,6 +867,15 @@ fn parse_row(
         );
     }
 
+    let kvk_number = crate::organisation::parse_kvk(get(Column::Kvk))
+        .map_err(|e| fail(Column::Kvk, e.message))
+        .ok()
+        .flatten();
+    let kbo_number = crate::organisation::parse_kbo(get(Column::Kbo))
+        .map_err(|e| fail(Column::Kbo, e.message))
+        .ok()
+        .flatten();
+
     match (errors.is_empty(), place, hours) {
         (true, Some((postcode, area)), Some(hours)) => Ok(HelpPointRow {
             line,
@@ -874,6 +896,8 @@ fn parse_row(
             languages,
             accessibility,
             topics,
+            kvk_number,
+            kbo_number,
         }),
         _ => Err(errors),
     }
@@ -1023,6 +1047,24 @@ mod tests {
 
     fn errors_of(report: &ImportReport) -> Vec<String> {
         report.errors().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn kvk_and_kbo_columns_are_checked() {
+        let report = parse_help_points_csv(
+            "naam;adres;postcode;openingstijden;KvK-nummer;ondernemingsnummer\n\
+             A;Straat 1;3011 AB;ma 10:00-12:00;6935 2318;\n\
+             B;Straat 2;9000;ma 10:00-12:00;;0203.201.340\n\
+             C;Straat 3;3011;ma 10:00-12:00;123;0203.201.341\n",
+        );
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let rows: Vec<&HelpPointRow> = report.help_points().collect();
+        assert_eq!(rows[0].kvk_number.as_deref(), Some("69352318"));
+        assert_eq!(rows[1].kbo_number.as_deref(), Some("0203201340"));
+        let errors = errors_of(&report);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("Regel 4, KvK-nummer: '123' is geen KvK-nummer"));
+        assert!(errors[1].contains("controlegetal"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod clock;
 mod codes;
 pub mod demo;
 pub mod directory;
+pub mod directory_details;
 pub mod error;
 pub mod finder;
 pub mod geo;

@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use keten_core::account::{Role, UserDraft, hash_password};
-use keten_core::organisation::OrganisationDraft;
+use keten_core::organisation::{OrganisationDraft, OrganisationIdentifiers};
 use keten_store::Store;
 use keten_store::scope::{Actor, Membership};
 
@@ -43,6 +43,12 @@ pub enum OrgCommand {
         /// CBS code (GM0599) or NIS code (44021) of the home municipality.
         #[arg(long)]
         municipality: String,
+        /// KvK number (8 digits), used to match the organisation when importing help points.
+        #[arg(long)]
+        kvk: Option<String>,
+        /// KBO/enterprise number (10 digits, Belgium), used like --kvk.
+        #[arg(long)]
+        kbo: Option<String>,
     },
 }
 
@@ -148,8 +154,18 @@ pub async fn org(store: &Store, cmd: OrgCommand) -> anyhow::Result<()> {
             kind,
             sector,
             municipality,
+            kvk,
+            kbo,
         } => {
+            let identifiers = OrganisationIdentifiers::parse(
+                kvk.as_deref().unwrap_or_default(),
+                kbo.as_deref().unwrap_or_default(),
+            );
             let draft = OrganisationDraft::parse(&name, &kind, &sector, &municipality, &[])
+                .and_then(|mut draft| {
+                    draft.identifiers = identifiers?;
+                    Ok(draft)
+                })
                 .map_err(|errors| {
                     anyhow::anyhow!(
                         errors

@@ -13,6 +13,7 @@ use keten_store::Store;
 use keten_store::categories::{Category, CategoryList};
 use keten_store::help_points::NewHelpPoint;
 use keten_store::help_questions::{Registrar, Source};
+use keten_store::import::ImportOrganisation;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -36,13 +37,14 @@ pub enum ImportCommand {
     },
     /// Help points from a spreadsheet saved as CSV (`;` or `,`), with a header line:
     /// naam;adres;postcode;openingstijden (required), plaats, onderwerpen, talen, soort, locatie, toegankelijkheid,
-    /// telefoon, email, website, meenemen (optional). Nothing is stored while any row has an error.
+    /// telefoon, email, website, meenemen, kvk, kbo (optional). A row's kvk or kbo number picks the organisation
+    /// that runs it; other rows go to --org. Nothing is stored while any row has an error.
     HelpPoints {
         /// The CSV file.
         file: PathBuf,
-        /// Organisation id or exact name that runs the help points.
+        /// Organisation id or exact name that runs the rows without a kvk or kbo number.
         #[arg(long)]
-        org: String,
+        org: Option<String>,
         /// Check the file and report, but store nothing.
         #[arg(long)]
         dry_run: bool,
@@ -52,7 +54,7 @@ pub enum ImportCommand {
 pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
     match cmd {
         ImportCommand::HelpPoints { file, org, dry_run } => {
-            help_points(store, &file, &org, dry_run).await
+            help_points(store, &file, org.as_deref(), dry_run).await
         }
         ImportCommand::Questions {
             file,
@@ -169,12 +171,22 @@ fn pairs(categories: Vec<Category>) -> Vec<(String, String)> {
 async fn help_points(
     store: &Store,
     file: &std::path::Path,
-    org: &str,
+    org: Option<&str>,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let organisations = store.organisations(&crate::accounts::operator()).await?;
-    let Some(organisation) = organisations.iter().find(|o| o.id == org || o.name == org) else {
-        bail!("organisatie '{org}' bestaat niet; maak haar eerst met `keten org add`");
+    let default = match org {
+        Some(org) => {
+            let organisations = store.organisations(&crate::accounts::operator()).await?;
+            let Some(organisation) = organisations.iter().find(|o| o.id == org || o.name == org)
+            else {
+                bail!("organisatie '{org}' bestaat niet; maak haar eerst met `keten org add`");
+            };
+            Some(ImportOrganisation {
+                id: organisation.id.clone(),
+                name: organisation.name.clone(),
+            })
+        }
+        None => None,
     };
     let bytes =
         std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
@@ -192,24 +204,26 @@ async fn help_points(
     for error in report.errors() {
         println!("{error}");
     }
-    let existing = store.help_point_keys(&organisation.id).await?;
-    let mut already = 0usize;
-    for row in report.help_points() {
-        if existing.contains(&row.key()) {
-            already += 1;
-            println!(
-                "Regel {}: '{}' ({}) bestaat al bij {}; die slaan we niet opnieuw op.",
-                row.line, row.name, row.postcode, organisation.name
-            );
-        }
+    // The operator may import for every organisation.
+    let plan = store
+        .plan_help_point_import(&report, default.as_ref(), &|_| true)
+        .await?;
+    for error in &plan.errors {
+        println!("{error}");
     }
-    let already_text = match already {
+    for planned in plan.help_points.iter().filter(|p| p.exists) {
+        println!(
+            "Regel {}: '{}' ({}) bestaat al bij {}; die slaan we niet opnieuw op.",
+            planned.line, planned.new.name, planned.new.postcode, planned.organisation_name
+        );
+    }
+    let already_text = match plan.already_there() {
         0 => String::new(),
         1 => "; 1 bestaat al".to_owned(),
         n => format!("; {n} bestaan al"),
     };
     let summary = report.summary_nl();
-    if !report.is_ok() {
+    if !report.is_ok() || !plan.errors.is_empty() {
         println!("{summary}{already_text}; niets opgeslagen.");
         bail!("het bestand heeft fouten; verbeter ze en probeer het opnieuw");
     }
@@ -217,14 +231,17 @@ async fn help_points(
         println!("{summary}{already_text}; niets opgeslagen (proefrun).");
         return Ok(());
     }
-    let rows: Vec<NewHelpPoint> = report
-        .help_points()
-        .map(|row| NewHelpPoint::from_import_row(&organisation.id, row))
-        .collect();
     let created = store
-        .import_help_points(&organisation.id, &rows, crate::now().as_second())
+        .import_planned_help_points(&plan, crate::now().as_second())
         .await
         .context("opslaan mislukt; er is niets opgeslagen")?;
+    let mut names: Vec<&str> = plan
+        .help_points
+        .iter()
+        .map(|p| p.organisation_name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
     println!(
         "{summary}{already_text}; {created} {} opgeslagen bij {}.",
         if created == 1 {
@@ -232,7 +249,7 @@ async fn help_points(
         } else {
             "hulppunten"
         },
-        organisation.name
+        names.join(", ")
     );
     Ok(())
 }

@@ -351,4 +351,77 @@ async fn import_questions_with_a_column_mapping_all_or_nothing() {
         "{out}"
     );
     assert_eq!(question_count(&url).await, 300);
+#[tokio::test]
+async fn kvk_and_kbo_columns_pick_the_organisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("keten.db").display());
+    run_ok(keten(&url).arg("migrate"));
+    let org = |name: &str, municipality: &str, flag: &str, number: &str| {
+        let mut cmd = keten(&url);
+        cmd.args([
+            "org",
+            "add",
+            "--name",
+            name,
+            "--kind",
+            "library",
+            "--sector",
+            "civil",
+            "--municipality",
+            municipality,
+            flag,
+            number,
+        ]);
+        cmd
+    };
+    run_ok(&mut org(
+        "Bibliotheek Rotterdam",
+        "GM0599",
+        "--kvk",
+        "6935 2318",
+    ));
+    run_ok(&mut org(
+        "Bibliotheek Gent",
+        "44021",
+        "--kbo",
+        "0203.201.340",
+    ));
+    let out = run_fails(&mut org("Kapot", "GM0599", "--kbo", "0203.201.341"));
+    assert!(out.is_empty(), "error goes to stderr");
+    let csv = dir.path().join("punten.csv");
+    std::fs::write(
+        &csv,
+        "naam;adres;postcode;openingstijden;kvk;kbo\n\
+         Bieb Noord;Straat 1;3035;ma 10:00-12:00;69352318;\n\
+         Bieb Gent;Straat 2;9000;ma 10:00-12:00;;BE0203201340\n\
+         Onbekend;Straat 3;3011;ma 10:00-12:00;11112222;\n",
+    )
+    .unwrap();
+    let file = csv.display().to_string();
+    let out = run_fails(keten(&url).args(["import", "help-points", &file]));
+    assert!(
+        out.contains("Regel 4, kvk: Geen organisatie heeft nummer 11112222."),
+        "{out}"
+    );
+    assert!(out.contains("niets opgeslagen"), "{out}");
+    assert!(help_points_in(&url).await.is_empty());
+    // Without the unknown row and without --org: each row goes to its own organisation.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
+    let out = run_ok(keten(&url).args(["import", "help-points", &file]));
+    assert!(
+        out.contains("2 hulppunten opgeslagen bij Bibliotheek Gent, Bibliotheek Rotterdam."),
+        "{out}"
+    );
+    let points = help_points_in(&url).await;
+    let by_name = |n: &str| {
+        points
+            .iter()
+            .find(|p| p.name == n)
+            .unwrap()
+            .organisation_name
+            .clone()
+    };
+    assert_eq!(by_name("Bieb Noord"), "Bibliotheek Rotterdam");
+    assert_eq!(by_name("Bieb Gent"), "Bibliotheek Gent");
 }

@@ -364,3 +364,31 @@ impl Store {
         }))
     }
 }
+
+/// An API token as its organisation's coordinators see it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    /// The API tokens of an organisation the actor may see, newest first.
+    pub async fn api_tokens_of(
+        &self,
+        actor: &Actor,
+        organisation_id: &str,
+    ) -> Result<Vec<ApiTokenInfo>> {
+        self.organisation(actor, organisation_id).await?;
+        Ok(sqlx::query_as(
+            "SELECT id, name, role, created_at, revoked_at FROM api_tokens \
+             WHERE organisation_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

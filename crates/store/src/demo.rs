@@ -50,6 +50,7 @@ impl Store {
                         sector: org.sector,
                         municipality_code: org.municipality_code.to_owned(),
                         active_in: org.active_in.iter().map(|c| (*c).to_owned()).collect(),
+                        identifiers: Default::default(),
                     },
                     now,
                 )

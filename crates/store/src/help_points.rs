@@ -93,6 +93,8 @@ pub struct NewConsultationHour {
 pub struct Directory {
     pub help_points: Vec<HelpPoint>,
     pub consultation_hours: Vec<ConsultationHour>,
+    /// Stops of mobile or pop-up help points, each found at its own place.
+    pub stops: Vec<crate::help_point_details::Stop>,
 }
 
 /// Changes whenever the directory changes; instances compare it to know when to rebuild.
@@ -218,11 +220,11 @@ macro_rules! select_help_points {
     };
 }
 
-fn parse_hours(json: &str) -> Result<OpeningHours> {
+pub(crate) fn parse_hours(json: &str) -> Result<OpeningHours> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("opening hours: {e}")))
 }
 
-fn hours_json(hours: &OpeningHours) -> Result<String> {
+pub(crate) fn hours_json(hours: &OpeningHours) -> Result<String> {
     serde_json::to_string(hours).map_err(|e| StoreError::Corrupt(format!("opening hours: {e}")))
 }
 
@@ -403,12 +405,26 @@ impl Store {
             hp.municipalities_served = served.remove(&hp.id).unwrap_or_default();
             help_points.push(hp);
         }
-        let consultation_rows: Vec<ConsultationRow> = sqlx::query_as(concat!(
-            select_consultation_hours!(),
-            " ORDER BY c.help_point_id, c.title, c.id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        let consultation_hours = self.directory_consultation_hours(None).await?;
+        let stops = crate::help_point_details::all_stops(&self.pool).await?;
+        Ok(Directory {
+            help_points,
+            consultation_hours,
+            stops,
+        })
+    }
+
+    /// Consultation hours with their topics: all, or those at one help point.
+    pub(crate) async fn directory_consultation_hours(
+        &self,
+        help_point_id: Option<&str>,
+    ) -> Result<Vec<ConsultationHour>> {
+        let mut sql = crate::sql::Sql::new(concat!(select_consultation_hours!(), " WHERE 1 = 1"));
+        if let Some(id) = help_point_id {
+            sql.push(" AND c.help_point_id = ").bind(id.to_owned());
+        }
+        sql.push(" ORDER BY c.help_point_id, c.title, c.id");
+        let consultation_rows: Vec<ConsultationRow> = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut consultation_topics = group(
             sqlx::query_as(
                 "SELECT consultation_hour_id, topic_code FROM consultation_hour_topics ORDER BY topic_code",
@@ -416,7 +432,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?,
         );
-        let consultation_hours = consultation_rows
+        consultation_rows
             .into_iter()
             .map(|r| {
                 Ok(ConsultationHour {
@@ -431,11 +447,7 @@ impl Store {
                     updated_at: r.updated_at,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Directory {
-            help_points,
-            consultation_hours,
-        })
+            .collect()
     }
 
     /// The directory's revision: one indexed row, cheap to ask often.
@@ -536,7 +548,18 @@ impl Store {
         draft: &keten_core::directory::HelpPointDraft,
         now: i64,
     ) -> Result<()> {
-        self.coordinated_help_point(actor, id).await?;
+        let current = self.coordinated_help_point(actor, id).await?;
+        // The main form holds the weekly hours only: dated exceptions and the
+        // holiday rule, kept on their own page, stay as they are.
+        let mut hours = draft.hours.clone();
+        hours.exceptions = current.hours.exceptions;
+        hours.closed_on_public_holidays = current.hours.closed_on_public_holidays;
+        // Coordinates adjusted by hand stay while the postcode stays.
+        let location = if current.postcode == draft.postcode {
+            current.location
+        } else {
+            draft.location
+        };
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE help_points SET name = $1, street_address = $2, postcode = $3, city = $4, municipality_code = $5, \
@@ -549,12 +572,12 @@ impl Store {
         .bind(&draft.postcode)
         .bind(&draft.city)
         .bind(&draft.municipality_code)
-        .bind(draft.location.lat)
-        .bind(draft.location.lon)
+        .bind(location.lat)
+        .bind(location.lon)
         .bind(draft.status.as_str())
         .bind(draft.status_reason.as_deref())
         .bind(draft.reopens_on.as_deref())
-        .bind(hours_json(&draft.hours)?)
+        .bind(hours_json(&hours)?)
         .bind(draft.languages.join(","))
         .bind(i64::from(draft.accessibility.step_free))
         .bind(i64::from(draft.accessibility.accessible_toilet))

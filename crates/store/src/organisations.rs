@@ -3,7 +3,9 @@
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
 use crate::{Actor, Store, new_id};
-use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+use keten_core::organisation::{
+    OrganisationDraft, OrganisationIdentifiers, OrganisationKind, Sector,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organisation {
@@ -13,6 +15,7 @@ pub struct Organisation {
     pub sector: Sector,
     pub municipality_code: String,
     pub active_in: Vec<String>,
+    pub identifiers: OrganisationIdentifiers,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -24,6 +27,8 @@ struct Row {
     kind: String,
     sector: String,
     municipality_code: String,
+    kvk_number: Option<String>,
+    kbo_number: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -35,6 +40,10 @@ impl TryFrom<Row> for Organisation {
             kind: crate::parse_code(&r.kind)?,
             sector: crate::parse_code(&r.sector)?,
             active_in: Vec::new(),
+            identifiers: OrganisationIdentifiers {
+                kvk_number: r.kvk_number,
+                kbo_number: r.kbo_number,
+            },
             id: r.id,
             name: r.name,
             municipality_code: r.municipality_code,
@@ -46,7 +55,7 @@ impl TryFrom<Row> for Organisation {
 
 macro_rules! select_organisations {
     () => {
-        "SELECT o.id, o.name, o.kind, o.sector, o.municipality_code, o.created_at, o.updated_at \
+        "SELECT o.id, o.name, o.kind, o.sector, o.municipality_code, o.kvk_number, o.kbo_number, o.created_at, o.updated_at \
          FROM organisations o WHERE 1 = 1"
     };
 }
@@ -66,14 +75,16 @@ impl Store {
         let id = new_id();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO organisations (id, name, kind, sector, municipality_code, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO organisations (id, name, kind, sector, municipality_code, kvk_number, kbo_number, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(&id)
         .bind(new.name.trim())
         .bind(new.kind.as_str())
         .bind(new.sector.as_str())
         .bind(&new.municipality_code)
+        .bind(new.identifiers.kvk_number.as_deref())
+        .bind(new.identifiers.kbo_number.as_deref())
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -161,5 +172,69 @@ impl Store {
         .bind(municipality_code)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Sets an organisation's registry numbers: admins, and staff or steering members of the organisation itself.
+    pub async fn set_organisation_identifiers(
+        &self,
+        actor: &Actor,
+        id: &str,
+        identifiers: &OrganisationIdentifiers,
+        now: i64,
+    ) -> Result<()> {
+        self.organisation(actor, id).await?;
+        let may = actor.is_admin()
+            || actor
+                .organisation_ids_with(keten_core::account::Role::Staff)
+                .chain(actor.organisation_ids_with(keten_core::account::Role::Steering))
+                .any(|o| o == id);
+        if !may {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE organisations SET kvk_number = $1, kbo_number = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(identifiers.kvk_number.as_deref())
+        .bind(identifiers.kbo_number.as_deref())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // Organisation names and numbers are part of the published directory (HSDS).
+        crate::help_points::bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ids and names of the organisations with this KvK or KBO number (normalised digits), for matching on import.
+    pub async fn organisations_with_identifier(
+        &self,
+        kvk_number: Option<&str>,
+        kbo_number: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut found: Vec<(String, String)> = Vec::new();
+        for (column_query, value) in [
+            (
+                "SELECT id, name FROM organisations WHERE kvk_number = $1 ORDER BY name, id",
+                kvk_number,
+            ),
+            (
+                "SELECT id, name FROM organisations WHERE kbo_number = $1 ORDER BY name, id",
+                kbo_number,
+            ),
+        ] {
+            let Some(value) = value else { continue };
+            let rows: Vec<(String, String)> = sqlx::query_as(column_query)
+                .bind(value)
+                .fetch_all(&self.pool)
+                .await?;
+            for row in rows {
+                if !found.contains(&row) {
+                    found.push(row);
+                }
+            }
+        }
+        Ok(found)
     }
 }

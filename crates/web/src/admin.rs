@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use keten_core::ValidationError;
 use keten_core::account::{Role, UserDraft, hash_password};
-use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+use keten_core::organisation::{
+    OrganisationDraft, OrganisationIdentifiers, OrganisationKind, Sector, format_kbo,
+};
 use keten_store::Actor;
 use keten_store::accounts::User;
 use keten_store::organisations::Organisation;
@@ -25,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/beheer/organisaties", post(create_organisation_form))
         .route("/beheer/gebruikers", post(create_user_form))
         .route("/organisaties/{id}", get(organisation_page))
+        .route("/organisaties/{id}/nummers", post(save_identifiers))
 }
 
 /// Fields of the organisation form and API body, as typed.
@@ -44,6 +47,12 @@ pub struct OrganisationInput {
     /// Further municipalities it is active in (comma separated in the form)
     #[serde(default)]
     pub active_in: Vec<String>,
+    /// KvK number (8 digits), optional
+    #[serde(default)]
+    pub kvk_number: String,
+    /// KBO/enterprise number (10 digits, Belgium), optional
+    #[serde(default)]
+    pub kbo_number: String,
 }
 
 /// Fields of the user form and API body, as typed.
@@ -83,8 +92,20 @@ pub(crate) async fn create_organisation(
         &input.sector,
         &input.municipality_code,
         &input.active_in,
-    )
-    .map_err(AppError::Validation)?;
+    );
+    let identifiers = OrganisationIdentifiers::parse(&input.kvk_number, &input.kbo_number);
+    // Every problem of the form at once.
+    let draft = match (draft, identifiers) {
+        (Ok(mut draft), Ok(identifiers)) => {
+            draft.identifiers = identifiers;
+            draft
+        }
+        (draft, identifiers) => {
+            let mut errors = draft.err().unwrap_or_default();
+            errors.extend(identifiers.err().unwrap_or_default());
+            return Err(AppError::Validation(errors));
+        }
+    };
     Ok(state.store.create_organisation(&draft, state.now()).await?)
 }
 
@@ -156,6 +177,10 @@ struct OrganisationForm {
     municipality_code: String,
     #[serde(default)]
     active_in: String,
+    #[serde(default)]
+    kvk_number: String,
+    #[serde(default)]
+    kbo_number: String,
 }
 
 impl OrganisationForm {
@@ -171,6 +196,8 @@ impl OrganisationForm {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            kvk_number: self.kvk_number.clone(),
+            kbo_number: self.kbo_number.clone(),
         }
     }
 }
@@ -293,15 +320,30 @@ struct OrganisationPage {
     shell: Shell,
     organisation: Organisation,
     municipalities: Vec<String>,
+    kbo: Option<String>,
+    /// Admins and the organisation's own staff or steering members keep its numbers.
+    may_edit: bool,
+    kvk_input: String,
+    kbo_input: String,
+    errors: Vec<ValidationError>,
+    saved: bool,
 }
 
-async fn organisation_page(
-    State(state): State<AppState>,
+fn may_edit_identifiers(actor: &Actor, organisation_id: &str) -> bool {
+    actor.is_admin()
+        || actor
+            .organisation_ids_with(Role::Staff)
+            .chain(actor.organisation_ids_with(Role::Steering))
+            .any(|o| o == organisation_id)
+}
+
+async fn organisation_view(
+    state: &AppState,
     shell: Shell,
-    me: RequireUser,
-    Path(id): Path<String>,
-) -> Result<OrganisationPage, PageError> {
-    let organisation = state.store.organisation(&me.0.actor, &id).await?;
+    actor: &Actor,
+    id: &str,
+) -> Result<OrganisationPage, AppError> {
+    let organisation = state.store.organisation(actor, id).await?;
     let municipalities = organisation
         .active_in
         .iter()
@@ -313,7 +355,75 @@ async fn organisation_page(
         .collect();
     Ok(OrganisationPage {
         shell,
+        may_edit: may_edit_identifiers(actor, &organisation.id),
+        kbo: organisation
+            .identifiers
+            .kbo_number
+            .as_deref()
+            .map(format_kbo),
+        kvk_input: organisation
+            .identifiers
+            .kvk_number
+            .clone()
+            .unwrap_or_default(),
+        kbo_input: organisation
+            .identifiers
+            .kbo_number
+            .as_deref()
+            .map(format_kbo)
+            .unwrap_or_default(),
         organisation,
         municipalities,
+        errors: Vec::new(),
+        saved: false,
     })
+}
+
+async fn organisation_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<OrganisationPage, PageError> {
+    Ok(organisation_view(&state, shell, &me.0.actor, &id).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct IdentifiersForm {
+    #[serde(default)]
+    kvk_number: String,
+    #[serde(default)]
+    kbo_number: String,
+}
+
+async fn save_identifiers(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+    Form(form): Form<IdentifiersForm>,
+) -> Result<Response, PageError> {
+    let actor = &me.0.actor;
+    let mut page = organisation_view(&state, shell, actor, &id).await?;
+    if !page.may_edit {
+        return Err(AppError::Forbidden.into());
+    }
+    match OrganisationIdentifiers::parse(&form.kvk_number, &form.kbo_number) {
+        Ok(identifiers) => {
+            state
+                .store
+                .set_organisation_identifiers(actor, &id, &identifiers, state.now())
+                .await?;
+            let shell = page.shell;
+            let mut page = organisation_view(&state, shell, actor, &id).await?;
+            page.saved = true;
+            Ok(page.into_response())
+        }
+        Err(errors) => {
+            page.errors = errors;
+            page.kvk_input = form.kvk_number;
+            page.kbo_input = form.kbo_number;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }

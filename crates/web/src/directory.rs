@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Coordinators: staff of a help point's organisation, steering of its municipality, admins.
-fn require_coordinator(actor: &Actor) -> Result<(), AppError> {
+pub(crate) fn require_coordinator(actor: &Actor) -> Result<(), AppError> {
     if actor.has_any_role(&[Role::Staff, Role::Coordinator, Role::Steering, Role::Admin]) {
         Ok(())
     } else {

@@ -3,12 +3,15 @@
 mod about;
 mod admin;
 mod api;
+mod api_tokens;
 mod assets;
 mod auth;
 mod categories;
 mod context;
 mod desk;
 mod directory;
+mod directory_details;
+mod directory_import;
 mod error;
 mod finder;
 mod health;
@@ -103,6 +106,9 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(desk::router())
         .merge(referrals::router())
+        .merge(directory_details::router())
+        .merge(directory_import::router())
+        .merge(api_tokens::router())
         .merge(health::router())
         .merge(hsds::router())
         .merge(assets::router(&state.config.assets_dir))

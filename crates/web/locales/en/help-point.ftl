@@ -24,3 +24,5 @@ report-label = What is wrong?
 report-submit = Send report
 report-too-long = Write briefly what is wrong (at most { $max } characters).
 hp-want-help = I want help: call or e-mail me back (form in Dutch)
+hp-exceptions = Days with different hours
+hp-stops = Where is the help point when?

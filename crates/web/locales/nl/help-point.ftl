@@ -24,3 +24,5 @@ report-label = Wat klopt er niet?
 report-submit = Melding versturen
 report-too-long = Schrijf kort wat er niet klopt (hoogstens { $max } tekens).
 hp-want-help = Ik wil hulp: bel of mail mij terug
+hp-exceptions = Dagen met andere tijden
+hp-stops = Waar staat het hulppunt wanneer?

@@ -20,6 +20,10 @@ pub struct OrganisationResponse {
     pub sector: Sector,
     pub municipality_code: String,
     pub active_in: Vec<String>,
+    /// KvK number (8 digits), when known.
+    pub kvk_number: Option<String>,
+    /// KBO/enterprise number (10 digits), when known.
+    pub kbo_number: Option<String>,
 }
 
 impl From<Organisation> for OrganisationResponse {
@@ -31,6 +35,8 @@ impl From<Organisation> for OrganisationResponse {
             sector: o.sector,
             municipality_code: o.municipality_code,
             active_in: o.active_in,
+            kvk_number: o.identifiers.kvk_number,
+            kbo_number: o.identifiers.kbo_number,
         }
     }
 }

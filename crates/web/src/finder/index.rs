@@ -6,6 +6,7 @@ use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::{OpeningHours, Region};
 use keten_core::reference::{Country, municipality};
 use keten_store::Store;
+use keten_store::help_point_details::Stop;
 use keten_store::help_points::{ConsultationHour, DirectoryVersion, HelpPoint};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -17,6 +18,17 @@ pub enum EntryKind {
     HelpPoint(usize),
     /// A consultation hour (index into `consultation_hours`) at a help point.
     ConsultationHour(usize, usize),
+    /// A stop (index into `stops`) of a mobile or pop-up help point: its own place and hours.
+    Stop(usize, usize),
+}
+
+impl EntryKind {
+    /// The help point the entry belongs to.
+    pub fn help_point(self) -> usize {
+        match self {
+            Self::HelpPoint(i) | Self::ConsultationHour(_, i) | Self::Stop(_, i) => i,
+        }
+    }
 }
 
 /// An immutable view of the directory with its spatial index. Requests share
@@ -31,6 +43,9 @@ pub struct Snapshot {
     pub consultation_hours: Vec<ConsultationHour>,
     /// Consultation hours per help point (indices into `consultation_hours`).
     pub hours_at: Vec<Vec<usize>>,
+    /// Stops of mobile help points, and per help point its stops (indices into `stops`).
+    pub stops: Vec<Stop>,
+    pub stops_at: Vec<Vec<usize>>,
     pub by_id: HashMap<String, usize>,
 }
 
@@ -80,7 +95,35 @@ impl Snapshot {
             .collect();
         let mut entries = Vec::new();
         let mut finder_entries = Vec::new();
+        let mut stops_at = vec![Vec::new(); help_points.len()];
+        let stops: Vec<Stop> = directory
+            .stops
+            .into_iter()
+            .filter(|s| by_id.contains_key(&s.help_point_id))
+            .collect();
+        for (si, stop) in stops.iter().enumerate() {
+            let Some(&hi) = by_id.get(&stop.help_point_id) else {
+                continue;
+            };
+            let hp = &help_points[hi];
+            stops_at[hi].push(si);
+            finder_entries.push(FinderEntry {
+                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                location: stop.location,
+                topics: topic_set(&hp.topics),
+                step_free: hp.accessibility.step_free,
+                languages: language_set(&hp.languages),
+            });
+            entries.push(EntryKind::Stop(si, hi));
+        }
         for (i, hp) in help_points.iter().enumerate() {
+            // A bus or pop-up without hours of its own is found at its stops only, not at its home address.
+            if !stops_at[i].is_empty()
+                && hp.hours.weekly.is_empty()
+                && hp.hours.exceptions.is_empty()
+            {
+                continue;
+            }
             finder_entries.push(FinderEntry {
                 id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
                 location: hp.location,
@@ -118,15 +161,15 @@ impl Snapshot {
             help_points,
             consultation_hours,
             hours_at,
+            stops,
+            stops_at,
             by_id,
         }
     }
 
     /// Whether the entry's help point serves the municipality.
     pub fn serves(&self, entry: EntryKind, municipality_code: &str) -> bool {
-        let hp = match entry {
-            EntryKind::HelpPoint(i) | EntryKind::ConsultationHour(_, i) => &self.help_points[i],
-        };
+        let hp = &self.help_points[entry.help_point()];
         hp.municipality_code == municipality_code
             || hp
                 .municipalities_served
@@ -143,6 +186,10 @@ impl Snapshot {
             }
             EntryKind::ConsultationHour(ci, hi) => (
                 &self.consultation_hours[ci].hours,
+                region_of(&self.help_points[hi].municipality_code),
+            ),
+            EntryKind::Stop(si, hi) => (
+                &self.stops[si].hours,
                 region_of(&self.help_points[hi].municipality_code),
             ),
         }

@@ -178,7 +178,14 @@ fn result_views(
             ResultView {
                 id: hp.id.clone(),
                 name: hp.name.clone(),
-                address: format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
+                address: match f.stop.map(|si| &snapshot.stops[si]) {
+                    // A mobile help point: where it stands at the time shown below.
+                    Some(stop) => format!(
+                        "{}: {}, {}",
+                        stop.place_name, stop.street_address, stop.postcode
+                    ),
+                    None => format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
+                },
                 walking_km: lang.km(f.walking_km),
                 topics: topic_labels(lang, &hp.topics),
                 next_open: f
@@ -503,6 +510,10 @@ struct HelpPointPage {
     week: Vec<(String, String)>,
     next_open: String,
     partner_hours: Vec<PartnerHourView>,
+    /// Where a mobile or pop-up help point stands when.
+    stops: Vec<StopView>,
+    /// Coming days with other hours: closing weeks, extra hours.
+    exceptions: Vec<String>,
     map_url: String,
     last_checked: Option<String>,
     report: ReportForm,
@@ -510,6 +521,37 @@ struct HelpPointPage {
     report_sent: bool,
     map_tiles: String,
     map_markers: String,
+}
+
+pub struct StopView {
+    pub place_name: String,
+    pub address: String,
+    pub when: String,
+}
+
+/// "maandag 2 maart tot en met vrijdag 6 maart: dicht (Voorjaarsvakantie)".
+fn exception_text(e: &keten_core::opening_hours::Exception) -> String {
+    let dates = if e.from == e.to {
+        date_nl(e.from)
+    } else {
+        format!("{} tot en met {}", date_nl(e.from), date_nl(e.to))
+    };
+    let times = e
+        .slots
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" en ");
+    let what = match e.kind {
+        keten_core::opening_hours::ExceptionKind::Closed => "dicht".to_owned(),
+        keten_core::opening_hours::ExceptionKind::Extra => format!("extra open {times}"),
+        keten_core::opening_hours::ExceptionKind::OpenOnly => format!("alleen open {times}"),
+    };
+    if e.reason.is_empty() {
+        format!("{dates}: {what}")
+    } else {
+        format!("{dates}: {what} ({})", e.reason)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -590,6 +632,38 @@ async fn help_point_view(
             .iter()
             .map(|&ci| partner_hour_view(lang, &snapshot.consultation_hours[ci]))
             .collect(),
+        stops: snapshot.stops_at[index]
+            .iter()
+            .map(|&si| {
+                let stop = &snapshot.stops[si];
+                let mut when: Vec<String> = Vec::new();
+                if !stop.hours.weekly.is_empty() {
+                    when.push(format_weekly_nl(&stop.hours.weekly));
+                }
+                let today = now.to_zoned(region.time_zone().clone()).date();
+                when.extend(
+                    stop.hours
+                        .exceptions
+                        .iter()
+                        .filter(|e| e.to >= today)
+                        .map(exception_text),
+                );
+                StopView {
+                    place_name: stop.place_name.clone(),
+                    address: format!("{}, {}", stop.street_address, stop.postcode),
+                    when: when.join("; "),
+                }
+            })
+            .collect(),
+        exceptions: {
+            let today = now.to_zoned(region.time_zone().clone()).date();
+            hp.hours
+                .exceptions
+                .iter()
+                .filter(|e| e.to >= today)
+                .map(exception_text)
+                .collect()
+        },
         map_url: format!(
             "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
             lat = hp.location.lat,
@@ -639,6 +713,8 @@ pub struct NearestResponse {
 pub struct NearestHelpPoint {
     pub id: String,
     pub name: String,
+    /// For a mobile or pop-up help point: the place where it stands (address, position and hours are the stop's).
+    pub stop: Option<String>,
     pub address: String,
     pub postcode: String,
     pub city: String,
@@ -707,14 +783,18 @@ pub async fn nearest_help_points(
         .map(|f| {
             let hp = &snapshot.help_points[f.help_point];
             let region = region_of(&hp.municipality_code);
+            let stop = f.stop.map(|si| &snapshot.stops[si]);
+            let location = stop.map_or(hp.location, |s| s.location);
             NearestHelpPoint {
                 id: hp.id.clone(),
                 name: hp.name.clone(),
-                address: hp.street_address.clone(),
-                postcode: hp.postcode.clone(),
+                stop: stop.map(|s| s.place_name.clone()),
+                address: stop
+                    .map_or_else(|| hp.street_address.clone(), |s| s.street_address.clone()),
+                postcode: stop.map_or_else(|| hp.postcode.clone(), |s| s.postcode.clone()),
                 city: hp.city.clone(),
-                lat: hp.location.lat,
-                lon: hp.location.lon,
+                lat: location.lat,
+                lon: location.lon,
                 distance_km: (f.distance_km * 1000.0).round() / 1000.0,
                 walking_km: (f.walking_km * 10.0).round() / 10.0,
                 topics: hp.topics.clone(),

@@ -32,6 +32,8 @@ pub struct SearchQuery {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub help_point: usize,
+    /// The stop of a mobile help point the resident can go to, when the hit was a stop.
+    pub stop: Option<usize>,
     pub distance_km: f64,
     pub walking_km: f64,
     pub next_open: Option<OpenPeriod>,
@@ -103,18 +105,25 @@ pub fn search(
         let Some(entry) = snapshot.entries.get(hit.id as usize).copied() else {
             continue;
         };
-        let hp = match entry {
-            EntryKind::HelpPoint(i) | EntryKind::ConsultationHour(_, i) => i,
-        };
+        let hp = entry.help_point();
         if found.len() == limit || found.iter().any(|f| f.help_point == hp) {
             continue;
         }
         let help_point = &snapshot.help_points[hp];
+        let (stop, location, hours) = match entry {
+            EntryKind::Stop(si, _) => (
+                Some(si),
+                snapshot.stops[si].location,
+                &snapshot.stops[si].hours,
+            ),
+            _ => (None, help_point.location, &help_point.hours),
+        };
         found.push(Found {
             help_point: hp,
+            stop,
             distance_km: hit.distance_km,
-            walking_km: walking_distance_km(place.point, help_point.location),
-            next_open: help_point.hours.next_open(now),
+            walking_km: walking_distance_km(place.point, location),
+            next_open: hours.next_open(now),
         });
     }
     Ok(SearchOutcome { place, found })

@@ -1,0 +1,216 @@
+//! The page where an organisation's coordinators (and admins) manage its API tokens: create (shown once), list, revoke.
+
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::context::{random_token, token_hash};
+use crate::error::{AppError, PageError};
+use crate::shell::Shell;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use keten_core::ValidationError;
+use keten_core::account::Role;
+use keten_store::Actor;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organisaties/{id}/api-sleutels",
+            get(tokens_page).post(create_token),
+        )
+        .route(
+            "/organisaties/{id}/api-sleutels/{token}/intrekken",
+            post(revoke_token),
+        )
+}
+
+/// The roles the actor may give a token of this organisation: those it holds there (coordinators only), or any
+/// role for an admin.
+fn roles_for(actor: &Actor, organisation_id: &str) -> Vec<Role> {
+    if actor.is_admin() {
+        return Role::ALL.to_vec();
+    }
+    let held: Vec<Role> = actor
+        .memberships
+        .iter()
+        .filter(|m| m.organisation_id == organisation_id)
+        .map(|m| m.role)
+        .collect();
+    if held
+        .iter()
+        .any(|r| matches!(r, Role::Staff | Role::Steering))
+    {
+        held
+    } else {
+        Vec::new()
+    }
+}
+
+pub struct TokenLine {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created: String,
+    pub revoked: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api_tokens.html")]
+struct TokensPage {
+    shell: Shell,
+    id: String,
+    organisation: String,
+    tokens: Vec<TokenLine>,
+    roles: Vec<Role>,
+    name: String,
+    role: String,
+    /// The new token, shown this once.
+    created: Option<String>,
+    errors: Vec<ValidationError>,
+}
+
+fn day(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|t| {
+            keten_core::opening_hours::date_nl(
+                t.to_zoned(keten_core::opening_hours::Region::Nl.time_zone().clone())
+                    .date(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+async fn view(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    id: &str,
+) -> Result<TokensPage, AppError> {
+    let organisation = state.store.organisation(actor, id).await?;
+    let roles = roles_for(actor, id);
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let tokens = state
+        .store
+        .api_tokens_of(actor, id)
+        .await?
+        .into_iter()
+        .map(|t| TokenLine {
+            role: t
+                .role
+                .parse::<Role>()
+                .map(|r| r.label().to_owned())
+                .unwrap_or(t.role),
+            created: day(t.created_at),
+            revoked: t.revoked_at.map(day),
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    Ok(TokensPage {
+        shell,
+        id: id.to_owned(),
+        organisation: organisation.name,
+        tokens,
+        role: roles
+            .first()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
+        roles,
+        name: String::new(),
+        created: None,
+        errors: Vec::new(),
+    })
+}
+
+async fn tokens_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<TokensPage, PageError> {
+    Ok(view(&state, shell, &me.0.actor, &id).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+    Form(form): Form<CreateForm>,
+) -> Result<Response, PageError> {
+    let actor = &me.0.actor;
+    let mut page = view(&state, shell, actor, &id).await?;
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(ValidationError::new(
+            "name",
+            "Geef de sleutel een naam, zoals de naam van het systeem dat hem gebruikt (hoogstens 100 tekens).",
+        ));
+    }
+    let role = page.roles.iter().copied().find(|r| r.as_str() == form.role);
+    if role.is_none() {
+        errors.push(ValidationError::new(
+            "role",
+            "Kies een rol die u zelf in deze organisatie heeft.",
+        ));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        page.errors = errors;
+        page.name = form.name;
+        page.role = form.role;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let token = random_token();
+    state
+        .store
+        .create_api_token(&id, role, name, &token_hash(&token), state.now())
+        .await?;
+    let mut page = view(&state, page.shell, actor, &id).await?;
+    page.created = Some(token);
+    // The token is on this page once: no cache may keep it.
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path((id, token)): Path<(String, String)>,
+) -> Result<Redirect, PageError> {
+    let actor = &me.0.actor;
+    // Another chain's organisation is not found; one of the chain needs a coordinator of it.
+    state.store.organisation(actor, &id).await?;
+    if roles_for(actor, &id).is_empty() {
+        return Err(AppError::Forbidden.into());
+    }
+    // Only a token of this very organisation.
+    let ours = state
+        .store
+        .api_tokens_of(actor, &id)
+        .await?
+        .iter()
+        .any(|t| t.id == token && t.revoked_at.is_none());
+    if !ours {
+        return Err(AppError::NotFound.into());
+    }
+    state
+        .store
+        .revoke_api_token(actor, &token, state.now())
+        .await?;
+    Ok(Redirect::to(&format!("/organisaties/{id}/api-sleutels")))
+}

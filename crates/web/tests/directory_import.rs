@@ -1,0 +1,239 @@
+//! Organisation numbers (KvK, KBO) and the coordinators' spreadsheet import through HTTP on both databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use keten_core::account::Role;
+use support::TestApp;
+
+const ADMIN: &str = "beheer@digitale-inclusie.demo.keten.nl";
+const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
+const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+const SCHIEDAM: &str = "balie@bibliotheek-schiedam.test";
+
+async fn organisation_id(app: &TestApp, help_point: &str) -> String {
+    app.store
+        .directory()
+        .await
+        .unwrap()
+        .help_points
+        .into_iter()
+        .find(|h| h.name == help_point)
+        .unwrap()
+        .organisation_id
+}
+
+async fn count_points(app: &TestApp) -> usize {
+    app.store.directory().await.unwrap().help_points.len()
+}
+
+/// Sends a file the way a browser's upload form does (multipart, token in the query).
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    organisation_id: &str,
+    csv: &str,
+    action: &str,
+) -> reqwest::Response {
+    let token = app.csrf_token(client, "/beheer/hulppunten/inlezen").await;
+    let boundary = "----ketentestgrens";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"organisation_id\"\r\n\r\n{organisation_id}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"punten.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"actie\"\r\n\r\n{action}\r\n\
+         --{boundary}--\r\n"
+    );
+    client
+        .post(app.url(&format!("/beheer/hulppunten/inlezen?csrf_token={token}")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn hidden_content(html: &str) -> String {
+    let start = html.find("name=\"inhoud\" value=\"").unwrap() + "name=\"inhoud\" value=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&#10;", "\n")
+        .replace("&#x0a;", "\n")
+        .replace("&#59;", ";")
+        .replace("&#x3b;", ";")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+both_backends! {
+    organisation_numbers_are_checked_kept_and_shown => |app: TestApp| async move {
+        app.demo_chain().await;
+        let admin = app.signed_in(ADMIN).await;
+        let bad = app.post_form(&admin, "/beheer", "/beheer/organisaties", &[
+            ("name", "Bibliotheek Gent"), ("kind", "library"), ("sector", "civil"), ("municipality_code", "44021"),
+            ("kvk_number", "1234"), ("kbo_number", "0203.201.341"),
+        ]).await;
+        assert_eq!(bad.status(), 422);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("Een KvK-nummer heeft 8 cijfers"));
+        assert!(body.contains("Het controlegetal (de laatste 2 cijfers) klopt niet"));
+        assert!(body.contains("value=\"1234\"") && body.contains("value=\"0203.201.341\""), "typed input kept");
+        let good = app.post_form(&admin, "/beheer", "/beheer/organisaties", &[
+            ("name", "Bibliotheek Gent"), ("kind", "library"), ("sector", "civil"), ("municipality_code", "44021"),
+            ("kbo_number", "BE 0203 201 340"),
+        ]).await;
+        assert_eq!(good.status(), 303);
+        let page = good.headers()["location"].to_str().unwrap().to_owned();
+        let html = admin.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<dd>0203.201.340</dd>"), "{html}");
+
+        // Staff of an organisation keep its numbers; others may not.
+        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let page = format!("/organisaties/{library}");
+        let action = format!("{page}/nummers");
+        let staff = app.signed_in(STAFF).await;
+        let before = app.store.directory_version().await.unwrap().revision;
+        let bad = app.post_form(&staff, &page, &action, &[("kvk_number", "6935231"), ("kbo_number", "")]).await;
+        assert_eq!(bad.status(), 422);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("6935231&#39; is geen KvK-nummer"), "{body}");
+        assert!(body.contains("value=\"6935231\""));
+        let ok = app.post_form(&staff, &page, &action, &[("kvk_number", "6935 2318"), ("kbo_number", "")]).await;
+        assert_eq!(ok.status(), 200);
+        assert!(ok.text().await.unwrap().contains("<dd>69352318</dd>"));
+        assert!(app.store.directory_version().await.unwrap().revision > before);
+        let partner = app.signed_in(PARTNER).await;
+        let html = partner.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<dd>69352318</dd>"), "partners of the chain see the number");
+        assert!(!html.contains("Nummers opslaan"), "but get no form");
+        let token = app.csrf_token(&partner, &format!("/organisaties/{}", organisation_id(&app, "Bibliotheek Delfshaven").await)).await;
+        let r = partner.post(app.url(&action)).form(&[("csrf_token", token.as_str()), ("kvk_number", "11112222")]).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let schiedam = organisation_id(&app, "Bibliotheek Schiedam Centrum").await;
+        app.user(SCHIEDAM, Role::Staff, &schiedam).await;
+        let other = app.signed_in(SCHIEDAM).await;
+        let r = app.post_form(&other, &format!("/organisaties/{schiedam}"), &action, &[("kvk_number", "11112222")]).await;
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+        let api: serde_json::Value = staff.get(app.url(&format!("/api/v1/organisations/{library}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(api["kvk_number"], "69352318");
+    };
+
+    coordinators_import_a_spreadsheet_after_a_dry_run => |app: TestApp| async move {
+        app.demo_chain().await;
+        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let staff = app.signed_in(STAFF).await;
+        let page = staff.get(app.url("/beheer/hulppunten/inlezen")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("<option value=\"{library}\" selected>")), "own organisation preselected");
+        assert!(!page.contains("Maasbank"), "only organisations the coordinator may add to");
+        let points = count_points(&app).await;
+        // Errors per row; nothing stored, also when asked to import.
+        let broken = "naam;adres;postcode;openingstijden;kvk\n\
+                      Bieb Noord;Straat 1;3035;ma 10:00-12:00;\n\
+                      Bieb Kapot;Straat 2;0000;maandag;\n\
+                      Bieb Vreemd;Straat 3;3011;ma 10:00-12:00;11112222\n";
+        let r = upload(&app, &staff, &library, broken, "inlezen").await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Er is niets opgeslagen."));
+        assert!(html.contains("<td class=\"utrecht-table__cell\">3</td><td class=\"utrecht-table__cell\">postcode</td>"), "{html}");
+        assert!(html.contains("Geen organisatie heeft nummer 11112222."));
+        assert_eq!(count_points(&app).await, points);
+        // A clean file: the dry run stores nothing and offers the import.
+        let good = "naam;adres;postcode;openingstijden;onderwerpen\n\
+                    Bieb Noord;Straat 1;3035;ma 10:00-12:00;digid\n\
+                    Centrale Bibliotheek;Hoogstraat 110;3011 PV;di 10:00-12:00;\n";
+        let r = upload(&app, &staff, &library, good, "controleren").await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("2 regels gelezen, 2 goed, 0 met fouten; 1 bestaat al."), "{html}");
+        assert!(html.contains("Bestaat al; slaan we over"));
+        assert!(html.contains("Alles inlezen"));
+        assert_eq!(count_points(&app).await, points);
+        let before = app.store.directory_version().await.unwrap().revision;
+        let content = hidden_content(&html);
+        assert_eq!(content, good, "the file travels unchanged");
+        let r = app.post_form(&staff, "/beheer/hulppunten/inlezen", "/beheer/hulppunten/inlezen/opslaan", &[
+            ("organisation_id", library.as_str()), ("inhoud", content.as_str()),
+        ]).await;
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("1 hulppunt opgeslagen"));
+        assert_eq!(count_points(&app).await, points + 1);
+        assert!(app.store.directory_version().await.unwrap().revision > before);
+        let v: serde_json::Value = app.browser().get(app.url("/api/v1/help-points/nearest?place=3035&limit=3")).send().await.unwrap().json().await.unwrap();
+        assert!(v["results"].as_array().unwrap().iter().any(|r| r["name"] == "Bieb Noord"));
+        // Another organisation by its KvK number: refused for staff of the library.
+        let bank = app.store.partners_in("GM0599").await.unwrap().into_iter().find(|p| p.name == "Maasbank").unwrap();
+        let admin = app.signed_in(ADMIN).await;
+        let r = app.post_form(&admin, &format!("/organisaties/{}", bank.id), &format!("/organisaties/{}/nummers", bank.id), &[("kvk_number", "11112222")]).await;
+        assert_eq!(r.status(), 200);
+        let theirs = "naam;adres;postcode;openingstijden;kvk\nBankpunt;Straat 9;3011;ma 10:00-12:00;11112222\n";
+        let r = upload(&app, &staff, &library, theirs, "inlezen").await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("U mag geen hulppunten toevoegen voor Maasbank."));
+        // The admin may, straight away, and the row goes to the bank.
+        let r = upload(&app, &admin, "", theirs, "inlezen").await;
+        assert_eq!(r.status(), 200);
+        let dir = app.store.directory().await.unwrap();
+        assert_eq!(dir.help_points.iter().find(|h| h.name == "Bankpunt").unwrap().organisation_id, bank.id);
+        // No file, and a partner user.
+        let r = upload(&app, &staff, &library, "", "controleren").await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("Kies een bestand"));
+        let partner = app.signed_in(PARTNER).await;
+        assert_eq!(partner.get(app.url("/beheer/hulppunten/inlezen")).send().await.unwrap().status(), 403);
+        let token = app.csrf_token(&partner, "/").await;
+        let r = partner.post(app.url("/beheer/hulppunten/inlezen/opslaan")).form(&[("csrf_token", token.as_str()), ("organisation_id", library.as_str()), ("inhoud", good)]).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+    };
+
+    api_tokens_are_shown_once_listed_and_revoked => |app: TestApp| async move {
+        app.demo_chain().await;
+        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let page = format!("/organisaties/{library}/api-sleutels");
+        let staff = app.signed_in(STAFF).await;
+        let bad = app.post_form(&staff, &page, &page, &[("name", " "), ("role", "admin")]).await;
+        assert_eq!(bad.status(), 422);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("Geef de sleutel een naam"));
+        assert!(body.contains("Kies een rol die u zelf in deze organisatie heeft."), "staff cannot mint an admin token");
+        let made = app.post_form(&staff, &page, &page, &[("name", "Agenda-koppeling"), ("role", "staff")]).await;
+        assert_eq!(made.status(), 200);
+        assert_eq!(made.headers()["cache-control"], "no-store");
+        let body = made.text().await.unwrap();
+        let start = body.find("<code class=\"keten-token\">").unwrap() + "<code class=\"keten-token\">".len();
+        let token = body[start..start + body[start..].find('<').unwrap()].to_owned();
+        let me = |token: String| {
+            let app = &app;
+            async move {
+                app.browser().get(app.url("/api/v1/me")).header("authorization", format!("Bearer {token}")).send().await.unwrap().status()
+            }
+        };
+        assert_eq!(me(token.clone()).await, 200);
+        // Listed without the token itself.
+        let list = staff.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Agenda-koppeling") && list.contains("In gebruik"));
+        assert!(!list.contains(&token), "shown once");
+        // A partner user, and another chain's staff, cannot manage them.
+        let partner = app.signed_in(PARTNER).await;
+        assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);
+        let schiedam = organisation_id(&app, "Bibliotheek Schiedam Centrum").await;
+        app.user(SCHIEDAM, Role::Staff, &schiedam).await;
+        let other = app.signed_in(SCHIEDAM).await;
+        assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), 404);
+        let marker = format!("{page}/");
+        let at = list.find(&marker).unwrap() + marker.len();
+        let id = list[at..at + list[at..].find('/').unwrap()].to_owned();
+        let r = app.post_form(&other, &format!("/organisaties/{schiedam}/api-sleutels"), &format!("{page}/{id}/intrekken"), &[]).await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(me(token.clone()).await, 200);
+        // Revoked: the API refuses it.
+        let r = app.post_form(&staff, &page, &format!("{page}/{id}/intrekken"), &[]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(me(token.clone()).await, 401);
+        let list = staff.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Ingetrokken op"));
+    };
+}
