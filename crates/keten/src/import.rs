@@ -23,6 +23,17 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// An Open Referral HSDS 3.0 tabular data package (a folder with organizations.csv, services.csv,
+    /// locations.csv, ...): organisations, help points, consultation hours, opening hours and topics. Existing rows
+    /// with the same id (organisations also with the same name in the same municipality) are updated. Nothing is
+    /// stored while any row has an error.
+    Hsds {
+        /// The folder with the CSV files.
+        dir: PathBuf,
+        /// Check the package and report what would change, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
@@ -30,6 +41,7 @@ pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::HelpPoints { file, org, dry_run } => {
             help_points(store, &file, &org, dry_run).await
         }
+        ImportCommand::Hsds { dir, dry_run } => crate::hsds::import(store, &dir, dry_run).await,
     }
 }
 

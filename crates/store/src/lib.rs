@@ -6,6 +6,7 @@ pub mod demo;
 pub mod error;
 pub mod help_points;
 pub mod help_questions;
+pub mod hsds_import;
 pub mod import;
 pub mod organisations;
 pub mod scope;

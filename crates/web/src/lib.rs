@@ -10,7 +10,7 @@ mod directory;
 mod error;
 mod finder;
 mod health;
-mod hsds;
+pub mod hsds;
 mod security;
 mod shell;
 

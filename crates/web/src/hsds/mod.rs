@@ -6,7 +6,9 @@
 //! answer with its paging envelope in a stable order (name, then id; nearest first when `postcode` is given).
 //! Errors are RFC 9457 problem documents.
 
-mod model;
+pub mod import;
+pub mod model;
+pub mod tabular;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
