@@ -89,7 +89,12 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(directory::router())
         .merge(health::router())
-        .merge(hsds::router())
+        .merge(
+            hsds::router().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                hsds::cache,
+            )),
+        )
         .merge(assets::router(&state.config.assets_dir))
         .merge(api_router)
         .route(

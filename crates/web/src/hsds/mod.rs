@@ -46,6 +46,49 @@ pub fn router() -> Router<AppState> {
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
+/// Conditional GETs for systems that sync: every `/hsds` answer depends only on the directory and the URL, so the
+/// directory revision makes a valid (weak) ETag for each URL. A matching `If-None-Match` gets 304 without building
+/// the dataset; successful answers carry the ETag and may be cached briefly by anyone (the data is public).
+pub async fn cache(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    let Ok(version) = state.store.directory_version().await else {
+        // Without the revision, answer uncached rather than fail.
+        return next.run(request).await;
+    };
+    let etag = format!("W/\"hsds-{}\"", version.revision);
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let cache_control = HeaderValue::from_static("public, max-age=60");
+    let Ok(etag_value) = HeaderValue::from_str(&etag) else {
+        return next.run(request).await;
+    };
+    if matches {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag_value),
+                (header::CACHE_CONTROL, cache_control),
+            ],
+        )
+            .into_response();
+    }
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::OK {
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, etag_value);
+        headers.insert(header::CACHE_CONTROL, cache_control);
+    }
+    response
+}
+
 /// Query parameters of the list endpoints, all read as text so that bad values become validation problems.
 #[derive(Debug, Default, Deserialize)]
 struct ListQuery {
