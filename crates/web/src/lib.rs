@@ -80,7 +80,8 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    hsds::document(&mut openapi);
     let openapi_json = openapi.to_json().unwrap_or_default();
     let app = Router::new()
         .merge(finder::router())
@@ -131,6 +132,7 @@ pub async fn serve(
 
 /// The OpenAPI document, for the CLI and tests.
 pub fn openapi_json() -> String {
-    let (_, openapi) = api::router().split_for_parts();
+    let (_, mut openapi) = api::router().split_for_parts();
+    hsds::document(&mut openapi);
     openapi.to_pretty_json().unwrap_or_default()
 }

@@ -243,6 +243,11 @@ both_backends! {
             .unwrap();
         assert_eq!(changed.status().as_u16(), 200);
         assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+        // The OpenAPI document lists the HSDS endpoints.
+        let doc: Value = client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        for path in ["/hsds", "/hsds/services", "/hsds/services/{id}", "/hsds/service_at_locations", "/hsds/taxonomy_terms/{id}"] {
+            assert!(doc["paths"][path]["get"]["tags"][0] == "hsds", "{path} missing: {}", doc["paths"]);
+        }
     };
 
     every_response_validates_against_the_hsds_schemas => |app: TestApp| async move {
