@@ -193,7 +193,41 @@ fn bench_build(c: &mut Criterion) {
 
 criterion_group!(benches, bench_queries, bench_build);
 
+/// Writes the fixture as CSV (`entries.csv`: id, lat, lon, topics as a PostgreSQL array; `queries.csv`: id, lat,
+/// lon) into `dir`, so that `scripts/bench-postgis` loads exactly the same points and queries into PostGIS.
+fn dump(dir: &str) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    let f = fixture();
+    let mut entries = String::from("id,lat,lon,topics\n");
+    for e in &f.entries {
+        let topics: Vec<String> = e.topics.iter().map(|t| t.to_string()).collect();
+        let _ = writeln!(
+            entries,
+            "{},{},{},\"{{{}}}\"",
+            e.id,
+            e.location.lat,
+            e.location.lon,
+            topics.join(",")
+        );
+    }
+    let mut queries = String::from("id,lat,lon\n");
+    for (i, q) in f.queries.iter().enumerate() {
+        let _ = writeln!(queries, "{},{},{}", i + 1, q.lat, q.lon);
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(format!("{dir}/entries.csv"), entries)?;
+    std::fs::write(format!("{dir}/queries.csv"), queries)
+}
+
 fn main() {
+    // KETEN_FINDER_DUMP=DIR: only write the fixture for the PostGIS comparison.
+    if let Ok(dir) = std::env::var("KETEN_FINDER_DUMP") {
+        if let Err(e) = dump(&dir) {
+            eprintln!("cannot write the fixture to {dir}: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     // Not in `cargo test --benches` (criterion's test mode) or when only listing.
     if !std::env::args().any(|a| a == "--test" || a == "--list") {
         latency_percentiles();

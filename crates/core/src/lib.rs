@@ -15,7 +15,7 @@ pub mod help_question_import;
 pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
-pub mod spreadsheet;
 pub mod referral;
+pub mod spreadsheet;
 
 pub use error::ValidationError;

@@ -11,7 +11,6 @@ use keten_core::help_question_import::{Mapping, Vocabulary};
 use keten_core::spreadsheet::read_table;
 use keten_store::Store;
 use keten_store::categories::{Category, CategoryList};
-use keten_store::help_points::NewHelpPoint;
 use keten_store::help_questions::{Registrar, Source};
 use keten_store::import::ImportOrganisation;
 use std::path::PathBuf;
@@ -49,6 +48,17 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// An Open Referral HSDS 3.0 tabular data package (a folder with organizations.csv, services.csv,
+    /// locations.csv, ...): organisations, help points, consultation hours, opening hours and topics. Existing rows
+    /// with the same id (organisations also with the same name in the same municipality) are updated. Nothing is
+    /// stored while any row has an error.
+    Hsds {
+        /// The folder with the CSV files.
+        dir: PathBuf,
+        /// Check the package and report what would change, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
@@ -62,6 +72,7 @@ pub async fn run(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
             map,
             dry_run,
         } => questions(store, &file, &help_point, &map, dry_run).await,
+        ImportCommand::Hsds { dir, dry_run } => crate::hsds::import(store, &dir, dry_run).await,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod demo;
+mod hsds;
 mod import;
 
 use anyhow::Context;
@@ -61,6 +62,12 @@ enum Command {
     /// Import data from files: `keten import help-points FILE --org ORG [--dry-run]`.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Export data to files: `keten export hsds DIR`.
+    #[command(subcommand)]
+    Export(hsds::ExportCommand),
+    /// Check files: `keten validate hsds DIR`.
+    #[command(subcommand)]
+    Validate(hsds::ValidateCommand),
     /// Remove expired sessions and old sign-in attempts, and erase the contact data of referrals closed
     /// longer ago than the retention period (default 90 days), now (serve also does this hourly).
     Purge,
@@ -142,6 +149,10 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", keten_web::openapi_json());
         return Ok(());
     }
+    if let Command::Validate(cmd) = cli.command {
+        // Validation reads files only: no database needed.
+        return hsds::validate_command(cmd);
+    }
 
     let store = Store::connect(&url)
         .await
@@ -157,13 +168,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Org(cmd) => accounts::org(&store, cmd).await,
         Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Import(cmd) => import::run(&store, cmd).await,
+        Command::Export(cmd) => hsds::export(&store, cmd).await,
         Command::Purge => {
             let (removed, erased) = purge(&store).await?;
             println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");
             println!("Contactgegevens van {erased} afgesloten doorverwijzingen gewist.");
             Ok(())
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Validate(_) => Ok(()),
     }
 }
 

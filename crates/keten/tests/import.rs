@@ -351,6 +351,8 @@ async fn import_questions_with_a_column_mapping_all_or_nothing() {
         "{out}"
     );
     assert_eq!(question_count(&url).await, 300);
+}
+
 #[tokio::test]
 async fn kvk_and_kbo_columns_pick_the_organisation() {
     let dir = tempfile::tempdir().unwrap();

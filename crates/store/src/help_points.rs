@@ -123,13 +123,25 @@ pub(crate) async fn insert_help_point(
     now: i64,
 ) -> Result<String> {
     let id = new_id();
+    insert_help_point_with_id(tx, &id, organisation_id, new, now).await?;
+    Ok(id)
+}
+
+/// [`insert_help_point`] with a given id (an HSDS import keeps the location's id).
+pub(crate) async fn insert_help_point_with_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    organisation_id: &str,
+    new: &NewHelpPoint,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO help_points (id, organisation_id, name, kind, venue_kind, street_address, postcode, city, \
          municipality_code, lat, lon, hours, preparation, phone, email, website, languages, step_free, \
          accessible_toilet, hearing_loop, quiet_room, last_checked_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $22)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(organisation_id)
     .bind(new.name.trim())
     .bind(new.kind.as_str())
@@ -153,12 +165,21 @@ pub(crate) async fn insert_help_point(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    insert_help_point_links(tx, id, new).await
+}
+
+/// The topics and served municipalities of a help point (its own municipality always among them).
+pub(crate) async fn insert_help_point_links(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    new: &NewHelpPoint,
+) -> Result<()> {
     let mut topics: Vec<&String> = new.topics.iter().collect();
     topics.sort();
     topics.dedup();
     for topic in topics {
         sqlx::query("INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)")
-            .bind(&id)
+            .bind(id)
             .bind(topic)
             .execute(&mut **tx)
             .await?;
@@ -170,12 +191,12 @@ pub(crate) async fn insert_help_point(
     served.dedup();
     for code in served {
         sqlx::query("INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2)")
-            .bind(&id)
+            .bind(id)
             .bind(code)
             .execute(&mut **tx)
             .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -15,7 +15,7 @@ mod directory_import;
 mod error;
 mod finder;
 mod health;
-mod hsds;
+pub mod hsds;
 pub mod i18n;
 pub mod mail;
 mod referrals;
@@ -95,7 +95,8 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    hsds::document(&mut openapi);
     let openapi_json = openapi.to_json().unwrap_or_default();
     let app = Router::new()
         .merge(finder::router())
@@ -110,7 +111,12 @@ pub fn router(state: AppState) -> Router {
         .merge(directory_import::router())
         .merge(api_tokens::router())
         .merge(health::router())
-        .merge(hsds::router())
+        .merge(
+            hsds::router().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                hsds::cache,
+            )),
+        )
         .merge(assets::router(&state.config.assets_dir))
         .merge(api_router)
         .route(
@@ -147,6 +153,7 @@ pub async fn serve(
 
 /// The OpenAPI document, for the CLI and tests.
 pub fn openapi_json() -> String {
-    let (_, openapi) = api::router().split_for_parts();
+    let (_, mut openapi) = api::router().split_for_parts();
+    hsds::document(&mut openapi);
     openapi.to_pretty_json().unwrap_or_default()
 }

@@ -213,6 +213,43 @@ async fn add_consultation_hour(app: &TestApp, help_point_id: &str, later: i64) -
 }
 
 both_backends! {
+    hsds_answers_carry_an_etag_and_304_until_the_directory_changes => |app: TestApp| async move {
+        let help_points = app.demo_chain().await;
+        let client = app.browser();
+        let first = client.get(app.url("/hsds/services")).send().await.unwrap();
+        assert_eq!(first.status().as_u16(), 200);
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(etag.starts_with("W/\"hsds-"), "{etag}");
+        assert_eq!(first.headers()["cache-control"], "public, max-age=60");
+        let again = client
+            .get(app.url("/hsds/services"))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304);
+        assert!(again.text().await.unwrap().is_empty());
+        // Errors are not cached.
+        let missing = client.get(app.url("/hsds/services/00000000-0000-4000-8000-000000000000")).send().await.unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
+        assert!(missing.headers().get("etag").is_none());
+        // A change to the directory changes the ETag: the old one no longer matches.
+        add_consultation_hour(&app, &help_points[0], 0).await;
+        let changed = client
+            .get(app.url("/hsds/services"))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status().as_u16(), 200);
+        assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+        // The OpenAPI document lists the HSDS endpoints.
+        let doc: Value = client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        for path in ["/hsds", "/hsds/services", "/hsds/services/{id}", "/hsds/service_at_locations", "/hsds/taxonomy_terms/{id}"] {
+            assert!(doc["paths"][path]["get"]["tags"][0] == "hsds", "{path} missing: {}", doc["paths"]);
+        }
+    };
+
     every_response_validates_against_the_hsds_schemas => |app: TestApp| async move {
         let help_points = app.demo_chain().await;
         add_consultation_hour(&app, &help_points[0], 0).await;

@@ -532,9 +532,13 @@ pub struct StopView {
 /// "maandag 2 maart tot en met vrijdag 6 maart: dicht (Voorjaarsvakantie)".
 fn exception_text(e: &keten_core::opening_hours::Exception) -> String {
     let dates = if e.from == e.to {
-        date_nl(e.from)
+        keten_core::opening_hours::date_nl(e.from)
     } else {
-        format!("{} tot en met {}", date_nl(e.from), date_nl(e.to))
+        format!(
+            "{} tot en met {}",
+            keten_core::opening_hours::date_nl(e.from),
+            keten_core::opening_hours::date_nl(e.to)
+        )
     };
     let times = e
         .slots

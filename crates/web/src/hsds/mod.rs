@@ -6,7 +6,9 @@
 //! answer with its paging envelope in a stable order (name, then id; nearest first when `postcode` is given).
 //! Errors are RFC 9457 problem documents.
 
-mod model;
+pub mod import;
+pub mod model;
+pub mod tabular;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
@@ -43,6 +45,121 @@ pub fn router() -> Router<AppState> {
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
+
+/// The `/hsds` endpoints in keten's OpenAPI document (tag "hsds"). Their request parameters and response objects
+/// are those of the official HSDS 3.0 OpenAPI document (`shared/hsds/schema/openapi.json`), which this refers to
+/// rather than copies.
+pub fn document(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+    use utoipa::openapi::response::Response;
+    let list = "page, per_page, search, taxonomy_term_id, taxonomy_id, organization_id, modified_after \
+                (service_at_locations also postcode and proximity); answers with the HSDS paging envelope";
+    let endpoints: [(&str, &str, bool); 11] = [
+        ("/hsds", "API information (HSDS version, profile)", false),
+        (
+            "/hsds/services",
+            "Services: the digital help of each help point and the partners' consultation hours",
+            false,
+        ),
+        ("/hsds/services/{id}", "One service, fully nested", true),
+        (
+            "/hsds/organizations",
+            "Organizations that run help points or hold consultation hours",
+            false,
+        ),
+        (
+            "/hsds/organizations/{id}",
+            "One organization with its services and locations",
+            true,
+        ),
+        (
+            "/hsds/service_at_locations",
+            "Services at help points (nearest first with postcode)",
+            false,
+        ),
+        (
+            "/hsds/service_at_locations/{id}",
+            "One service at a location, fully nested",
+            true,
+        ),
+        ("/hsds/taxonomies", "The taxonomy of keten's topics", false),
+        ("/hsds/taxonomies/{id}", "One taxonomy", true),
+        ("/hsds/taxonomy_terms", "Topics as taxonomy terms", false),
+        ("/hsds/taxonomy_terms/{id}", "One taxonomy term", true),
+    ];
+    for (path, summary, by_id) in endpoints {
+        let mut op = OperationBuilder::new()
+            .tag("hsds")
+            .summary(Some(summary))
+            .description(Some(if by_id || path == "/hsds" {
+                "Open Referral HSDS 3.0. Carries a weak ETag (the directory revision); If-None-Match gives 304."
+                    .to_owned()
+            } else {
+                format!("Open Referral HSDS 3.0 list: {list}. Carries a weak ETag; If-None-Match gives 304.")
+            }))
+            .response("200", Response::new("HSDS 3.0 JSON as in the official HSDS OpenAPI document"))
+            .response("304", Response::new("Not modified since the ETag in If-None-Match"));
+        if by_id {
+            op = op
+                .parameter(
+                    ParameterBuilder::new()
+                        .name("id")
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True),
+                )
+                .response("404", Response::new("No such object (problem+json)"));
+        } else if path != "/hsds" {
+            op = op.response("400", Response::new("A bad query parameter (problem+json)"));
+        }
+        openapi
+            .paths
+            .add_path_operation(path, vec![HttpMethod::Get], op.build());
+    }
+}
+
+/// Conditional GETs for systems that sync: every `/hsds` answer depends only on the directory and the URL, so the
+/// directory revision makes a valid (weak) ETag for each URL. A matching `If-None-Match` gets 304 without building
+/// the dataset; successful answers carry the ETag and may be cached briefly by anyone (the data is public).
+pub async fn cache(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    let Ok(version) = state.store.directory_version().await else {
+        // Without the revision, answer uncached rather than fail.
+        return next.run(request).await;
+    };
+    let etag = format!("W/\"hsds-{}\"", version.revision);
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let cache_control = HeaderValue::from_static("public, max-age=60");
+    let Ok(etag_value) = HeaderValue::from_str(&etag) else {
+        return next.run(request).await;
+    };
+    if matches {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag_value),
+                (header::CACHE_CONTROL, cache_control),
+            ],
+        )
+            .into_response();
+    }
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::OK {
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, etag_value);
+        headers.insert(header::CACHE_CONTROL, cache_control);
+    }
+    response
+}
 
 /// Query parameters of the list endpoints, all read as text so that bad values become validation problems.
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,304 @@
+//! `keten export hsds`, `keten validate hsds` and `keten import hsds` with the real binary: the demo directory's
+//! export validates against the official HSDS 3.0 table schemas; export -> import into an empty database -> export
+//! gives the same files (SQLite and PostgreSQL); a dry run stores nothing; the official examples (shared/hsds beside
+//! the repository) import without error; a package with broken rows reports each row and stores nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use keten_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn keten(database_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keten"));
+    cmd.env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out: Output = cmd.output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (out.status.success(), format!("{stdout}\n{stderr}"))
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let (ok, text) = run(cmd);
+    assert!(ok, "{text}");
+    text
+}
+
+fn run_fails(cmd: &mut Command) -> String {
+    let (ok, text) = run(cmd);
+    assert!(!ok, "expected failure:\n{text}");
+    text
+}
+
+fn official_examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/hsds/examples/csv")
+}
+
+async fn counts(url: &str) -> (usize, usize, i64) {
+    let store = Store::connect(url).await.unwrap();
+    let d = store.directory().await.unwrap();
+    let revision = store.directory_version().await.unwrap().revision;
+    store.close().await;
+    (d.help_points.len(), d.consultation_hours.len(), revision)
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
+fn lines(dir: &Path, file: &str) -> usize {
+    read(dir, file).lines().count()
+}
+
+/// A fresh PostgreSQL database of its own, or `None` without a test server.
+async fn postgres_database(tag: &str) -> Option<String> {
+    let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("KETEN_REQUIRE_POSTGRES").is_err(),
+            "PostgreSQL required but not configured"
+        );
+        return None;
+    };
+    let name = format!("hsds_{tag}_{}", std::process::id());
+    let admin = Store::connect(&base_url).await.unwrap();
+    admin
+        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await
+        .unwrap();
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base_url.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}
+
+/// Hours with every kind of dated exception, for one demo help point (the demo itself has none).
+const HOURS_WITH_EXCEPTIONS: &str = r#"{"weekly":[{"weekday":"mon","start":"10:00","end":"12:30"},{"weekday":"mon","start":"13:30","end":"16:00"},{"weekday":"thu","start":"10:00","end":"12:30"}],"exceptions":[{"from":"2026-12-24","to":"2027-01-01","kind":"closed","reason":"Kerstvakantie"},{"from":"2027-03-01","to":"2027-04-30","kind":"extra","slots":[{"start":"18:00","end":"20:00"},{"start":"09:00","end":"10:00"}],"reason":"Belastingaangifte"},{"from":"2027-05-05","to":"2027-05-05","kind":"open_only","slots":[{"start":"13:00","end":"15:00"}]}],"region":"NL","closed_on_public_holidays":false}"#;
+
+/// Loads the demo into a SQLite file and exports it; returns the export's folder.
+async fn demo_export(tmp: &Path) -> PathBuf {
+    let url = format!("sqlite://{}", tmp.join("demo.db").display());
+    run_ok(keten(&url).args(["demo", "--questions", "0"]));
+    let store = Store::connect(&url).await.unwrap();
+    store
+        .execute_raw(&format!(
+            "UPDATE help_points SET hours = '{HOURS_WITH_EXCEPTIONS}' \
+             WHERE id = (SELECT MIN(id) FROM help_points)"
+        ))
+        .await
+        .unwrap();
+    store.close().await;
+    let out = tmp.join("demo-export");
+    let text = run_ok(keten(&url).arg("export").arg("hsds").arg(&out));
+    assert!(text.contains("HSDS 3.0"), "{text}");
+    out
+}
+
+#[tokio::test]
+async fn the_demo_export_validates_with_no_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = demo_export(tmp.path()).await;
+    assert!(read(&out, "schedules.csv").contains("Kerstvakantie"));
+    for file in [
+        "organizations.csv",
+        "services.csv",
+        "locations.csv",
+        "service_at_location.csv",
+        "addresses.csv",
+        "schedules.csv",
+        "taxonomies.csv",
+        "taxonomy_terms.csv",
+        "attributes.csv",
+        "languages.csv",
+        "accessibility.csv",
+    ] {
+        assert!(lines(&out, file) > 1, "{file} has no rows");
+    }
+    assert!(out.join("datapackage.json").is_file());
+    // Columns follow the official schema's order.
+    assert!(read(&out, "locations.csv").starts_with("id,location_type,url,organization_id,name,"));
+    let text = run_ok(
+        Command::new(env!("CARGO_BIN_EXE_keten"))
+            .args(["validate", "hsds"])
+            .arg(&out),
+    );
+    assert!(text.contains(": 0 fout(en)"), "{text}");
+    assert!(text.contains("voldoet aan HSDS 3.0"), "{text}");
+}
+
+/// Export -> dry run (nothing stored) -> import into an empty database -> export gives the same files.
+async fn roundtrip(url: &str, tmp: &Path, first: &Path) {
+    run_ok(keten(url).arg("migrate"));
+    let before = counts(url).await;
+    assert_eq!((before.0, before.1), (0, 0));
+    let text = run_ok(keten(url).args(["import", "hsds", "--dry-run"]).arg(first));
+    assert!(text.contains("niets opgeslagen"), "{text}");
+    assert_eq!(counts(url).await, before, "a dry run stored something");
+
+    let text = run_ok(keten(url).args(["import", "hsds"]).arg(first));
+    assert!(text.contains("Opgeslagen"), "{text}");
+    let after = counts(url).await;
+    assert_eq!(after.0, lines(first, "locations.csv") - 1);
+    assert!(after.1 > 0, "no consultation hours imported");
+    assert!(after.2 > before.2, "the directory revision did not move");
+
+    let second = tmp.join("second-export");
+    run_ok(keten(url).arg("export").arg("hsds").arg(&second));
+    let mut files: Vec<String> = std::fs::read_dir(first)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    for file in &files {
+        assert_eq!(
+            read(first, file),
+            read(&second, file),
+            "{file} differs after the roundtrip"
+        );
+    }
+
+    // Importing the same package again updates, it does not duplicate.
+    let text = run_ok(keten(url).args(["import", "hsds"]).arg(first));
+    assert!(text.contains("hulppunten 0 nieuw"), "{text}");
+    assert_eq!(counts(url).await.0, after.0);
+}
+
+#[tokio::test]
+async fn export_import_export_roundtrips_on_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = demo_export(tmp.path()).await;
+    let url = format!("sqlite://{}", tmp.path().join("empty.db").display());
+    roundtrip(&url, tmp.path(), &first).await;
+}
+
+#[tokio::test]
+async fn export_import_export_roundtrips_on_postgres() {
+    let Some(url) = postgres_database("roundtrip").await else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let first = demo_export(tmp.path()).await;
+    roundtrip(&url, tmp.path(), &first).await;
+}
+
+#[tokio::test]
+async fn the_official_examples_import_without_error() {
+    let examples = official_examples();
+    assert!(
+        examples.join("organizations.csv").is_file(),
+        "{} missing (is shared/ beside the repository?)",
+        examples.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("keten.db").display());
+    run_ok(keten(&url).arg("migrate"));
+    let text = run_ok(
+        keten(&url)
+            .args(["import", "hsds", "--dry-run"])
+            .arg(&examples),
+    );
+    assert!(!text.contains("Fout:"), "{text}");
+    let text = run_ok(keten(&url).args(["import", "hsds"]).arg(&examples));
+    assert!(!text.contains("Fout:"), "{text}");
+    // Its one address is in the US: reported clearly, not stored.
+    assert!(
+        text.contains("buiten Nederland en België (land 'US')"),
+        "{text}"
+    );
+    assert_eq!(counts(&url).await.0, 0);
+    // The validator reads it too, and finds its broken references.
+    let text = run_fails(
+        Command::new(env!("CARGO_BIN_EXE_keten"))
+            .args(["validate", "hsds"])
+            .arg(&examples),
+    );
+    assert!(
+        text.contains("locations.csv regel 2, kolom organization_id"),
+        "{text}"
+    );
+}
+
+/// Replaces `from` by `to` in the first data row of `file` from the `n`th on (1 = first after the header) that
+/// holds it; returns the CSV line changed (the header is line 1).
+fn break_row(dir: &Path, file: &str, n: usize, from: &str, to: &str) -> usize {
+    let text = read(dir, file);
+    let mut rows: Vec<String> = text.lines().map(str::to_owned).collect();
+    let i = (n..rows.len())
+        .find(|&i| rows[i].contains(from))
+        .unwrap_or_else(|| panic!("{file}: no row from {n} holds {from}"));
+    rows[i] = rows[i].replacen(from, to, 1);
+    std::fs::write(dir.join(file), rows.join("\n") + "\n").unwrap();
+    i + 1
+}
+
+async fn broken_rows(url: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_export(tmp.path()).await;
+    let status_line = break_row(&dir, "services.csv", 2, ",active,", ",open,");
+    let addresses = read(&dir, "addresses.csv");
+    let second = addresses.lines().nth(2).unwrap().to_owned();
+    let postcode = second.split(',').nth(8).unwrap().to_owned();
+    let postcode_line = break_row(
+        &dir,
+        "addresses.csv",
+        2,
+        &format!(",{postcode},"),
+        ",0000 ZZ,",
+    );
+    let freq_line = break_row(&dir, "schedules.csv", 3, ",WEEKLY,", ",DAILY,");
+
+    run_ok(keten(url).arg("migrate"));
+    let before = counts(url).await;
+    let text = run_fails(keten(url).args(["import", "hsds"]).arg(&dir));
+    for expected in [
+        format!(
+            "Fout: services.csv regel {status_line}, kolom status: 'open' is geen toegestane waarde"
+        ),
+        format!(
+            "Fout: addresses.csv regel {postcode_line}, kolom postal_code: postcode '0000 ZZ' kennen we niet"
+        ),
+        format!(
+            "Fout: schedules.csv regel {freq_line}, kolom freq: 'DAILY' is geen toegestane waarde"
+        ),
+    ] {
+        assert!(text.contains(&expected), "{expected}\n{text}");
+    }
+    assert!(text.contains("niets opgeslagen"), "{text}");
+    assert_eq!(
+        counts(url).await,
+        before,
+        "a package with errors stored something"
+    );
+
+    let text = run_fails(
+        Command::new(env!("CARGO_BIN_EXE_keten"))
+            .args(["validate", "hsds"])
+            .arg(&dir),
+    );
+    assert!(
+        text.contains(&format!("services.csv regel {status_line}, kolom status")),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn broken_rows_are_reported_and_nothing_is_stored_on_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("keten.db").display());
+    broken_rows(&url).await;
+}
+
+#[tokio::test]
+async fn broken_rows_are_reported_and_nothing_is_stored_on_postgres() {
+    let Some(url) = postgres_database("broken").await else {
+        return;
+    };
+    broken_rows(&url).await;
+}
