@@ -426,4 +426,48 @@ both_backends! {
         assert!(agencies.contains("Energieleverancier,Energietoeslag,other,solved,<5"), "{agencies}");
         assert!(agencies.contains("DigiD / Logius,DigiD,digital_government,solved,<5"), "{agencies}");
     };
+
+    coordinators_import_history_from_a_page_all_or_nothing => |app: TestApp| async move {
+        app.demo_chain().await;
+        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let page = format!("/balie/{central}/inlezen");
+        let staff = app.signed_in(STAFF).await;
+        assert_eq!(staff.get(app.url(&page)).send().await.unwrap().status(), 403);
+        let coordinator = app.signed_in(COORDINATOR).await;
+        let token = app.csrf_token(&coordinator, &page).await;
+        let upload = |csv: &'static str, map_date: &'static str| {
+            let boundary = "----ketengrens";
+            let body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"h.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"kolom_datum\"\r\n\r\n{map_date}\r\n--{boundary}--\r\n"
+            );
+            coordinator
+                .post(app.url(&format!("{page}?csrf_token={token}")))
+                .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .body(body)
+                .send()
+        };
+        let bad = upload("Wanneer;Onderwerp;Minuten\n2026-02-01;DigiD;10\n2026-02-02;Astrologie;10\n", "Wanneer").await.unwrap();
+        assert_eq!(bad.status(), 422);
+        let html = text(bad).await;
+        assert!(html.contains("Regel 3: Het onderwerp &#39;Astrologie&#39; kennen we niet."), "{html}");
+        assert!(html.contains("value=\"Wanneer\""), "mapping kept");
+        let unmapped = upload("Wanneer;Onderwerp;Minuten\n2026-02-01;DigiD;10\n", "").await.unwrap();
+        assert_eq!(unmapped.status(), 422);
+        assert!(text(unmapped).await.contains("Geen kolom voor datum"));
+        let good = upload("Wanneer;Onderwerp;Minuten\n2026-02-01;DigiD;10\n02-02-2026;Bankzaken;25\n", "Wanneer").await.unwrap();
+        assert_eq!(good.status(), 200);
+        let html = text(good).await;
+        assert!(html.contains("Alle 2 regels zijn goed"));
+        assert_eq!(count(&app).await, 0, "checking stores nothing");
+        let start = html.find("name=\"inhoud\" value=\"").unwrap() + "name=\"inhoud\" value=\"".len();
+        let content = html[start..start + html[start..].find('"').unwrap()]
+            .replace("&#10;", "\n").replace("&#13;", "\r").replace("&#34;", "\"").replace("&#59;", ";").replace("&#44;", ",").replace("&#38;", "&");
+        let save = format!("{page}/opslaan");
+        let r = app.post_form(&coordinator, &page, &save, &[("inhoud", content.as_str()), ("kolom_datum", "Wanneer")]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(count(&app).await, 2);
+        let csv = text(coordinator.get(app.url(&format!("/balie/{central}/registraties.csv"))).send().await.unwrap()).await;
+        assert!(csv.contains(",2026-02-02,") && csv.contains("bankzaken"));
+    };
 }

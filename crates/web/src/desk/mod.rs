@@ -2,6 +2,7 @@
 //! undo within minutes, correct within a day; volunteers use a link.
 
 mod form;
+mod import;
 mod links;
 mod overview;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/balie/{hp}/vragen/{id}", get(correct_page).post(correct))
         .merge(overview::router())
         .merge(links::router())
+        .merge(import::router())
 }
 
 /// The help point of a desk URL, checked against the signed-in user: a help

@@ -54,6 +54,12 @@ struct OverviewPage {
     top_topics: Vec<(String, i64)>,
     top_agencies: Vec<(String, i64)>,
     coordinator: bool,
+    imported: Option<u64>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct OverviewQuery {
+    ingelezen: Option<u64>,
 }
 
 async fn overview_page(
@@ -61,6 +67,7 @@ async fn overview_page(
     shell: Shell,
     me: RequireUser,
     Path(hp): Path<String>,
+    Query(q): Query<OverviewQuery>,
 ) -> Result<OverviewPage, PageError> {
     let point = desk_point(&state, &me.0.actor, &hp).await?;
     let (day, week, month) = day_week_month_start(state.clock.now(), point.region().time_zone());
@@ -72,6 +79,7 @@ async fn overview_page(
     Ok(OverviewPage {
         shell,
         coordinator: state.store.coordinates_desk(&me.0.actor, &point),
+        imported: q.ingelezen,
         today: o.today,
         this_week: o.this_week,
         this_month: o.this_month,
