@@ -40,3 +40,25 @@ pub fn router(assets_dir: &Path) -> Router<AppState> {
         // pages still work, these URLs then answer 404.
         .nest_service("/static/vendor", ServeDir::new(assets_dir))
 }
+
+#[cfg(test)]
+mod tests {
+    /// An unclosed rule makes browsers drop every rule after it; a merge once
+    /// lost a `}` and the embed-code page scrolled sideways on phones.
+    #[test]
+    fn stylesheet_braces_balance() {
+        let mut depth = 0i32;
+        for (n, line) in super::KETEN_CSS.lines().enumerate() {
+            let top_level_rule =
+                !line.starts_with([' ', '}', '/', '@', '\t']) && !line.trim().is_empty();
+            assert!(
+                depth == 0 || !top_level_rule || line.starts_with(' '),
+                "line {} starts a rule inside an unclosed block: {line}",
+                n + 1
+            );
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            assert!(depth >= 0, "line {}: too many closing braces", n + 1);
+        }
+        assert_eq!(depth, 0, "unclosed block at the end");
+    }
+}
