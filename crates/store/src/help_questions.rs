@@ -66,6 +66,7 @@ pub const ROWS_PER_STATEMENT: usize = 16;
 impl Store {
     /// Writes the questions in one transaction: all or nothing.
     pub async fn insert_help_questions(&self, questions: &[NewHelpQuestion]) -> Result<()> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         insert_rows(&mut tx, questions).await?;
         tx.commit().await?;
@@ -337,6 +338,7 @@ impl Store {
         by: &Registrar,
         now: i64,
     ) -> Result<Vec<RegisteredVisit>> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let drafts: Vec<&VisitDraft> = visits.iter().map(|(_, v)| *v).collect();
         check_referred_organisations(&mut tx, &drafts).await?;
