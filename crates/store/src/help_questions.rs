@@ -81,11 +81,12 @@ impl Store {
     }
 }
 
-/// Multi-row INSERTs inside the caller's transaction.
+/// Multi-row INSERTs inside the caller's transaction; returns each help
+/// point's new running total.
 async fn insert_rows(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     questions: &[NewHelpQuestion],
-) -> Result<()> {
+) -> Result<Vec<(String, i64)>> {
     for chunk in questions.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(
             "INSERT INTO help_questions (id, visit_id, help_point_id, asked_at, topic_code, agency, kind, channel, \
@@ -123,27 +124,32 @@ async fn insert_rows(
             None => added.push((&q.help_point_id, 1)),
         }
     }
+    let mut totals = Vec::with_capacity(added.len());
     for (help_point_id, n) in added {
-        add_to_count(tx, help_point_id, n).await?;
+        totals.push((
+            help_point_id.to_owned(),
+            add_to_count(tx, help_point_id, n).await?,
+        ));
     }
-    Ok(())
+    Ok(totals)
 }
 
-/// Moves a help point's running total by `n` (negative for undo).
+/// Moves a help point's running total by `n` (negative for undo) and returns
+/// the new total (RETURNING saves a round trip inside SQLite's write turn).
 async fn add_to_count(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     help_point_id: &str,
     n: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO help_point_question_counts (help_point_id, total) VALUES ($1, $2) \
-         ON CONFLICT (help_point_id) DO UPDATE SET total = help_point_question_counts.total + $2",
+         ON CONFLICT (help_point_id) DO UPDATE SET total = help_point_question_counts.total + $2 \
+         RETURNING total",
     )
     .bind(help_point_id)
     .bind(n)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// A help point where the actor may register questions.
@@ -343,23 +349,12 @@ impl Store {
         let drafts: Vec<&VisitDraft> = visits.iter().map(|(_, v)| *v).collect();
         check_referred_organisations(&mut tx, &drafts).await?;
         let (rows, mut saved) = build_rows(visits, by, now);
-        insert_rows(&mut tx, &rows).await?;
-        let mut totals: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-        for (point, _) in visits {
-            if !totals.contains_key(point.id.as_str()) {
-                let total: i64 = sqlx::query_scalar(
-                    "SELECT total FROM help_point_question_counts WHERE help_point_id = $1",
-                )
-                .bind(&point.id)
-                .fetch_one(&mut *tx)
-                .await?;
-                totals.insert(point.id.as_str(), total);
-            }
-        }
+        let mut totals: std::collections::HashMap<String, i64> =
+            insert_rows(&mut tx, &rows).await?.into_iter().collect();
         tx.commit().await?;
         // Number the visits backwards from each help point's total.
         for ((point, _), visit) in visits.iter().zip(saved.iter_mut()).rev() {
-            if let Some(running) = totals.get_mut(point.id.as_str()) {
+            if let Some(running) = totals.get_mut(&point.id) {
                 visit.running_total = *running;
                 *running -= i64::try_from(visit.question_ids.len()).unwrap_or(0);
             }
