@@ -209,24 +209,7 @@ impl HelpPointDraft {
                 "Vul straat en huisnummer in.",
             ));
         }
-        let place = match crate::geo::resolve_place(&input.postcode, crate::reference::Country::Nl)
-        {
-            Ok(p)
-                if matches!(
-                    p.precision,
-                    crate::geo::Precision::Postcode4 | crate::geo::Precision::Postcode6
-                ) =>
-            {
-                Some(p)
-            }
-            _ => {
-                errors.push(ValidationError::new(
-                    "postcode",
-                    "Vul een bestaande postcode in, zoals 3011 AB of 9000.",
-                ));
-                None
-            }
-        };
+        let place = postcode_place(&input.postcode, &mut errors);
         let status: Option<HelpPointStatus> = if input.status.trim().is_empty() {
             Some(HelpPointStatus::Open)
         } else {
@@ -321,6 +304,31 @@ impl HelpPointDraft {
                 })
             }
             _ => Err(errors),
+        }
+    }
+}
+
+/// The place of a postcode (NL four or six characters, BE four digits); anything
+/// else, a place name included, is an error on the `postcode` field.
+pub(crate) fn postcode_place(
+    postcode: &str,
+    errors: &mut Vec<ValidationError>,
+) -> Option<crate::geo::ResolvedPlace> {
+    match crate::geo::resolve_place(postcode, crate::reference::Country::Nl) {
+        Ok(p)
+            if matches!(
+                p.precision,
+                crate::geo::Precision::Postcode4 | crate::geo::Precision::Postcode6
+            ) =>
+        {
+            Some(p)
+        }
+        _ => {
+            errors.push(ValidationError::new(
+                "postcode",
+                "Vul een bestaande postcode in, zoals 3011 AB of 9000.",
+            ));
+            None
         }
     }
 }

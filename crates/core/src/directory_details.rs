@@ -1,6 +1,7 @@
 //! Checks for the details of a help point kept on their own pages: partners' hours, exceptions, served municipalities, coordinates, mobile stops.
 
 use crate::ValidationError;
+use crate::directory::postcode_place;
 use crate::geo::Point;
 use crate::opening_hours::{
     Exception, ExceptionKind, OpeningHours, Region, TimeSlot, WeeklySlot, parse_weekly,
@@ -364,23 +365,7 @@ impl StopDraft {
                 "Vul straat en huisnummer in.",
             ));
         }
-        let place = match crate::geo::resolve_place(&input.postcode, Country::Nl) {
-            Ok(p)
-                if matches!(
-                    p.precision,
-                    crate::geo::Precision::Postcode4 | crate::geo::Precision::Postcode6
-                ) =>
-            {
-                Some(p)
-            }
-            _ => {
-                errors.push(ValidationError::new(
-                    "postcode",
-                    "Vul een bestaande postcode in, zoals 3011 AB of 9000.",
-                ));
-                None
-            }
-        };
+        let place = postcode_place(&input.postcode, &mut errors);
         let region = place
             .as_ref()
             .map_or(Region::Nl, |p| Region::from(p.country));
