@@ -115,6 +115,15 @@ impl Store {
         }
     }
 
+    /// SQL that joins a column's values of a group into one comma-separated, sorted string (the two
+    /// databases name the aggregate differently).
+    pub(crate) fn comma_list(&self, column: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("group_concat({column}, ',' ORDER BY {column})"),
+            Backend::Postgres => format!("string_agg({column}, ',' ORDER BY {column})"),
+        }
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

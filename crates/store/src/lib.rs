@@ -5,6 +5,7 @@ pub mod categories;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod finder_directory;
 pub mod help_point_details;
 pub mod help_points;
 pub mod help_questions;

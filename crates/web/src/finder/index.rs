@@ -1,13 +1,14 @@
 //! The finder's in-memory snapshot of the directory, rebuilt when the directory changes.
 
-use keten_core::directory::{HelpPointStatus, language_index};
+use keten_core::directory::language_index;
 use keten_core::finder::{FinderEntry, FinderIndex, LanguageSet, TopicSet};
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::{OpeningHours, Region};
 use keten_core::reference::{Country, municipality};
 use keten_store::Store;
+use keten_store::finder_directory::{FinderDirectory, FinderHour, FinderPoint};
 use keten_store::help_point_details::Stop;
-use keten_store::help_points::{ConsultationHour, DirectoryVersion, HelpPoint};
+use keten_store::help_points::DirectoryVersion;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -31,22 +32,22 @@ impl EntryKind {
     }
 }
 
-/// An immutable view of the directory with its spatial index. Requests share
-/// it through an `Arc`; a rebuild swaps in a new one.
+/// An immutable view of the open directory with its spatial index. Requests share
+/// it through an `Arc`; a rebuild swaps in a new one. It holds only what search and
+/// result lists need (see `keten_store::finder_directory`); a help point's own page
+/// reads the database.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub version: DirectoryVersion,
     pub index: Option<FinderIndex>,
     pub entries: Vec<EntryKind>,
-    /// Active help points only: inactive ones are hidden from residents.
-    pub help_points: Vec<HelpPoint>,
-    pub consultation_hours: Vec<ConsultationHour>,
+    pub help_points: Vec<FinderPoint>,
+    pub consultation_hours: Vec<FinderHour>,
     /// Consultation hours per help point (indices into `consultation_hours`).
     pub hours_at: Vec<Vec<usize>>,
     /// Stops of mobile help points, and per help point its stops (indices into `stops`).
     pub stops: Vec<Stop>,
     pub stops_at: Vec<Vec<usize>>,
-    pub by_id: HashMap<String, usize>,
 }
 
 /// Topic codes to bit positions; a parent topic stands for all its children.
@@ -79,42 +80,47 @@ pub fn region_of(municipality_code: &str) -> Region {
 }
 
 impl Snapshot {
-    pub fn build(
-        version: DirectoryVersion,
-        directory: keten_store::help_points::Directory,
-    ) -> Self {
-        let help_points: Vec<HelpPoint> = directory
-            .help_points
-            .into_iter()
-            .filter(|hp| hp.status == HelpPointStatus::Open)
-            .collect();
-        let by_id: HashMap<String, usize> = help_points
+    pub fn build(version: DirectoryVersion, directory: FinderDirectory) -> Self {
+        let FinderDirectory {
+            help_points,
+            consultation_hours,
+            stops,
+        } = directory;
+        // Borrowed keys, dropped after the build: the snapshot needs no id lookup.
+        let by_id: HashMap<&str, usize> = help_points
             .iter()
             .enumerate()
-            .map(|(i, hp)| (hp.id.clone(), i))
+            .map(|(i, hp)| (&*hp.id, i))
             .collect();
         let mut entries = Vec::new();
         let mut finder_entries = Vec::new();
+        let mut entry = |location, topics: TopicSet, hp: &FinderPoint, kind| {
+            finder_entries.push(FinderEntry {
+                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                location,
+                topics,
+                step_free: hp.step_free,
+                languages: language_set(&hp.languages),
+            });
+            entries.push(kind);
+        };
         let mut stops_at = vec![Vec::new(); help_points.len()];
-        let stops: Vec<Stop> = directory
-            .stops
+        let stops: Vec<Stop> = stops
             .into_iter()
-            .filter(|s| by_id.contains_key(&s.help_point_id))
+            .filter(|s| by_id.contains_key(s.help_point_id.as_str()))
             .collect();
         for (si, stop) in stops.iter().enumerate() {
-            let Some(&hi) = by_id.get(&stop.help_point_id) else {
+            let Some(&hi) = by_id.get(stop.help_point_id.as_str()) else {
                 continue;
             };
             let hp = &help_points[hi];
             stops_at[hi].push(si);
-            finder_entries.push(FinderEntry {
-                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
-                location: stop.location,
-                topics: topic_set(&hp.topics),
-                step_free: hp.accessibility.step_free,
-                languages: language_set(&hp.languages),
-            });
-            entries.push(EntryKind::Stop(si, hi));
+            entry(
+                stop.location,
+                topic_set(&hp.topics),
+                hp,
+                EntryKind::Stop(si, hi),
+            );
         }
         for (i, hp) in help_points.iter().enumerate() {
             // A bus or pop-up without hours of its own is found at its stops only, not at its home address.
@@ -124,36 +130,28 @@ impl Snapshot {
             {
                 continue;
             }
-            finder_entries.push(FinderEntry {
-                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
-                location: hp.location,
-                topics: topic_set(&hp.topics),
-                step_free: hp.accessibility.step_free,
-                languages: language_set(&hp.languages),
-            });
-            entries.push(EntryKind::HelpPoint(i));
+            entry(
+                hp.location,
+                topic_set(&hp.topics),
+                hp,
+                EntryKind::HelpPoint(i),
+            );
         }
         let mut hours_at = vec![Vec::new(); help_points.len()];
-        let consultation_hours: Vec<ConsultationHour> = directory
-            .consultation_hours
-            .into_iter()
-            .filter(|c| by_id.contains_key(&c.help_point_id))
-            .collect();
         for (ci, c) in consultation_hours.iter().enumerate() {
-            let Some(&hi) = by_id.get(&c.help_point_id) else {
+            let Some(&hi) = by_id.get(&*c.help_point_id) else {
                 continue;
             };
             let hp = &help_points[hi];
             hours_at[hi].push(ci);
-            finder_entries.push(FinderEntry {
-                id: u32::try_from(entries.len()).unwrap_or(u32::MAX),
-                location: hp.location,
-                topics: topic_set(&c.topics),
-                step_free: hp.accessibility.step_free,
-                languages: language_set(&hp.languages),
-            });
-            entries.push(EntryKind::ConsultationHour(ci, hi));
+            entry(
+                hp.location,
+                topic_set(&c.topics),
+                hp,
+                EntryKind::ConsultationHour(ci, hi),
+            );
         }
+        drop(by_id);
         Snapshot {
             version,
             index: Some(FinderIndex::build(finder_entries)),
@@ -163,14 +161,13 @@ impl Snapshot {
             hours_at,
             stops,
             stops_at,
-            by_id,
         }
     }
 
     /// Whether the entry's help point serves the municipality.
     pub fn serves(&self, entry: EntryKind, municipality_code: &str) -> bool {
         let hp = &self.help_points[entry.help_point()];
-        hp.municipality_code == municipality_code
+        &*hp.municipality_code == municipality_code
             || hp
                 .municipalities_served
                 .iter()
@@ -232,7 +229,7 @@ impl Finder {
         if self.snapshot().index.is_some() && self.snapshot().version == version {
             return Ok(false);
         }
-        let directory = store.directory().await?;
+        let directory = store.finder_directory().await?;
         let snapshot = Arc::new(Snapshot::build(version, directory));
         if let Ok(mut current) = self.current.write() {
             *current = snapshot;

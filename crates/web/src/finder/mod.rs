@@ -17,9 +17,11 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
+use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::opening_hours::OpeningHours;
 use keten_core::opening_hours::{WeeklySlot, weekly_table_nl};
-use keten_store::help_points::{ConsultationHour, HelpPoint};
+use keten_store::finder_directory::PublicHelpPoint;
 use search::{SearchOutcome, SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -139,12 +141,19 @@ fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
         .join("; ")
 }
 
-fn partner_hour_view(lang: Lang, c: &ConsultationHour) -> PartnerHourView {
+/// A partner's hour as listed: from the finder's snapshot or, on a help point's page, from the database.
+fn partner_hour_view(
+    lang: Lang,
+    organisation: &str,
+    title: &str,
+    hours: &OpeningHours,
+    appointment_needed: bool,
+) -> PartnerHourView {
     PartnerHourView {
-        organisation: c.organisation_name.clone(),
-        title: c.title.clone(),
-        hours: lang.weekly_line(&c.hours.weekly),
-        appointment_needed: c.appointment_needed,
+        organisation: organisation.to_owned(),
+        title: title.to_owned(),
+        hours: lang.weekly_line(&hours.weekly),
+        appointment_needed,
     }
 }
 
@@ -173,11 +182,19 @@ fn result_views(
                 .iter()
                 .map(|&ci| &snapshot.consultation_hours[ci])
                 .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
-                .map(|c| partner_hour_view(lang, c))
+                .map(|c| {
+                    partner_hour_view(
+                        lang,
+                        &c.organisation_name,
+                        &c.title,
+                        &c.hours,
+                        c.appointment_needed,
+                    )
+                })
                 .collect();
             ResultView {
-                id: hp.id.clone(),
-                name: hp.name.clone(),
+                id: hp.id.to_string(),
+                name: hp.name.to_string(),
                 address: match f.stop.map(|si| &snapshot.stops[si]) {
                     // A mobile help point: where it stands at the time shown below.
                     Some(stop) => format!(
@@ -232,13 +249,14 @@ struct MapMarker<'a> {
     url: String,
 }
 
-fn map_markers<'a>(points: impl Iterator<Item = &'a HelpPoint>) -> String {
+/// Map markers for help points given as (id, name, position).
+fn map_markers<'a>(points: impl Iterator<Item = (&'a str, &'a str, Point)>) -> String {
     let markers: Vec<MapMarker<'_>> = points
-        .map(|hp| MapMarker {
-            name: &hp.name,
-            lat: hp.location.lat,
-            lon: hp.location.lon,
-            url: format!("/hulppunten/{}", hp.id),
+        .map(|(id, name, location)| MapMarker {
+            name,
+            lat: location.lat,
+            lon: location.lon,
+            url: format!("/hulppunten/{id}"),
         })
         .collect();
     if markers.is_empty() {
@@ -355,12 +373,10 @@ async fn finder_view(
                 &outcome.place.municipality.name,
             );
             view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
-            view.map_markers = map_markers(
-                outcome
-                    .found
-                    .iter()
-                    .map(|f| &snapshot.help_points[f.help_point]),
-            );
+            view.map_markers = map_markers(outcome.found.iter().map(|f| {
+                let hp = &snapshot.help_points[f.help_point];
+                (&*hp.id, &*hp.name, hp.location)
+            }));
         }
         Err(AppError::UnknownPlace { suggestions, .. }) => {
             view.error = Some(unknown_place_message(lang, &suggestions));
@@ -503,7 +519,7 @@ async fn embed_code_page(
 #[template(path = "help_point.html")]
 struct HelpPointPage {
     shell: Shell,
-    hp: HelpPoint,
+    hp: keten_store::help_points::HelpPoint,
     topics: Vec<String>,
     languages: Vec<String>,
     access: Vec<String>,
@@ -606,9 +622,16 @@ async fn help_point_view(
     shell: Shell,
     id: &str,
 ) -> Result<HelpPointPage, PageError> {
-    let snapshot = state.finder_snapshot().await;
-    let index = *snapshot.by_id.get(id).ok_or(AppError::NotFound)?;
-    let hp = snapshot.help_points[index].clone();
+    let PublicHelpPoint {
+        help_point: hp,
+        consultation_hours,
+        stops,
+    } = state.store.public_help_point(id).await?;
+    let markers = map_markers(std::iter::once((
+        hp.id.as_str(),
+        hp.name.as_str(),
+        hp.location,
+    )));
     let now = state.clock.now();
     let region = region_of(&hp.municipality_code);
     let shell = shell.public();
@@ -632,14 +655,21 @@ async fn help_point_view(
             .next_open(now)
             .map(|p| lang.opening(p.when(now, region)))
             .unwrap_or_else(|| lang.t("hours-unknown")),
-        partner_hours: snapshot.hours_at[index]
+        partner_hours: consultation_hours
             .iter()
-            .map(|&ci| partner_hour_view(lang, &snapshot.consultation_hours[ci]))
+            .map(|c| {
+                partner_hour_view(
+                    lang,
+                    &c.organisation_name,
+                    &c.title,
+                    &c.hours,
+                    c.appointment_needed,
+                )
+            })
             .collect(),
-        stops: snapshot.stops_at[index]
+        stops: stops
             .iter()
-            .map(|&si| {
-                let stop = &snapshot.stops[si];
+            .map(|stop| {
                 let mut when: Vec<String> = Vec::new();
                 if !stop.hours.weekly.is_empty() {
                     when.push(format_weekly_nl(&stop.hours.weekly));
@@ -683,7 +713,7 @@ async fn help_point_view(
         report_error: None,
         report_sent: false,
         map_tiles: state.config.map_tiles.clone(),
-        map_markers: map_markers(std::iter::once(&snapshot.help_points[index])),
+        map_markers: markers,
     })
 }
 
@@ -790,18 +820,20 @@ pub async fn nearest_help_points(
             let stop = f.stop.map(|si| &snapshot.stops[si]);
             let location = stop.map_or(hp.location, |s| s.location);
             NearestHelpPoint {
-                id: hp.id.clone(),
-                name: hp.name.clone(),
+                id: hp.id.to_string(),
+                name: hp.name.to_string(),
                 stop: stop.map(|s| s.place_name.clone()),
-                address: stop
-                    .map_or_else(|| hp.street_address.clone(), |s| s.street_address.clone()),
-                postcode: stop.map_or_else(|| hp.postcode.clone(), |s| s.postcode.clone()),
-                city: hp.city.clone(),
+                address: stop.map_or_else(
+                    || hp.street_address.to_string(),
+                    |s| s.street_address.clone(),
+                ),
+                postcode: stop.map_or_else(|| hp.postcode.to_string(), |s| s.postcode.clone()),
+                city: hp.city.to_string(),
                 lat: location.lat,
                 lon: location.lon,
                 distance_km: (f.distance_km * 1000.0).round() / 1000.0,
                 walking_km: (f.walking_km * 10.0).round() / 10.0,
-                topics: hp.topics.clone(),
+                topics: hp.topics.to_vec(),
                 next_open_start: f.next_open.as_ref().map(|p| p.start.to_string()),
                 next_open_end: f.next_open.as_ref().map(|p| p.end.to_string()),
                 next_open_text: f.next_open.as_ref().map(|p| p.describe_nl(now, region)),
@@ -810,8 +842,8 @@ pub async fn nearest_help_points(
                     .map(|&ci| &snapshot.consultation_hours[ci])
                     .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                     .map(|c| NearestConsultationHour {
-                        organisation: c.organisation_name.clone(),
-                        title: c.title.clone(),
+                        organisation: c.organisation_name.to_string(),
+                        title: c.title.to_string(),
                         hours: format_weekly_nl(&c.hours.weekly),
                         appointment_needed: c.appointment_needed,
                     })

@@ -116,7 +116,7 @@ pub fn search(
                 snapshot.stops[si].location,
                 &snapshot.stops[si].hours,
             ),
-            _ => (None, help_point.location, &help_point.hours),
+            _ => (None, help_point.location, &*help_point.hours),
         };
         found.push(Found {
             help_point: hp,

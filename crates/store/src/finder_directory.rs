@@ -1,0 +1,256 @@
+//! The open part of the directory as residents see it: the finder's compact in-memory read model and one help point's page.
+//!
+//! The finder keeps every open help point and consultation hour in memory. With full [`HelpPoint`] rows that took
+//! about 160 MB of heap at 100,000 help points, over the 100 MB budget for the whole process, so the finder gets only
+//! what search and result lists need, and values that repeat across points (a city, a municipality, a topic list,
+//! a library chain's opening hours) are shared instead of copied. Rows are streamed into that shape, so the full
+//! rows never sit in memory all at once either. A help point's own page reads its full row from the database.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use futures_util::TryStreamExt;
+use keten_core::geo::Point;
+use keten_core::opening_hours::OpeningHours;
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::help_point_details::Stop;
+use crate::help_points::{ConsultationHour, HelpPoint, parse_hours};
+use keten_core::directory::HelpPointStatus;
+
+/// A list of codes (topics, languages, municipalities) shared by every point with the same list.
+pub type Codes = Arc<[String]>;
+
+/// An open help point as the finder holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinderPoint {
+    pub id: Box<str>,
+    pub name: Box<str>,
+    pub street_address: Box<str>,
+    pub postcode: Box<str>,
+    pub city: Arc<str>,
+    pub municipality_code: Arc<str>,
+    pub location: Point,
+    pub hours: Arc<OpeningHours>,
+    pub topics: Codes,
+    pub languages: Codes,
+    /// Further municipalities served besides the one it sits in.
+    pub municipalities_served: Codes,
+    pub step_free: bool,
+}
+
+/// A partner's consultation hour at an open help point, as the finder holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinderHour {
+    pub help_point_id: Box<str>,
+    pub organisation_name: Arc<str>,
+    pub title: Arc<str>,
+    pub topics: Codes,
+    pub hours: Arc<OpeningHours>,
+    pub appointment_needed: bool,
+}
+
+/// Everything the finder searches: open help points (ordered by name), their consultation hours and stops.
+#[derive(Debug, Clone, Default)]
+pub struct FinderDirectory {
+    pub help_points: Vec<FinderPoint>,
+    pub consultation_hours: Vec<FinderHour>,
+    pub stops: Vec<Stop>,
+}
+
+/// One open help point with its partners' hours and stops, for its public page.
+#[derive(Debug, Clone)]
+pub struct PublicHelpPoint {
+    pub help_point: HelpPoint,
+    pub consultation_hours: Vec<ConsultationHour>,
+    pub stops: Vec<Stop>,
+}
+
+/// Hands out one shared copy per distinct value.
+#[derive(Default)]
+struct Shared {
+    strings: HashSet<Arc<str>>,
+    /// By the comma-separated list as stored or joined by the database.
+    lists: HashMap<String, Codes>,
+    hours: HashMap<String, Arc<OpeningHours>>,
+}
+
+impl Shared {
+    fn string(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.strings.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.strings.insert(shared.clone());
+        shared
+    }
+
+    /// A comma-separated list of codes (none for NULL).
+    fn list(&mut self, joined: Option<&str>) -> Codes {
+        let joined = joined.unwrap_or_default();
+        if let Some(shared) = self.lists.get(joined) {
+            return shared.clone();
+        }
+        let codes: Vec<String> = joined
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let shared: Codes = Arc::from(codes);
+        self.lists.insert(joined.to_owned(), shared.clone());
+        shared
+    }
+
+    /// Opening hours by their stored JSON: equal JSON, one parsed copy.
+    fn hours(&mut self, json: String) -> Result<Arc<OpeningHours>> {
+        if let Some(shared) = self.hours.get(&json) {
+            return Ok(shared.clone());
+        }
+        let shared = Arc::new(parse_hours(&json)?);
+        self.hours.insert(json, shared.clone());
+        Ok(shared)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PointRow {
+    id: String,
+    name: String,
+    street_address: String,
+    postcode: String,
+    city: String,
+    municipality_code: String,
+    lat: f64,
+    lon: f64,
+    hours: String,
+    languages: String,
+    step_free: i64,
+    topics: Option<String>,
+    served: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HourRow {
+    help_point_id: String,
+    organisation_name: String,
+    title: String,
+    hours: String,
+    appointment_needed: i64,
+    topics: Option<String>,
+}
+
+// The SQL below says `status = 'open'`: the stored code of [`HelpPointStatus::Open`] (a test checks it).
+impl Store {
+    /// The open directory in the finder's compact shape.
+    pub async fn finder_directory(&self) -> Result<FinderDirectory> {
+        let mut shared = Shared::default();
+        // Only code literals go into the SQL text. Topic lists come joined from the database, so that no per-point map is built here just to be thrown away.
+        let sql = format!(
+            "SELECT h.id, h.name, h.street_address, h.postcode, h.city, h.municipality_code, h.lat, h.lon, \
+             h.hours, h.languages, h.step_free, \
+             (SELECT {topics} FROM help_point_topics t WHERE t.help_point_id = h.id) AS topics, \
+             (SELECT {served} FROM help_point_municipalities m WHERE m.help_point_id = h.id) AS served \
+             FROM help_points h WHERE h.status = 'open' ORDER BY h.name, h.id",
+            topics = self.comma_list("t.topic_code"),
+            served = self.comma_list("m.municipality_code"),
+        );
+        let mut help_points = Vec::new();
+        let mut rows = sqlx::query_as::<_, PointRow>(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            help_points.push(FinderPoint {
+                topics: shared.list(r.topics.as_deref()),
+                municipalities_served: shared.list(r.served.as_deref()),
+                languages: shared.list(Some(&r.languages)),
+                id: r.id.into(),
+                name: r.name.into(),
+                street_address: r.street_address.into(),
+                postcode: r.postcode.into(),
+                city: shared.string(&r.city),
+                municipality_code: shared.string(&r.municipality_code),
+                location: Point {
+                    lat: r.lat,
+                    lon: r.lon,
+                },
+                hours: shared.hours(r.hours)?,
+                step_free: r.step_free != 0,
+            });
+        }
+        drop(rows);
+        help_points.shrink_to_fit();
+
+        let sql = format!(
+            "SELECT c.help_point_id, o.name AS organisation_name, c.title, c.hours, c.appointment_needed, \
+             (SELECT {topics} FROM consultation_hour_topics t WHERE t.consultation_hour_id = c.id) AS topics \
+             FROM consultation_hours c JOIN organisations o ON o.id = c.organisation_id \
+             JOIN help_points h ON h.id = c.help_point_id WHERE h.status = 'open' \
+             ORDER BY c.help_point_id, c.title, c.id",
+            topics = self.comma_list("t.topic_code"),
+        );
+        let mut consultation_hours = Vec::new();
+        let mut rows = sqlx::query_as::<_, HourRow>(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            consultation_hours.push(FinderHour {
+                topics: shared.list(r.topics.as_deref()),
+                help_point_id: r.help_point_id.into(),
+                organisation_name: shared.string(&r.organisation_name),
+                title: shared.string(&r.title),
+                hours: shared.hours(r.hours)?,
+                appointment_needed: r.appointment_needed != 0,
+            });
+        }
+        drop(rows);
+        consultation_hours.shrink_to_fit();
+
+        let stops = crate::help_point_details::all_stops(&self.pool).await?;
+        Ok(FinderDirectory {
+            help_points,
+            consultation_hours,
+            stops,
+        })
+    }
+
+    /// An open help point with its partners' hours and stops; `NotFound` when it does not exist or is not open.
+    pub async fn public_help_point(&self, id: &str) -> Result<PublicHelpPoint> {
+        let help_point = self.help_point(id).await?;
+        if help_point.status != HelpPointStatus::Open {
+            return Err(StoreError::NotFound);
+        }
+        Ok(PublicHelpPoint {
+            consultation_hours: self.directory_consultation_hours(Some(id)).await?,
+            stops: self.stops_of(id).await?,
+            help_point,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_names_the_open_status_by_its_stored_code() {
+        assert_eq!(HelpPointStatus::Open.as_str(), "open");
+    }
+
+    #[test]
+    fn equal_values_are_shared() {
+        let mut shared = Shared::default();
+        let a = shared.string("Rotterdam");
+        let b = shared.string("Rotterdam");
+        assert!(Arc::ptr_eq(&a, &b));
+        let x = shared.list(Some("bankzaken,digid"));
+        let y = shared.list(Some("bankzaken,digid"));
+        let z = shared.list(Some("bankzaken"));
+        assert!(Arc::ptr_eq(&x, &y));
+        assert!(!Arc::ptr_eq(&x, &z));
+        assert_eq!(&*x, ["bankzaken".to_owned(), "digid".to_owned()]);
+        assert!(shared.list(None).is_empty());
+        assert!(shared.list(Some("")).is_empty());
+        let json = r#"{"weekly":[],"exceptions":[]}"#;
+        let h1 = shared.hours(json.to_owned()).unwrap();
+        let h2 = shared.hours(json.to_owned()).unwrap();
+        assert!(Arc::ptr_eq(&h1, &h2));
+        assert!(shared.hours("no json".to_owned()).is_err());
+    }
+}
