@@ -17,8 +17,11 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
+use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::{WeeklySlot, weekly_table_nl};
+use keten_core::opening_hours::{
+    OpeningHours, describe_monthly_nl, monthly_table, weekly_table_nl,
+};
 use keten_store::help_points::{ConsultationHour, HelpPoint};
 use search::{SearchOutcome, SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
@@ -120,6 +123,8 @@ pub struct ResultView {
     pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
+    /// OpenStreetMap at the place the result stands for (a mobile help point's stop, not its depot).
+    pub map_url: String,
 }
 
 pub struct PartnerHourView {
@@ -129,21 +134,36 @@ pub struct PartnerHourView {
     pub appointment_needed: bool,
 }
 
-/// Weekly hours in Dutch words for the API: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00".
-fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
-    weekly_table_nl(slots)
+/// Regular hours in Dutch words for the API and the stops list: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00;
+/// Elke eerste vrijdag van de maand, 10:00-12:00".
+fn format_recurring_nl(hours: &OpeningHours) -> String {
+    weekly_table_nl(&hours.weekly)
         .into_iter()
         .filter(|(_, hours)| hours != "gesloten")
         .map(|(day, hours)| format!("{day} {hours}"))
+        .chain(
+            monthly_table(&hours.monthly)
+                .into_iter()
+                .map(|(week, day, slots)| describe_monthly_nl(week, day, &slots)),
+        )
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A link to OpenStreetMap centred on a point, with a marker.
+fn osm_url(p: Point) -> String {
+    format!(
+        "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
+        lat = p.lat,
+        lon = p.lon
+    )
 }
 
 fn partner_hour_view(lang: Lang, c: &ConsultationHour) -> PartnerHourView {
     PartnerHourView {
         organisation: c.organisation_name.clone(),
         title: c.title.clone(),
-        hours: lang.weekly_line(&c.hours.weekly),
+        hours: lang.recurring_line(&c.hours),
         appointment_needed: c.appointment_needed,
     }
 }
@@ -175,10 +195,12 @@ fn result_views(
                 .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                 .map(|c| partner_hour_view(lang, c))
                 .collect();
+            let stop = f.stop.map(|si| &snapshot.stops[si]);
             ResultView {
                 id: hp.id.clone(),
                 name: hp.name.clone(),
-                address: match f.stop.map(|si| &snapshot.stops[si]) {
+                map_url: osm_url(stop.map_or(hp.location, |s| s.location)),
+                address: match stop {
                     // A mobile help point: where it stands at the time shown below.
                     Some(stop) => format!(
                         "{}: {}, {}",
@@ -225,20 +247,34 @@ struct FinderView {
 }
 
 #[derive(Serialize)]
-struct MapMarker<'a> {
-    name: &'a str,
+struct MapMarker {
+    name: String,
     lat: f64,
     lon: f64,
     url: String,
 }
 
-fn map_markers<'a>(points: impl Iterator<Item = &'a HelpPoint>) -> String {
-    let markers: Vec<MapMarker<'_>> = points
-        .map(|hp| MapMarker {
-            name: &hp.name,
-            lat: hp.location.lat,
-            lon: hp.location.lon,
-            url: format!("/hulppunten/{}", hp.id),
+/// A marker per place: the help point with, for a mobile one, the stop it stands at (its place name and point).
+fn map_markers<'a>(
+    places: impl Iterator<
+        Item = (
+            &'a HelpPoint,
+            Option<&'a keten_store::help_point_details::Stop>,
+        ),
+    >,
+) -> String {
+    let markers: Vec<MapMarker> = places
+        .map(|(hp, stop)| {
+            let location = stop.map_or(hp.location, |s| s.location);
+            MapMarker {
+                name: match stop {
+                    Some(s) => format!("{}: {}", hp.name, s.place_name),
+                    None => hp.name.clone(),
+                },
+                lat: location.lat,
+                lon: location.lon,
+                url: format!("/hulppunten/{}", hp.id),
+            }
         })
         .collect();
     if markers.is_empty() {
@@ -355,12 +391,12 @@ async fn finder_view(
                 &outcome.place.municipality.name,
             );
             view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
-            view.map_markers = map_markers(
-                outcome
-                    .found
-                    .iter()
-                    .map(|f| &snapshot.help_points[f.help_point]),
-            );
+            view.map_markers = map_markers(outcome.found.iter().map(|f| {
+                (
+                    &snapshot.help_points[f.help_point],
+                    f.stop.map(|si| &snapshot.stops[si]),
+                )
+            }));
         }
         Err(AppError::UnknownPlace { suggestions, .. }) => {
             view.error = Some(unknown_place_message(lang, &suggestions));
@@ -447,6 +483,8 @@ struct EmbedCodeQuery {
 struct EmbedCodePage {
     shell: Shell,
     topics: Vec<TopicChoice>,
+    /// The pictogram for "everything".
+    all_icon: &'static str,
     municipality_input: String,
     topic: String,
     error: Option<String>,
@@ -466,6 +504,7 @@ async fn embed_code_page(
     let mut page = EmbedCodePage {
         shell,
         topics: topic_choices(lang),
+        all_icon: icons::topic_icon(""),
         municipality_input: q.gemeente.clone(),
         topic: q.onderwerp.clone(),
         error: None,
@@ -514,7 +553,8 @@ struct HelpPointPage {
     stops: Vec<StopView>,
     /// Coming days with other hours: closing weeks, extra hours.
     exceptions: Vec<String>,
-    map_url: String,
+    /// `None` for a mobile help point that is only found at its stops.
+    map_url: Option<String>,
     last_checked: Option<String>,
     report: ReportForm,
     report_error: Option<String>,
@@ -527,6 +567,7 @@ pub struct StopView {
     pub place_name: String,
     pub address: String,
     pub when: String,
+    pub map_url: String,
 }
 
 /// "maandag 2 maart tot en met vrijdag 6 maart: dicht (Voorjaarsvakantie)".
@@ -611,6 +652,7 @@ async fn help_point_view(
     let hp = snapshot.help_points[index].clone();
     let now = state.clock.now();
     let region = region_of(&hp.municipality_code);
+    let at_home = snapshot.stops_at[index].is_empty() || !hp.hours.is_empty();
     let shell = shell.public();
     let lang = shell.lang;
     Ok(HelpPointPage {
@@ -641,8 +683,9 @@ async fn help_point_view(
             .map(|&si| {
                 let stop = &snapshot.stops[si];
                 let mut when: Vec<String> = Vec::new();
-                if !stop.hours.weekly.is_empty() {
-                    when.push(format_weekly_nl(&stop.hours.weekly));
+                let regular = format_recurring_nl(&stop.hours);
+                if !regular.is_empty() {
+                    when.push(regular);
                 }
                 let today = now.to_zoned(region.time_zone().clone()).date();
                 when.extend(
@@ -656,6 +699,7 @@ async fn help_point_view(
                     place_name: stop.place_name.clone(),
                     address: format!("{}, {}", stop.street_address, stop.postcode),
                     when: when.join("; "),
+                    map_url: osm_url(stop.location),
                 }
             })
             .collect(),
@@ -668,11 +712,8 @@ async fn help_point_view(
                 .map(exception_text)
                 .collect()
         },
-        map_url: format!(
-            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
-            lat = hp.location.lat,
-            lon = hp.location.lon
-        ),
+        // A bus or pop-up without hours of its own is not at its home address: the map shows its stops.
+        map_url: at_home.then(|| osm_url(hp.location)),
         last_checked: hp
             .last_checked_at
             .and_then(|t| jiff::Timestamp::from_second(t).ok())
@@ -683,7 +724,16 @@ async fn help_point_view(
         report_error: None,
         report_sent: false,
         map_tiles: state.config.map_tiles.clone(),
-        map_markers: map_markers(std::iter::once(&snapshot.help_points[index])),
+        map_markers: map_markers(
+            at_home
+                .then_some((&snapshot.help_points[index], None))
+                .into_iter()
+                .chain(
+                    snapshot.stops_at[index]
+                        .iter()
+                        .map(|&si| (&snapshot.help_points[index], Some(&snapshot.stops[si]))),
+                ),
+        ),
     })
 }
 
@@ -812,7 +862,7 @@ pub async fn nearest_help_points(
                     .map(|c| NearestConsultationHour {
                         organisation: c.organisation_name.clone(),
                         title: c.title.clone(),
-                        hours: format_weekly_nl(&c.hours.weekly),
+                        hours: format_recurring_nl(&c.hours),
                         appointment_needed: c.appointment_needed,
                     })
                     .collect(),
