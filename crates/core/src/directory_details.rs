@@ -585,6 +585,24 @@ mod tests {
         .unwrap();
         assert_eq!(weekly.postcode, "3025 AB");
         assert_eq!(weekly.hours.weekly.len(), 1);
+        let monthly = StopDraft::parse(&StopInput {
+            place_name: "Buurthuis De Boog".into(),
+            street_address: "Boogstraat 1".into(),
+            postcode: "3025 AB".into(),
+            hours: "laatste vr 10-12".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(monthly.hours.monthly.len(), 1);
+        let back = StopInput::from_stop(
+            "Buurthuis De Boog",
+            "Boogstraat 1",
+            "3025 AB",
+            monthly.location,
+            &monthly.hours,
+        );
+        assert_eq!(back.hours, "laatste vr 10:00-12:00");
+        assert!(back.date.is_empty());
         let dated = StopDraft::parse(&StopInput {
             place_name: "Markt".into(),
             street_address: "Markt 1".into(),
