@@ -117,6 +117,9 @@ pub fn parse_languages(input: &str) -> Result<Vec<String>, ValidationError> {
 /// Coordinators are reminded when a point has not been checked by a person for this long.
 pub const CHECK_REMINDER_DAYS: i64 = 182;
 
+/// A coordinator gets at most one reminder e-mail per unchecked help point in this many days.
+pub const CHECK_REMINDER_REPEAT_DAYS: i64 = 30;
+
 /// A help point's editable details as a coordinator typed them, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelpPointDraft {
@@ -224,7 +227,8 @@ impl HelpPointDraft {
                 "Schrijf de datum als jjjj-mm-dd, bijvoorbeeld 2026-09-01.",
             ));
         }
-        let weekly = crate::opening_hours::parse_weekly(&input.hours)
+        // Monthly parts ("eerste di 10-12") are read too, so a point's monthly hours survive an edit.
+        let weekly = crate::opening_hours::parse_recurring(&input.hours)
             .map_err(|e| errors.push(e))
             .ok();
         let mut topics = Vec::new();
@@ -265,7 +269,9 @@ impl HelpPointDraft {
             ));
         }
         match (place, status, weekly, languages) {
-            (Some(place), Some(status), Some(weekly), Some(languages)) if errors.is_empty() => {
+            (Some(place), Some(status), Some((weekly, monthly)), Some(languages))
+                if errors.is_empty() =>
+            {
                 let region = match place.country {
                     crate::reference::Country::Be => crate::opening_hours::Region::Be,
                     crate::reference::Country::Nl => crate::opening_hours::Region::Nl,
@@ -288,7 +294,10 @@ impl HelpPointDraft {
                         .filter(|_| status != HelpPointStatus::Open),
                     reopens_on: reopens_on.filter(|_| status == HelpPointStatus::TemporarilyClosed),
                     status,
-                    hours: crate::opening_hours::OpeningHours::weekly(region, weekly),
+                    hours: crate::opening_hours::OpeningHours {
+                        monthly,
+                        ..crate::opening_hours::OpeningHours::weekly(region, weekly)
+                    },
                     topics,
                     languages,
                     accessibility: Accessibility {

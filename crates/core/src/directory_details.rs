@@ -4,7 +4,8 @@ use crate::ValidationError;
 use crate::directory::postcode_place;
 use crate::geo::Point;
 use crate::opening_hours::{
-    Exception, ExceptionKind, OpeningHours, Region, TimeSlot, WeeklySlot, parse_weekly,
+    Exception, ExceptionKind, OpeningHours, Region, TimeSlot, WeeklySlot, parse_recurring,
+    parse_weekly,
 };
 use crate::reference::{self, Country};
 use jiff::civil::Date;
@@ -46,7 +47,7 @@ pub struct ConsultationHourInput {
     pub organisation_id: String,
     pub title: String,
     pub topics: Vec<String>,
-    /// Weekly hours in the text syntax: "di 10:00-12:00".
+    /// Weekly or monthly hours in the text syntax: "di 10:00-12:00; eerste do 13:00-15:00".
     pub hours: String,
     pub appointment_needed: bool,
 }
@@ -105,26 +106,29 @@ impl ConsultationHourDraft {
                 "Kies minstens één onderwerp waarbij het spreekuur helpt.",
             ));
         }
-        let weekly = match parse_weekly(&input.hours) {
-            Ok(w) if w.is_empty() => {
+        let recurring = match parse_recurring(&input.hours) {
+            Ok((w, m)) if w.is_empty() && m.is_empty() => {
                 errors.push(ValidationError::new(
                     "hours",
                     "Vul in wanneer het spreekuur is, bijvoorbeeld di 10:00-12:00.",
                 ));
                 None
             }
-            Ok(w) => Some(w),
+            Ok(wm) => Some(wm),
             Err(e) => {
                 errors.push(e);
                 None
             }
         };
-        match weekly {
-            Some(weekly) if errors.is_empty() => Ok(Self {
+        match recurring {
+            Some((weekly, monthly)) if errors.is_empty() => Ok(Self {
                 organisation_id: input.organisation_id.clone(),
                 title: title.to_owned(),
                 topics,
-                hours: OpeningHours::weekly(region, weekly),
+                hours: OpeningHours {
+                    monthly,
+                    ..OpeningHours::weekly(region, weekly)
+                },
                 appointment_needed: input.appointment_needed,
             }),
             _ => Err(errors),
@@ -329,7 +333,7 @@ pub struct StopInput {
     pub place_name: String,
     pub street_address: String,
     pub postcode: String,
-    /// Weekly hours in the text syntax ("di 10:00-12:00"); empty for a stop on one date.
+    /// Weekly or monthly hours in the text syntax ("di 10:00-12:00", "laatste vr 10-12"); empty for a stop on one date.
     pub hours: String,
     /// A single date (jjjj-mm-dd) for a one-off stop, with `times`.
     pub date: String,
@@ -377,8 +381,13 @@ impl StopDraft {
                 "hours",
                 "Vul de vaste dagen en tijden in (zoals di 10:00-12:00) of één datum met tijden, niet allebei.",
             )),
-            (false, true) => match parse_weekly(weekly_text) {
-                Ok(w) => hours = Some(OpeningHours::weekly(region, w)),
+            (false, true) => match parse_recurring(weekly_text) {
+                Ok((w, m)) => {
+                    hours = Some(OpeningHours {
+                        monthly: m,
+                        ..OpeningHours::weekly(region, w)
+                    });
+                }
                 Err(e) => errors.push(e),
             },
             (true, false) => {
@@ -432,7 +441,8 @@ impl StopInput {
         location: Point,
         hours: &OpeningHours,
     ) -> Self {
-        let one_date = hours.weekly.is_empty() && hours.exceptions.len() == 1;
+        let one_date =
+            hours.weekly.is_empty() && hours.monthly.is_empty() && hours.exceptions.len() == 1;
         let (date, times) = match hours.exceptions.first() {
             Some(e) if one_date => (
                 e.from.to_string(),
@@ -448,7 +458,7 @@ impl StopInput {
             place_name: place_name.to_owned(),
             street_address: street_address.to_owned(),
             postcode: postcode.to_owned(),
-            hours: crate::opening_hours::format_weekly(&hours.weekly),
+            hours: crate::opening_hours::format_recurring(&hours.weekly, &hours.monthly),
             date,
             times,
             lat: format!("{:.6}", location.lat),
@@ -474,6 +484,14 @@ mod tests {
             ConsultationHourDraft::parse(&input, &["bankzaken"], &["bank"], Region::Nl).unwrap();
         assert_eq!(d.hours.weekly.len(), 1);
         assert!(d.appointment_needed);
+        let monthly = ConsultationHourInput {
+            hours: "elke eerste dinsdag van de maand 10:00-12:00".into(),
+            ..input.clone()
+        };
+        let d =
+            ConsultationHourDraft::parse(&monthly, &["bankzaken"], &["bank"], Region::Nl).unwrap();
+        assert!(d.hours.weekly.is_empty());
+        assert_eq!(d.hours.monthly.len(), 1);
         let bad = ConsultationHourInput {
             organisation_id: "someone-else".into(),
             hours: "dinsdag".into(),
@@ -567,6 +585,24 @@ mod tests {
         .unwrap();
         assert_eq!(weekly.postcode, "3025 AB");
         assert_eq!(weekly.hours.weekly.len(), 1);
+        let monthly = StopDraft::parse(&StopInput {
+            place_name: "Buurthuis De Boog".into(),
+            street_address: "Boogstraat 1".into(),
+            postcode: "3025 AB".into(),
+            hours: "laatste vr 10-12".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(monthly.hours.monthly.len(), 1);
+        let back = StopInput::from_stop(
+            "Buurthuis De Boog",
+            "Boogstraat 1",
+            "3025 AB",
+            monthly.location,
+            &monthly.hours,
+        );
+        assert_eq!(back.hours, "laatste vr 10:00-12:00");
+        assert!(back.date.is_empty());
         let dated = StopDraft::parse(&StopInput {
             place_name: "Markt".into(),
             street_address: "Markt 1".into(),

@@ -5,7 +5,8 @@
 //! holidays of its [`Region`] ([`public_holidays`]).
 //!
 //! # What applies on a day
-//! [`OpeningHours::slots_on`] starts from the weekly slots of the weekday, empties them on a public holiday (when
+//! [`OpeningHours::slots_on`] starts from the weekly slots of the weekday and the monthly slots that fall on the date
+//! ("elke eerste dinsdag van de maand", "laatste vrijdag": see [`Recurrence`]), empties them on a public holiday (when
 //! `closed_on_public_holidays`), and then applies every exception that covers the date, the longest first and, among
 //! exceptions of equal length, in list order: `Closed` empties the day, `OpenOnly` replaces its slots, `Extra` adds
 //! slots. So exceptions override holidays (an `Extra` on Koningsdag opens the point for those hours), and the more
@@ -282,6 +283,156 @@ pub struct WeeklySlot {
     pub slot: TimeSlot,
 }
 
+/// Which occurrence of a weekday in its month a monthly recurrence falls on: the first to the fourth, or the last.
+/// Serialised as its iCalendar number (`1`..`4`, `-1` for the last), as in HSDS's `byday` (`1TU`, `-1FR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "i8", into = "i8")]
+pub enum WeekOfMonth {
+    First,
+    Second,
+    Third,
+    Fourth,
+    /// The last one of the month (the fourth or the fifth).
+    Last,
+}
+
+impl WeekOfMonth {
+    /// In order: first, second, third, fourth, last.
+    pub const ALL: [Self; 5] = [
+        Self::First,
+        Self::Second,
+        Self::Third,
+        Self::Fourth,
+        Self::Last,
+    ];
+
+    /// The iCalendar ordinal: 1 to 4, or -1 for the last.
+    #[must_use]
+    pub const fn number(self) -> i8 {
+        match self {
+            Self::First => 1,
+            Self::Second => 2,
+            Self::Third => 3,
+            Self::Fourth => 4,
+            Self::Last => -1,
+        }
+    }
+
+    /// The reverse of [`number`](Self::number).
+    #[must_use]
+    pub const fn from_number(n: i8) -> Option<Self> {
+        match n {
+            1 => Some(Self::First),
+            2 => Some(Self::Second),
+            3 => Some(Self::Third),
+            4 => Some(Self::Fourth),
+            -1 => Some(Self::Last),
+            _ => None,
+        }
+    }
+
+    /// The Dutch ordinal word: `"eerste"` .. `"vierde"`, `"laatste"`.
+    #[must_use]
+    pub const fn word_nl(self) -> &'static str {
+        match self {
+            Self::First => "eerste",
+            Self::Second => "tweede",
+            Self::Third => "derde",
+            Self::Fourth => "vierde",
+            Self::Last => "laatste",
+        }
+    }
+
+    /// True when `date` is this occurrence of its weekday in its month (the weekday itself is not checked).
+    #[must_use]
+    pub fn contains(self, date: Date) -> bool {
+        let day = date.day();
+        match self {
+            // The last occurrence: a week later lies in the next month.
+            Self::Last => day + 7 > date.days_in_month(),
+            n => (day - 1) / 7 + 1 == n.number(),
+        }
+    }
+}
+
+impl TryFrom<i8> for WeekOfMonth {
+    type Error = String;
+    fn try_from(n: i8) -> Result<Self, Self::Error> {
+        Self::from_number(n)
+            .ok_or_else(|| format!("week {n} bestaat niet; gebruik 1 tot en met 4 of -1"))
+    }
+}
+
+impl From<WeekOfMonth> for i8 {
+    fn from(w: WeekOfMonth) -> Self {
+        w.number()
+    }
+}
+
+/// A slot on one weekday of the month: the first Tuesday, the last Friday. Serialised flat:
+/// `{"week": 1, "weekday": "tue", "start": "10:00", "end": "12:00"}` (`"week": -1` is the last).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+pub struct MonthlySlot {
+    #[schema(value_type = i8, example = 1)]
+    pub week: WeekOfMonth,
+    pub weekday: Weekday,
+    #[serde(flatten)]
+    pub slot: TimeSlot,
+}
+
+/// How a slot recurs: every week on a weekday, or once a month on the Nth (or last) weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Recurrence {
+    Weekly(Weekday),
+    Monthly(WeekOfMonth, Weekday),
+}
+
+impl Recurrence {
+    /// The weekday it falls on.
+    #[must_use]
+    pub const fn weekday(self) -> Weekday {
+        match self {
+            Self::Weekly(day) | Self::Monthly(_, day) => day,
+        }
+    }
+
+    /// True when it recurs on `date`.
+    #[must_use]
+    pub fn occurs_on(self, date: Date) -> bool {
+        Weekday::of(date) == self.weekday()
+            && match self {
+                Self::Weekly(_) => true,
+                Self::Monthly(week, _) => week.contains(date),
+            }
+    }
+}
+
+impl WeeklySlot {
+    #[must_use]
+    pub const fn recurrence(&self) -> Recurrence {
+        Recurrence::Weekly(self.weekday)
+    }
+}
+
+impl MonthlySlot {
+    #[must_use]
+    pub const fn recurrence(&self) -> Recurrence {
+        Recurrence::Monthly(self.week, self.weekday)
+    }
+}
+
 /// What a dated exception does on the days it covers.
 #[derive(
     Debug,
@@ -402,11 +553,16 @@ fn default_true() -> bool {
 
 /// A help point's opening hours. Stored as JSON:
 /// `{"weekly":[{"weekday":"mon","start":"10:00","end":"12:30"}],"exceptions":[],"region":"NL","closed_on_public_holidays":true}`;
-/// every field may be left out when reading (no hours, no exceptions, NL, closed on public holidays).
+/// every field may be left out when reading (no hours, no exceptions, NL, closed on public holidays). Monthly slots
+/// (`"monthly":[{"week":1,"weekday":"tue","start":"10:00","end":"12:00"}]`) are written only when there are some,
+/// so hours without them keep their stored form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHours {
     #[serde(default)]
     pub weekly: Vec<WeeklySlot>,
+    /// Slots on the Nth or last weekday of every month ("elke eerste dinsdag van de maand").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monthly: Vec<MonthlySlot>,
     #[serde(default)]
     pub exceptions: Vec<Exception>,
     #[serde(default)]
@@ -419,6 +575,7 @@ impl Default for OpeningHours {
     fn default() -> Self {
         Self {
             weekly: Vec::new(),
+            monthly: Vec::new(),
             exceptions: Vec::new(),
             region: Region::Nl,
             closed_on_public_holidays: true,
@@ -448,11 +605,32 @@ impl OpeningHours {
         }
     }
 
+    /// Every regular slot with how it recurs: the weekly ones, then the monthly ones.
+    #[must_use]
+    pub fn recurring(&self) -> Vec<(Recurrence, TimeSlot)> {
+        self.weekly
+            .iter()
+            .map(|w| (w.recurrence(), w.slot))
+            .chain(self.monthly.iter().map(|m| (m.recurrence(), m.slot)))
+            .collect()
+    }
+
+    /// No regular hours and no dated exceptions: nothing says when it is open.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.weekly.is_empty() && self.monthly.is_empty() && self.exceptions.is_empty()
+    }
+
     /// Check what the types cannot: slots end after they start, exceptions end on or after they start, `Closed` has
     /// no slots and the others have some. Messages are Dutch; the field is `"hours"` or `"exceptions"`.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        for w in &self.weekly {
-            TimeSlot::new(w.slot.start, w.slot.end)?;
+        for slot in self
+            .weekly
+            .iter()
+            .map(|w| w.slot)
+            .chain(self.monthly.iter().map(|m| m.slot))
+        {
+            TimeSlot::new(slot.start, slot.end)?;
         }
         for e in &self.exceptions {
             let label = if e.reason.trim().is_empty() {
@@ -512,6 +690,12 @@ impl OpeningHours {
                     .iter()
                     .filter(|w| w.weekday == weekday)
                     .map(|w| w.slot)
+                    .chain(
+                        self.monthly
+                            .iter()
+                            .filter(|m| m.weekday == weekday && m.week.contains(date))
+                            .map(|m| m.slot),
+                    )
                     .collect()
             };
         let mut covering: Vec<&Exception> =
@@ -1349,6 +1533,152 @@ pub fn parse_weekly(text: &str) -> Result<Vec<WeeklySlot>, ValidationError> {
         );
     }
     Ok(out)
+}
+
+/// The ordinal word of a monthly part ("eerste", "1e", "laatste"), if `word` is one.
+fn week_word(word: &str) -> Option<WeekOfMonth> {
+    Some(match word {
+        "eerste" | "1e" | "1ste" => WeekOfMonth::First,
+        "tweede" | "2e" | "2de" => WeekOfMonth::Second,
+        "derde" | "3e" | "3de" => WeekOfMonth::Third,
+        "vierde" | "4e" | "4de" => WeekOfMonth::Fourth,
+        "laatste" => WeekOfMonth::Last,
+        _ => return None,
+    })
+}
+
+/// Splits a part into its week of the month and the rest in the weekly syntax, or `None` for a weekly part.
+/// "Elke eerste dinsdag van de maand, 10:00-12:00" -> (First, "dinsdag 10:00-12:00"); "elke di 10-12" -> weekly.
+fn monthly_part(part: &str) -> (Option<WeekOfMonth>, String) {
+    // The words as typed (error messages quote them) and in lower case without trailing punctuation (to compare).
+    let mut words: Vec<(&str, String)> = part
+        .split_whitespace()
+        .map(|w| (w, w.trim_end_matches([',', '.']).to_lowercase()))
+        .collect();
+    if words
+        .first()
+        .is_some_and(|(_, w)| matches!(w.as_str(), "elke" | "iedere"))
+    {
+        words.remove(0);
+    }
+    let week = words.first().and_then(|(_, w)| week_word(w));
+    if week.is_some() {
+        words.remove(0);
+    }
+    // "van de maand" would otherwise read as a day ("maand" is a prefix of "maandag").
+    let mut rest: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while let Some((typed, word)) = words.get(i) {
+        let is_phrase = word == "van"
+            && words.get(i + 1).is_some_and(|(_, w)| w == "de")
+            && words.get(i + 2).is_some_and(|(_, w)| w == "maand");
+        if is_phrase {
+            i += 3;
+        } else {
+            rest.push(typed);
+            i += 1;
+        }
+    }
+    (week, rest.join(" "))
+}
+
+/// The consultation-hour syntax: the weekly syntax of [`parse_weekly`] plus monthly parts, one per `;`:
+/// `"di 10:00-12:00; eerste do 13:00-15:00; laatste vr 14-16"`. A monthly part starts with `eerste`, `tweede`,
+/// `derde`, `vierde` (or `1e` .. `4e`) or `laatste`, optionally after `elke`, and may say `van de maand`, so the
+/// way pages show it reads back: `"Elke eerste dinsdag van de maand, 10:00-12:00"`. Errors are Dutch, on `"hours"`.
+pub fn parse_recurring(text: &str) -> Result<(Vec<WeeklySlot>, Vec<MonthlySlot>), ValidationError> {
+    let mut weekly_parts: Vec<String> = Vec::new();
+    let mut monthly: Vec<MonthlySlot> = Vec::new();
+    for part in text.split([';', '\n']).map(str::trim) {
+        if part.is_empty() {
+            continue;
+        }
+        match monthly_part(part) {
+            (None, rest) => weekly_parts.push(rest),
+            (Some(week), rest) => {
+                let slots = parse_weekly(&rest).map_err(|e| error(e.message))?;
+                if slots.is_empty() {
+                    return Err(error(format!(
+                        "Bij '{part}' staan geen dag en tijden. Schrijf bijvoorbeeld 'eerste di 10:00-12:00'."
+                    )));
+                }
+                monthly.extend(slots.into_iter().map(|w| MonthlySlot {
+                    week,
+                    weekday: w.weekday,
+                    slot: w.slot,
+                }));
+            }
+        }
+    }
+    let weekly = parse_weekly(&weekly_parts.join("; "))?;
+    monthly.sort_unstable();
+    monthly.dedup();
+    for pair in monthly.windows(2) {
+        if let [a, b] = pair
+            && (a.week, a.weekday) == (b.week, b.weekday)
+            && b.slot.start < a.slot.end
+        {
+            return Err(error(format!(
+                "Tijden {} en {} op elke {} {} van de maand overlappen.",
+                a.slot,
+                b.slot,
+                a.week.word_nl(),
+                a.weekday.name_nl()
+            )));
+        }
+    }
+    Ok((weekly, monthly))
+}
+
+/// Per (week of the month, weekday), in that order, the sorted slots: the monthly counterpart of [`weekly_table`].
+#[must_use]
+pub fn monthly_table(slots: &[MonthlySlot]) -> Vec<(WeekOfMonth, Weekday, Vec<TimeSlot>)> {
+    let mut sorted = slots.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out: Vec<(WeekOfMonth, Weekday, Vec<TimeSlot>)> = Vec::new();
+    for m in sorted {
+        match out.last_mut() {
+            Some((week, day, day_slots)) if (*week, *day) == (m.week, m.weekday) => {
+                day_slots.push(m.slot);
+            }
+            _ => out.push((m.week, m.weekday, vec![m.slot])),
+        }
+    }
+    out
+}
+
+/// The reverse of [`parse_recurring`]: the weekly syntax, then one part per monthly day: `"di 10:00-12:00; eerste
+/// do 13:00-15:00"`.
+#[must_use]
+pub fn format_recurring(weekly: &[WeeklySlot], monthly: &[MonthlySlot]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let weekly = format_weekly(weekly);
+    if !weekly.is_empty() {
+        parts.push(weekly);
+    }
+    for (week, day, slots) in monthly_table(monthly) {
+        let times: Vec<String> = slots.iter().map(ToString::to_string).collect();
+        parts.push(format!(
+            "{} {} {}",
+            week.word_nl(),
+            day.abbr_nl(),
+            times.join(" en ")
+        ));
+    }
+    parts.join("; ")
+}
+
+/// One monthly day in plain Dutch, as pages show it: `"Elke eerste dinsdag van de maand, 10:00-12:00"`.
+#[must_use]
+pub fn describe_monthly_nl(week: WeekOfMonth, weekday: Weekday, slots: &[TimeSlot]) -> String {
+    let times: Vec<String> = slots.iter().map(ToString::to_string).collect();
+    format!(
+        "Elke {} {} van de maand, {}",
+        week.word_nl(),
+        weekday.name_nl(),
+        times.join(" en ")
+    )
 }
 
 #[cfg(test)]
@@ -2259,6 +2589,167 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&ExceptionKind::Extra).unwrap(),
             r#""extra""#
+        );
+    }
+
+    // ---- monthly recurrence ----
+
+    fn recurring(region: Region, text: &str) -> OpeningHours {
+        let (weekly, monthly) = parse_recurring(text).unwrap();
+        OpeningHours {
+            monthly,
+            ..OpeningHours::weekly(region, weekly)
+        }
+    }
+
+    #[test]
+    fn weeks_of_the_month() {
+        // May 2026 has five Fridays: 1, 8, 15, 22, 29.
+        let fridays = [1, 8, 15, 22, 29].map(|d| date(2026, 5, d));
+        let which = |week: WeekOfMonth| -> Vec<i8> {
+            fridays
+                .iter()
+                .filter(|d| week.contains(**d))
+                .map(|d| d.day())
+                .collect()
+        };
+        assert_eq!(which(WeekOfMonth::First), [1]);
+        assert_eq!(which(WeekOfMonth::Fourth), [22]);
+        assert_eq!(which(WeekOfMonth::Last), [29]);
+        // February 2026 has four Fridays; the fourth is also the last.
+        assert!(WeekOfMonth::Fourth.contains(date(2026, 2, 27)));
+        assert!(WeekOfMonth::Last.contains(date(2026, 2, 27)));
+        assert!(!WeekOfMonth::Last.contains(date(2026, 2, 20)));
+        let first_tuesday = Recurrence::Monthly(WeekOfMonth::First, Weekday::Tue);
+        assert!(first_tuesday.occurs_on(date(2026, 3, 3)));
+        assert!(
+            !first_tuesday.occurs_on(date(2026, 3, 10)),
+            "second Tuesday"
+        );
+        assert!(!first_tuesday.occurs_on(date(2026, 3, 2)), "a Monday");
+        assert!(Recurrence::Weekly(Weekday::Tue).occurs_on(date(2026, 3, 10)));
+        for w in WeekOfMonth::ALL {
+            assert_eq!(WeekOfMonth::from_number(w.number()), Some(w));
+        }
+        assert_eq!(WeekOfMonth::from_number(5), None);
+    }
+
+    #[test]
+    fn monthly_slots_open_on_their_day_only() {
+        let h = recurring(Region::Nl, "eerste di 10:00-12:00; laatste vr 14:00-16:00");
+        // Monday 2 March 2026, 10:00 CET: next is the first Tuesday, 3 March.
+        let now = ts("2026-03-02T09:00:00Z");
+        assert_eq!(
+            h.next_open(now),
+            period("2026-03-03T09:00:00Z", "2026-03-03T11:00:00Z", false)
+        );
+        assert!(h.is_open_at(ts("2026-03-03T10:00:00Z")));
+        assert!(!h.is_open_at(ts("2026-03-10T10:00:00Z")), "second Tuesday");
+        // After the first Tuesday: the last Friday, 27 March (still CET: DST starts on the 29th).
+        assert_eq!(
+            h.next_open(ts("2026-03-03T12:00:00Z")),
+            period("2026-03-27T13:00:00Z", "2026-03-27T15:00:00Z", false)
+        );
+        assert!(h.open_this_week(ts("2026-03-23T08:00:00Z")));
+        assert!(!h.open_this_week(ts("2026-03-09T08:00:00Z")));
+        assert!(h.open_later_today(ts("2026-03-27T08:00:00Z")));
+    }
+
+    #[test]
+    fn monthly_slots_across_dst_and_holidays() {
+        // The last Sunday of March is the day summer time starts: 10:00 local is 08:00 UTC that day.
+        let h = recurring(Region::Nl, "laatste zo 10:00-12:00");
+        assert_eq!(
+            h.next_open(ts("2026-03-02T09:00:00Z")),
+            period("2026-03-29T08:00:00Z", "2026-03-29T10:00:00Z", false)
+        );
+        // And the last Sunday of October is the day it ends: 10:00 local is 09:00 UTC again.
+        assert_eq!(
+            h.next_open(ts("2026-10-01T00:00:00Z")),
+            period("2026-10-25T09:00:00Z", "2026-10-25T11:00:00Z", false)
+        );
+        // The first Monday of April 2026 is Easter Monday: closed, next is the first Monday of May (4 May, CEST).
+        let h = recurring(Region::Nl, "eerste maandag van de maand 10:00-12:00");
+        assert!(h.slots_on(date(2026, 4, 6)).is_empty());
+        assert_eq!(
+            h.next_open(ts("2026-04-01T00:00:00Z")),
+            period("2026-05-04T08:00:00Z", "2026-05-04T10:00:00Z", false)
+        );
+        // An exception still wins: an extra opening on the second Monday, a closed first Monday in June.
+        let mut h = h;
+        h.exceptions.push(exception(
+            date(2026, 6, 1),
+            date(2026, 6, 1),
+            ExceptionKind::Closed,
+            Vec::new(),
+        ));
+        assert!(h.slots_on(date(2026, 6, 1)).is_empty());
+        assert_eq!(h.slots_on(date(2026, 7, 6)), [slot("10:00", "12:00")]);
+        // Belgium: the first Monday of June 2025 is not a holiday, Pinkstermaandag (9 June) is the second.
+        let be = recurring(Region::Be, "tweede ma 10-12");
+        assert!(be.slots_on(date(2025, 6, 9)).is_empty());
+        assert_eq!(be.slots_on(date(2025, 7, 14)), [slot("10:00", "12:00")]);
+    }
+
+    #[test]
+    fn recurring_text_reads_and_writes_monthly_parts() {
+        let (weekly, monthly) = parse_recurring(
+            "di 10:00-12:00; Elke eerste dinsdag van de maand, 13:00-15:00; laatste vrijdag 14-16 en 9-10; 2e wo 9:30-11",
+        )
+        .unwrap();
+        assert_eq!(weekly.len(), 1);
+        assert_eq!(monthly.len(), 4);
+        assert_eq!(
+            format_recurring(&weekly, &monthly),
+            "di 10:00-12:00; eerste di 13:00-15:00; tweede wo 09:30-11:00; laatste vr 09:00-10:00 en 14:00-16:00"
+        );
+        let text = format_recurring(&weekly, &monthly);
+        assert_eq!(parse_recurring(&text).unwrap(), (weekly, monthly.clone()));
+        // What pages show reads back.
+        let (week, day, slots) = monthly_table(&monthly).remove(0);
+        let shown = describe_monthly_nl(week, day, &slots);
+        assert_eq!(shown, "Elke eerste dinsdag van de maand, 13:00-15:00");
+        assert_eq!(parse_recurring(&shown).unwrap().1, [monthly[0]]);
+        // "elke" before a weekly part is fine.
+        assert_eq!(parse_recurring("elke do 10-12").unwrap().0.len(), 1);
+        for bad in [
+            "eerste 10:00-12:00",
+            "laatste vr",
+            "eerste di 10-12 en 11-13",
+            "vijfde di 10-12",
+        ] {
+            let e = parse_recurring(bad).unwrap_err();
+            assert_eq!(e.field, "hours", "{bad}");
+        }
+        // Serialised only when present, so stored weekly hours keep their form.
+        let weekly_only = recurring(Region::Nl, "di 10-12");
+        assert!(
+            !serde_json::to_string(&weekly_only)
+                .unwrap()
+                .contains("monthly")
+        );
+        let h = recurring(Region::Nl, "laatste vr 14-16");
+        let json = serde_json::to_string(&h).unwrap();
+        assert!(
+            json.contains(
+                r#""monthly":[{"week":-1,"weekday":"fri","start":"14:00","end":"16:00"}]"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<OpeningHours>(&json).unwrap(), h);
+        assert!(
+            serde_json::from_str::<MonthlySlot>(
+                r#"{"week":5,"weekday":"fri","start":"14:00","end":"16:00"}"#
+            )
+            .is_err()
+        );
+        assert!(!h.is_empty());
+        assert_eq!(
+            h.recurring(),
+            [(
+                Recurrence::Monthly(WeekOfMonth::Last, Weekday::Fri),
+                slot("14:00", "16:00")
+            )]
         );
     }
 

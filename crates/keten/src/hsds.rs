@@ -99,11 +99,13 @@ pub async fn import(store: &Store, dir: &Path, dry_run: bool) -> anyhow::Result<
     };
     println!(
         "{prefix}: organisaties {} nieuw en {} bijgewerkt, hulppunten {} nieuw en {} bijgewerkt, \
-         spreekuren {} nieuw en {} bijgewerkt, onderwerpen {} nieuw.",
+         haltes {} nieuw en {} bijgewerkt, spreekuren {} nieuw en {} bijgewerkt, onderwerpen {} nieuw.",
         out.organisations_created,
         out.organisations_updated,
         out.help_points_created,
         out.help_points_updated,
+        out.stops_created,
+        out.stops_updated,
         out.consultation_hours_created,
         out.consultation_hours_updated,
         out.topics_created,

@@ -245,6 +245,10 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = keten_web::send_due_notifications(&notifier).await {
                 tracing::warn!(error = %e, "notifications failed");
             }
+            // Help points nobody has checked for half a year.
+            if let Err(e) = keten_web::send_check_reminders(&notifier).await {
+                tracing::warn!(error = %e, "check reminders failed");
+            }
         }
     });
 

@@ -38,12 +38,17 @@ fn official_examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/hsds/examples/csv")
 }
 
-async fn counts(url: &str) -> (usize, usize, i64) {
+async fn counts(url: &str) -> (usize, usize, i64, usize) {
     let store = Store::connect(url).await.unwrap();
     let d = store.directory().await.unwrap();
     let revision = store.directory_version().await.unwrap().revision;
     store.close().await;
-    (d.help_points.len(), d.consultation_hours.len(), revision)
+    (
+        d.help_points.len(),
+        d.consultation_hours.len(),
+        revision,
+        d.stops.len(),
+    )
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -81,6 +86,16 @@ async fn postgres_database(tag: &str) -> Option<String> {
 /// Hours with every kind of dated exception, for one demo help point (the demo itself has none).
 const HOURS_WITH_EXCEPTIONS: &str = r#"{"weekly":[{"weekday":"mon","start":"10:00","end":"12:30"},{"weekday":"mon","start":"13:30","end":"16:00"},{"weekday":"thu","start":"10:00","end":"12:30"}],"exceptions":[{"from":"2026-12-24","to":"2027-01-01","kind":"closed","reason":"Kerstvakantie"},{"from":"2027-03-01","to":"2027-04-30","kind":"extra","slots":[{"start":"18:00","end":"20:00"},{"start":"09:00","end":"10:00"}],"reason":"Belastingaangifte"},{"from":"2027-05-05","to":"2027-05-05","kind":"open_only","slots":[{"start":"13:00","end":"15:00"}]}],"region":"NL","closed_on_public_holidays":false}"#;
 
+/// A bus stop on Wednesdays and the last Friday of the month, and a one-day pop-up, for the same demo help point.
+const STOPS: &str = r#"INSERT INTO help_point_stops (id, help_point_id, place_name, street_address, postcode, lat, lon, hours) VALUES
+('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a01', (SELECT MIN(id) FROM help_points), 'Buurthuis De Boog', 'Boogstraat 1', '3025 AB', 51.9112, 4.4461,
+ '{"weekly":[{"weekday":"wed","start":"13:00","end":"15:00"}],"monthly":[{"week":-1,"weekday":"fri","start":"10:00","end":"12:00"}],"exceptions":[],"region":"NL","closed_on_public_holidays":true}'),
+('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a02', (SELECT MIN(id) FROM help_points), 'Markt Schiedam', 'Grote Markt 1', '3111 NG', 51.9170, 4.3990,
+ '{"weekly":[],"exceptions":[{"from":"2026-03-04","to":"2026-03-04","kind":"open_only","slots":[{"start":"10:00","end":"12:00"}],"reason":"Markt Schiedam"}],"region":"NL","closed_on_public_holidays":true}')"#;
+
+/// Monthly hours for one demo consultation hour: the first Tuesday besides its weekly hour.
+const MONTHLY_HOURS: &str = r#"{"weekly":[{"weekday":"thu","start":"13:00","end":"15:00"}],"monthly":[{"week":1,"weekday":"tue","start":"10:00","end":"12:00"},{"week":3,"weekday":"tue","start":"10:00","end":"12:00"}],"exceptions":[],"region":"NL","closed_on_public_holidays":true}"#;
+
 /// Loads the demo into a SQLite file and exports it; returns the export's folder.
 async fn demo_export(tmp: &Path) -> PathBuf {
     let url = format!("sqlite://{}", tmp.join("demo.db").display());
@@ -90,6 +105,14 @@ async fn demo_export(tmp: &Path) -> PathBuf {
         .execute_raw(&format!(
             "UPDATE help_points SET hours = '{HOURS_WITH_EXCEPTIONS}' \
              WHERE id = (SELECT MIN(id) FROM help_points)"
+        ))
+        .await
+        .unwrap();
+    store.execute_raw(STOPS).await.unwrap();
+    store
+        .execute_raw(&format!(
+            "UPDATE consultation_hours SET hours = '{MONTHLY_HOURS}' \
+             WHERE id = (SELECT MIN(id) FROM consultation_hours)"
         ))
         .await
         .unwrap();
@@ -105,6 +128,24 @@ async fn the_demo_export_validates_with_no_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let out = demo_export(tmp.path()).await;
     assert!(read(&out, "schedules.csv").contains("Kerstvakantie"));
+    // Stops are locations of their own with their own address, point and hours; monthly hours are MONTHLY.
+    let locations = read(&out, "locations.csv");
+    assert!(
+        locations.contains("6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a01,physical,,"),
+        "{locations}"
+    );
+    assert!(
+        locations.contains(",Buurthuis De Boog,") && locations.contains(",51.9112,4.4461"),
+        "{locations}"
+    );
+    assert!(read(&out, "addresses.csv").contains("Boogstraat 1"));
+    let schedules = read(&out, "schedules.csv");
+    assert!(
+        schedules.contains(",MONTHLY,")
+            && schedules.contains(",\"1TU,3TU\",")
+            && schedules.contains(",-1FR,"),
+        "{schedules}"
+    );
     for file in [
         "organizations.csv",
         "services.csv",
@@ -144,7 +185,8 @@ async fn roundtrip(url: &str, tmp: &Path, first: &Path) {
     let text = run_ok(keten(url).args(["import", "hsds"]).arg(first));
     assert!(text.contains("Opgeslagen"), "{text}");
     let after = counts(url).await;
-    assert_eq!(after.0, lines(first, "locations.csv") - 1);
+    assert_eq!(after.3, 2, "the stops came back");
+    assert_eq!(after.0, lines(first, "locations.csv") - 1 - after.3);
     assert!(after.1 > 0, "no consultation hours imported");
     assert!(after.2 > before.2, "the directory revision did not move");
 
@@ -167,6 +209,7 @@ async fn roundtrip(url: &str, tmp: &Path, first: &Path) {
     // Importing the same package again updates, it does not duplicate.
     let text = run_ok(keten(url).args(["import", "hsds"]).arg(first));
     assert!(text.contains("hulppunten 0 nieuw"), "{text}");
+    assert!(text.contains("haltes 0 nieuw en 2 bijgewerkt"), "{text}");
     assert_eq!(counts(url).await.0, after.0);
 }
 

@@ -1,5 +1,5 @@
-//! Storing an imported HSDS data package: organisations, topics, help points and consultation hours in ONE
-//! transaction, updating rows that already exist instead of duplicating them; a dry run rolls it all back.
+//! Storing an imported HSDS data package: organisations, topics, help points, their stops and consultation hours in
+//! ONE transaction, updating rows that already exist instead of duplicating them; a dry run rolls it all back.
 
 use crate::Store;
 use crate::error::Result;
@@ -39,6 +39,18 @@ pub struct ImportConsultationHour {
     pub updated_at: i64,
 }
 
+/// A stop of a mobile or pop-up help point (an HSDS location where the help point's own service is also offered).
+#[derive(Debug, Clone)]
+pub struct ImportStop {
+    pub id: String,
+    pub help_point_id: String,
+    pub place_name: String,
+    pub street_address: String,
+    pub postcode: String,
+    pub location: keten_core::geo::Point,
+    pub hours: keten_core::opening_hours::OpeningHours,
+}
+
 /// A topic (taxonomy term) the directory does not know yet.
 #[derive(Debug, Clone)]
 pub struct ImportTopic {
@@ -53,6 +65,7 @@ pub struct HsdsImport {
     pub topics: Vec<ImportTopic>,
     pub help_points: Vec<ImportHelpPoint>,
     pub consultation_hours: Vec<ImportConsultationHour>,
+    pub stops: Vec<ImportStop>,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -65,6 +78,8 @@ pub struct ImportOutcome {
     pub help_points_updated: usize,
     pub consultation_hours_created: usize,
     pub consultation_hours_updated: usize,
+    pub stops_created: usize,
+    pub stops_updated: usize,
 }
 
 async fn exists(
@@ -284,6 +299,44 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+        }
+
+        for stop in &plan.stops {
+            // Matched by id, like help points: an export imports back onto the same rows.
+            let updated = sqlx::query(
+                "UPDATE help_point_stops SET help_point_id = $1, place_name = $2, street_address = $3, postcode = $4, \
+                 lat = $5, lon = $6, hours = $7 WHERE id = $8",
+            )
+            .bind(&stop.help_point_id)
+            .bind(stop.place_name.trim())
+            .bind(stop.street_address.trim())
+            .bind(stop.postcode.trim())
+            .bind(stop.location.lat)
+            .bind(stop.location.lon)
+            .bind(hours_json(&stop.hours)?)
+            .bind(&stop.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated > 0 {
+                out.stops_updated += 1;
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO help_point_stops (id, help_point_id, place_name, street_address, postcode, lat, lon, hours) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&stop.id)
+            .bind(&stop.help_point_id)
+            .bind(stop.place_name.trim())
+            .bind(stop.street_address.trim())
+            .bind(stop.postcode.trim())
+            .bind(stop.location.lat)
+            .bind(stop.location.lon)
+            .bind(hours_json(&stop.hours)?)
+            .execute(&mut *tx)
+            .await?;
+            out.stops_created += 1;
         }
 
         if dry_run {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod categories;
+pub mod check_reminders;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -16,7 +16,7 @@ use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::directory::{CHECK_REMINDER_DAYS, HelpPointDraft, HelpPointInput, HelpPointStatus};
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::format_weekly;
+use keten_core::opening_hours::format_recurring;
 use keten_store::Actor;
 use keten_store::help_points::{CoordinatedHelpPoint, HelpPoint};
 use serde::Deserialize;
@@ -120,7 +120,7 @@ fn input_from(hp: &HelpPoint) -> HelpPointInput {
         status: hp.status.as_str().to_owned(),
         status_reason: hp.status_reason.clone().unwrap_or_default(),
         reopens_on: hp.reopens_on.clone().unwrap_or_default(),
-        hours: format_weekly(&hp.hours.weekly),
+        hours: format_recurring(&hp.hours.weekly, &hp.hours.monthly),
         topics: hp.topics.clone(),
         languages: hp.languages.join(", "),
         step_free: hp.accessibility.step_free,

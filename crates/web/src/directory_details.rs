@@ -20,7 +20,7 @@ use keten_core::directory_details::{
 };
 use keten_core::geo::{Precision, resolve_place};
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::{ExceptionKind, Region, format_weekly};
+use keten_core::opening_hours::{ExceptionKind, Region, format_recurring};
 use keten_core::reference::{Country, municipality};
 use keten_store::help_points::HelpPoint;
 
@@ -179,7 +179,7 @@ async fn hours_view(
                 organisation_id: h.organisation_id.clone(),
                 title: h.title.clone(),
                 topics: h.topics.clone(),
-                hours: format_weekly(&h.hours.weekly),
+                hours: format_recurring(&h.hours.weekly, &h.hours.monthly),
                 appointment_needed: h.appointment_needed,
             }
         }
@@ -199,7 +199,7 @@ async fn hours_view(
     let lines = hours
         .into_iter()
         .map(|h| HourLine {
-            when: format_weekly(&h.hours.weekly),
+            when: format_recurring(&h.hours.weekly, &h.hours.monthly),
             topics: h
                 .topics
                 .iter()
@@ -723,8 +723,9 @@ impl StopsPage {
 /// "di 10:00-12:00" or "dinsdag 10 maart 10:00-12:00" for a one-date stop.
 pub fn stop_when(hours: &keten_core::opening_hours::OpeningHours) -> String {
     let mut parts = Vec::new();
-    if !hours.weekly.is_empty() {
-        parts.push(format_weekly(&hours.weekly));
+    let regular = format_recurring(&hours.weekly, &hours.monthly);
+    if !regular.is_empty() {
+        parts.push(regular);
     }
     for e in &hours.exceptions {
         let times = ExceptionInput::from_exception(e).times;

@@ -8,7 +8,10 @@ use fluent_templates::Loader;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::loader::LanguageIdentifier;
 use jiff::civil::{Date, Time};
-use keten_core::opening_hours::{OpeningWhen, TimeSlot, Weekday, WeeklySlot, clock_text};
+use keten_core::opening_hours::{
+    OpeningHours, OpeningWhen, TimeSlot, WeekOfMonth, Weekday, WeeklySlot, clock_text,
+    monthly_table,
+};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -293,6 +296,38 @@ impl Lang {
             .join("; ")
     }
 
+    /// One monthly day: "Elke eerste dinsdag van de maand, 10:00-12:00" / "Every first Tuesday of the month, ...".
+    pub fn monthly_line(self, week: WeekOfMonth, day: Weekday, slots: &[TimeSlot]) -> String {
+        let times = slots
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(&format!(" {} ", self.t("word-and")));
+        self.t_args(
+            "hours-monthly",
+            &[
+                ("week", self.t(week_of_month_key(week))),
+                ("weekday", self.weekday(day)),
+                ("times", times),
+            ],
+        )
+    }
+
+    /// Regular hours on one line, weekly days first, then monthly ones:
+    /// "dinsdag 10:00 - 12:00; Elke laatste vrijdag van de maand, 14:00-16:00".
+    pub fn recurring_line(self, hours: &OpeningHours) -> String {
+        let weekly = self.weekly_line(&hours.weekly);
+        std::iter::once(weekly)
+            .filter(|w| !w.is_empty())
+            .chain(
+                monthly_table(&hours.monthly)
+                    .into_iter()
+                    .map(|(week, day, slots)| self.monthly_line(week, day, &slots)),
+            )
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// A distance with one decimal in this language's way: "1,2" / "1.2".
     pub fn km(self, value: f64) -> String {
         format!("{value:.1}").replace('.', &self.t("decimal-separator"))
@@ -322,6 +357,16 @@ fn weekday_key(day: Weekday) -> &'static str {
     }
 }
 
+fn week_of_month_key(week: WeekOfMonth) -> &'static str {
+    match week {
+        WeekOfMonth::First => "week-of-month-1",
+        WeekOfMonth::Second => "week-of-month-2",
+        WeekOfMonth::Third => "week-of-month-3",
+        WeekOfMonth::Fourth => "week-of-month-4",
+        WeekOfMonth::Last => "week-of-month-last",
+    }
+}
+
 /// The message keys the code builds at run time (topics, weekdays, months, features, languages):
 /// every catalogue must have them.
 pub fn dynamic_keys() -> Vec<String> {
@@ -330,6 +375,11 @@ pub fn dynamic_keys() -> Vec<String> {
         .map(|t| format!("topic-{}", t.code))
         .collect();
     keys.extend(Weekday::ALL.iter().map(|d| weekday_key(*d).to_owned()));
+    keys.extend(
+        WeekOfMonth::ALL
+            .iter()
+            .map(|w| week_of_month_key(*w).to_owned()),
+    );
     keys.extend((1..=12).map(|m| format!("month-{m}")));
     keys.extend(
         [
@@ -472,6 +522,8 @@ mod tests {
                 "phone",
                 "languages",
                 "max",
+                "week",
+                "times",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");
@@ -526,11 +578,38 @@ mod tests {
             }),
             "Open on Tuesday 3 March from 10:00 to 12:00"
         );
+        assert_eq!(
+            en.monthly_line(
+                WeekOfMonth::Last,
+                Weekday::Fri,
+                &[
+                    TimeSlot::new(t("09:00"), t("10:00")).unwrap(),
+                    TimeSlot::new(t("14:00"), t("16:00")).unwrap()
+                ]
+            ),
+            "Every last Friday of the month, 09:00-10:00 and 14:00-16:00"
+        );
         assert_eq!(en.spoken_language("ar"), "Arabic");
         assert_eq!(nl.spoken_language("ar"), "Arabisch");
         assert_eq!(
             en.access_feature("step_free"),
             "No stairs (wheelchair or walker)"
+        );
+    }
+
+    #[test]
+    fn dutch_monthly_wording_matches_core() {
+        let nl = Lang::dutch();
+        let slot = TimeSlot::new("10:00".parse().unwrap(), "12:00".parse().unwrap()).unwrap();
+        for week in WeekOfMonth::ALL {
+            assert_eq!(
+                nl.monthly_line(week, Weekday::Tue, &[slot]),
+                keten_core::opening_hours::describe_monthly_nl(week, Weekday::Tue, &[slot])
+            );
+        }
+        assert_eq!(
+            nl.monthly_line(WeekOfMonth::First, Weekday::Tue, &[slot]),
+            "Elke eerste dinsdag van de maand, 10:00-12:00"
         );
     }
 

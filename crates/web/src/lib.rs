@@ -7,6 +7,7 @@ mod api_tokens;
 mod assets;
 mod auth;
 mod categories;
+mod check_reminders;
 mod context;
 mod desk;
 mod directory;
@@ -29,6 +30,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
 pub use error::AppError;
 pub use referrals::notify::send_due_notifications;

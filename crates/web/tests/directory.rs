@@ -111,3 +111,94 @@ both_backends! {
         assert!(list.contains("Controleer nu"));
     };
 }
+
+/// Every mail written to the folder, as text, oldest name first.
+fn mails(dir: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+mod reminders {
+    use super::*;
+    use keten_core::account::Role;
+
+    const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
+    const MOSQUE_STAFF: &str = "vrijwilliger@moskee-spangen.test";
+    const DAY: i64 = 86_400;
+
+    both_backends! {
+        unchecked_help_points_remind_their_coordinators_at_most_once_a_month => |plain: TestApp| async move {
+            let dir = tempfile::tempdir().unwrap();
+            let config = keten_web::WebConfig {
+                mail: keten_web::mail::MailConfig {
+                    mail_dir: Some(dir.path().to_owned()),
+                    public_url: "https://keten.test".into(),
+                    ..Default::default()
+                },
+                ..support::test_config()
+            };
+            let app = TestApp::spawn_with(plain.db, config.clone()).await;
+            app.demo_chain().await;
+            let state = keten_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
+            // Just loaded: every point was checked today.
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
+            assert!(mails(dir.path()).is_empty());
+
+            // The Centrale Bibliotheek was last checked seven months ago.
+            let id = point_id(&app, "Centrale Bibliotheek").await;
+            let coordinator = app.actor(COORDINATOR).await;
+            app.store.mark_help_point_checked(&coordinator, &id, app.now() - 213 * DAY).await.unwrap();
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
+            let all = mails(dir.path());
+            assert_eq!(all.len(), 1, "{all:#?}");
+            let mail = &all[0];
+            assert!(mail.contains(&format!("To: {COORDINATOR}")), "{mail}");
+            assert!(!mail.contains(STAFF), "the organisation has a coordinator: staff are not mailed");
+            assert!(mail.contains("Subject: Controleer uw hulppunt"), "{mail}");
+            assert!(mail.contains("- Centrale Bibliotheek, 3011 "), "{mail}");
+            assert!(mail.contains("augustus 2025"), "the date it was last checked: {mail}");
+            assert!(mail.contains("https://keten.test/aanmelden?next=/beheer/hulppunten"), "{mail}");
+            assert!(!mail.contains("Bibliotheek Delfshaven"), "checked points are not listed");
+            // No personal data: not the coordinator's name, not a resident's report.
+            assert!(!mail.contains("Ruud Bakker") && mail.contains("geen persoonsgegevens"));
+
+            // Running again, the next hour or the next day, sends nothing.
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
+            app.clock.advance_seconds(DAY);
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
+            assert_eq!(mails(dir.path()).len(), 1);
+            // A month later, still unchecked: one more.
+            app.clock.advance_seconds(30 * DAY);
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
+            assert_eq!(mails(dir.path()).len(), 2);
+
+            // The coordinator says "Alles klopt": no more reminders, a month later neither.
+            let browser = app.signed_in(COORDINATOR).await;
+            let r = app.post_form(&browser, "/beheer/hulppunten", &format!("/beheer/hulppunten/{id}/gecontroleerd"), &[]).await;
+            assert_eq!(r.status(), 303);
+            app.clock.advance_seconds(31 * DAY);
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
+            assert_eq!(mails(dir.path()).len(), 2);
+
+            // An organisation without a coordinator: its staff hear, one mail listing its points.
+            let mosque = app.store.directory().await.unwrap().help_points.into_iter().find(|h| h.name == "Digipunt Moskee Spangen").unwrap();
+            app.user(MOSQUE_STAFF, Role::Staff, &mosque.organisation_id).await;
+            let steering = app.actor(STEERING).await;
+            app.store.mark_help_point_checked(&steering, &mosque.id, app.now() - 200 * DAY).await.unwrap();
+            assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
+            let all = mails(dir.path());
+            let mosque_mail = all.iter().find(|m| m.contains(MOSQUE_STAFF)).expect("mail to the mosque's staff");
+            assert!(mosque_mail.contains("Digipunt Moskee Spangen"));
+            assert!(!mosque_mail.contains("Centrale Bibliotheek"), "another organisation's point");
+        };
+    }
+}

@@ -244,6 +244,49 @@ both_backends! {
         assert_eq!(point(&app, "Bibliotheek Delfshaven").await.municipalities_served, ["GM0599", "GM0606"]);
     };
 
+    monthly_partner_hours_are_kept_and_shown_in_plain_words => |app: TestApp| async move {
+        app.demo_chain().await;
+        let hp = point(&app, "Bibliotheek Delfshaven").await;
+        let page = format!("/beheer/hulppunten/{}/spreekuren", hp.id);
+        let bank = app.store.partners_in("GM0599").await.unwrap().into_iter().find(|p| p.name == "Maasbank").unwrap();
+        let staff = app.signed_in(STAFF).await;
+        let form = html(&staff, &app, &page).await;
+        assert!(form.contains("eerste di 10:00-12:00"), "the hint shows the monthly syntax");
+        let bad = app.post_form(&staff, &page, &page, &[
+            ("organisation_id", bank.id.as_str()), ("title", "Bankspreekuur"), ("topics", "bankzaken"),
+            ("hours", "laatste vr"),
+        ]).await;
+        assert_eq!(bad.status(), 422);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("value=\"laatste vr\""), "typed input kept");
+        assert!(body.contains("staan geen tijden"), "{body}");
+        let good = app.post_form(&staff, &page, &page, &[
+            ("organisation_id", bank.id.as_str()), ("title", "Bankspreekuur"), ("topics", "bankzaken"),
+            ("hours", "Elke eerste dinsdag van de maand, 10:00-12:00; laatste vrijdag 14-16"),
+        ]).await;
+        assert_eq!(good.status(), 303);
+        let dir = app.store.directory().await.unwrap();
+        let h = dir.consultation_hours.iter().find(|h| h.title == "Bankspreekuur").unwrap();
+        assert!(h.hours.weekly.is_empty());
+        assert_eq!(h.hours.monthly.len(), 2);
+        // The coordinator's list and the edit form write it back in the short syntax.
+        let list = html(&staff, &app, &page).await;
+        assert!(list.contains("eerste di 10:00-12:00; laatste vr 14:00-16:00"), "{list}");
+        let edit = html(&staff, &app, &format!("{page}/{}", h.id)).await;
+        assert!(edit.contains("value=\"eerste di 10:00-12:00; laatste vr 14:00-16:00\""));
+        // Residents read it in plain words: help point page, finder results, English pages, the API.
+        let expected = "Elke eerste dinsdag van de maand, 10:00-12:00; Elke laatste vrijdag van de maand, 14:00-16:00";
+        let public = html(&app.browser(), &app, &format!("/hulppunten/{}", hp.id)).await;
+        assert!(public.contains(expected), "{public}");
+        let finder = html(&app.browser(), &app, "/?plaats=3025&onderwerp=bankzaken").await;
+        assert!(finder.contains(&format!("Bankspreekuur, {expected}")), "{finder}");
+        let english = html(&app.browser(), &app, &format!("/hulppunten/{}?lang=en", hp.id)).await;
+        assert!(english.contains("Every first Tuesday of the month, 10:00-12:00; Every last Friday of the month, 14:00-16:00"), "{english}");
+        let v = nearest(&app, "place=3025&topic=bankzaken&limit=5").await;
+        let r = v["results"].as_array().unwrap().iter().find(|r| r["name"] == "Bibliotheek Delfshaven").unwrap();
+        assert!(r["consultation_hours"].as_array().unwrap().iter().any(|c| c["hours"] == expected), "{r}");
+    };
+
     stops_of_a_mobile_help_point_are_found_at_their_own_place => |app: TestApp| async move {
         app.demo_chain().await;
         let hp = point(&app, "Vraagwijzer Stadhuis").await;
@@ -300,6 +343,25 @@ both_backends! {
         assert_eq!(r.status(), 303);
         let moved = app.store.stops_of(&hp.id).await.unwrap().into_iter().find(|s| s.id == hoogvliet.id).unwrap();
         assert!((moved.location.lat - 51.8625).abs() < 1e-9);
+        // The map link and the map's marker of a result found at a stop point at the stop, not at the town hall.
+        let finder = html(&app.browser(), &app, "/?plaats=3191").await;
+        assert!(finder.contains("href=\"https://www.openstreetmap.org/?mlat=51.86250&#38;mlon=4.35800"), "{finder}");
+        assert!(finder.contains("&#34;name&#34;:&#34;Vraagwijzer Stadhuis: Wijkcentrum Hoogvliet&#34;,&#34;lat&#34;:51.8625,&#34;lon&#34;:4.358,"), "{finder}");
+        let town_hall = format!("mlat={:.5}&#38;mlon={:.5}", hp.location.lat, hp.location.lon);
+        assert!(!finder.contains(&town_hall), "the depot's place is not the result's");
+        // The help point page: a map link per stop and a marker per stop, next to the point's own place.
+        let public = html(&app.browser(), &app, &format!("/hulppunten/{}", hp.id)).await;
+        assert!(public.contains("mlat=51.86250&#38;mlon=4.35800"), "{public}");
+        assert!(public.contains(&town_hall), "the town hall has hours of its own");
+        assert!(public.contains("&#34;lat&#34;:51.8625,&#34;lon&#34;:4.358,"));
+        // Without hours of its own it is only found at its stops: no link or marker at its home address.
+        app.store.execute_raw(&format!("UPDATE help_points SET hours = '{{}}' WHERE id = '{}'", hp.id)).await.unwrap();
+        app.store.execute_raw("UPDATE directory_revision SET revision = revision + 1").await.unwrap();
+        let public = html(&app.browser(), &app, &format!("/hulppunten/{}", hp.id)).await;
+        assert!(!public.contains(&town_hall), "{public}");
+        assert!(public.contains("mlat=51.86250&#38;mlon=4.35800"));
+        let home_marker = format!("&#34;lat&#34;:{},", serde_json::to_string(&hp.location.lat).unwrap());
+        assert!(!public.contains(&home_marker), "{public}");
         // Roles and tenants.
         let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);

@@ -204,6 +204,12 @@ both_backends! {
         let code = client.get(app.url("/inbedden/code?gemeente=gm0599&onderwerp=digid")).send().await.unwrap().text().await.unwrap();
         assert!(code.contains("&#60;iframe src=&#34;http://"), "{code}");
         assert!(code.contains("/inbedden?gemeente=GM0599&#38;onderwerp=digid"));
+        // The topic is chosen with the finder's radio tiles, each with its pictogram and written label.
+        assert!(!code.contains("<select"), "no drop-down list any more");
+        assert!(code.contains("<legend class=\"utrecht-form-label\">Onderwerp (niet verplicht)</legend>"));
+        assert!(code.contains("type=\"radio\" name=\"onderwerp\" value=\"digid\" checked>"), "the chosen topic stays chosen");
+        assert!(code.contains("type=\"radio\" name=\"onderwerp\" value=\"\">"), "'all topics' is not chosen then");
+        assert_eq!(code.matches("class=\"keten-topic__icon\"").count(), keten_core::help_question::DEFAULT_TOPICS.len() + 1);
         let bad = client.get(app.url("/inbedden/code?gemeente=GM9999")).send().await.unwrap().text().await.unwrap();
         assert!(bad.contains("Deze gemeentecode kennen we niet"));
         assert!(bad.contains("value=\"GM9999\""));

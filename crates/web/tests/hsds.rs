@@ -212,7 +212,118 @@ async fn add_consultation_hour(app: &TestApp, help_point_id: &str, later: i64) -
         .unwrap()
 }
 
+const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
+
+/// A stop of the Centrale Bibliotheek at the centre of postcode area 3025 (Delfshaven), on Wednesdays.
+async fn add_stop(app: &TestApp, help_point_id: &str) -> keten_store::help_point_details::Stop {
+    use keten_core::directory_details::{StopDraft, StopInput};
+    let draft = StopDraft::parse(&StopInput {
+        place_name: "Buurthuis De Boog".into(),
+        street_address: "Boogstraat 1".into(),
+        postcode: "3025 AB".into(),
+        hours: "wo 13:00-15:00".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let actor = app.actor(STAFF).await;
+    let id = app
+        .store
+        .add_stop(&actor, help_point_id, &draft, app.now())
+        .await
+        .unwrap();
+    app.store
+        .stops_of(help_point_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap()
+}
+
+/// A partner's hour on the first Tuesday and the last Friday of the month.
+async fn add_monthly_hour(app: &TestApp, help_point_id: &str) -> String {
+    let directory = app.store.directory().await.unwrap();
+    let hours: OpeningHours = serde_json::from_value(serde_json::json!({
+        "monthly": [{"week": 1, "weekday": "tue", "start": "10:00", "end": "12:00"},
+                    {"week": -1, "weekday": "fri", "start": "10:00", "end": "12:00"}],
+        "region": "NL"
+    }))
+    .unwrap();
+    app.store
+        .create_consultation_hour(
+            &NewConsultationHour {
+                help_point_id: help_point_id.to_owned(),
+                organisation_id: directory.consultation_hours[0].organisation_id.clone(),
+                title: "Maandelijks bankspreekuur".into(),
+                topics: vec!["bankzaken".into()],
+                hours,
+                appointment_needed: false,
+            },
+            app.now(),
+        )
+        .await
+        .unwrap()
+}
+
 both_backends! {
+    stops_are_locations_of_their_own_and_monthly_hours_are_monthly_schedules => |app: TestApp| async move {
+        let help_points = app.demo_chain().await;
+        let stop = add_stop(&app, &help_points[0]).await;
+        let monthly = add_monthly_hour(&app, &help_points[0]).await;
+        let directory = app.store.directory().await.unwrap();
+        let service_full = Schema::new("compiled/service.json");
+        let sal_list = Schema::new("compiled/service_at_location_list.json");
+        let sal_full = Schema::new("compiled/service_at_location.json");
+        let org_full = Schema::new("compiled/organization.json");
+
+        // The help point's own service is offered at its stop too: one more service_at_location.
+        let services = ok(&app, "/hsds/services?per_page=1000").await;
+        let sals = check_page(&ok(&app, "/hsds/service_at_locations?per_page=1000").await, &sal_list);
+        assert_eq!(sals.len(), services["total_items"].as_u64().unwrap() as usize + 1);
+        let at_stop = sals.iter().find(|s| s["location_id"] == stop.id.as_str()).expect("a service_at_location at the stop");
+        assert_eq!(at_stop["location"]["name"], "Buurthuis De Boog");
+        assert_eq!(at_stop["location"]["latitude"].as_f64().unwrap(), stop.location.lat);
+        assert_eq!(at_stop["location"]["longitude"].as_f64().unwrap(), stop.location.lon);
+        let own = &directory.help_points.iter().find(|h| h.id == help_points[0]).unwrap();
+        assert_ne!(stop.location, own.location, "the stop has its own point");
+
+        // Fully nested: the stop's address and hours, validated against the official schema.
+        let full = ok(&app, &format!("/hsds/service_at_locations/{}", at_stop["id"].as_str().unwrap())).await;
+        sal_full.check(&full);
+        let address = &full["location"]["addresses"][0];
+        assert_eq!(address["address_1"], "Boogstraat 1");
+        assert_eq!(address["postal_code"], "3025 AB");
+        assert_eq!(address["city"], "Rotterdam");
+        let schedules = full["schedules"].as_array().unwrap();
+        assert_eq!(schedules.len(), 1, "{full}");
+        assert_eq!(schedules[0]["byday"], "WE");
+        assert_eq!(schedules[0]["service_at_location_id"], full["id"]);
+        let service = ok(&app, &format!("/hsds/services/{}", at_stop["service_id"].as_str().unwrap())).await;
+        service_full.check(&service);
+        let places: Vec<&str> = service["service_at_locations"].as_array().unwrap().iter().map(|s| s["location_id"].as_str().unwrap()).collect();
+        assert_eq!(places, [help_points[0].as_str(), stop.id.as_str()]);
+        let org = ok(&app, &format!("/hsds/organizations/{}", own.organisation_id)).await;
+        org_full.check(&org);
+        assert!(org["locations"].as_array().unwrap().iter().any(|l| l["id"] == stop.id.as_str()));
+
+        // Near the stop's postcode, the stop is found at its own point; the library in 3011 is not that near.
+        let near = check_page(&ok(&app, "/hsds/service_at_locations?per_page=1000&postcode=3025&proximity=100").await, &sal_list);
+        let near_ids: Vec<&str> = near.iter().map(|s| s["location_id"].as_str().unwrap()).collect();
+        assert!(near_ids.contains(&stop.id.as_str()), "{near_ids:?}");
+        assert!(!near_ids.contains(&help_points[0].as_str()));
+
+        // A monthly consultation hour: one MONTHLY schedule with the occurrence in byday.
+        let service = ok(&app, &format!("/hsds/services/{monthly}")).await;
+        service_full.check(&service);
+        let schedules = service["schedules"].as_array().unwrap();
+        assert_eq!(schedules.len(), 1, "{service}");
+        assert_eq!(schedules[0]["freq"], "MONTHLY");
+        assert_eq!(schedules[0]["byday"], "1TU,-1FR");
+        assert_eq!(schedules[0]["opens_at"], "10:00");
+        assert_eq!(schedules[0]["closes_at"], "12:00");
+        assert_eq!(schedules[0]["description"], "Elke eerste dinsdag en laatste vrijdag van de maand van 10:00 tot 12:00.");
+    };
+
     hsds_answers_carry_an_etag_and_304_until_the_directory_changes => |app: TestApp| async move {
         let help_points = app.demo_chain().await;
         let client = app.browser();

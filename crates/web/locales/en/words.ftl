@@ -30,6 +30,13 @@ weekday-fri = Friday
 weekday-sat = Saturday
 weekday-sun = Sunday
 
+week-of-month-1 = first
+week-of-month-2 = second
+week-of-month-3 = third
+week-of-month-4 = fourth
+week-of-month-last = last
+hours-monthly = Every { $week } { $weekday } of the month, { $times }
+
 month-1 = January
 month-2 = February
 month-3 = March

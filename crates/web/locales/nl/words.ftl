@@ -30,6 +30,13 @@ weekday-fri = vrijdag
 weekday-sat = zaterdag
 weekday-sun = zondag
 
+week-of-month-1 = eerste
+week-of-month-2 = tweede
+week-of-month-3 = derde
+week-of-month-4 = vierde
+week-of-month-last = laatste
+hours-monthly = Elke { $week } { $weekday } van de maand, { $times }
+
 month-1 = januari
 month-2 = februari
 month-3 = maart

@@ -124,10 +124,7 @@ impl Snapshot {
         }
         for (i, hp) in help_points.iter().enumerate() {
             // A bus or pop-up without hours of its own is found at its stops only, not at its home address.
-            if !stops_at[i].is_empty()
-                && hp.hours.weekly.is_empty()
-                && hp.hours.exceptions.is_empty()
-            {
+            if !stops_at[i].is_empty() && hp.hours.is_empty() {
                 continue;
             }
             entry(

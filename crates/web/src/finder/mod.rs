@@ -19,9 +19,11 @@ use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
 use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::OpeningHours;
-use keten_core::opening_hours::{WeeklySlot, weekly_table_nl};
+use keten_core::opening_hours::{
+    OpeningHours, describe_monthly_nl, monthly_table, weekly_table_nl,
+};
 use keten_store::finder_directory::PublicHelpPoint;
+use keten_store::help_point_details::Stop;
 use search::{SearchOutcome, SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -122,6 +124,8 @@ pub struct ResultView {
     pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
+    /// OpenStreetMap at the place the result stands for (a mobile help point's stop, not its depot).
+    pub map_url: String,
 }
 
 pub struct PartnerHourView {
@@ -131,14 +135,29 @@ pub struct PartnerHourView {
     pub appointment_needed: bool,
 }
 
-/// Weekly hours in Dutch words for the API: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00".
-fn format_weekly_nl(slots: &[WeeklySlot]) -> String {
-    weekly_table_nl(slots)
+/// Regular hours in Dutch words for the API and the stops list: "dinsdag 10:00 - 12:00; donderdag 14:00 - 16:00;
+/// Elke eerste vrijdag van de maand, 10:00-12:00".
+fn format_recurring_nl(hours: &OpeningHours) -> String {
+    weekly_table_nl(&hours.weekly)
         .into_iter()
         .filter(|(_, hours)| hours != "gesloten")
         .map(|(day, hours)| format!("{day} {hours}"))
+        .chain(
+            monthly_table(&hours.monthly)
+                .into_iter()
+                .map(|(week, day, slots)| describe_monthly_nl(week, day, &slots)),
+        )
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A link to OpenStreetMap centred on a point, with a marker.
+fn osm_url(p: Point) -> String {
+    format!(
+        "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
+        lat = p.lat,
+        lon = p.lon
+    )
 }
 
 /// A partner's hour as listed: from the finder's snapshot or, on a help point's page, from the database.
@@ -152,7 +171,7 @@ fn partner_hour_view(
     PartnerHourView {
         organisation: organisation.to_owned(),
         title: title.to_owned(),
-        hours: lang.weekly_line(&hours.weekly),
+        hours: lang.recurring_line(hours),
         appointment_needed,
     }
 }
@@ -192,10 +211,12 @@ fn result_views(
                     )
                 })
                 .collect();
+            let stop = f.stop.map(|si| &snapshot.stops[si]);
             ResultView {
                 id: hp.id.to_string(),
                 name: hp.name.to_string(),
-                address: match f.stop.map(|si| &snapshot.stops[si]) {
+                map_url: osm_url(stop.map_or(hp.location, |s| s.location)),
+                address: match stop {
                     // A mobile help point: where it stands at the time shown below.
                     Some(stop) => format!(
                         "{}: {}, {}",
@@ -242,21 +263,29 @@ struct FinderView {
 }
 
 #[derive(Serialize)]
-struct MapMarker<'a> {
-    name: &'a str,
+struct MapMarker {
+    name: String,
     lat: f64,
     lon: f64,
     url: String,
 }
 
-/// Map markers for help points given as (id, name, position).
-fn map_markers<'a>(points: impl Iterator<Item = (&'a str, &'a str, Point)>) -> String {
-    let markers: Vec<MapMarker<'_>> = points
-        .map(|(id, name, location)| MapMarker {
-            name,
-            lat: location.lat,
-            lon: location.lon,
-            url: format!("/hulppunten/{id}"),
+/// A marker per place: a help point (id, name, its own point) with, for a mobile one, the stop it stands at.
+fn map_markers<'a>(
+    places: impl Iterator<Item = (&'a str, &'a str, Point, Option<&'a Stop>)>,
+) -> String {
+    let markers: Vec<MapMarker> = places
+        .map(|(id, name, point, stop)| {
+            let location = stop.map_or(point, |s| s.location);
+            MapMarker {
+                name: match stop {
+                    Some(s) => format!("{name}: {}", s.place_name),
+                    None => name.to_owned(),
+                },
+                lat: location.lat,
+                lon: location.lon,
+                url: format!("/hulppunten/{id}"),
+            }
         })
         .collect();
     if markers.is_empty() {
@@ -375,7 +404,12 @@ async fn finder_view(
             view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
             view.map_markers = map_markers(outcome.found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
-                (&*hp.id, &*hp.name, hp.location)
+                (
+                    &*hp.id,
+                    &*hp.name,
+                    hp.location,
+                    f.stop.map(|si| &snapshot.stops[si]),
+                )
             }));
         }
         Err(AppError::UnknownPlace { suggestions, .. }) => {
@@ -463,6 +497,8 @@ struct EmbedCodeQuery {
 struct EmbedCodePage {
     shell: Shell,
     topics: Vec<TopicChoice>,
+    /// The pictogram for "everything".
+    all_icon: &'static str,
     municipality_input: String,
     topic: String,
     error: Option<String>,
@@ -482,6 +518,7 @@ async fn embed_code_page(
     let mut page = EmbedCodePage {
         shell,
         topics: topic_choices(lang),
+        all_icon: icons::topic_icon(""),
         municipality_input: q.gemeente.clone(),
         topic: q.onderwerp.clone(),
         error: None,
@@ -530,7 +567,8 @@ struct HelpPointPage {
     stops: Vec<StopView>,
     /// Coming days with other hours: closing weeks, extra hours.
     exceptions: Vec<String>,
-    map_url: String,
+    /// `None` for a mobile help point that is only found at its stops.
+    map_url: Option<String>,
     last_checked: Option<String>,
     report: ReportForm,
     report_error: Option<String>,
@@ -543,6 +581,7 @@ pub struct StopView {
     pub place_name: String,
     pub address: String,
     pub when: String,
+    pub map_url: String,
 }
 
 /// "maandag 2 maart tot en met vrijdag 6 maart: dicht (Voorjaarsvakantie)".
@@ -627,11 +666,17 @@ async fn help_point_view(
         consultation_hours,
         stops,
     } = state.store.public_help_point(id).await?;
-    let markers = map_markers(std::iter::once((
-        hp.id.as_str(),
-        hp.name.as_str(),
-        hp.location,
-    )));
+    let at_home = stops.is_empty() || !hp.hours.is_empty();
+    let markers = map_markers(
+        at_home
+            .then_some((hp.id.as_str(), hp.name.as_str(), hp.location, None))
+            .into_iter()
+            .chain(
+                stops
+                    .iter()
+                    .map(|s| (hp.id.as_str(), hp.name.as_str(), hp.location, Some(s))),
+            ),
+    );
     let now = state.clock.now();
     let region = region_of(&hp.municipality_code);
     let shell = shell.public();
@@ -671,8 +716,9 @@ async fn help_point_view(
             .iter()
             .map(|stop| {
                 let mut when: Vec<String> = Vec::new();
-                if !stop.hours.weekly.is_empty() {
-                    when.push(format_weekly_nl(&stop.hours.weekly));
+                let regular = format_recurring_nl(&stop.hours);
+                if !regular.is_empty() {
+                    when.push(regular);
                 }
                 let today = now.to_zoned(region.time_zone().clone()).date();
                 when.extend(
@@ -686,6 +732,7 @@ async fn help_point_view(
                     place_name: stop.place_name.clone(),
                     address: format!("{}, {}", stop.street_address, stop.postcode),
                     when: when.join("; "),
+                    map_url: osm_url(stop.location),
                 }
             })
             .collect(),
@@ -698,11 +745,8 @@ async fn help_point_view(
                 .map(exception_text)
                 .collect()
         },
-        map_url: format!(
-            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}",
-            lat = hp.location.lat,
-            lon = hp.location.lon
-        ),
+        // A bus or pop-up without hours of its own is not at its home address: the map shows its stops.
+        map_url: at_home.then(|| osm_url(hp.location)),
         last_checked: hp
             .last_checked_at
             .and_then(|t| jiff::Timestamp::from_second(t).ok())
@@ -844,7 +888,7 @@ pub async fn nearest_help_points(
                     .map(|c| NearestConsultationHour {
                         organisation: c.organisation_name.to_string(),
                         title: c.title.to_string(),
-                        hours: format_weekly_nl(&c.hours.weekly),
+                        hours: format_recurring_nl(&c.hours),
                         appointment_needed: c.appointment_needed,
                     })
                     .collect(),

@@ -1,6 +1,7 @@
 //! Reading an HSDS 3.0 tabular package into keten's directory: the reverse of [`super::model`]. Locations become
 //! help points, services of a location's own organisation add their topics to it, services of other organisations
-//! become their consultation hours there, schedules become opening hours, taxonomy terms become topics.
+//! become their consultation hours there, schedules become opening hours, taxonomy terms become topics. A location
+//! where another location's own "digital help" service (keten's derived id) is offered is that help point's stop.
 //!
 //! Every problem is reported per row (file, CSV line, column, a Dutch message); the plan is only stored when there
 //! are none. Municipalities come from the address's postcode through the reference data: keten only knows the
@@ -12,13 +13,15 @@ use keten_core::directory::{Accessibility, HelpPointStatus};
 use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::{
-    Exception, ExceptionKind, OpeningHours, Region, TimeSlot, Weekday, WeeklySlot,
+    Exception, ExceptionKind, MonthlySlot, OpeningHours, Region, TimeSlot, WeekOfMonth, Weekday,
+    WeeklySlot,
 };
 use keten_core::organisation::{HelpPointKind, VenueKind};
 use keten_core::reference::{Country, postcode_area};
 use keten_store::help_points::{NewConsultationHour, NewHelpPoint};
 use keten_store::hsds_import::{
-    HsdsImport, ImportConsultationHour, ImportHelpPoint, ImportOrganisation, ImportTopic,
+    HsdsImport, ImportConsultationHour, ImportHelpPoint, ImportOrganisation, ImportStop,
+    ImportTopic,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -443,7 +446,20 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         *locations_of_service.entry(service.to_owned()).or_default() += 1;
     }
 
-    // Locations -> help points.
+    // Keten's "digital help" service of each location: offered at another location, it makes that one a stop.
+    let own_service_home: HashMap<String, String> = r
+        .rows("location")
+        .iter()
+        .filter_map(|(_, row)| row.get("id"))
+        .map(|id| {
+            (
+                derived_id(&["service", "help_point", id.as_str()]),
+                id.clone(),
+            )
+        })
+        .collect();
+
+    // Locations -> help points and stops.
     let mut abroad: BTreeMap<String, usize> = BTreeMap::new();
     let mut placed_services: HashSet<String> = HashSet::new();
     let mut org_place: HashMap<String, String> = HashMap::new();
@@ -570,6 +586,33 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
             }
             _ => place.centre,
         };
+        let home = here.iter().find_map(|(sal, service)| {
+            own_service_home
+                .get(service)
+                .filter(|home| home.as_str() != id)
+                .map(|home| (sal.clone(), home.clone()))
+        });
+        if let Some((sal_id, help_point_id)) = home {
+            // A stop: its own place and hours (on the service_at_location), the help point's service.
+            for (_, s) in &here {
+                placed_services.insert(s.clone());
+            }
+            let rows: Vec<(usize, &Row)> = [&sal_id, &id.to_owned()]
+                .into_iter()
+                .flat_map(|k| schedules_of.get(k.as_str()).cloned().unwrap_or_default())
+                .collect();
+            let hours = hours_from(&mut r, &rows, Region::from(place.country));
+            plan.stops.push(ImportStop {
+                id: id.to_owned(),
+                help_point_id,
+                place_name: row.get("name").cloned().unwrap_or_else(|| street.clone()),
+                street_address: street,
+                postcode: postcode.to_owned(),
+                location,
+                hours,
+            });
+            continue;
+        }
         let name = row
             .get("name")
             .cloned()
@@ -702,6 +745,27 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         });
         plan.consultation_hours.extend(consultation);
     }
+    // A stop needs its help point in the import (or a row error left it out).
+    let planned: HashSet<&str> = plan.help_points.iter().map(|h| h.id.as_str()).collect();
+    let (kept, orphans): (Vec<ImportStop>, Vec<ImportStop>) = std::mem::take(&mut plan.stops)
+        .into_iter()
+        .partition(|s| planned.contains(s.help_point_id.as_str()));
+    for stop in orphans {
+        let line = r
+            .rows("location")
+            .iter()
+            .find(|(_, row)| row.get("id") == Some(&stop.id))
+            .map(|(line, _)| *line);
+        r.warn(
+            "location",
+            line,
+            format!(
+                "halte '{}' hoort bij locatie '{}', die niet wordt ingelezen; deze halte slaan we over",
+                stop.place_name, stop.help_point_id
+            ),
+        );
+    }
+    plan.stops = kept;
     for (country, count) in &abroad {
         r.warn(
             "address",
@@ -906,34 +970,79 @@ fn hours_from(r: &mut Reader<'_>, rows: &[(usize, &Row)], region: Region) -> Ope
         let Some(slot) = slot else {
             continue;
         };
-        if row.get("freq").is_some_and(|f| f != "WEEKLY") {
-            r.warn("schedule", Some(line), "alleen wekelijkse schema's (freq WEEKLY) worden overgenomen; deze rij slaan we over".into());
-            continue;
-        }
+        let monthly = match row.get("freq").map(String::as_str) {
+            None | Some("WEEKLY") => false,
+            Some("MONTHLY") => true,
+            Some(_) => {
+                r.warn("schedule", Some(line), "alleen wekelijkse en maandelijkse schema's (freq WEEKLY of MONTHLY) worden overgenomen; deze rij slaan we over".into());
+                continue;
+            }
+        };
         let days = row.get("byday").map_or("", String::as_str);
         if days.is_empty() {
-            r.error(
-                "schedule",
-                line,
-                "byday",
-                "geef de dagen (zoals MO,TU) bij een wekelijks schema".into(),
-            );
+            if monthly {
+                r.warn("schedule", Some(line), "alleen maandelijkse schema's op een weekdag (byday, zoals 1TU of -1FR) worden overgenomen; deze rij slaan we over".into());
+            } else {
+                r.error(
+                    "schedule",
+                    line,
+                    "byday",
+                    "geef de dagen (zoals MO,TU) bij een wekelijks schema".into(),
+                );
+            }
             continue;
         }
-        for code in days.split(',') {
-            match parse_weekday(code) {
-                Some(weekday) => hours.weekly.push(WeeklySlot { weekday, slot }),
+        for code in days.split(',').map(str::trim) {
+            if !monthly {
+                match parse_weekday(code) {
+                    Some(weekday) => hours.weekly.push(WeeklySlot { weekday, slot }),
+                    None => r.error(
+                        "schedule",
+                        line,
+                        "byday",
+                        format!("'{code}' is geen dag; gebruik MO, TU, WE, TH, FR, SA of SU"),
+                    ),
+                }
+                continue;
+            }
+            // "1TU": the first Tuesday; "-1FR": the last Friday; "TU" alone: every Tuesday (iCalendar).
+            let split = code
+                .find(|c: char| c.is_ascii_alphabetic())
+                .unwrap_or(code.len());
+            let (number, day) = code.split_at(split);
+            let Some(weekday) = parse_weekday(day) else {
+                r.error(
+                    "schedule",
+                    line,
+                    "byday",
+                    format!("'{code}' is geen dag van de maand; gebruik bijvoorbeeld 1TU (eerste dinsdag) of -1FR (laatste vrijdag)"),
+                );
+                continue;
+            };
+            if number.is_empty() {
+                hours.weekly.push(WeeklySlot { weekday, slot });
+                continue;
+            }
+            match number.parse::<i8>().ok().map(WeekOfMonth::from_number) {
+                Some(Some(week)) => hours.monthly.push(MonthlySlot { week, weekday, slot }),
+                Some(None) => r.warn(
+                    "schedule",
+                    Some(line),
+                    format!("'{code}': keten kent alleen de eerste tot en met vierde en de laatste weekdag van de maand (1 tot en met 4 en -1); deze dag slaan we over"),
+                ),
                 None => r.error(
                     "schedule",
                     line,
                     "byday",
-                    format!("'{code}' is geen dag; gebruik MO, TU, WE, TH, FR, SA of SU"),
+                    format!("'{code}' is geen dag van de maand; gebruik bijvoorbeeld 1TU (eerste dinsdag) of -1FR (laatste vrijdag)"),
                 ),
             }
         }
     }
     hours.weekly.sort_by_key(|w| (w.weekday, w.slot));
     hours.weekly.dedup();
+    hours.monthly.sort_unstable();
+    hours.monthly.dedup();
     hours.exceptions = exceptions;
     hours
 }

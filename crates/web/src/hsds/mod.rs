@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use keten_core::ValidationError;
 use keten_core::geo::{ResolveError, distance_km, resolve_place};
 use keten_core::reference::Country;
-use model::{Dataset, Service, TAXONOMY_NAME, taxonomy_id, taxonomy_json};
+use model::{Dataset, SalRef, Service, TAXONOMY_NAME, taxonomy_id, taxonomy_json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -283,12 +283,8 @@ async fn api_info() -> Json<Value> {
 // Services and service_at_locations
 // ---------------------------------------------------------------------------------------------------------------
 
-/// The services that pass the common filters, in the dataset's order (or nearest first with `postcode`).
-fn filter_services<'a>(
-    data: &'a Dataset,
-    q: &ListQuery,
-    places: bool,
-) -> Result<Vec<&'a Service>, AppError> {
+/// The services that pass the common filters, in the dataset's order.
+fn filter_services<'a>(data: &'a Dataset, q: &ListQuery) -> Result<Vec<&'a Service>, AppError> {
     let modified_after = q.modified_after()?;
     let search = q.search();
     let term_codes: Option<HashSet<String>> =
@@ -300,7 +296,7 @@ fn filter_services<'a>(
     }
     let organization = given(q.organization_id.as_ref());
 
-    let mut out: Vec<&Service> = data
+    let out: Vec<&Service> = data
         .services
         .iter()
         .filter(|s| modified_after.is_none_or(|t| s.updated_at >= t))
@@ -316,60 +312,70 @@ fn filter_services<'a>(
                 .is_none_or(|needle| matches_search(data, s, needle))
         })
         .collect();
-
-    if places {
-        let proximity_m = match given(q.proximity.as_ref()) {
-            None => None,
-            Some(p) => Some(
-                p.parse::<f64>()
-                    .ok()
-                    .filter(|m| m.is_finite() && *m >= 0.0)
-                    .ok_or_else(|| {
-                        ValidationError::new(
-                            "proximity",
-                            "proximity is een afstand in meters, zoals 2000.",
-                        )
-                    })?,
-            ),
-        };
-        match given(q.postcode.as_ref()) {
-            None if proximity_m.is_some() => {
-                return Err(ValidationError::new(
-                    "proximity",
-                    "Geef bij proximity ook een postcode.",
-                )
-                .into());
-            }
-            None => {}
-            Some(postcode) => {
-                let place = resolve_place(postcode, Country::Nl).map_err(|e| {
-                    ValidationError::new(
-                        "postcode",
-                        match e {
-                            ResolveError::Empty => "Vul een postcode in.".to_owned(),
-                            other => other.to_string(),
-                        },
-                    )
-                })?;
-                let mut with_distance: Vec<(f64, &Service)> = out
-                    .into_iter()
-                    .map(|s| (distance_km(place.point, data.help_point(s).location), s))
-                    .filter(|(km, s)| match proximity_m {
-                        Some(m) => km * 1000.0 <= m,
-                        // Without proximity: the service area, i.e. the municipalities the help point serves.
-                        None => {
-                            let hp = data.help_point(s);
-                            hp.municipality_code == place.municipality.code
-                                || hp.municipalities_served.contains(&place.municipality.code)
-                        }
-                    })
-                    .collect();
-                with_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-                out = with_distance.into_iter().map(|(_, s)| s).collect();
-            }
-        }
-    }
     Ok(out)
+}
+
+/// The services' places that pass the place filters: with `postcode`, nearest first, within `proximity` metres of
+/// the place itself (a stop's own point, not its help point's) or, without it, whose help point serves the
+/// postcode's municipality.
+fn filter_places<'a>(
+    data: &'a Dataset,
+    q: &ListQuery,
+    services: Vec<&'a Service>,
+) -> Result<Vec<SalRef<'a>>, AppError> {
+    let sals: Vec<SalRef<'a>> = services.into_iter().flat_map(|s| data.sals_of(s)).collect();
+    let proximity_m = match given(q.proximity.as_ref()) {
+        None => None,
+        Some(p) => Some(
+            p.parse::<f64>()
+                .ok()
+                .filter(|m| m.is_finite() && *m >= 0.0)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        "proximity",
+                        "proximity is een afstand in meters, zoals 2000.",
+                    )
+                })?,
+        ),
+    };
+    let Some(postcode) = given(q.postcode.as_ref()) else {
+        if proximity_m.is_some() {
+            return Err(
+                ValidationError::new("proximity", "Geef bij proximity ook een postcode.").into(),
+            );
+        }
+        return Ok(sals);
+    };
+    let place = resolve_place(postcode, Country::Nl).map_err(|e| {
+        ValidationError::new(
+            "postcode",
+            match e {
+                ResolveError::Empty => "Vul een postcode in.".to_owned(),
+                other => other.to_string(),
+            },
+        )
+    })?;
+    let mut with_distance: Vec<(f64, String, SalRef<'a>)> = sals
+        .into_iter()
+        .map(|r| {
+            (
+                distance_km(place.point, data.sal_point(r)),
+                data.sal_id(r),
+                r,
+            )
+        })
+        .filter(|(km, _, r)| match proximity_m {
+            Some(m) => km * 1000.0 <= m,
+            // Without proximity: the service area, i.e. the municipalities the help point serves.
+            None => {
+                let hp = data.help_point(r.service);
+                hp.municipality_code == place.municipality.code
+                    || hp.municipalities_served.contains(&place.municipality.code)
+            }
+        })
+        .collect();
+    with_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(with_distance.into_iter().map(|(_, _, r)| r).collect())
 }
 
 fn matches_search(data: &Dataset, s: &Service, needle: &str) -> bool {
@@ -396,7 +402,7 @@ fn matches_search(data: &Dataset, s: &Service, needle: &str) -> bool {
 async fn list_services(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
     let data = dataset(&state).await?;
-    let items = filter_services(&data, &q, false)?
+    let items = filter_services(&data, &q)?
         .into_iter()
         .map(|s| data.service_brief(s))
         .collect();
@@ -416,21 +422,21 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
 async fn list_sals(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
     let data = dataset(&state).await?;
-    let items = filter_services(&data, &q, true)?
+    let services = filter_services(&data, &q)?;
+    let items = filter_places(&data, &q, services)?
         .into_iter()
-        .map(|s| data.sal_brief(s))
+        .map(|r| data.sal_brief(r))
         .collect();
     Ok(Json(page_of(items, &paging)))
 }
 
 async fn get_sal(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let data = dataset(&state).await?;
-    let s = data
-        .services
-        .iter()
-        .find(|s| s.sal_id == id)
+    let r = data
+        .sals()
+        .find(|r| data.sal_id(*r) == id)
         .ok_or(AppError::NotFound)?;
-    Ok(Json(data.sal_full(s)))
+    Ok(Json(data.sal_full(r)))
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,13 +1,19 @@
 //! The directory as HSDS 3.0 objects: help points become locations with a "digital help" service of their
 //! operator, consultation hours become services of the partner at that location, topics become one taxonomy.
 //!
-//! Ids are stable: keten's own UUIDs where an object is a keten row (help point -> location, consultation hour ->
-//! service, organisation -> organization) and UUID v5 names under [`NAMESPACE`] for derived objects.
+//! Each stop of a mobile or pop-up help point is a location of its own (its address and point) where the help point's
+//! service is offered: one more service_at_location, with the stop's hours as its schedules.
+//!
+//! Ids are stable: keten's own UUIDs where an object is a keten row (help point -> location, stop -> location,
+//! consultation hour -> service, organisation -> organization) and UUID v5 names under [`NAMESPACE`] for derived
+//! objects.
 
 use keten_core::directory::{HelpPointStatus, language_name};
+use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
-use keten_core::opening_hours::{ExceptionKind, OpeningHours, TimeSlot, Weekday};
-use keten_core::reference::municipality;
+use keten_core::opening_hours::{ExceptionKind, OpeningHours, TimeSlot, WeekOfMonth, Weekday};
+use keten_core::reference::{Country, Municipality, municipality, postcode_area};
+use keten_store::help_point_details::Stop;
 use keten_store::help_points::{ConsultationHour, Directory, HelpPoint};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -77,11 +83,14 @@ pub enum Source {
     Consultation(usize),
 }
 
-/// A service; each has exactly one location, so it is also one service_at_location.
+/// A service at its help point (`sal_id`) and, for a mobile help point's own service, at each of its stops.
 #[derive(Debug, Clone)]
 pub struct Service {
     pub id: String,
+    /// The service_at_location at the help point itself.
     pub sal_id: String,
+    /// Indices into `Directory::stops`: further places the service is offered at, by place name.
+    pub stops: Vec<usize>,
     pub organization_id: String,
     pub name: String,
     pub source: Source,
@@ -89,6 +98,14 @@ pub struct Service {
     pub help_point: usize,
     pub topics: Vec<String>,
     pub updated_at: i64,
+}
+
+/// One service at one place: at its help point (`stop: None`) or at a stop of a mobile help point.
+#[derive(Debug, Clone, Copy)]
+pub struct SalRef<'a> {
+    pub service: &'a Service,
+    /// Index into `Directory::stops`.
+    pub stop: Option<usize>,
 }
 
 /// The directory seen as HSDS, in stable orders (name, then id).
@@ -109,11 +126,18 @@ impl Dataset {
             .map(|(i, h)| (h.id.as_str(), i))
             .collect();
 
+        let mut stops_at: Vec<Vec<usize>> = vec![Vec::new(); directory.help_points.len()];
+        for (si, stop) in directory.stops.iter().enumerate() {
+            if let Some(&h) = hp_index.get(stop.help_point_id.as_str()) {
+                stops_at[h].push(si);
+            }
+        }
         let mut services = Vec::new();
         for (i, hp) in directory.help_points.iter().enumerate() {
             let id = derived_id(&["service", "help_point", &hp.id]);
             services.push(Service {
                 sal_id: derived_id(&["service_at_location", &id, &hp.id]),
+                stops: std::mem::take(&mut stops_at[i]),
                 id,
                 organization_id: hp.organisation_id.clone(),
                 name: format!("Digitale hulp bij {}", hp.name),
@@ -129,6 +153,7 @@ impl Dataset {
             };
             services.push(Service {
                 sal_id: derived_id(&["service_at_location", &ch.id, &ch.help_point_id]),
+                stops: Vec::new(),
                 id: ch.id.clone(),
                 organization_id: ch.organisation_id.clone(),
                 name: ch.title.clone(),
@@ -218,6 +243,37 @@ impl Dataset {
         &self.directory.help_points[s.help_point]
     }
 
+    pub fn stop(&self, i: usize) -> &Stop {
+        &self.directory.stops[i]
+    }
+
+    /// Where a service is offered: at its help point, then at each stop.
+    pub fn sals_of<'a>(&'a self, s: &'a Service) -> impl Iterator<Item = SalRef<'a>> + 'a {
+        std::iter::once(None)
+            .chain(s.stops.iter().copied().map(Some))
+            .map(move |stop| SalRef { service: s, stop })
+    }
+
+    /// Every service_at_location, in the services' order.
+    pub fn sals(&self) -> impl Iterator<Item = SalRef<'_>> {
+        self.services.iter().flat_map(|s| self.sals_of(s))
+    }
+
+    pub fn sal_id(&self, r: SalRef<'_>) -> String {
+        match r.stop {
+            None => r.service.sal_id.clone(),
+            Some(i) => derived_id(&["service_at_location", &r.service.id, &self.stop(i).id]),
+        }
+    }
+
+    /// The point of the place: the stop's own, not the help point's.
+    pub fn sal_point(&self, r: SalRef<'_>) -> Point {
+        match r.stop {
+            None => self.help_point(r.service).location,
+            Some(i) => self.stop(i).location,
+        }
+    }
+
     pub fn consultation(&self, s: &Service) -> Option<&ConsultationHour> {
         match s.source {
             Source::Consultation(i) => Some(&self.directory.consultation_hours[i]),
@@ -294,6 +350,13 @@ impl Dataset {
             .iter()
             .filter(|h| h.organisation_id == o.id)
             .map(|h| self.location_full(h))
+            .chain(self.directory.stops.iter().filter_map(|stop| {
+                self.directory
+                    .help_points
+                    .iter()
+                    .find(|h| h.id == stop.help_point_id && h.organisation_id == o.id)
+                    .map(|h| self.stop_location_full(h, stop))
+            }))
             .collect();
         insert(&mut v, "services", Value::Array(services));
         insert(&mut v, "locations", Value::Array(locations));
@@ -375,53 +438,116 @@ impl Dataset {
             "schedules",
             Value::Array(schedules(hours, &s.id, "service_id")),
         );
-        insert(&mut v, "service_at_locations", json!([self.sal_nested(s)]));
+        let sals: Vec<Value> = self.sals_of(s).map(|r| self.sal_nested(r)).collect();
+        insert(&mut v, "service_at_locations", Value::Array(sals));
         insert(&mut v, "languages", self.languages(hp, Some(&s.id)));
         insert(&mut v, "attributes", self.attributes(&s.id, &s.topics));
         insert(&mut v, "phones", json!([]));
         v
     }
 
-    /// A service_at_location inside a nested service (no service object: it is the parent).
-    fn sal_nested(&self, s: &Service) -> Value {
-        let hp = self.help_point(s);
-        let mut v = self.sal_fields(s);
-        insert(&mut v, "location", self.location_full(hp));
+    /// A service_at_location inside a nested service (no service object: it is the parent). At a stop it carries
+    /// the stop's hours, which are not the service's own.
+    fn sal_nested(&self, r: SalRef<'_>) -> Value {
+        let hp = self.help_point(r.service);
+        let mut v = self.sal_fields(r);
+        match r.stop {
+            None => insert(&mut v, "location", self.location_full(hp)),
+            Some(i) => {
+                let stop = self.stop(i);
+                let id = self.sal_id(r);
+                insert(
+                    &mut v,
+                    "schedules",
+                    Value::Array(schedules(&stop.hours, &id, "service_at_location_id")),
+                );
+                insert(&mut v, "location", self.stop_location_full(hp, stop));
+            }
+        }
         v
     }
 
-    fn sal_fields(&self, s: &Service) -> Value {
+    fn sal_fields(&self, r: SalRef<'_>) -> Value {
+        let s = r.service;
         let hp = self.help_point(s);
+        let (location_id, description) = match r.stop.map(|i| self.stop(i)) {
+            None => (hp.id.clone(), format!("{} bij {}", s.name, hp.name)),
+            Some(stop) => (
+                stop.id.clone(),
+                format!("{} bij {}, halte {}", s.name, hp.name, stop.place_name),
+            ),
+        };
         json!({
-            "id": s.sal_id,
+            "id": self.sal_id(r),
             "service_id": s.id,
-            "location_id": hp.id,
-            "description": format!("{} bij {}", s.name, hp.name),
+            "location_id": location_id,
+            "description": description,
         })
     }
 
     /// A service_at_location as `/service_at_locations` lists it: with its location and service (one-to-one fields).
-    pub fn sal_brief(&self, s: &Service) -> Value {
-        let hp = self.help_point(s);
-        let mut v = self.sal_fields(s);
-        insert(&mut v, "location", self.location_fields(hp));
-        insert(&mut v, "service", self.service_brief(s));
+    pub fn sal_brief(&self, r: SalRef<'_>) -> Value {
+        let hp = self.help_point(r.service);
+        let mut v = self.sal_fields(r);
+        let location = match r.stop {
+            None => self.location_fields(hp),
+            Some(i) => self.stop_location_fields(hp, self.stop(i)),
+        };
+        insert(&mut v, "location", location);
+        insert(&mut v, "service", self.service_brief(r.service));
         v
     }
 
     /// The fully nested service_at_location.
-    pub fn sal_full(&self, s: &Service) -> Value {
+    pub fn sal_full(&self, r: SalRef<'_>) -> Value {
+        let s = r.service;
         let hp = self.help_point(s);
-        let mut v = self.sal_fields(s);
-        let hours = self.hours(s);
+        let id = self.sal_id(r);
+        let mut v = self.sal_fields(r);
+        let (hours, location) = match r.stop.map(|i| self.stop(i)) {
+            None => (self.hours(s), self.location_full(hp)),
+            Some(stop) => (&stop.hours, self.stop_location_full(hp, stop)),
+        };
         insert(
             &mut v,
             "schedules",
-            Value::Array(schedules(hours, &s.sal_id, "service_at_location_id")),
+            Value::Array(schedules(hours, &id, "service_at_location_id")),
         );
-        insert(&mut v, "location", self.location_full(hp));
+        insert(&mut v, "location", location);
         insert(&mut v, "service", self.service_brief(s));
-        insert(&mut v, "attributes", self.attributes(&s.sal_id, &[]));
+        insert(&mut v, "attributes", self.attributes(&id, &[]));
+        v
+    }
+
+    /// A stop as a location of its own: its place name, point and address; it belongs to the help point's
+    /// organization and its description names the help point.
+    fn stop_location_fields(&self, hp: &HelpPoint, stop: &Stop) -> Value {
+        json!({
+            "id": stop.id,
+            "location_type": "physical",
+            "organization_id": hp.organisation_id,
+            "name": stop.place_name,
+            "description": format!("Halte van {}: {}.", hp.name, stop.place_name),
+            "latitude": stop.location.lat,
+            "longitude": stop.location.lon,
+        })
+    }
+
+    fn stop_location_full(&self, hp: &HelpPoint, stop: &Stop) -> Value {
+        let mut v = self.stop_location_fields(hp, stop);
+        let (city, m) = stop_place(hp, stop);
+        insert(
+            &mut v,
+            "addresses",
+            json!([address_json(
+                &derived_id(&["address", &stop.id]),
+                &stop.id,
+                &stop.street_address,
+                &city,
+                &stop.postcode,
+                m,
+            )]),
+        );
         v
     }
 
@@ -440,21 +566,14 @@ impl Dataset {
 
     fn location_full(&self, hp: &HelpPoint) -> Value {
         let mut v = self.location_fields(hp);
-        let m = municipality(&hp.municipality_code);
-        let country = m.map_or("NL", |m| m.country.as_str());
-        let province = m.map_or("", |m| m.province.as_str());
-        let address = prune(json!({
-            "id": derived_id(&["address", &hp.id]),
-            "location_id": hp.id,
-            "address_1": hp.street_address,
-            "city": hp.city,
-            "region": m.map(|m| m.name.clone()),
-            // Brussels municipalities belong to no province.
-            "state_province": if province.is_empty() && country == "BE" { "Brussels Hoofdstedelijk Gewest" } else { province },
-            "postal_code": hp.postcode,
-            "country": country,
-            "address_type": "physical",
-        }));
+        let address = address_json(
+            &derived_id(&["address", &hp.id]),
+            &hp.id,
+            &hp.street_address,
+            &hp.city,
+            &hp.postcode,
+            municipality(&hp.municipality_code),
+        );
         insert(&mut v, "addresses", json!([address]));
         let mut accessibility = Vec::new();
         let a = hp.accessibility;
@@ -547,6 +666,51 @@ impl Dataset {
     }
 }
 
+/// An HSDS address in a municipality of the reference data.
+fn address_json(
+    id: &str,
+    location_id: &str,
+    street: &str,
+    city: &str,
+    postcode: &str,
+    m: Option<&Municipality>,
+) -> Value {
+    let country = m.map_or("NL", |m| m.country.as_str());
+    let province = m.map_or("", |m| m.province.as_str());
+    prune(json!({
+        "id": id,
+        "location_id": location_id,
+        "address_1": street,
+        "city": city,
+        "region": m.map(|m| m.name.clone()),
+        // Brussels municipalities belong to no province.
+        "state_province": if province.is_empty() && country == "BE" { "Brussels Hoofdstedelijk Gewest" } else { province },
+        "postal_code": postcode,
+        "country": country,
+        "address_type": "physical",
+    }))
+}
+
+/// A stop's place (woonplaats) and municipality from its postcode, in the help point's country; the help point's
+/// when the postcode is not in the reference data.
+fn stop_place(hp: &HelpPoint, stop: &Stop) -> (String, Option<&'static Municipality>) {
+    let home = municipality(&hp.municipality_code);
+    let country = home.map_or(Country::Nl, |m| m.country);
+    let digits: String = stop
+        .postcode
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(4)
+        .collect();
+    match postcode_area(country, &digits) {
+        Some(area) => (
+            area.place.clone(),
+            municipality(&area.municipality_code).or(home),
+        ),
+        None => (hp.city.clone(), home),
+    }
+}
+
 fn org_description(o: &Org) -> String {
     match (o.help_points, o.consultation_hours) {
         (h, 0) => format!("{} heeft {h} hulppunt(en) voor digitale hulp.", o.name),
@@ -628,6 +792,35 @@ pub fn schedules(hours: &OpeningHours, owner_id: &str, owner_field: &str) -> Vec
             "opens_at": open,
             "closes_at": close,
             "description": format!("Elke week {} van {open} tot {close}.", days.join(", ")),
+            "notes": format!("Lokale tijd ({zone}).{holidays}"),
+        });
+        insert(&mut v, owner_field, json!(owner_id));
+        out.push(v);
+    }
+    // Monthly slots with the same times become one MONTHLY schedule; `byday` carries the occurrence: 1TU, -1FR.
+    let mut monthly: BTreeMap<TimeSlot, Vec<(WeekOfMonth, Weekday)>> = BTreeMap::new();
+    for m in &hours.monthly {
+        monthly.entry(m.slot).or_default().push((m.week, m.weekday));
+    }
+    for (slot, mut days) in monthly {
+        days.sort();
+        days.dedup();
+        let codes: Vec<String> = days
+            .iter()
+            .map(|(week, day)| format!("{}{}", week.number(), byday(*day)))
+            .collect();
+        let words: Vec<String> = days
+            .iter()
+            .map(|(week, day)| format!("{} {}", week.word_nl(), day.name_nl()))
+            .collect();
+        let (open, close) = (hhmm(slot.start), hhmm(slot.end));
+        let mut v = json!({
+            "id": derived_id(&["schedule", owner_id, "monthly", &open, &close]),
+            "freq": "MONTHLY",
+            "byday": codes.join(","),
+            "opens_at": open,
+            "closes_at": close,
+            "description": format!("Elke {} van de maand van {open} tot {close}.", words.join(" en ")),
             "notes": format!("Lokale tijd ({zone}).{holidays}"),
         });
         insert(&mut v, owner_field, json!(owner_id));
