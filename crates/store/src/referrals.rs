@@ -922,6 +922,20 @@ impl Store {
             None,
         )
         .await?;
+        // Handing the contact data to another organisation is a disclosure: on the new receiver's trail too.
+        insert_audit(
+            &mut *tx,
+            now,
+            actor,
+            Some(&summary.sender_organisation_id),
+            "reroute",
+            (
+                id,
+                &summary.sender_organisation_id,
+                &destination.organisation_id,
+            ),
+        )
+        .await?;
         // The event's organisation is where it went, so the timeline can say so.
         sqlx::query(
             "UPDATE referral_events SET organisation_id = $1 WHERE referral_id = $2 AND action = 'reroute' \

@@ -145,6 +145,9 @@ both_backends! {
         let actions: Vec<&str> = seen["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["send", "decline", "reroute"]);
         assert!(html(&app, &staff, &detail).await.contains("Opnieuw verstuurd naar Stichting Welzijn Maasstad"));
+        // The hand-over is on the new receiver's audit trail.
+        let trail = app.store.referral_audit_trail(&app.actor(WELZIJN).await, &welzijn, 100).await.unwrap();
+        assert_eq!(trail.iter().filter(|a| a.action == "reroute" && a.subject_id == id).count(), 1);
         // Through the API: declined again, re-routed to keten's proposal, never to an organisation that declined.
         assert_eq!(act(&app, &welzijn_user, &id, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
         let api = app.url(&format!("/api/v1/referrals/{id}/reroute"));
@@ -292,11 +295,20 @@ both_backends! {
         assert!(csv.contains("doorlooptijd tot aannemen,mediaan,120,minuten"));
         assert!(csv.contains("afgewezen,Wij hebben nu geen plek,1,doorverwijzingen"));
         assert!(!csv.contains("Fatima") && !csv.contains(&accepted));
+        // The same figures in JSON.
+        let v = json_of(get(&app, &steering, "/api/v1/referral-overview/GM0599").await).await;
+        assert_eq!(v["total"], 3);
+        assert_eq!(v["overdue"], 2);
+        assert_eq!(v["to_accept"], json!({"count": 1, "median_seconds": 7200, "mean_seconds": 7200}));
+        assert!(v["declined_by_reason"].as_array().unwrap().contains(&json!({"reason": "no_capacity", "count": 1})));
+        assert!(!v.to_string().contains("Fatima") && !v.to_string().contains(&accepted));
         // Steering only, its own municipality only (sessions last 12 hours: sign in again).
         let staff = app.signed_in(STAFF).await;
         assert_eq!(get(&app, &staff, "/doorverwijzingen/overzicht").await.status(), 403);
         assert_eq!(get(&app, &steering, "/doorverwijzingen/overzicht?gemeente=GM0606").await.status(), 404);
         assert_eq!(get(&app, &steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0606").await.status(), 404);
+        assert_eq!(get(&app, &steering, "/api/v1/referral-overview/GM0606").await.status(), 404);
+        assert_eq!(get(&app, &staff, "/api/v1/referral-overview/GM0599").await.status(), 403);
         assert!(html(&app, &steering, "/verwijsafspraken").await.contains("href=\"/doorverwijzingen/overzicht\""), "in the navigation");
     };
 

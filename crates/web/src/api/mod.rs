@@ -98,6 +98,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::referrals::settings::put_referral_settings
         ))
         .routes(routes!(crate::referrals::settings::put_referrals_full))
+        .routes(routes!(crate::referrals::steering::get_referral_overview))
 }
 
 /// Who calls the API: an organisation's API token (`Authorization: Bearer`)

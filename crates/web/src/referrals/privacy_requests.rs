@@ -98,6 +98,7 @@ fn audit_row(e: AuditEntry) -> AuditRow {
             "erase" => "Gegevens gewist",
             "purge" => "Gewist na de bewaartermijn",
             "search" => "Gevonden bij een AVG-verzoek",
+            "reroute" => "Naar een andere organisatie gestuurd",
             _ => "Anders",
         },
         referral_id: e.event.subject_id,

@@ -4,20 +4,23 @@
 use super::pages::Choice;
 use super::settings::{municipality_choices, municipality_name, steered_municipality};
 use crate::AppState;
+use crate::api::ApiActor;
 use crate::auth::RequireUser;
+use crate::error::ApiError;
 use crate::error::{AppError, PageError};
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
 use keten_core::referral::upkeep::{LeadTime, hours_text};
 use keten_core::referral::{DeclineReason, ReferralStatus};
 use keten_store::referral_upkeep::{OverdueAtOrganisation, ReferralOverview};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -215,4 +218,85 @@ async fn overview_csv(
         body,
     )
         .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueResponse {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub count: i64,
+    /// Whole days the longest-waiting referral is past its due moment.
+    pub max_days_overdue: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadTimeResponse {
+    pub count: usize,
+    pub median_seconds: Option<i64>,
+    pub mean_seconds: Option<i64>,
+}
+
+impl From<LeadTime> for LeadTimeResponse {
+    fn from(t: LeadTime) -> Self {
+        Self {
+            count: t.count,
+            median_seconds: t.median_seconds,
+            mean_seconds: t.mean_seconds,
+        }
+    }
+}
+
+/// The steering overview: counts and times only, never a single referral or a resident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralOverviewResponse {
+    pub municipality_code: String,
+    pub total: i64,
+    pub by_status: Vec<super::api::StatusCount>,
+    pub overdue: i64,
+    pub overdue_by_organisation: Vec<OverdueResponse>,
+    /// From sending (or the last re-route) to acceptance.
+    pub to_accept: LeadTimeResponse,
+    /// From sending to completed or not reached.
+    pub to_close: LeadTimeResponse,
+    /// Declines per coded reason, from the timeline (a re-routed referral's decline counts).
+    pub declined_by_reason: Vec<super::api::ReasonCount>,
+}
+
+/// A municipality's referral overview (its steering role or an admin); another municipality answers 404.
+#[utoipa::path(get, path = "/api/v1/referral-overview/{municipality_code}", tag = "referrals",
+    params(("municipality_code" = String, Path, description = "CBS or NIS code, e.g. GM0599")),
+    responses((status = 200, body = ReferralOverviewResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_referral_overview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(code): Path<String>,
+) -> Result<Json<ReferralOverviewResponse>, ApiError> {
+    let (code, o) = overview(&state, &actor, Some(&code)).await?;
+    Ok(Json(ReferralOverviewResponse {
+        municipality_code: code,
+        total: o.total,
+        by_status: status_counts(&o)
+            .into_iter()
+            .map(|(status, count)| super::api::StatusCount { status, count })
+            .collect(),
+        overdue: o.statistics.overdue,
+        declined_by_reason: decline_counts(&o)
+            .into_iter()
+            .map(|(reason, count)| super::api::ReasonCount { reason, count })
+            .collect(),
+        overdue_by_organisation: o
+            .overdue_by_organisation
+            .into_iter()
+            .map(|x| OverdueResponse {
+                organisation_id: x.organisation_id,
+                organisation_name: x.organisation_name,
+                count: x.count,
+                max_days_overdue: x.max_days_overdue,
+            })
+            .collect(),
+        to_accept: o.to_accept.into(),
+        to_close: o.to_close.into(),
+    }))
 }
