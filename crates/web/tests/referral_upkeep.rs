@@ -112,7 +112,7 @@ both_backends! {
         assert_eq!(get(&app, &partner, &reroute).await.status(), 403);
         app.clock.advance_seconds(3600);
         let form = html(&app, &staff, &reroute).await;
-        assert!(form.contains("Voorstel van keten"), "{form}");
+        assert!(form.contains("Voorstel van keten: ") && !form.contains("Voorstel van keten: Maasbank"), "{form}");
         assert!(!form.contains(&format!("value=\"organisatie:{maasbank}\"")), "the decliner is not offered");
         // Consent is asked again; what was chosen stays.
         let choice = format!("organisatie:{welzijn}");

@@ -185,6 +185,25 @@ struct ReroutePage {
     errors: Vec<ValidationError>,
 }
 
+/// The proposed organisation, with its help point when it names one: what the sender reads first.
+async fn proposal_name(state: &AppState, pick: &Pick) -> Result<String, AppError> {
+    let directory = state.store.directory().await?;
+    let input = pick.to_input(&directory)?;
+    let organisation = state
+        .store
+        .organisation_name(&input.organisation_id)
+        .await?
+        .unwrap_or_default();
+    let place = input
+        .help_point_id
+        .and_then(|id| directory.help_points.into_iter().find(|h| h.id == id))
+        .map(|h| h.name);
+    Ok(match place {
+        Some(place) => format!("{organisation} ({place})"),
+        None => organisation,
+    })
+}
+
 async fn page_view(
     state: &AppState,
     shell: Shell,
@@ -215,7 +234,10 @@ async fn page_view(
             .collect::<Vec<_>>()
             .join(", "),
         declined_by: here.summary.organisation_name.clone(),
-        proposal: here.proposal.map(|(_, why, _)| why),
+        proposal: match &here.proposal {
+            Some((pick, why, _)) => Some(format!("{}. {why}", proposal_name(state, pick).await?)),
+            None => None,
+        },
         destinations,
         methods: choices(
             ConsentMethod::ALL,
