@@ -9,8 +9,8 @@ use crate::sql::Sql;
 use crate::{Actor, Store, new_id, parse_code};
 use keten_core::help_question::{Agency, Outcome};
 use keten_core::referral::{
-    Action, ConsentMethod, ContactChannel, DeclineReason, Lifecycle, Party, PreferredMoment,
-    ReferralDraft, ReferralSource, ReferralStatus, TransitionError, transition,
+    Action, ConsentDraft, ConsentMethod, ContactChannel, DeclineReason, Lifecycle, Party,
+    PreferredMoment, ReferralDraft, ReferralSource, ReferralStatus, TransitionError, transition,
 };
 
 /// Where a new referral goes.
@@ -85,6 +85,8 @@ pub struct ReferralEvent {
     pub actor_organisation_name: Option<String>,
     pub decline_reason: Option<DeclineReason>,
     pub outcome: Option<Outcome>,
+    /// Where a re-route sent it (the new receiving organisation).
+    pub to_organisation_name: Option<String>,
 }
 
 /// The consent as recorded.
@@ -154,7 +156,7 @@ impl From<sqlx::Error> for ReferralError {
 }
 
 #[derive(sqlx::FromRow)]
-struct SummaryRow {
+pub(crate) struct SummaryRow {
     id: String,
     municipality_code: String,
     source: String,
@@ -188,6 +190,7 @@ struct EventRow {
     organisation_name: Option<String>,
     decline_reason: Option<String>,
     outcome: Option<String>,
+    to_organisation_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -209,7 +212,7 @@ type ContactRow = (
     Option<String>,
 );
 
-const SELECT_SUMMARY: &str = "SELECT r.id, r.municipality_code, r.source, r.sender_organisation_id, \
+pub(crate) const SELECT_SUMMARY: &str = "SELECT r.id, r.municipality_code, r.source, r.sender_organisation_id, \
      so.name AS sender_organisation_name, r.organisation_id, ro.name AS organisation_name, r.help_point_id, \
      h.name AS help_point_name, r.status, r.agency, r.pc4, r.failed_attempts, r.decline_reason, r.outcome, \
      r.sender_sees_progress, r.sent_at, r.due_at, r.accepted_at, r.closed_at, r.erased_at \
@@ -233,7 +236,7 @@ fn opt_code<T: std::str::FromStr>(code: Option<String>) -> Result<Option<T>> {
 }
 
 impl SummaryRow {
-    fn into_summary(self, actor: &Actor) -> Result<ReferralSummary> {
+    pub(crate) fn into_summary(self, actor: &Actor) -> Result<ReferralSummary> {
         let party = party_of(actor, &self.sender_organisation_id, &self.organisation_id)
             .ok_or(StoreError::NotFound)?;
         let sees_progress = self.sender_sees_progress != 0;
@@ -323,7 +326,7 @@ async fn insert_event(
     Ok(())
 }
 
-async fn insert_audit<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+pub(crate) async fn insert_audit<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     executor: E,
     at: i64,
     actor: &Actor,
@@ -418,7 +421,7 @@ impl Store {
             &mut tx,
             &id,
             &new.destination.organisation_id,
-            draft,
+            &draft.consent,
             actor,
             new.sent_at,
         )
@@ -502,7 +505,7 @@ impl Store {
         Ok(out)
     }
 
-    async fn fill_topics(&self, summaries: &mut [ReferralSummary]) -> Result<()> {
+    pub(crate) async fn fill_topics(&self, summaries: &mut [ReferralSummary]) -> Result<()> {
         if summaries.is_empty() {
             return Ok(());
         }
@@ -561,8 +564,9 @@ impl Store {
         let event_rows: Vec<EventRow> =
             sqlx::query_as(
                 "SELECT e.at, e.action, e.from_status, e.to_status, e.actor_organisation_id, o.name AS organisation_name, \
-                 e.decline_reason, e.outcome FROM referral_events e \
+                 e.decline_reason, e.outcome, t.name AS to_organisation_name FROM referral_events e \
                  LEFT JOIN organisations o ON o.id = e.actor_organisation_id \
+                 LEFT JOIN organisations t ON t.id = e.organisation_id \
                  WHERE e.referral_id = $1 ORDER BY e.seq",
             )
             .bind(id)
@@ -579,6 +583,7 @@ impl Store {
             organisation_name: org_name,
             decline_reason: reason,
             outcome,
+            to_organisation_name: to_org,
         } in event_rows
         {
             if hide && org.as_deref() != Some(summary.sender_organisation_id.as_str()) {
@@ -593,6 +598,7 @@ impl Store {
                 actor_organisation_name: org_name,
                 decline_reason: opt_code(reason)?,
                 outcome: opt_code(outcome)?,
+                to_organisation_name: to_org,
             });
         }
         let consent_rows: Vec<ConsentRow> =
@@ -835,13 +841,14 @@ impl Store {
         Ok(())
     }
 
-    /// The sender sends a declined referral to another organisation, with the resident's consent for it.
+    /// The sender sends a declined referral to another organisation, with the resident's consent for it (consent
+    /// is per receiving organisation). The old receiver loses sight of it; the timeline records where it went.
     pub async fn reroute_referral(
         &self,
         actor: &Actor,
         id: &str,
         destination: &Destination,
-        draft_consent: &ReferralDraft,
+        consent: &ConsentDraft,
         now: i64,
         due_at: i64,
     ) -> Result<(), ReferralError> {
@@ -852,6 +859,17 @@ impl Store {
                 needed: Party::Sender,
             }
             .into());
+        }
+        if summary.erased_at.is_some() {
+            return Err(StoreError::Conflict("referrals_contact_erased".into()).into());
+        }
+        // The new receiver must be in the actor's chains, as for a new referral.
+        let mut visible = Sql::new("SELECT o.id FROM organisations o WHERE o.id = ");
+        visible.bind(destination.organisation_id.clone());
+        actor.push_organisation_filter(&mut visible, "o.id");
+        let found: Option<(String,)> = visible.query_as()?.fetch_optional(&self.pool).await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound.into());
         }
         let status: String = sqlx::query_scalar("SELECT status FROM referrals WHERE id = $1")
             .bind(id)
@@ -866,7 +884,8 @@ impl Store {
         let done = sqlx::query(
             "UPDATE referrals SET status = 'sent', failed_attempts = 0, organisation_id = $1, help_point_id = $2, \
              consultation_hour_id = $3, routing_rule_id = $4, decline_reason = NULL, closed_at = NULL, \
-             accepted_at = NULL, sent_at = $5, due_at = $6, updated_at = $5 WHERE id = $7 AND status = 'declined'",
+             accepted_at = NULL, overdue_notified_at = NULL, sender_sees_progress = $8, sent_at = $5, due_at = $6, \
+             updated_at = $5 WHERE id = $7 AND status = 'declined' AND erased_at IS NULL",
         )
         .bind(&destination.organisation_id)
         .bind(&destination.help_point_id)
@@ -875,6 +894,7 @@ impl Store {
         .bind(now)
         .bind(due_at)
         .bind(id)
+        .bind(i64::from(consent.sender_sees_progress))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -884,7 +904,7 @@ impl Store {
             &mut tx,
             id,
             &destination.organisation_id,
-            draft_consent,
+            consent,
             actor,
             now,
         )
@@ -901,6 +921,30 @@ impl Store {
             None,
             None,
         )
+        .await?;
+        // Handing the contact data to another organisation is a disclosure: on the new receiver's trail too.
+        insert_audit(
+            &mut *tx,
+            now,
+            actor,
+            Some(&summary.sender_organisation_id),
+            "reroute",
+            (
+                id,
+                &summary.sender_organisation_id,
+                &destination.organisation_id,
+            ),
+        )
+        .await?;
+        // The event's organisation is where it went, so the timeline can say so.
+        sqlx::query(
+            "UPDATE referral_events SET organisation_id = $1 WHERE referral_id = $2 AND action = 'reroute' \
+             AND at = $3 AND organisation_id IS NULL",
+        )
+        .bind(&destination.organisation_id)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
@@ -972,18 +1016,12 @@ impl Store {
         organisation_id: &str,
         limit: i64,
     ) -> Result<Vec<AuditEvent>> {
-        if !actor.is_member_of(organisation_id) {
-            return Err(StoreError::NotFound);
-        }
-        Ok(sqlx::query_as(
-            "SELECT at, actor_user_id, actor_organisation_id, action, subject_kind, subject_id \
-             FROM audit_events WHERE sender_organisation_id = $1 OR receiver_organisation_id = $1 \
-             ORDER BY at DESC, id LIMIT $2",
-        )
-        .bind(organisation_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(self
+            .referral_audit_page(actor, organisation_id, limit, 0)
+            .await?
+            .into_iter()
+            .map(|e| e.event)
+            .collect())
     }
 
     /// Erases the contact data of referrals closed more than the retention period ago (the municipality's
@@ -1041,7 +1079,7 @@ async fn insert_consent(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     referral_id: &str,
     organisation_id: &str,
-    draft: &ReferralDraft,
+    consent: &ConsentDraft,
     actor: &Actor,
     now: i64,
 ) -> Result<()> {
@@ -1052,10 +1090,10 @@ async fn insert_consent(
     .bind(new_id())
     .bind(referral_id)
     .bind(organisation_id)
-    .bind(draft.consent.purpose.as_str())
-    .bind(draft.consent.text_version)
-    .bind(draft.consent.method.as_str())
-    .bind(i64::from(draft.consent.sender_sees_progress))
+    .bind(consent.purpose.as_str())
+    .bind(consent.text_version)
+    .bind(consent.method.as_str())
+    .bind(i64::from(consent.sender_sees_progress))
     .bind(now)
     .bind(&actor.user_id)
     .execute(&mut **tx)

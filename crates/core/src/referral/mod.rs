@@ -9,6 +9,7 @@
 pub mod deadline;
 pub mod demo;
 pub mod routing;
+pub mod upkeep;
 
 use crate::ValidationError;
 use crate::account::Email;
@@ -534,36 +535,15 @@ impl ReferralInput {
                 "Vul de vier cijfers van de postcode in, bijvoorbeeld 3011.",
             ));
         }
-        let method = if !self.consent_given {
-            errors.push(ValidationError::new(
-                "consent",
-                "Zonder toestemming van de inwoner kunt u niet doorverwijzen. Geef de inwoner dan het adres van de hulpzoeker.",
-            ));
-            None
-        } else {
-            match blank(&self.consent_method) {
-                None => {
-                    errors.push(ValidationError::new(
-                        "consent_method",
-                        "Kies hoe de inwoner toestemming gaf: mondeling, schriftelijk of digitaal.",
-                    ));
-                    None
-                }
-                Some(m) => m.parse::<ConsentMethod>().map_err(|e| errors.push(e)).ok(),
-            }
-        };
-        if let Some(v) = blank(&self.consent_text_version)
-            && v != CONSENT_TEXT_VERSION
-        {
-            errors.push(ValidationError::new(
-                "consent_text_version",
-                format!(
-                    "De toestemmingstekst is veranderd (nu versie {CONSENT_TEXT_VERSION}). Lees de nieuwe tekst voor en probeer opnieuw."
-                ),
-            ));
+        let consent = upkeep::ConsentInput {
+            consent_given: self.consent_given,
+            consent_method: self.consent_method.clone(),
+            consent_text_version: self.consent_text_version.clone(),
+            sender_sees_progress: self.sender_sees_progress,
         }
-        match (channel, method) {
-            (Some(channel), Some(method)) if errors.is_empty() => Ok(ReferralDraft {
+        .check(&mut errors);
+        match (channel, consent) {
+            (Some(channel), Some(consent)) if errors.is_empty() => Ok(ReferralDraft {
                 topics,
                 agency,
                 reason,
@@ -573,12 +553,7 @@ impl ReferralInput {
                     preferred_moment,
                 },
                 pc4,
-                consent: ConsentDraft {
-                    method,
-                    purpose: ConsentPurpose::Referral,
-                    text_version: CONSENT_TEXT_VERSION,
-                    sender_sees_progress: self.sender_sees_progress,
-                },
+                consent,
             }),
             _ => Err(errors),
         }

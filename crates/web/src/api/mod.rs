@@ -92,6 +92,13 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::referrals::api::create_routing_rule
         ))
         .routes(routes!(crate::referrals::api::delete_routing_rule))
+        .routes(routes!(crate::referrals::reroute::reroute_referral))
+        .routes(routes!(
+            crate::referrals::settings::get_referral_settings,
+            crate::referrals::settings::put_referral_settings
+        ))
+        .routes(routes!(crate::referrals::settings::put_referrals_full))
+        .routes(routes!(crate::referrals::steering::get_referral_overview))
 }
 
 /// Who calls the API: an organisation's API token (`Authorization: Bearer`)

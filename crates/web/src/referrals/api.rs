@@ -657,7 +657,8 @@ pub struct AuditEventResponse {
     pub at: i64,
     pub user_id: Option<String>,
     pub organisation_id: Option<String>,
-    /// `create`, `read`, `erase` or `purge`.
+    /// `create`, `read`, `erase`, `purge`, `reroute` (sent to another organisation) or `search` (found
+    /// for a resident's AVG request).
     pub action: String,
     pub referral_id: String,
 }

@@ -1,9 +1,14 @@
 //! Warm referrals over HTTP: the service functions shared by pages and the JSON API, and the page routes.
 
 pub(crate) mod api;
+mod destinations;
 pub(crate) mod notify;
 mod pages;
+pub(crate) mod privacy_requests;
+pub(crate) mod reroute;
 mod resident;
+pub(crate) mod settings;
+pub(crate) mod steering;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -24,7 +29,12 @@ use keten_store::routing_rules::REFERRAL_ROLES;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    pages::router().merge(resident::router())
+    pages::router()
+        .merge(resident::router())
+        .merge(reroute::router())
+        .merge(settings::router())
+        .merge(steering::router())
+        .merge(privacy_requests::router())
 }
 
 impl From<ReferralError> for AppError {
@@ -110,14 +120,27 @@ pub(crate) async fn propose_destination(
     agency: Option<Agency>,
     area: &Area,
 ) -> Result<Option<Proposal>, AppError> {
+    propose_destination_excluding(state, topic, agency, area, &[]).await
+}
+
+/// The proposal without the organisations in `leave_out` (those that declined a referral being re-routed).
+pub(crate) async fn propose_destination_excluding(
+    state: &AppState,
+    topic: &str,
+    agency: Option<Agency>,
+    area: &Area,
+    leave_out: &[String],
+) -> Result<Option<Proposal>, AppError> {
     let rules: Vec<_> = state
         .store
         .routing_rules(&area.municipality_code)
         .await?
         .into_iter()
         .map(|r| r.rule)
+        .filter(|r| !leave_out.contains(&r.organisation_id))
         .collect();
-    let candidates = state.store.referral_candidates(area.point).await?;
+    let mut candidates = state.store.referral_candidates(area.point).await?;
+    candidates.retain(|c| !leave_out.contains(&c.organisation_id));
     Ok(propose(
         &RouteRequest {
             municipality_code: &area.municipality_code,
@@ -162,12 +185,7 @@ pub(crate) async fn send_referral(
     check_topics(state, &draft.topics).await?;
     let area = area_of(&draft.pc4)?;
     let destination = match chosen.filter(|c| !c.organisation_id.trim().is_empty()) {
-        Some(c) => Destination {
-            organisation_id: c.organisation_id.trim().to_owned(),
-            help_point_id: c.help_point_id.clone().filter(|s| !s.is_empty()),
-            consultation_hour_id: c.consultation_hour_id.clone().filter(|s| !s.is_empty()),
-            routing_rule_id: None,
-        },
+        Some(c) => destinations::check(state, c).await?,
         None => {
             let proposal = propose_destination(state, &draft.topics[0], draft.agency, &area)
                 .await?

@@ -1,9 +1,9 @@
 //! Referral pages: the form, the inbox, one referral with its steps, and the routing rules page.
 
 use super::api::{RoutingRuleRequest, create_rule, parse_action};
+use super::destinations::{self, DestinationChoices, Pick};
 use super::{
-    DestinationInput, area_of, overdue, propose_destination, require_referral_role,
-    require_steering, send_referral,
+    area_of, overdue, propose_destination, require_referral_role, require_steering, send_referral,
 };
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use keten_core::ValidationError;
+use keten_core::account::Role;
 use keten_core::help_question::{Agency, DEFAULT_TOPICS, Outcome};
 use keten_core::opening_hours::Region;
 use keten_core::referral::{
@@ -26,8 +27,9 @@ use keten_core::referral::{
     consent_text,
 };
 use keten_store::Actor;
-use keten_store::organisations::Organisation;
-use keten_store::referrals::{ReferralBox, ReferralDetail, ReferralSummary};
+use keten_store::referral_upkeep::ReferralList;
+use keten_store::referrals::{ReferralDetail, ReferralEvent, ReferralSummary};
+use keten_store::routing_rules::REFERRAL_ROLES;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -54,7 +56,7 @@ pub(crate) fn local_time(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-fn topic_label(code: &str) -> String {
+pub(super) fn topic_label(code: &str) -> String {
     DEFAULT_TOPICS
         .iter()
         .find(|t| t.code == code)
@@ -100,14 +102,35 @@ struct InboxPage {
     list: &'static str,
     heading: &'static str,
     rows: Vec<Row>,
-    counts: [(&'static str, &'static str, usize); 4],
+    counts: Vec<(&'static str, &'static str, i64)>,
     digests: Vec<Choice>,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    /// Keeps help points (may mark them full).
+    keeps_points: bool,
+    /// Coordinator of an organisation: audit trail and residents' requests.
+    coordinates: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct InboxQuery {
+    #[serde(alias = "status")]
     lijst: Option<String>,
+    pagina: Option<String>,
 }
+
+/// Referrals per page of the inbox.
+const INBOX_PAGE_SIZE: i64 = 25;
+
+/// The inbox lists: code in the address, heading, and the store's list.
+const LISTS: [(&str, &str, ReferralList); 4] = [
+    ("nieuw", "Nieuw", ReferralList::New),
+    ("aangenomen", "Aangenomen", ReferralList::Accepted),
+    ("te-laat", "Te laat", ReferralList::Overdue),
+    ("verstuurd", "Door ons verstuurd", ReferralList::Sent),
+];
 
 async fn inbox_page(
     State(state): State<AppState>,
@@ -117,47 +140,38 @@ async fn inbox_page(
 ) -> Result<InboxPage, PageError> {
     require_referral_role(&me.actor)?;
     let now = state.now();
-    let inbox = state.store.referrals(&me.actor, ReferralBox::Inbox).await?;
-    let sent = state.store.referrals(&me.actor, ReferralBox::Sent).await?;
-    let is_new = |s: &&ReferralSummary| s.status.is_some_and(ReferralStatus::awaits_acceptance);
-    let is_accepted = |s: &&ReferralSummary| {
-        matches!(
-            s.status,
-            Some(ReferralStatus::Accepted | ReferralStatus::Contacted)
+    let (list, heading, which) = LISTS
+        .iter()
+        .find(|l| Some(l.0) == q.lijst.as_deref())
+        .copied()
+        .unwrap_or(LISTS[0]);
+    let totals = state.store.referral_list_counts(&me.actor, now).await?;
+    let total = LISTS
+        .iter()
+        .zip(totals)
+        .find(|(l, _)| l.0 == list)
+        .map_or(0, |(_, n)| n);
+    let pages = ((total + INBOX_PAGE_SIZE - 1) / INBOX_PAGE_SIZE).max(1);
+    // A page past the end shows the last one; a page number that is not one shows the first.
+    let page = q
+        .pagina
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+        .min(pages);
+    let chosen = state
+        .store
+        .referral_list_page(
+            &me.actor,
+            which,
+            now,
+            INBOX_PAGE_SIZE,
+            (page - 1) * INBOX_PAGE_SIZE,
         )
-    };
-    let is_overdue = |s: &&ReferralSummary| overdue(s, now);
-    let counts = [
-        ("nieuw", "Nieuw", inbox.iter().filter(is_new).count()),
-        (
-            "aangenomen",
-            "Aangenomen",
-            inbox.iter().filter(is_accepted).count(),
-        ),
-        (
-            "te-laat",
-            "Te laat",
-            inbox.iter().filter(is_overdue).count(),
-        ),
-        ("verstuurd", "Door ons verstuurd", sent.len()),
-    ];
-    let list = match q.lijst.as_deref() {
-        Some("aangenomen") => "aangenomen",
-        Some("te-laat") => "te-laat",
-        Some("verstuurd") => "verstuurd",
-        _ => "nieuw",
-    };
-    let chosen: Vec<&ReferralSummary> = match list {
-        "aangenomen" => inbox.iter().filter(is_accepted).collect(),
-        "te-laat" => inbox.iter().filter(is_overdue).collect(),
-        "verstuurd" => sent.iter().collect(),
-        _ => inbox.iter().filter(is_new).collect(),
-    };
-    let heading = counts.iter().find(|c| c.0 == list).map_or("Nieuw", |c| c.1);
-    let digest = match &Some(me.user.id.clone()) {
-        Some(id) => state.store.digest_choice(id).await?,
-        None => DigestChoice::Each,
-    };
+        .await?;
+    let link = |p: i64| format!("/doorverwijzingen?lijst={list}&pagina={p}");
+    let digest = state.store.digest_choice(&me.user.id).await?;
     Ok(InboxPage {
         digests: choices(
             DigestChoice::ALL,
@@ -165,11 +179,21 @@ async fn inbox_page(
             DigestChoice::label,
             digest.as_str(),
         ),
+        keeps_points: me.actor.has_any_role(&[Role::Staff, Role::Coordinator]),
+        coordinates: me.actor.has_role(Role::Coordinator),
         shell,
         list,
         heading,
-        rows: chosen.into_iter().map(|s| row(s, now)).collect(),
-        counts,
+        rows: chosen.iter().map(|s| row(s, now)).collect(),
+        counts: LISTS
+            .iter()
+            .zip(totals)
+            .map(|(l, n)| (l.0, l.1, n))
+            .collect(),
+        page,
+        pages,
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
     })
 }
 
@@ -198,7 +222,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Copy>(
+pub(super) fn choices<T: Copy>(
     all: &[T],
     code: impl Fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
@@ -221,7 +245,9 @@ struct FormPage {
     topics: Vec<Choice>,
     moments: Vec<Choice>,
     methods: Vec<Choice>,
-    organisations: Vec<Choice>,
+    destinations: DestinationChoices,
+    /// The organisations the user may send for; a chooser only when there are several.
+    senders: Vec<Choice>,
     consent_text: String,
     consent_version: &'static str,
     proposal: Option<String>,
@@ -233,7 +259,10 @@ struct FormPage {
 #[derive(Debug, Clone, Default)]
 struct FormInput {
     referral: ReferralInput,
+    /// A [`Pick`] value, or empty for keten's proposal.
     destination: String,
+    /// The organisation sending, for users of several organisations.
+    sender: String,
 }
 
 fn parse_form(body: &[u8]) -> (FormInput, bool) {
@@ -255,6 +284,7 @@ fn parse_form(body: &[u8]) -> (FormInput, bool) {
             "consent_text_version" => r.consent_text_version = Some(value),
             "sender_sees_progress" => r.sender_sees_progress = true,
             "destination" => input.destination = value,
+            "sender_organisation_id" => input.sender = value,
             "stap" => propose_only = value == "voorstel",
             _ => {}
         }
@@ -278,12 +308,27 @@ async fn form_view(
             selected: r.topics.iter().any(|c| c == t.code),
         })
         .collect();
-    let organisations: Vec<Organisation> = state.store.organisations(actor).await?;
-    let sender = actor
+    let mut senders: Vec<Choice> = Vec::new();
+    for m in actor
         .memberships
-        .first()
-        .map(|m| m.organisation_name.clone())
+        .iter()
+        .filter(|m| REFERRAL_ROLES.contains(&m.role))
+    {
+        if !senders.iter().any(|c| c.value == m.organisation_id) {
+            senders.push(Choice {
+                selected: m.organisation_id == input.sender,
+                value: m.organisation_id.clone(),
+                label: m.organisation_name.clone(),
+            });
+        }
+    }
+    let sender = senders
+        .iter()
+        .find(|c| c.selected)
+        .or(senders.first())
+        .map(|c| c.label.clone())
         .unwrap_or_default();
+    let destinations = destinations::choices(state, actor, &input.destination, &[]).await?;
     Ok(FormPage {
         topics,
         moments: choices(
@@ -298,14 +343,8 @@ async fn form_view(
             ConsentMethod::label,
             r.consent_method.as_deref().unwrap_or(""),
         ),
-        organisations: organisations
-            .into_iter()
-            .map(|o| Choice {
-                selected: o.id == input.destination,
-                value: o.id,
-                label: o.name,
-            })
-            .collect(),
+        destinations,
+        senders,
         consent_text: consent_text(&sender, "de organisatie die helpt"),
         consent_version: CONSENT_TEXT_VERSION,
         proposal: None,
@@ -347,7 +386,7 @@ async fn submit_form(
                     .and_then(|a| a.parse::<Agency>().ok());
                 match propose_destination(&state, &topic, agency, &area).await? {
                     Some(p) => {
-                        input.destination = p.organisation_id.clone();
+                        input.destination = Pick::of_proposal(&p).value();
                         proposal = Some(p.why.to_owned());
                     }
                     None => errors.push(ValidationError::new("destination", "Wij vonden geen organisatie voor dit onderwerp. Kies zelf een organisatie.")),
@@ -361,17 +400,24 @@ async fn submit_form(
         page.errors = errors;
         return Ok(page.into_response());
     }
-    let chosen = DestinationInput {
-        organisation_id: input.destination.clone(),
-        help_point_id: None,
-        consultation_hour_id: None,
+    let chosen = match Pick::parse(&input.destination) {
+        Some(pick) => match pick.to_input(&state.store.directory().await?) {
+            Ok(c) => Some(c),
+            Err(AppError::Validation(errors)) => {
+                let mut page = form_view(&state, shell, &me.actor, input).await?;
+                page.errors = errors;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
     };
     match send_referral(
         &state,
         &me.actor,
-        None,
+        Some(&input.sender),
         &input.referral,
-        Some(&chosen),
+        chosen.as_ref(),
         ReferralSource::Organisation,
     )
     .await
@@ -418,6 +464,8 @@ struct DetailPage {
     outcomes: Vec<Choice>,
     just_sent: bool,
     erased: String,
+    /// The sender may send a declined referral elsewhere.
+    can_reroute: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -425,13 +473,9 @@ struct DetailQuery {
     verstuurd: Option<String>,
 }
 
-fn event_text(
-    action: &str,
-    reason: Option<DeclineReason>,
-    outcome: Option<Outcome>,
-    to: ReferralStatus,
-) -> String {
-    let base = match action {
+pub(super) fn event_text(e: &ReferralEvent) -> String {
+    let (reason, outcome, to) = (e.decline_reason, e.outcome, e.to_status);
+    let base = match e.action.as_str() {
         "send" => "Verstuurd".to_owned(),
         "open" => "Geopend".to_owned(),
         "accept" => "Aangenomen".to_owned(),
@@ -441,7 +485,11 @@ fn event_text(
         "mark_not_reached" => "Niet bereikt, gestopt".to_owned(),
         "complete" => "Afgerond".to_owned(),
         "withdraw" => "Toestemming ingetrokken, gegevens gewist".to_owned(),
-        "reroute" => "Opnieuw verstuurd".to_owned(),
+        "reroute" => match &e.to_organisation_name {
+            Some(name) => format!("Opnieuw verstuurd naar {name}"),
+            None => "Opnieuw verstuurd".to_owned(),
+        },
+        "erase" => "Gegevens van de inwoner gewist".to_owned(),
         other => other.to_owned(),
     };
     match (reason, outcome) {
@@ -507,7 +555,7 @@ async fn detail_page(
         .iter()
         .map(|e| EventRow {
             at: local_time(e.at),
-            what: event_text(&e.action, e.decline_reason, e.outcome, e.to_status),
+            what: event_text(e),
             by: e.actor_organisation_name.clone().unwrap_or_default(),
         })
         .collect();
@@ -531,6 +579,9 @@ async fn detail_page(
         ),
         outcomes: choices(Outcome::ALL, Outcome::as_str, Outcome::label, ""),
         just_sent: q.verstuurd.is_some(),
+        can_reroute: s.status == Some(ReferralStatus::Declined)
+            && me.actor.is_member_of(&s.sender_organisation_id)
+            && s.erased_at.is_none(),
         erased: s.erased_at.map(local_time).unwrap_or_default(),
         buttons,
         events,
