@@ -472,6 +472,10 @@ mod tests {
                 "phone",
                 "languages",
                 "max",
+                "days",
+                "minutes",
+                "organisation",
+                "point",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

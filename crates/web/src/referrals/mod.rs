@@ -3,7 +3,7 @@
 pub(crate) mod api;
 pub(crate) mod notify;
 mod pages;
-mod resident;
+pub(crate) mod resident;
 
 use crate::AppState;
 use crate::error::AppError;
