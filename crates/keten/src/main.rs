@@ -122,6 +122,9 @@ struct ServeArgs {
         default_value = "http://localhost:8080"
     )]
     public_url: String,
+    /// Let webhooks reach addresses inside this server's own network (a closed installation).
+    #[arg(long, env = "KETEN_WEBHOOK_PRIVATE_ADDRESSES")]
+    webhook_private_addresses: bool,
 }
 
 fn init_logging(format: LogFormat) {
@@ -224,6 +227,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 from: args.mail_from,
                 public_url: args.public_url,
             },
+            webhook_private_addresses: args.webhook_private_addresses,
             ..WebConfig::default()
         },
     );
