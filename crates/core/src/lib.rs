@@ -17,5 +17,6 @@ pub mod organisation;
 pub mod reference;
 pub mod referral;
 pub mod spreadsheet;
+pub mod webhook;
 
 pub use error::ValidationError;

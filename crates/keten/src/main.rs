@@ -122,6 +122,9 @@ struct ServeArgs {
         default_value = "http://localhost:8080"
     )]
     public_url: String,
+    /// Let webhooks reach addresses inside this server's own network (a closed installation).
+    #[arg(long, env = "KETEN_WEBHOOK_PRIVATE_ADDRESSES")]
+    webhook_private_addresses: bool,
 }
 
 fn init_logging(format: LogFormat) {
@@ -192,6 +195,8 @@ async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
     let erased = store
         .purge_referrals(now, keten_store::routing_rules::DEFAULT_RETENTION_DAYS)
         .await?;
+    // Webhook messages hold no personal data; the page shows recent ones only.
+    store.purge_webhook_deliveries(now - 30 * 86_400).await?;
     Ok((removed, erased))
 }
 
@@ -222,6 +227,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 from: args.mail_from,
                 public_url: args.public_url,
             },
+            webhook_private_addresses: args.webhook_private_addresses,
             ..WebConfig::default()
         },
     );
@@ -252,8 +258,21 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         }
     });
 
+    // Partners' webhooks: the outbox is sent every few seconds (retries wait in it until due).
+    let deliverer = state.clone();
+    let webhook_task = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            if let Err(e) = keten_web::deliver_webhooks(&deliverer).await {
+                tracing::warn!(error = %e, "webhook delivery failed");
+            }
+        }
+    });
+
     keten_web::serve(listener, state, shutdown_signal()).await?;
     purge_task.abort();
+    webhook_task.abort();
     store.close().await;
     tracing::info!("keten stopped");
     Ok(())

@@ -21,6 +21,7 @@ pub mod routing_rules;
 pub mod scope;
 mod sql;
 pub mod topics;
+pub mod webhooks;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;

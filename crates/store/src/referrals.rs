@@ -305,12 +305,13 @@ async fn insert_event(
     .bind(referral_id)
     .fetch_one(&mut **tx)
     .await?;
+    let event_id = new_id();
     sqlx::query(
         "INSERT INTO referral_events (id, referral_id, at, seq, action, from_status, to_status, \
          actor_organisation_id, actor_user_id, decline_reason, outcome) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(new_id())
+    .bind(&event_id)
     .bind(referral_id)
     .bind(at)
     .bind(seq)
@@ -323,7 +324,16 @@ async fn insert_event(
     .bind(outcome.map(|o| o.as_str().to_owned()))
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    // The partners' webhooks hear of the step in the same transaction (the outbox).
+    crate::webhooks::enqueue_referral_event(
+        tx,
+        &event_id,
+        referral_id,
+        at,
+        action,
+        actor_organisation_id,
+    )
+    .await
 }
 
 pub(crate) async fn insert_audit<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(

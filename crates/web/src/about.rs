@@ -29,10 +29,13 @@ async fn accessibility(shell: Shell) -> AccessibilityPage {
 #[template(path = "privacy.html")]
 struct PrivacyPage {
     shell: Shell,
+    /// Days after closure that a referral's contact data is kept, unless the municipality chose otherwise.
+    retention_days: i64,
 }
 
 async fn privacy(shell: Shell) -> PrivacyPage {
     PrivacyPage {
         shell: shell.public(),
+        retention_days: keten_store::routing_rules::DEFAULT_RETENTION_DAYS,
     }
 }

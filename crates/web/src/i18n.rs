@@ -524,6 +524,10 @@ mod tests {
                 "max",
                 "week",
                 "times",
+                "days",
+                "minutes",
+                "organisation",
+                "point",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

@@ -22,6 +22,7 @@ pub mod mail;
 mod referrals;
 mod security;
 mod shell;
+pub mod webhooks;
 
 use axum::Router;
 use keten_core::clock::Clock;
@@ -34,6 +35,7 @@ pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
 pub use error::AppError;
 pub use referrals::notify::send_due_notifications;
+pub use webhooks::deliver_webhooks;
 
 /// Settings of the HTTP layer, filled in by the binary from flags and environment.
 #[derive(Debug, Clone)]
@@ -52,6 +54,10 @@ pub struct WebConfig {
     pub map_tiles: String,
     /// Where e-mail goes (SMTP or a folder) and the public address for links in it.
     pub mail: mail::MailConfig,
+    /// Let webhooks reach addresses inside the server's own network (tests, closed installations).
+    pub webhook_private_addresses: bool,
+    /// Requests to "Ik wil hulp" per client address per 10 minutes.
+    pub resident_requests_per_10_minutes: u32,
 }
 
 impl Default for WebConfig {
@@ -64,6 +70,8 @@ impl Default for WebConfig {
             finder_refresh_seconds: 5,
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             mail: mail::MailConfig::default(),
+            webhook_private_addresses: false,
+            resident_requests_per_10_minutes: 5,
         }
     }
 }
@@ -76,6 +84,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub finder: finder::Finder,
     pub mailer: mail::Mailer,
+    pub webhooks: webhooks::WebhookClient,
+    pub resident_limit: referrals::resident::RequestLimit,
 }
 
 impl AppState {
@@ -84,6 +94,10 @@ impl AppState {
             store,
             clock,
             mailer: mail::Mailer::new(&config.mail),
+            webhooks: webhooks::WebhookClient::new(config.webhook_private_addresses),
+            resident_limit: referrals::resident::RequestLimit::new(
+                config.resident_requests_per_10_minutes,
+            ),
             config: Arc::new(config),
             finder: finder::Finder::default(),
         }
@@ -112,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(api_tokens::router())
+        .merge(webhooks::router())
         .merge(health::router())
         .merge(
             hsds::router().route_layer(axum::middleware::from_fn_with_state(

@@ -120,6 +120,23 @@ impl Mailer {
     }
 }
 
+/// Renders a mail template: its first line is the subject, the text after the blank line below it the body.
+/// A template that fails to render is logged and the mail skipped.
+pub(crate) fn render(template: &impl askama::Template) -> Option<(String, String)> {
+    let text = match template.render() {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render mail");
+            return None;
+        }
+    };
+    let (subject, body) = text.split_once('\n')?;
+    Some((
+        subject.trim().to_owned(),
+        body.trim_start_matches('\n').to_owned(),
+    ))
+}
+
 /// Breaks lines at spaces so that none is longer than 72 characters (7-bit mail wants at most 76);
 /// a single longer word (a long link) stays whole.
 fn wrap(text: &str) -> String {

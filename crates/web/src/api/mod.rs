@@ -71,6 +71,11 @@ pub fn router() -> OpenApiRouter<AppState> {
             organisations::create_organisation
         ))
         .routes(routes!(organisations::get_organisation))
+        .routes(routes!(
+            crate::webhooks::api::get_webhook,
+            crate::webhooks::api::put_webhook,
+            crate::webhooks::api::delete_webhook
+        ))
         .routes(routes!(places::resolve_place))
         .routes(routes!(
             help_questions::register_help_questions,

@@ -6,7 +6,7 @@ pub(crate) mod notify;
 mod pages;
 pub(crate) mod privacy_requests;
 pub(crate) mod reroute;
-mod resident;
+pub(crate) mod resident;
 pub(crate) mod settings;
 pub(crate) mod steering;
 

@@ -1,28 +1,62 @@
 //! Referral e-mail: new, overdue and closed referrals, and the daily or weekly digest. Bodies hold no
-//! personal data, only a link to sign in.
+//! personal data, only a link to sign in; the texts are the templates in `templates/mail`.
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::mail::render;
+use askama::Template;
 use keten_core::referral::{DigestChoice, ReferralStatus};
 
-const FOOTER: &str = "\n\nIn deze e-mail staan bewust geen gegevens van de inwoner. U ziet ze na het inloggen.\n\
-Wilt u minder e-mail? Kies op de pagina Doorverwijzingen voor 1 e-mail per dag of per week.\n";
+#[derive(Template)]
+#[template(path = "mail/new_referral.txt")]
+struct NewReferralMail<'a> {
+    link: &'a str,
+}
 
+#[derive(Template)]
+#[template(path = "mail/closed_referral.txt")]
+struct ClosedReferralMail<'a> {
+    link: &'a str,
+    completed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mail/overdue_referral.txt")]
+struct OverdueReferralMail<'a> {
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.txt")]
+struct DigestMail<'a> {
+    link: &'a str,
+    weekly: bool,
+    waiting: i64,
+    overdue: i64,
+    closed: i64,
+}
+
+/// Mails each member of the organisation who wants a mail per referral; returns how many were sent.
 async fn tell_each(
     state: &AppState,
     organisation_id: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), AppError> {
+    mail: &impl Template,
+) -> Result<usize, AppError> {
+    let Some((subject, body)) = render(mail) else {
+        return Ok(0);
+    };
+    let mut sent = 0;
     for r in state.store.notification_recipients(organisation_id).await? {
         if r.digest == DigestChoice::Each {
-            state
-                .mailer
-                .send(&r.email, subject, format!("{body}{FOOTER}"))
-                .await;
+            state.mailer.send(&r.email, &subject, body.clone()).await;
+            sent += 1;
         }
     }
-    Ok(())
+    Ok(sent)
+}
+
+fn referral_link(state: &AppState, id: &str) -> String {
+    format!("{}/doorverwijzingen/{id}", state.mailer.public_url)
 }
 
 /// The receiving organisation hears of a new referral.
@@ -31,14 +65,9 @@ pub(crate) async fn new_referral(
     id: &str,
     receiver: &str,
 ) -> Result<(), AppError> {
-    let link = format!("{}/doorverwijzingen/{id}", state.mailer.public_url);
-    tell_each(
-        state,
-        receiver,
-        "Nieuwe doorverwijzing",
-        &format!("Goedendag,\n\nUw organisatie heeft een nieuwe doorverwijzing gekregen. Log in en neem hem aan:\n{link}"),
-    )
-    .await
+    let link = referral_link(state, id);
+    tell_each(state, receiver, &NewReferralMail { link: &link }).await?;
+    Ok(())
 }
 
 /// The sender hears that its referral was closed (completed or declined).
@@ -48,22 +77,22 @@ pub(crate) async fn closed_referral(
     sender: &str,
     status: ReferralStatus,
 ) -> Result<(), AppError> {
-    let link = format!("{}/doorverwijzingen/{id}", state.mailer.public_url);
-    let (subject, what) = match status {
-        ReferralStatus::Completed => ("Doorverwijzing afgerond", "is afgerond"),
-        ReferralStatus::Declined => (
-            "Doorverwijzing afgewezen",
-            "is afgewezen. U kunt de inwoner naar een andere organisatie verwijzen",
-        ),
+    let completed = match status {
+        ReferralStatus::Completed => true,
+        ReferralStatus::Declined => false,
         _ => return Ok(()),
     };
+    let link = referral_link(state, id);
     tell_each(
         state,
         sender,
-        subject,
-        &format!("Goedendag,\n\nEen doorverwijzing van uw organisatie {what}. Log in om te zien hoe het ging:\n{link}"),
+        &ClosedReferralMail {
+            link: &link,
+            completed,
+        },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Runs from the scheduler: tells receivers once about referrals that became overdue, and sends the digests
@@ -72,38 +101,22 @@ pub async fn send_due_notifications(state: &AppState) -> Result<usize, AppError>
     let now = state.now();
     let mut sent = 0;
     for (id, organisation) in state.store.take_new_overdue_referrals(now).await? {
-        let link = format!("{}/doorverwijzingen/{id}", state.mailer.public_url);
-        for r in state.store.notification_recipients(&organisation).await? {
-            if r.digest == DigestChoice::Each {
-                state
-                    .mailer
-                    .send(
-                        &r.email,
-                        "Doorverwijzing wacht te lang",
-                        format!("Goedendag,\n\nEen doorverwijzing voor uw organisatie is nog niet aangenomen en is nu te laat. Log in en neem hem aan of wijs hem af:\n{link}{FOOTER}"),
-                    )
-                    .await;
-                sent += 1;
-            }
-        }
+        let link = referral_link(state, &id);
+        sent += tell_each(state, &organisation, &OverdueReferralMail { link: &link }).await?;
     }
+    let link = format!("{}/doorverwijzingen", state.mailer.public_url);
     for d in state.store.take_due_digests(now).await? {
-        let period = if d.recipient.digest == DigestChoice::Weekly {
-            "deze week"
-        } else {
-            "vandaag"
+        let mail = DigestMail {
+            link: &link,
+            weekly: d.recipient.digest == DigestChoice::Weekly,
+            waiting: d.waiting,
+            overdue: d.overdue,
+            closed: d.closed,
         };
-        let body = format!(
-            "Goedendag,\n\nZo staan de doorverwijzingen van uw organisatie {period}:\n\
-             - wachten op aannemen: {}\n- te laat: {}\n- afgesloten sinds de vorige e-mail: {}\n\n\
-             Log in om ze te bekijken:\n{}/doorverwijzingen{FOOTER}",
-            d.waiting, d.overdue, d.closed, state.mailer.public_url
-        );
-        state
-            .mailer
-            .send(&d.recipient.email, "Overzicht doorverwijzingen", body)
-            .await;
-        sent += 1;
+        if let Some((subject, body)) = render(&mail) {
+            state.mailer.send(&d.recipient.email, &subject, body).await;
+            sent += 1;
+        }
     }
     Ok(sent)
 }

@@ -2,33 +2,83 @@
 
 use super::{area_of, propose_destination};
 use crate::AppState;
+use crate::context::RequestContext;
 use crate::error::{AppError, PageError};
+use crate::i18n::Lang;
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use keten_core::ValidationError;
 use keten_core::directory::HelpPointStatus;
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::referral::deadline::due_at;
-use keten_core::referral::{
-    CONSENT_TEXT_VERSION, RESIDENT_CONSENT_TEXT, ReferralInput, ReferralSource,
-};
+use keten_core::referral::{CONSENT_TEXT_VERSION, ReferralInput, ReferralSource};
 use keten_store::referrals::{Destination, NewReferral};
 use serde::Deserialize;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ik-wil-hulp", get(form_page).post(submit))
 }
 
+type KeyedLimiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
+
+/// How often one client address may send the form: a guard against floods of fake requests that would bury a
+/// help point's inbox. Kept in memory per keten process (a flood guard, not an account lock: with several
+/// processes each counts on its own); 0 switches it off.
+#[derive(Clone)]
+pub struct RequestLimit(Option<Arc<KeyedLimiter>>);
+
+/// Addresses remembered before the limiter forgets the ones that are quiet again.
+const REMEMBERED_ADDRESSES: usize = 10_000;
+
+impl RequestLimit {
+    pub fn new(per_10_minutes: u32) -> Self {
+        let limiter = NonZeroU32::new(per_10_minutes)
+            .and_then(|n| {
+                Quota::with_period(Duration::from_secs(600) / n.get()).map(|q| q.allow_burst(n))
+            })
+            .map(|quota| Arc::new(RateLimiter::keyed(quota)));
+        Self(limiter)
+    }
+
+    /// `Err(seconds)` to wait when the address sent too often.
+    fn check(&self, address: &str) -> Result<(), u64> {
+        let Some(limiter) = &self.0 else {
+            return Ok(());
+        };
+        if limiter.len() > REMEMBERED_ADDRESSES {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&address.to_owned()).map_err(|not_until| {
+            not_until
+                .wait_time_from(limiter.clock().now())
+                .as_secs()
+                .max(1)
+        })
+    }
+}
+
 pub struct TopicChoice {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct MomentChoice {
+    pub value: &'static str,
+    pub label: String,
     pub selected: bool,
 }
 
@@ -40,8 +90,15 @@ struct ResidentPage {
     help_point_name: String,
     input: ReferralInput,
     topics: Vec<TopicChoice>,
-    consent_text: &'static str,
+    moments: Vec<MomentChoice>,
     errors: Vec<ValidationError>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_resident_wait.html")]
+struct WaitPage {
+    shell: Shell,
+    minutes: u64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -77,13 +134,23 @@ fn view(
     help_point_name: String,
     input: ReferralInput,
 ) -> ResidentPage {
+    let lang = shell.lang;
     let topics = DEFAULT_TOPICS
         .iter()
         .filter(|t| t.parent.is_some())
         .map(|t| TopicChoice {
             value: t.code,
-            label: t.label,
+            label: lang.topic(t.code, t.label),
             selected: input.topics.iter().any(|c| c == t.code),
+        })
+        .collect();
+    let chosen = input.preferred_moment.as_deref().unwrap_or("any");
+    let moments = ["any", "morning", "afternoon", "evening"]
+        .into_iter()
+        .map(|value| MomentChoice {
+            value,
+            label: lang.t(&format!("resident-moment-{value}")),
+            selected: value == chosen,
         })
         .collect();
     ResidentPage {
@@ -92,7 +159,7 @@ fn view(
         help_point_name,
         input,
         topics,
-        consent_text: RESIDENT_CONSENT_TEXT,
+        moments,
         errors: Vec::new(),
     }
 }
@@ -102,6 +169,7 @@ async fn form_page(
     shell: Shell,
     Query(q): Query<PointQuery>,
 ) -> ResidentPage {
+    let shell = shell.public();
     let id = q.hulppunt.unwrap_or_default();
     let name = point_name(&state, &id).await;
     let id = if name.is_some() { id } else { String::new() };
@@ -139,26 +207,50 @@ fn parse_form(body: &[u8]) -> (String, ReferralInput) {
     (point, input)
 }
 
-/// Plain-language versions of the form's messages.
-fn b1(mut errors: Vec<ValidationError>) -> Vec<ValidationError> {
-    for e in &mut errors {
-        match e.field {
-            "consent" => {
-                e.message = "Zet een vinkje als u het goed vindt dat het hulppunt uw gegevens gebruikt. Anders kunnen wij u niet terugbellen.".into();
-            }
-            "resident_name" => e.message = "Schrijf uw naam op.".into(),
-            "topics" => e.message = "Kies waarmee u hulp wilt.".into(),
-            _ => {}
+/// The form's messages in plain words and the reader's language, one per field.
+fn b1(errors: Vec<ValidationError>, lang: Lang) -> Vec<ValidationError> {
+    let mut out: Vec<ValidationError> = Vec::new();
+    for mut e in errors {
+        if out.iter().any(|o| o.field == e.field) {
+            continue;
         }
+        let key = match e.field {
+            "consent" => "resident-error-consent",
+            "resident_name" => "resident-error-name",
+            "topics" => "resident-error-topics",
+            "contact" => "resident-error-contact",
+            "phone" => "resident-error-phone",
+            "email" => "resident-error-email",
+            "pc4" => "resident-error-pc4",
+            "reason" => "resident-error-reason",
+            "destination" => "resident-error-no-point",
+            _ => "resident-error-other",
+        };
+        e.message = lang.t(key);
+        out.push(e);
     }
-    errors
+    out
 }
 
 async fn submit(
     State(state): State<AppState>,
     shell: Shell,
+    Extension(ctx): Extension<RequestContext>,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    let shell = shell.public();
+    if let Err(seconds) = state.resident_limit.check(&ctx.client_ip) {
+        let page = WaitPage {
+            shell,
+            minutes: seconds.div_ceil(60),
+        };
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds.to_string())],
+            page,
+        )
+            .into_response());
+    }
     let (point, input) = parse_form(&body);
     let name = point_name(&state, &point).await;
     let point = if name.is_some() { point } else { String::new() };
@@ -169,7 +261,7 @@ async fn submit(
             name.clone().unwrap_or_default(),
             input,
         );
-        page.errors = b1(errors);
+        page.errors = b1(errors, shell.lang);
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let draft = match input.parse() {
@@ -200,10 +292,7 @@ async fn submit(
     };
     let Some((organisation_id, help_point_id)) = destination else {
         return fail(
-            vec![ValidationError::new(
-                "topics",
-                "Wij vonden geen hulppunt in de buurt voor deze vraag. Bel de gemeente of zoek een hulppunt in de hulpzoeker.",
-            )],
+            vec![ValidationError::new("destination", String::new())],
             input,
         );
     };
@@ -245,11 +334,14 @@ async fn submit(
         .organisation_name(&organisation_id)
         .await?
         .unwrap_or_default();
+    let by = shell
+        .lang
+        .date(area.region.time_zone().to_datetime(due).date(), false);
     Ok(DonePage {
         shell,
         organisation_name,
         help_point_name,
-        by: keten_core::opening_hours::date_nl(area.region.time_zone().to_datetime(due).date()),
+        by,
     }
     .into_response())
 }
