@@ -1,13 +1,10 @@
 //! Keeping referrals going, through HTTP on both databases: re-routing, settings, full help points, the steering
 //! overview, the audit trail, residents' AVG requests, inbox paging and the form's destinations and senders.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use keten_core::account::Role;
 use keten_core::referral::CONSENT_TEXT_VERSION;
 use serde_json::{Value, json};
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";

@@ -1,10 +1,7 @@
 //! The public help finder through HTTP on both databases, with the demo chain and a fixed clock.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use serde_json::Value;
-use support::TestApp;
 
 /// Great-circle distance computed here, independently of keten's own code.
 fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {

@@ -1,10 +1,7 @@
 //! Keeping the directory through HTTP on both databases: who may edit what, input kept on errors, checks and reminders.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use serde_json::Value;
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const STEERING: &str = "regie@rotterdam.demo.keten.nl";
@@ -144,7 +141,7 @@ mod reminders {
                     public_url: "https://keten.test".into(),
                     ..Default::default()
                 },
-                ..support::test_config()
+                ..crate::support::test_config()
             };
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;

@@ -1,11 +1,8 @@
 //! Warm referrals through HTTP on both databases: consent, routing, tenancy, the timeline, deadlines, purge, audit.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use keten_core::account::Role;
 use serde_json::{Value, json};
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const STEERING: &str = "regie@rotterdam.demo.keten.nl";
@@ -350,7 +347,7 @@ mod mail {
                     public_url: "https://keten.test".into(),
                     ..Default::default()
                 },
-                ..support::test_config()
+                ..crate::support::test_config()
             };
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;

@@ -1,9 +1,6 @@
 //! Residents' pages in Dutch and English through HTTP on both databases: header, switch, cookie, fallback.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
-use support::TestApp;
+use crate::support::TestApp;
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str, accept: &str) -> (u16, String) {
     let r = client

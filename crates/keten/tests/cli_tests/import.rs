@@ -1,6 +1,5 @@
 //! `keten import help-points` with the real binary on a temporary SQLite file: dry run, refusal of a file with
 //! errors (nothing stored), import of a good file, and a second import that stores nothing twice.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keten_core::opening_hours::Region;
 use keten_store::Store;

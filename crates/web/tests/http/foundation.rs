@@ -1,11 +1,8 @@
 //! Foundation through HTTP on both databases: sign-in, CSRF, rate limits, roles, tenants, API, problems.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{PASSWORD, TestApp};
 use keten_core::account::Role;
 use serde_json::{Value, json};
-use support::{PASSWORD, TestApp};
 
 /// A chain in Rotterdam and one in Gent, with users in several roles.
 struct Chains {
@@ -376,7 +373,7 @@ both_backends! {
 #[tokio::test]
 async fn secure_cookies_when_served_over_https() {
     let app = TestApp::spawn_with(
-        support::Db::Sqlite,
+        crate::support::Db::Sqlite,
         keten_web::WebConfig {
             secure_cookies: true,
             ..Default::default()

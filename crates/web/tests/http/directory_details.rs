@@ -1,11 +1,8 @@
 //! A help point's details through HTTP on both databases: partners' hours, exceptions, served municipalities, coordinates and stops, with role and tenant checks.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use keten_core::account::Role;
 use serde_json::Value;
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const STEERING: &str = "regie@rotterdam.demo.keten.nl";

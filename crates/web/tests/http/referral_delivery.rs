@@ -1,9 +1,7 @@
 //! How referral news leaves keten, through HTTP on both databases: signed webhooks with retries, e-mail over
 //! SMTP and in digests, the rate limit and languages of "Ik wil hulp", and the privacy page.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
@@ -13,7 +11,6 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
@@ -113,7 +110,7 @@ fn webhook_config() -> keten_web::WebConfig {
     keten_web::WebConfig {
         // The receivers in these tests listen on 127.0.0.1.
         webhook_private_addresses: true,
-        ..support::test_config()
+        ..crate::support::test_config()
     }
 }
 
@@ -448,7 +445,7 @@ mod mail {
                     public_url: "https://keten.test".into(),
                     ..Default::default()
                 },
-                ..support::test_config()
+                ..crate::support::test_config()
             };
             let app = TestApp::spawn_with(plain.db, config).await;
             app.demo_chain().await;
@@ -479,7 +476,7 @@ mod mail {
                     mail_dir: Some(dir.path().to_owned()),
                     ..Default::default()
                 },
-                ..support::test_config()
+                ..crate::support::test_config()
             };
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;
@@ -553,7 +550,7 @@ mod resident {
         the_form_is_limited_per_client_address => |plain: TestApp| async move {
             let config = keten_web::WebConfig {
                 trust_forwarded_for: true,
-                ..support::test_config()
+                ..crate::support::test_config()
             };
             let app = TestApp::spawn_with(plain.db, config).await;
             let browser = app.browser();

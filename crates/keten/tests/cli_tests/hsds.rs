@@ -2,7 +2,6 @@
 //! export validates against the official HSDS 3.0 table schemas; export -> import into an empty database -> export
 //! gives the same files (SQLite and PostgreSQL); a dry run stores nothing; the official examples (shared/hsds beside
 //! the repository) import without error; a package with broken rows reports each row and stores nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keten_store::Store;
 use std::path::{Path, PathBuf};

@@ -2,16 +2,13 @@
 //!
 //! Every response is validated against the official HSDS 3.0 schemas in `shared/hsds/schema` (Open Referral,
 //! CC BY-SA 4.0), read at test time from the shared folder beside the repository.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use keten_core::opening_hours::OpeningHours;
 use keten_store::help_points::NewConsultationHour;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use support::TestApp;
 
 fn schema_dir() -> PathBuf {
     Path::new(concat!(

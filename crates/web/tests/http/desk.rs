@@ -1,11 +1,8 @@
 //! The registration desk through HTTP on both databases: the short common case,
 //! input kept on errors, undo and correction windows, volunteer links, the API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use serde_json::{Value, json};
-use support::TestApp;
 
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
 const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
@@ -275,7 +272,7 @@ both_backends! {
         let gone = volunteer.get(app.url(&path)).send().await.unwrap();
         assert_eq!(gone.status(), 400);
         assert!(text(gone).await.contains("werkt niet (meer)"));
-        let token = support::csrf_from_html(&form).unwrap();
+        let token = crate::support::csrf_from_html(&form).unwrap();
         let r = volunteer.post(app.url(&path)).form(&[("q0_topic", "digid"), ("q0_minutes", "10"), ("csrf_token", token.as_str())]).send().await.unwrap();
         assert_eq!(r.status(), 400);
         assert_eq!(count(&app).await, 0);

@@ -1,5 +1,4 @@
 //! The real `keten` binary: migrate, accounts and API tokens from the command line, demo, serve, SIGTERM, and two processes on one database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

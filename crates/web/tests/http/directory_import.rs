@@ -1,10 +1,7 @@
 //! Organisation numbers (KvK, KBO) and the coordinators' spreadsheet import through HTTP on both databases.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::TestApp;
 use keten_core::account::Role;
-use support::TestApp;
 
 const ADMIN: &str = "beheer@digitale-inclusie.demo.keten.nl";
 const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";

@@ -1,0 +1,20 @@
+//! keten-web's HTTP tests in one binary: each module drives the real app over HTTP on SQLite and PostgreSQL.
+//!
+//! One binary instead of one per file: every test binary links the whole web stack, and eleven of them filled
+//! CI's disk and tripled link time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+mod desk;
+mod directory;
+mod directory_details;
+mod directory_import;
+mod finder;
+mod foundation;
+mod hsds;
+mod i18n;
+mod referral_delivery;
+mod referral_upkeep;
+mod referrals;
