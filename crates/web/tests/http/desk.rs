@@ -4,21 +4,7 @@
 use crate::support::TestApp;
 use serde_json::{Value, json};
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
-
-async fn point_id(app: &TestApp, name: &str) -> String {
-    app.store
-        .directory()
-        .await
-        .unwrap()
-        .help_points
-        .into_iter()
-        .find(|h| h.name == name)
-        .unwrap()
-        .id
-}
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF};
 
 async fn count(app: &TestApp) -> i64 {
     app.store.count_help_questions().await.unwrap()
@@ -48,7 +34,7 @@ async fn text(r: reqwest::Response) -> String {
 both_backends! {
     staff_pick_a_help_point_once_and_register_in_three_steps => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let staff = app.signed_in(STAFF).await;
         // Several help points: a choice first, then the choice is remembered.
         let choose = staff.get(app.url("/balie")).send().await.unwrap();
@@ -91,7 +77,7 @@ both_backends! {
 
     bad_input_keeps_what_was_typed_and_saves_nothing => |app: TestApp| async move {
         app.demo_chain().await;
-        let desk = format!("/balie/{}", point_id(&app, "Centrale Bibliotheek").await);
+        let desk = format!("/balie/{}", app.help_point("Centrale Bibliotheek").await.id);
         let staff = app.signed_in(STAFF).await;
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("q0_topic", "digid"), ("q0_minutes-other", "0")], "Vul de minuten in als een getal van 1 tot en met 480."),
@@ -121,7 +107,7 @@ both_backends! {
         }
         assert_eq!(count(&app).await, 0, "nothing half-saved");
         // A help point the user does not work at.
-        let mosque = format!("/balie/{}", point_id(&app, "Digipunt Moskee Spangen").await);
+        let mosque = format!("/balie/{}", app.help_point("Digipunt Moskee Spangen").await.id);
         assert_eq!(staff.get(app.url(&mosque)).send().await.unwrap().status(), 404);
         let token = app.csrf_token(&staff, &desk).await;
         let r = staff.post(app.url(&mosque)).form(&[("q0_topic", "digid"), ("q0_minutes", "10"), ("csrf_token", token.as_str())]).send().await.unwrap();
@@ -133,7 +119,7 @@ both_backends! {
 
     one_visit_holds_several_questions => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let desk = format!("/balie/{central}");
         let staff = app.signed_in(STAFF).await;
         let r = app.post_form(&staff, &desk, &desk, &[("q0_topic", "digid"), ("q0_minutes", "10"), ("pc4", "3011"), ("action", "add")]).await;
@@ -161,7 +147,7 @@ both_backends! {
 
     undo_lasts_five_minutes_and_only_for_who_saved => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let desk = format!("/balie/{central}");
         let staff = app.signed_in(STAFF).await;
         let save = |fields: Vec<(&'static str, &'static str)>| {
@@ -193,7 +179,7 @@ both_backends! {
 
     staff_correct_their_own_for_a_day_then_only_the_coordinator => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let desk = format!("/balie/{central}");
         let staff = app.signed_in(STAFF).await;
         let r = app.post_form(&staff, &desk, &desk, &[("q0_topic", "digid"), ("q0_minutes", "10")]).await;
@@ -228,7 +214,7 @@ both_backends! {
 
     volunteer_links_register_only_until_revoked => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let links = format!("/balie/{central}/links");
         let staff = app.signed_in(STAFF).await;
         assert_eq!(staff.get(app.url(&links)).send().await.unwrap().status(), 403, "only the coordinator");
@@ -280,7 +266,7 @@ both_backends! {
 
     overview_and_exports_of_the_help_point_leave_out_remarks => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let desk = format!("/balie/{central}");
         let staff = app.signed_in(STAFF).await;
         for (topic, date) in [("digid", ""), ("digid", ""), ("bankzaken", "2026-02-27"), ("zorg", "2026-01-15")] {
@@ -303,14 +289,14 @@ both_backends! {
         assert_eq!(xlsx.status(), 200);
         let bytes = xlsx.bytes().await.unwrap();
         assert_eq!(&bytes[..2], b"PK", "a zip container");
-        let mosque = point_id(&app, "Digipunt Moskee Spangen").await;
+        let mosque = app.help_point("Digipunt Moskee Spangen").await.id;
         assert_eq!(staff.get(app.url(&format!("/balie/{mosque}/registraties.csv"))).send().await.unwrap().status(), 404);
     };
 
     the_api_registers_single_visits_and_batches_and_pages_with_a_cursor => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
-        let mosque = point_id(&app, "Digipunt Moskee Spangen").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let mosque = app.help_point("Digipunt Moskee Spangen").await.id;
         let staff = app.signed_in(STAFF).await;
         let me: Value = staff.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
         let library = me["memberships"][0]["organisation_id"].as_str().unwrap().to_owned();
@@ -383,7 +369,7 @@ both_backends! {
 
     categories_are_extendable_and_map_to_the_monitor_export => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let desk = format!("/balie/{central}");
         let page = "/beheer/categorieen";
         let staff = app.signed_in(STAFF).await;
@@ -426,7 +412,7 @@ both_backends! {
 
     coordinators_import_history_from_a_page_all_or_nothing => |app: TestApp| async move {
         app.demo_chain().await;
-        let central = point_id(&app, "Centrale Bibliotheek").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
         let page = format!("/balie/{central}/inlezen");
         let staff = app.signed_in(STAFF).await;
         assert_eq!(staff.get(app.url(&page)).send().await.unwrap().status(), 403);

@@ -3,22 +3,7 @@
 use crate::support::TestApp;
 use serde_json::Value;
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const STEERING: &str = "regie@rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
-
-/// The demo's help point ids by name.
-async fn point_id(app: &TestApp, name: &str) -> String {
-    app.store
-        .directory()
-        .await
-        .unwrap()
-        .help_points
-        .into_iter()
-        .find(|h| h.name == name)
-        .unwrap()
-        .id
-}
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF, STEERING};
 
 both_backends! {
     coordinators_see_their_own_help_points_only => |app: TestApp| async move {
@@ -35,10 +20,10 @@ both_backends! {
         let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.get(app.url("/beheer/hulppunten")).send().await.unwrap().status(), 403);
         // Someone else's point: not found, for reading and for saving.
-        let mosque = point_id(&app, "Digipunt Moskee Spangen").await;
+        let mosque = app.help_point("Digipunt Moskee Spangen").await.id;
         let page = format!("/beheer/hulppunten/{mosque}");
         assert_eq!(staff.get(app.url(&page)).send().await.unwrap().status(), 404);
-        let own = format!("/beheer/hulppunten/{}", point_id(&app, "Centrale Bibliotheek").await);
+        let own = format!("/beheer/hulppunten/{}", app.help_point("Centrale Bibliotheek").await.id);
         let token = app.csrf_token(&staff, &own).await;
         let r = staff.post(app.url(&page)).form(&[("csrf_token", token.as_str()), ("name", "Gekaapt")]).send().await.unwrap();
         assert_eq!(r.status(), 404);
@@ -47,7 +32,7 @@ both_backends! {
 
     edits_keep_input_on_errors_and_reach_the_finder => |app: TestApp| async move {
         app.demo_chain().await;
-        let id = point_id(&app, "Bibliotheek Delfshaven").await;
+        let id = app.help_point("Bibliotheek Delfshaven").await.id;
         let page = format!("/beheer/hulppunten/{id}");
         let staff = app.signed_in(STAFF).await;
         let form = staff.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
@@ -86,7 +71,7 @@ both_backends! {
 
     checking_a_point_shows_to_residents_and_closes_reports => |app: TestApp| async move {
         app.demo_chain().await;
-        let id = point_id(&app, "Centrale Bibliotheek").await;
+        let id = app.help_point("Centrale Bibliotheek").await.id;
         app.store.report_wrong_information(&id, "Het telefoonnummer klopt niet", app.now()).await.unwrap();
         let steering = app.signed_in(STEERING).await;
         let list = steering.get(app.url("/beheer/hulppunten")).send().await.unwrap().text().await.unwrap();
@@ -110,52 +95,29 @@ both_backends! {
 }
 
 /// Every mail written to the folder, as text, oldest name first.
-fn mails(dir: &std::path::Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .map(|e| std::fs::read_to_string(e.path()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 mod reminders {
     use super::*;
     use keten_core::account::Role;
-
-    const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
     const MOSQUE_STAFF: &str = "vrijwilliger@moskee-spangen.test";
     const DAY: i64 = 86_400;
 
     both_backends! {
         unchecked_help_points_remind_their_coordinators_at_most_once_a_month => |plain: TestApp| async move {
             let dir = tempfile::tempdir().unwrap();
-            let config = keten_web::WebConfig {
-                mail: keten_web::mail::MailConfig {
-                    mail_dir: Some(dir.path().to_owned()),
-                    public_url: "https://keten.test".into(),
-                    ..Default::default()
-                },
-                ..crate::support::test_config()
-            };
+            let config = crate::support::mail_config(dir.path());
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;
             let state = keten_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
             // Just loaded: every point was checked today.
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
-            assert!(mails(dir.path()).is_empty());
+            assert!(crate::support::mails_in(dir.path()).is_empty());
 
             // The Centrale Bibliotheek was last checked seven months ago.
-            let id = point_id(&app, "Centrale Bibliotheek").await;
+            let id = app.help_point("Centrale Bibliotheek").await.id;
             let coordinator = app.actor(COORDINATOR).await;
             app.store.mark_help_point_checked(&coordinator, &id, app.now() - 213 * DAY).await.unwrap();
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
-            let all = mails(dir.path());
+            let all = crate::support::mails_in(dir.path());
             assert_eq!(all.len(), 1, "{all:#?}");
             let mail = &all[0];
             assert!(mail.contains(&format!("To: {COORDINATOR}")), "{mail}");
@@ -172,11 +134,11 @@ mod reminders {
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
             app.clock.advance_seconds(DAY);
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
-            assert_eq!(mails(dir.path()).len(), 1);
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 1);
             // A month later, still unchecked: one more.
             app.clock.advance_seconds(30 * DAY);
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
-            assert_eq!(mails(dir.path()).len(), 2);
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 2);
 
             // The coordinator says "Alles klopt": no more reminders, a month later neither.
             let browser = app.signed_in(COORDINATOR).await;
@@ -184,15 +146,15 @@ mod reminders {
             assert_eq!(r.status(), 303);
             app.clock.advance_seconds(31 * DAY);
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 0);
-            assert_eq!(mails(dir.path()).len(), 2);
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 2);
 
             // An organisation without a coordinator: its staff hear, one mail listing its points.
-            let mosque = app.store.directory().await.unwrap().help_points.into_iter().find(|h| h.name == "Digipunt Moskee Spangen").unwrap();
+            let mosque = app.help_point("Digipunt Moskee Spangen").await;
             app.user(MOSQUE_STAFF, Role::Staff, &mosque.organisation_id).await;
             let steering = app.actor(STEERING).await;
             app.store.mark_help_point_checked(&steering, &mosque.id, app.now() - 200 * DAY).await.unwrap();
             assert_eq!(keten_web::send_check_reminders(&state).await.unwrap(), 1);
-            let all = mails(dir.path());
+            let all = crate::support::mails_in(dir.path());
             let mosque_mail = all.iter().find(|m| m.contains(MOSQUE_STAFF)).expect("mail to the mosque's staff");
             assert!(mosque_mail.contains("Digipunt Moskee Spangen"));
             assert!(!mosque_mail.contains("Centrale Bibliotheek"), "another organisation's point");

@@ -4,21 +4,8 @@ use crate::support::TestApp;
 use keten_core::account::Role;
 use serde_json::Value;
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const STEERING: &str = "regie@rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+use crate::support::demo_users::{PARTNER, STAFF, STEERING};
 const SCHIEDAM: &str = "balie@bibliotheek-schiedam.test";
-
-async fn point(app: &TestApp, name: &str) -> keten_store::help_points::HelpPoint {
-    app.store
-        .directory()
-        .await
-        .unwrap()
-        .help_points
-        .into_iter()
-        .find(|h| h.name == name)
-        .unwrap()
-}
 
 async fn revision(app: &TestApp) -> i64 {
     app.store.directory_version().await.unwrap().revision
@@ -26,7 +13,8 @@ async fn revision(app: &TestApp) -> i64 {
 
 /// A staff member of another chain's library (Schiedam).
 async fn schiedam_staff(app: &TestApp) -> reqwest::Client {
-    let org = point(app, "Bibliotheek Schiedam Centrum")
+    let org = app
+        .help_point("Bibliotheek Schiedam Centrum")
         .await
         .organisation_id;
     app.user(SCHIEDAM, Role::Staff, &org).await;
@@ -58,7 +46,7 @@ async fn nearest(app: &TestApp, query: &str) -> Value {
 both_backends! {
     partners_hours_are_added_edited_and_removed => |app: TestApp| async move {
         app.demo_chain().await;
-        let hp = point(&app, "Bibliotheek Delfshaven").await;
+        let hp = app.help_point("Bibliotheek Delfshaven").await;
         let page = format!("/beheer/hulppunten/{}/spreekuren", hp.id);
         let bank = app.store.partners_in("GM0599").await.unwrap().into_iter().find(|p| p.name == "Maasbank").unwrap();
         let staff = app.signed_in(STAFF).await;
@@ -107,7 +95,7 @@ both_backends! {
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);
         let other = schiedam_staff(&app).await;
         assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), 404);
-        let own = format!("/beheer/hulppunten/{}/spreekuren", point(&app, "Bibliotheek Schiedam Centrum").await.id);
+        let own = format!("/beheer/hulppunten/{}/spreekuren", app.help_point("Bibliotheek Schiedam Centrum").await.id);
         let r = app.post_form(&other, &own, &format!("{edit}/verwijderen"), &[]).await;
         assert_eq!(r.status(), 404);
         // Steering of the municipality removes it.
@@ -119,7 +107,7 @@ both_backends! {
 
     exceptions_close_weeks_and_add_hours => |app: TestApp| async move {
         app.demo_chain().await;
-        let hp = point(&app, "Bibliotheek Delfshaven").await;
+        let hp = app.help_point("Bibliotheek Delfshaven").await;
         let page = format!("/beheer/hulppunten/{}/uitzonderingen", hp.id);
         let staff = app.signed_in(STAFF).await;
         let bad = app.post_form(&staff, &page, &page, &[
@@ -159,11 +147,11 @@ both_backends! {
             ("hours", "di, do 10:00-16:00"), ("languages", "nl"), ("status", "open"),
         ]).await;
         assert_eq!(r.status(), 303);
-        assert_eq!(point(&app, "Bibliotheek Delfshaven").await.hours.exceptions.len(), 2);
+        assert_eq!(app.help_point("Bibliotheek Delfshaven").await.hours.exceptions.len(), 2);
         // Removing the first (the closing week, sorted by date).
         let r = app.post_form(&staff, &page, &format!("{page}/0/verwijderen"), &[]).await;
         assert_eq!(r.status(), 303);
-        let left = point(&app, "Bibliotheek Delfshaven").await.hours.exceptions;
+        let left = app.help_point("Bibliotheek Delfshaven").await.hours.exceptions;
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].reason, "Extra uren belastingaangifte");
         let r = app.post_form(&staff, &page, &format!("{page}/7/verwijderen"), &[]).await;
@@ -177,7 +165,7 @@ both_backends! {
 
     municipalities_served_and_coordinates => |app: TestApp| async move {
         app.demo_chain().await;
-        let hp = point(&app, "Bibliotheek Delfshaven").await;
+        let hp = app.help_point("Bibliotheek Delfshaven").await;
         let page = format!("/beheer/hulppunten/{}/gemeenten", hp.id);
         let staff = app.signed_in(STAFF).await;
         let bad = app.post_form(&staff, &page, &page, &[("municipalities", "GM0606, GM9999")]).await;
@@ -190,7 +178,7 @@ both_backends! {
         assert_eq!(ok.status(), 200);
         assert!(ok.text().await.unwrap().contains("Schiedam (GM0606)"));
         assert!(revision(&app).await > before);
-        assert_eq!(point(&app, "Bibliotheek Delfshaven").await.municipalities_served, ["GM0599", "GM0606"]);
+        assert_eq!(app.help_point("Bibliotheek Delfshaven").await.municipalities_served, ["GM0599", "GM0606"]);
         // The finder's municipality filter (embeds) now includes it for Schiedam.
         let v = nearest(&app, "place=3025&municipality=GM0606&limit=20").await;
         assert!(v["results"].as_array().unwrap().iter().any(|r| r["name"] == "Bibliotheek Delfshaven"), "{v}");
@@ -211,7 +199,7 @@ both_backends! {
         }
         let ok = app.post_form(&staff, &page, &page, &[("lat", "51,9101"), ("lon", "4.4450")]).await;
         assert_eq!(ok.status(), 200);
-        let moved = point(&app, "Bibliotheek Delfshaven").await;
+        let moved = app.help_point("Bibliotheek Delfshaven").await;
         assert!((moved.location.lat - 51.9101).abs() < 1e-9 && (moved.location.lon - 4.445).abs() < 1e-9);
         let v = nearest(&app, "place=3025&limit=10").await;
         let r = v["results"].as_array().unwrap().iter().find(|r| r["name"] == "Bibliotheek Delfshaven").unwrap().clone();
@@ -223,27 +211,27 @@ both_backends! {
             ("hours", "di 10:00-16:00"), ("languages", "nl"), ("status", "open"),
         ]).await;
         assert_eq!(r.status(), 303);
-        assert!((point(&app, "Bibliotheek Delfshaven").await.location.lat - 51.9101).abs() < 1e-9);
+        assert!((app.help_point("Bibliotheek Delfshaven").await.location.lat - 51.9101).abs() < 1e-9);
         // Back to the postcode's centre.
         let r = app.post_form(&staff, &page, &page, &[("lat", ""), ("lon", ""), ("from_postcode", "1")]).await;
         assert_eq!(r.status(), 200);
         let centre = keten_core::reference::postcode_area(keten_core::reference::Country::Nl, &hp.postcode[..4]).unwrap().centre;
-        let back = point(&app, "Bibliotheek Delfshaven").await.location;
+        let back = app.help_point("Bibliotheek Delfshaven").await.location;
         assert!((back.lat - centre.lat).abs() < 1e-9 && (back.lon - centre.lon).abs() < 1e-9);
         // Roles and tenants.
         let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);
         let other = schiedam_staff(&app).await;
         assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), 404);
-        let own = format!("/beheer/hulppunten/{}/gemeenten", point(&app, "Bibliotheek Schiedam Centrum").await.id);
+        let own = format!("/beheer/hulppunten/{}/gemeenten", app.help_point("Bibliotheek Schiedam Centrum").await.id);
         let r = app.post_form(&other, &own, &format!("/beheer/hulppunten/{}/gemeenten", hp.id), &[("municipalities", "")]).await;
         assert_eq!(r.status(), 404);
-        assert_eq!(point(&app, "Bibliotheek Delfshaven").await.municipalities_served, ["GM0599", "GM0606"]);
+        assert_eq!(app.help_point("Bibliotheek Delfshaven").await.municipalities_served, ["GM0599", "GM0606"]);
     };
 
     monthly_partner_hours_are_kept_and_shown_in_plain_words => |app: TestApp| async move {
         app.demo_chain().await;
-        let hp = point(&app, "Bibliotheek Delfshaven").await;
+        let hp = app.help_point("Bibliotheek Delfshaven").await;
         let page = format!("/beheer/hulppunten/{}/spreekuren", hp.id);
         let bank = app.store.partners_in("GM0599").await.unwrap().into_iter().find(|p| p.name == "Maasbank").unwrap();
         let staff = app.signed_in(STAFF).await;
@@ -286,7 +274,7 @@ both_backends! {
 
     stops_of_a_mobile_help_point_are_found_at_their_own_place => |app: TestApp| async move {
         app.demo_chain().await;
-        let hp = point(&app, "Vraagwijzer Stadhuis").await;
+        let hp = app.help_point("Vraagwijzer Stadhuis").await;
         let page = format!("/beheer/hulppunten/{}/haltes", hp.id);
         let steering = app.signed_in(STEERING).await;
         let bad = app.post_form(&steering, &page, &page, &[
@@ -364,7 +352,7 @@ both_backends! {
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);
         let other = schiedam_staff(&app).await;
         assert_eq!(other.get(app.url(&edit)).send().await.unwrap().status(), 404);
-        let own = format!("/beheer/hulppunten/{}/haltes", point(&app, "Bibliotheek Schiedam Centrum").await.id);
+        let own = format!("/beheer/hulppunten/{}/haltes", app.help_point("Bibliotheek Schiedam Centrum").await.id);
         let r = app.post_form(&other, &own, &format!("{edit}/verwijderen"), &[]).await;
         assert_eq!(r.status(), 404);
         let r = app.post_form(&steering, &page, &format!("{edit}/verwijderen"), &[]).await;

@@ -3,22 +3,8 @@
 use crate::support::TestApp;
 use keten_core::account::Role;
 
-const ADMIN: &str = "beheer@digitale-inclusie.demo.keten.nl";
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+use crate::support::demo_users::{ADMIN, PARTNER, STAFF};
 const SCHIEDAM: &str = "balie@bibliotheek-schiedam.test";
-
-async fn organisation_id(app: &TestApp, help_point: &str) -> String {
-    app.store
-        .directory()
-        .await
-        .unwrap()
-        .help_points
-        .into_iter()
-        .find(|h| h.name == help_point)
-        .unwrap()
-        .organisation_id
-}
 
 async fn count_points(app: &TestApp) -> usize {
     app.store.directory().await.unwrap().help_points.len()
@@ -88,7 +74,7 @@ both_backends! {
         assert!(html.contains("<dd>0203.201.340</dd>"), "{html}");
 
         // Staff of an organisation keep its numbers; others may not.
-        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let library = app.help_point("Centrale Bibliotheek").await.organisation_id;
         let page = format!("/organisaties/{library}");
         let action = format!("{page}/nummers");
         let staff = app.signed_in(STAFF).await;
@@ -106,10 +92,10 @@ both_backends! {
         let html = partner.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("<dd>69352318</dd>"), "partners of the chain see the number");
         assert!(!html.contains("Nummers opslaan"), "but get no form");
-        let token = app.csrf_token(&partner, &format!("/organisaties/{}", organisation_id(&app, "Bibliotheek Delfshaven").await)).await;
+        let token = app.csrf_token(&partner, &format!("/organisaties/{}", app.help_point("Bibliotheek Delfshaven").await.organisation_id)).await;
         let r = partner.post(app.url(&action)).form(&[("csrf_token", token.as_str()), ("kvk_number", "11112222")]).send().await.unwrap();
         assert_eq!(r.status(), 403);
-        let schiedam = organisation_id(&app, "Bibliotheek Schiedam Centrum").await;
+        let schiedam = app.help_point("Bibliotheek Schiedam Centrum").await.organisation_id;
         app.user(SCHIEDAM, Role::Staff, &schiedam).await;
         let other = app.signed_in(SCHIEDAM).await;
         let r = app.post_form(&other, &format!("/organisaties/{schiedam}"), &action, &[("kvk_number", "11112222")]).await;
@@ -120,7 +106,7 @@ both_backends! {
 
     coordinators_import_a_spreadsheet_after_a_dry_run => |app: TestApp| async move {
         app.demo_chain().await;
-        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let library = app.help_point("Centrale Bibliotheek").await.organisation_id;
         let staff = app.signed_in(STAFF).await;
         let page = staff.get(app.url("/beheer/hulppunten/inlezen")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains(&format!("<option value=\"{library}\" selected>")), "own organisation preselected");
@@ -188,7 +174,7 @@ both_backends! {
 
     api_tokens_are_shown_once_listed_and_revoked => |app: TestApp| async move {
         app.demo_chain().await;
-        let library = organisation_id(&app, "Centrale Bibliotheek").await;
+        let library = app.help_point("Centrale Bibliotheek").await.organisation_id;
         let page = format!("/organisaties/{library}/api-sleutels");
         let staff = app.signed_in(STAFF).await;
         let bad = app.post_form(&staff, &page, &page, &[("name", " "), ("role", "admin")]).await;
@@ -216,7 +202,7 @@ both_backends! {
         // A partner user, and another chain's staff, cannot manage them.
         let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);
-        let schiedam = organisation_id(&app, "Bibliotheek Schiedam Centrum").await;
+        let schiedam = app.help_point("Bibliotheek Schiedam Centrum").await.organisation_id;
         app.user(SCHIEDAM, Role::Staff, &schiedam).await;
         let other = app.signed_in(SCHIEDAM).await;
         assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), 404);

@@ -209,7 +209,7 @@ async fn add_consultation_hour(app: &TestApp, help_point_id: &str, later: i64) -
         .unwrap()
 }
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
+use crate::support::demo_users::STAFF;
 
 /// A stop of the Centrale Bibliotheek at the centre of postcode area 3025 (Delfshaven), on Wednesdays.
 async fn add_stop(app: &TestApp, help_point_id: &str) -> keten_store::help_point_details::Stop {

@@ -12,9 +12,7 @@ use sha2::Sha256;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF};
 
 /// Everything personal a referral below carries: none of it may leave keten in a webhook or a mail.
 const PERSONAL: [&str; 7] = [
@@ -28,18 +26,9 @@ const PERSONAL: [&str; 7] = [
 ];
 
 fn referral(sees_progress: bool) -> Value {
-    json!({
-        "topics": ["bankzaken"],
-        "reason": "Lukt niet met de app",
-        "resident_name": "Fatima de Vries",
-        "phone": "06 12345678",
-        "preferred_moment": "morning",
-        "pc4": "3011",
-        "consent_given": true,
-        "consent_method": "spoken",
-        "consent_text_version": keten_core::referral::CONSENT_TEXT_VERSION,
-        "sender_sees_progress": sees_progress
-    })
+    let mut body = crate::support::referral_body("bankzaken", "3011");
+    body["sender_sees_progress"] = json!(sees_progress);
+    body
 }
 
 /// The library's desk sends a banking referral to the bank; returns its id.
@@ -374,20 +363,6 @@ async fn smtp_sink() -> (Inbox, u16) {
 }
 
 /// Every mail written to the folder, as text.
-fn mails_in(dir: &std::path::Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .map(|e| std::fs::read_to_string(e.path()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 /// The text with every UUID blanked out: a random id may by chance hold four digits of a postcode.
 fn without_ids(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -471,13 +446,7 @@ mod mail {
 
         digests_count_and_come_once_per_period_and_overdue_is_told_once => |plain: TestApp| async move {
             let dir = tempfile::tempdir().unwrap();
-            let config = keten_web::WebConfig {
-                mail: keten_web::mail::MailConfig {
-                    mail_dir: Some(dir.path().to_owned()),
-                    ..Default::default()
-                },
-                ..crate::support::test_config()
-            };
+            let config = crate::support::mail_config(dir.path());
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;
             let state = keten_web::AppState::new(app.store.clone(), Arc::new(app.clock.clone()), config);
@@ -493,13 +462,13 @@ mod mail {
             for body in [referral(true), referral(false), with_email] {
                 send(&app, &staff, &body).await;
             }
-            assert!(mails_in(dir.path()).is_empty(), "no mail per referral with a digest");
+            assert!(crate::support::mails_in(dir.path()).is_empty(), "no mail per referral with a digest");
 
             // Three days on (Thursday): all three are overdue; that is told once, as part of the digest only
             // (nobody at the bank wants single mails).
             app.clock.advance_seconds(3 * 86_400);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 1, "the bank's daily digest");
-            let all = mails_in(dir.path());
+            let all = crate::support::mails_in(dir.path());
             assert_eq!(all.len(), 1);
             assert!(all[0].contains(PARTNER) && all[0].contains("Overzicht doorverwijzingen van vandaag"));
             assert!(all[0].contains("wachten op aannemen: 3") && all[0].contains("te laat: 3"), "{}", all[0]);
@@ -512,7 +481,7 @@ mod mail {
             // Signed in again: three days outlast a session.
             let staff = app.signed_in(STAFF).await;
             let late = send(&app, &staff, &referral(true)).await;
-            let overdue_mails = || mails_in(dir.path()).into_iter().filter(|m| m.contains("Subject: Doorverwijzing wacht te lang")).collect::<Vec<_>>();
+            let overdue_mails = || crate::support::mails_in(dir.path()).into_iter().filter(|m| m.contains("Subject: Doorverwijzing wacht te lang")).collect::<Vec<_>>();
             // Sent on Thursday, due on Monday: overdue on Tuesday (day 8).
             app.clock.advance_seconds(5 * 86_400);
             keten_web::send_due_notifications(&state).await.unwrap();
@@ -524,7 +493,7 @@ mod mail {
             assert_eq!(overdue_mails().len(), 1, "told once");
 
             // The weekly digest: one in the week, not a second before the week is over.
-            let weekly = || mails_in(dir.path()).into_iter().filter(|m| m.contains("van deze week")).collect::<Vec<_>>();
+            let weekly = || crate::support::mails_in(dir.path()).into_iter().filter(|m| m.contains("van deze week")).collect::<Vec<_>>();
             assert_eq!(weekly().len(), 1, "on day 8 one weekly digest (none on day 3)");
             assert!(weekly()[0].contains(STAFF) && weekly()[0].contains("wachten op aannemen: 4"), "{:#?}", weekly());
             // Day 9 now; days 10 to 14 bring no second one, day 15 (a week after day 8) does.
@@ -536,7 +505,7 @@ mod mail {
             app.clock.advance_seconds(86_400);
             keten_web::send_due_notifications(&state).await.unwrap();
             assert_eq!(weekly().len(), 2, "the next week");
-            for m in mails_in(dir.path()) {
+            for m in crate::support::mails_in(dir.path()) {
                 assert_no_personal_data(&m);
             }
         };

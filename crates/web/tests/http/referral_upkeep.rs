@@ -6,25 +6,13 @@ use keten_core::account::Role;
 use keten_core::referral::CONSENT_TEXT_VERSION;
 use serde_json::{Value, json};
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
-const STEERING: &str = "regie@rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF, STEERING};
 const WELZIJN: &str = "medewerker@welzijn-maasstad.test";
 
 fn referral(topic: &str, phone: &str) -> Value {
-    json!({
-        "topics": [topic],
-        "reason": "Lukt niet met de app",
-        "resident_name": "Fatima de Vries",
-        "phone": phone,
-        "preferred_moment": "morning",
-        "pc4": "3011",
-        "consent_given": true,
-        "consent_method": "spoken",
-        "consent_text_version": CONSENT_TEXT_VERSION,
-        "sender_sees_progress": true
-    })
+    let mut body = crate::support::referral_body(topic, "3011");
+    body["phone"] = json!(phone);
+    body
 }
 
 async fn json_of(r: reqwest::Response) -> Value {

@@ -4,25 +4,10 @@ use crate::support::TestApp;
 use keten_core::account::Role;
 use serde_json::{Value, json};
 
-const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
-const STEERING: &str = "regie@rotterdam.demo.keten.nl";
-const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+use crate::support::demo_users::{PARTNER, STAFF, STEERING};
 const OUTSIDER: &str = "vrijwilliger@moskee-spangen.test";
 
-fn referral(topic: &str, pc4: &str) -> Value {
-    json!({
-        "topics": [topic],
-        "reason": "Lukt niet met de app",
-        "resident_name": "Fatima de Vries",
-        "phone": "06 12345678",
-        "preferred_moment": "morning",
-        "pc4": pc4,
-        "consent_given": true,
-        "consent_method": "spoken",
-        "consent_text_version": keten_core::referral::CONSENT_TEXT_VERSION,
-        "sender_sees_progress": true
-    })
-}
+use crate::support::referral_body as referral;
 
 async fn json_of(r: reqwest::Response) -> Value {
     r.json().await.unwrap()
@@ -246,20 +231,6 @@ both_backends! {
 }
 
 /// Every mail written to the folder, as text.
-fn mails(dir: &std::path::Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .map(|e| std::fs::read_to_string(e.path()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 mod pages {
     use super::*;
 
@@ -341,20 +312,13 @@ mod mail {
     both_backends! {
         mails_tell_about_new_overdue_and_closed_referrals_without_personal_data => |plain: TestApp| async move {
             let dir = tempfile::tempdir().unwrap();
-            let config = keten_web::WebConfig {
-                mail: keten_web::mail::MailConfig {
-                    mail_dir: Some(dir.path().to_owned()),
-                    public_url: "https://keten.test".into(),
-                    ..Default::default()
-                },
-                ..crate::support::test_config()
-            };
+            let config = crate::support::mail_config(dir.path());
             let app = TestApp::spawn_with(plain.db, config.clone()).await;
             app.demo_chain().await;
             let staff = app.signed_in(STAFF).await;
             let partner = app.signed_in(PARTNER).await;
             let id = send_banking_referral(&app, &staff).await;
-            let new = mails(dir.path());
+            let new = crate::support::mails_in(dir.path());
             assert_eq!(new.len(), 1, "one partner user at the bank");
             assert!(new[0].contains(PARTNER));
             assert!(new[0].contains("Subject: Nieuwe doorverwijzing"));
@@ -362,7 +326,7 @@ mod mail {
             for step in [json!({"action": "accept"}), json!({"action": "contact_attempt", "reached": true}), json!({"action": "complete", "outcome": "solved"})] {
                 assert_eq!(act(&app, &partner, &id, step).await.status(), 200);
             }
-            let all = mails(dir.path());
+            let all = crate::support::mails_in(dir.path());
             assert_eq!(all.len(), 2);
             assert!(all.iter().any(|m| m.contains(STAFF) && m.contains("afgerond")));
             // Overdue: told once, by the scheduler.
@@ -371,7 +335,7 @@ mod mail {
             let state = keten_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 1);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 0, "told once");
-            let all = mails(dir.path());
+            let all = crate::support::mails_in(dir.path());
             assert_eq!(all.len(), 4);
             assert!(all.iter().any(|m| m.contains("te laat") && m.contains(&late)), "{all:#?}");
             // A coordinator who chose a daily digest gets counts instead of a mail per referral.
@@ -379,10 +343,10 @@ mod mail {
             app.store.set_digest_choice(&partner_id, keten_core::referral::DigestChoice::Daily, app.now()).await.unwrap();
             let staff = app.signed_in(STAFF).await;
             send_banking_referral(&app, &staff).await;
-            assert_eq!(mails(dir.path()).len(), 4, "no single mail any more");
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 4, "no single mail any more");
             app.clock.advance_seconds(86_400);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 1);
-            let all = mails(dir.path());
+            let all = crate::support::mails_in(dir.path());
             assert!(all.iter().any(|m| m.contains("Overzicht doorverwijzingen") && m.contains("wachten op aannemen: 2")));
             // No personal data in any mail (headers hold random ids, so look at subject and body).
             for m in &all {

@@ -99,6 +99,49 @@ pub fn test_config() -> WebConfig {
     }
 }
 
+/// The test configuration with e-mail written as `.eml` files into `dir`, links to `https://keten.test`.
+pub fn mail_config(dir: &std::path::Path) -> WebConfig {
+    WebConfig {
+        mail: keten_web::mail::MailConfig {
+            mail_dir: Some(dir.to_owned()),
+            public_url: "https://keten.test".into(),
+            ..Default::default()
+        },
+        ..test_config()
+    }
+}
+
+/// The e-mails keten wrote into a mail folder, sorted (file names start with the time).
+pub fn mails_in(dir: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// A complete referral for the API: one topic, a resident in `pc4` reachable by phone, spoken consent.
+pub fn referral_body(topic: &str, pc4: &str) -> serde_json::Value {
+    serde_json::json!({
+        "topics": [topic],
+        "reason": "Lukt niet met de app",
+        "resident_name": "Fatima de Vries",
+        "phone": "06 12345678",
+        "preferred_moment": "morning",
+        "pc4": pc4,
+        "consent_given": true,
+        "consent_method": "spoken",
+        "consent_text_version": keten_core::referral::CONSENT_TEXT_VERSION,
+        "sender_sees_progress": true
+    })
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 fn password_hash() -> &'static str {
@@ -272,7 +315,28 @@ pub fn csrf_from_html(html: &str) -> Option<String> {
     Some(html[start..end].to_owned())
 }
 
+/// The demo chain's users (password [`PASSWORD`] in tests), one per role that tests sign in as.
+pub mod demo_users {
+    pub const ADMIN: &str = "beheer@digitale-inclusie.demo.keten.nl";
+    pub const STAFF: &str = "balie@bibliotheek-rotterdam.demo.keten.nl";
+    pub const COORDINATOR: &str = "coordinator@bibliotheek-rotterdam.demo.keten.nl";
+    pub const STEERING: &str = "regie@rotterdam.demo.keten.nl";
+    pub const PARTNER: &str = "partner@maasbank.demo.keten.nl";
+}
+
 impl TestApp {
+    /// The help point with this exact name in the directory.
+    pub async fn help_point(&self, name: &str) -> keten_store::help_points::HelpPoint {
+        self.store
+            .directory()
+            .await
+            .unwrap()
+            .help_points
+            .into_iter()
+            .find(|h| h.name == name)
+            .unwrap_or_else(|| panic!("no help point {name}"))
+    }
+
     /// The store's actor for a user, as a signed-in request would have it.
     pub async fn actor(&self, email: &str) -> keten_store::Actor {
         let credentials = self
