@@ -534,6 +534,50 @@ const USERS: &[(&str, &str, &str, Role, &str)] = &[
         Role::Partner,
         "maasbank",
     ),
+    // One partner user for every partner the routing rules send referrals to.
+    (
+        "partner",
+        "havenstad-telecom",
+        "Lotte Smit",
+        Role::Partner,
+        "havenstad-telecom",
+    ),
+    (
+        "partner",
+        "rijnmond-zorg",
+        "Ahmed Yilmaz",
+        Role::Partner,
+        "rijnmond-zorg",
+    ),
+    (
+        "partner",
+        "woonstichting-maashaven",
+        "Ingrid de Boer",
+        Role::Partner,
+        "woonstichting-maashaven",
+    ),
+    (
+        "partner",
+        "welzijn-maasstad",
+        "Kees Verbeek",
+        Role::Partner,
+        "welzijn-maasstad",
+    ),
+    (
+        "partner",
+        "svb-rotterdam",
+        "Nadia Boukhari",
+        Role::Partner,
+        "svb-rotterdam",
+    ),
+    // The municipality's own desk (Vraagwijzer) receives DigiD and government referrals; steering never does.
+    (
+        "vraagwijzer",
+        "rotterdam",
+        "Youssef Ouali",
+        Role::Staff,
+        "gemeente-rotterdam",
+    ),
     (
         "regie",
         "rotterdam",
@@ -1598,16 +1642,33 @@ mod tests {
     }
 
     #[test]
-    fn one_user_per_role() {
+    fn a_user_for_every_role_and_a_desk_for_every_routing_rule() {
         let chain = demo_chain();
         for role in Role::ALL {
+            // Two staff (the library's desk and the municipality's Vraagwijzer), six partners.
+            let expected = match role {
+                Role::Staff => 2,
+                Role::Partner => 6,
+                _ => 1,
+            };
             assert_eq!(
                 chain.users.iter().filter(|u| u.role == *role).count(),
-                1,
+                expected,
                 "{role}"
             );
         }
-        assert_eq!(chain.users.len(), Role::ALL.len());
+        // Every organisation the routing rules send to has someone who works its referrals.
+        for rule in crate::referral::demo::demo_routing_rules() {
+            assert!(
+                chain
+                    .users
+                    .iter()
+                    .any(|u| u.organisation_key == rule.organisation_key
+                        && matches!(u.role, Role::Staff | Role::Coordinator | Role::Partner)),
+                "nobody receives {}'s referrals",
+                rule.organisation_key
+            );
+        }
         let kind_of = |u: &DemoUser| chain.organisation(u.organisation_key).unwrap().kind;
         for u in &chain.users {
             let email = Email::parse(&u.email).unwrap();

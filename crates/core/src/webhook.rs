@@ -39,7 +39,8 @@ pub struct EventFacts<'a> {
 
 /// Which organisations hear of an event, with the message type each gets. The receiver hears everything (a
 /// new referral as [`REFERRAL_RECEIVED`]); the sender hears the steps only when the resident allowed it to follow
-/// progress, or when the sender took the step itself (as its timeline shows). One message per organisation,
+/// progress, when the sender took the step itself (as its timeline shows), or of a decline (the referral comes
+/// back to it). One message per organisation,
 /// also when it is both sender and receiver.
 #[must_use]
 pub fn recipients(facts: EventFacts<'_>) -> Vec<(String, &'static str)> {
@@ -56,6 +57,8 @@ pub fn recipients(facts: EventFacts<'_>) -> Vec<(String, &'static str)> {
     let sender_told = match facts.action {
         // The sender knows it sent; telling it again would only echo.
         "send" => false,
+        // A decline sends the referral back to the sender, which must route it elsewhere.
+        "decline" => true,
         _ => facts.sender_sees_progress || sender_acted,
     };
     if sender_told && facts.sender_organisation_id != facts.receiver_organisation_id {
@@ -125,6 +128,21 @@ mod tests {
                 ("library".to_owned(), REFERRAL_RECEIVED),
                 ("bank".to_owned(), REFERRAL_UPDATED)
             ]
+        );
+    }
+
+    #[test]
+    fn a_decline_comes_back_to_the_sender_even_without_following_progress() {
+        assert_eq!(
+            recipients(facts("decline", false, Some("library"))),
+            vec![
+                ("library".to_owned(), REFERRAL_UPDATED),
+                ("bank".to_owned(), REFERRAL_UPDATED)
+            ]
+        );
+        assert_eq!(
+            recipients(facts("complete", false, Some("library"))).len(),
+            1
         );
     }
 

@@ -17,18 +17,24 @@ pub struct Recipient {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDigest {
     pub recipient: Recipient,
+    /// Received, not yet accepted.
     pub waiting: i64,
+    /// Of those, past their deadline.
     pub overdue: i64,
+    /// Sent, not yet accepted by the receiver (only where the resident lets the sender follow progress).
+    pub sent_waiting: i64,
+    /// Closed since the last digest: received ones, and sent ones as far as the sender may see them.
     pub closed: i64,
 }
 
 impl Store {
-    /// Members (partner or staff) of an organisation who receive referral mail, with their choice.
+    /// Members of an organisation who send and receive its referrals (partner, staff, coordinator) and so receive
+    /// referral mail, with their choice.
     pub async fn notification_recipients(&self, organisation_id: &str) -> Result<Vec<Recipient>> {
         let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT DISTINCT u.id, u.email, n.digest FROM memberships m JOIN users u ON u.id = m.user_id \
              LEFT JOIN notification_settings n ON n.user_id = u.id \
-             WHERE m.organisation_id = $1 AND m.role IN ('partner', 'staff') AND u.disabled_at IS NULL \
+             WHERE m.organisation_id = $1 AND m.role IN ('partner', 'staff', 'coordinator') AND u.disabled_at IS NULL \
              ORDER BY u.email",
         )
         .bind(organisation_id)
@@ -107,7 +113,7 @@ impl Store {
     }
 
     /// Digests that are due (a day or a week since the last), with counts over the user's organisations;
-    /// marks them sent.
+    /// marks them sent. A user with nothing to hear of gets none.
     pub async fn take_due_digests(&self, now: i64) -> Result<Vec<DueDigest>> {
         let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT u.id, u.email, n.digest, n.last_digest_at FROM notification_settings n \
@@ -128,21 +134,29 @@ impl Store {
             if now - since < period {
                 continue;
             }
-            let counts: (i64, i64, i64) = sqlx::query_as(
-                "SELECT \
-                 CAST(COALESCE(SUM(CASE WHEN r.status IN ('sent', 'received') THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(CASE WHEN r.status IN ('sent', 'received') AND r.due_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(CASE WHEN r.closed_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                 FROM referrals r WHERE r.organisation_id IN \
-                 (SELECT organisation_id FROM memberships WHERE user_id = $1 AND role IN ('partner', 'staff')) \
-                 OR r.sender_organisation_id IN \
-                 (SELECT organisation_id FROM memberships WHERE user_id = $1 AND role IN ('partner', 'staff'))",
+            let counts: (i64, i64, i64, i64) = sqlx::query_as(
+                "WITH mine AS (SELECT organisation_id FROM memberships WHERE user_id = $1 \
+                 AND role IN ('partner', 'staff', 'coordinator')) SELECT \
+                 CAST(COALESCE(SUM(CASE WHEN received = 1 AND r.status IN ('sent', 'received') THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN received = 1 AND r.status IN ('sent', 'received') AND r.due_at < $2 \
+                 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN received = 0 AND r.sender_sees_progress = 1 \
+                 AND r.status IN ('sent', 'received') THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN r.closed_at >= $3 AND (received = 1 OR r.sender_sees_progress = 1 \
+                 OR r.status = 'declined') THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM (SELECT r.*, CASE WHEN r.organisation_id IN (SELECT organisation_id FROM mine) THEN 1 ELSE 0 END \
+                 AS received FROM referrals r WHERE r.organisation_id IN (SELECT organisation_id FROM mine) \
+                 OR r.sender_organisation_id IN (SELECT organisation_id FROM mine)) r",
             )
             .bind(&user_id)
             .bind(now)
             .bind(since)
             .fetch_one(&self.pool)
             .await?;
+            // Nothing to tell: no mail, and the period runs on from the last digest so nothing closed is missed.
+            if counts == (0, 0, 0, 0) {
+                continue;
+            }
             sqlx::query("UPDATE notification_settings SET last_digest_at = $1 WHERE user_id = $2")
                 .bind(now)
                 .bind(&user_id)
@@ -156,7 +170,8 @@ impl Store {
                 },
                 waiting: counts.0,
                 overdue: counts.1,
-                closed: counts.2,
+                sent_waiting: counts.2,
+                closed: counts.3,
             });
         }
         Ok(out)

@@ -31,11 +31,11 @@ impl ReferralList {
         match self {
             Self::Sent => {
                 sql.push(" AND r.sender_organisation_id IN ");
-                sql.bind_list(actor.organisation_ids());
+                sql.bind_list(actor.referral_organisation_ids());
             }
             received => {
                 sql.push(" AND r.organisation_id IN ");
-                sql.bind_list(actor.organisation_ids());
+                sql.bind_list(actor.referral_organisation_ids());
                 match received {
                     Self::Accepted => sql.push(" AND r.status IN ('accepted', 'contacted')"),
                     Self::Overdue => sql

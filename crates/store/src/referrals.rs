@@ -222,9 +222,9 @@ pub(crate) const SELECT_SUMMARY: &str = "SELECT r.id, r.municipality_code, r.sou
 
 /// The party the actor is on a referral; receiving wins when it is both (a library referring to itself).
 fn party_of(actor: &Actor, sender: &str, receiver: &str) -> Option<Party> {
-    if actor.is_member_of(receiver) {
+    if actor.refers_for(receiver) {
         Some(Party::Receiver)
-    } else if actor.is_member_of(sender) {
+    } else if actor.refers_for(sender) {
         Some(Party::Sender)
     } else {
         None
@@ -241,7 +241,7 @@ impl SummaryRow {
             .ok_or(StoreError::NotFound)?;
         let sees_progress = self.sender_sees_progress != 0;
         let status: ReferralStatus = parse_code(&self.status)?;
-        let hide = party == Party::Sender && !sees_progress;
+        let hide = party == Party::Sender && !status.shown_to_sender(sees_progress);
         Ok(ReferralSummary {
             status: (!hide).then_some(status),
             source: parse_code(&self.source)?,
@@ -277,9 +277,9 @@ impl SummaryRow {
 /// Appends the tenant predicate: the actor's organisations sent or received it.
 fn push_party_filter(actor: &Actor, sql: &mut Sql) {
     sql.push(" AND (r.sender_organisation_id IN ");
-    sql.bind_list(actor.organisation_ids());
+    sql.bind_list(actor.referral_organisation_ids());
     sql.push(" OR r.organisation_id IN ");
-    sql.bind_list(actor.organisation_ids());
+    sql.bind_list(actor.referral_organisation_ids());
     sql.push(")");
 }
 
@@ -371,7 +371,7 @@ impl Store {
     /// be a member of the sending organisation (or the organisation's API token); a destination outside the
     /// actor's chains is NotFound.
     pub async fn create_referral(&self, actor: &Actor, new: &NewReferral<'_>) -> Result<String> {
-        if !actor.is_member_of(&new.sender_organisation_id) {
+        if !actor.refers_for(&new.sender_organisation_id) {
             return Err(StoreError::NotFound);
         }
         let mut visible = Sql::new("SELECT o.id FROM organisations o WHERE o.id = ");
@@ -504,7 +504,7 @@ impl Store {
                 sql.push(" AND r.sender_organisation_id IN ");
             }
         }
-        sql.bind_list(actor.organisation_ids());
+        sql.bind_list(actor.referral_organisation_ids());
         sql.push(" ORDER BY r.sent_at DESC, r.id");
         let rows: Vec<SummaryRow> = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut out: Vec<ReferralSummary> = rows
@@ -582,7 +582,8 @@ impl Store {
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
-        let hide = summary.party == Party::Sender && !summary.sender_sees_progress;
+        // The summary hides the status from a sender that may not see it; the timeline follows.
+        let hide = summary.party == Party::Sender && summary.status.is_none();
         let mut events = Vec::new();
         for EventRow {
             at,
@@ -697,13 +698,19 @@ impl Store {
         let party = if action.allowed_parties().contains(&summary.party) {
             summary.party
         } else if action.allowed_parties().contains(&Party::Sender)
-            && actor.is_member_of(&summary.sender_organisation_id)
+            && actor.refers_for(&summary.sender_organisation_id)
         {
             Party::Sender
         } else {
             summary.party
         };
-        let step = transition(state, party, action, not_reached_after)?;
+        let step = transition(state, party, action, not_reached_after).map_err(|e| {
+            if party == Party::Sender && summary.status.is_none() {
+                e.without_status()
+            } else {
+                e
+            }
+        })?;
         let acting_org = match party {
             Party::Receiver => summary.organisation_id.clone(),
             Party::Sender => summary.sender_organisation_id.clone(),
@@ -863,7 +870,7 @@ impl Store {
         due_at: i64,
     ) -> Result<(), ReferralError> {
         let summary = self.referral_summary(actor, id).await?;
-        if !actor.is_member_of(&summary.sender_organisation_id) {
+        if !actor.refers_for(&summary.sender_organisation_id) {
             return Err(TransitionError::WrongParty {
                 action: Action::Reroute.label(),
                 needed: Party::Sender,

@@ -1,5 +1,6 @@
 //! Who is asking: the actor whose memberships scope every tenant-bound query.
 
+use crate::routing_rules::REFERRAL_ROLES;
 use crate::sql::Sql;
 use keten_core::account::Role;
 
@@ -44,6 +45,22 @@ impl Actor {
         self.memberships
             .iter()
             .any(|m| m.organisation_id == organisation_id)
+    }
+
+    /// Whether the actor sends and receives referrals for this organisation (partner, staff or coordinator there).
+    /// Steering and admins are members of organisations too, but never see a referral's contact data.
+    pub fn refers_for(&self, organisation_id: &str) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organisation_id == organisation_id && REFERRAL_ROLES.contains(&m.role))
+    }
+
+    /// Ids of the organisations for which the actor sends and receives referrals.
+    pub fn referral_organisation_ids(&self) -> impl Iterator<Item = String> + '_ {
+        self.memberships
+            .iter()
+            .filter(|m| REFERRAL_ROLES.contains(&m.role))
+            .map(|m| m.organisation_id.clone())
     }
 
     /// Ids of the organisations the actor is a member of.

@@ -40,6 +40,13 @@ impl ReferralStatus {
         )
     }
 
+    /// Whether the sender sees this status. Without the resident's yes to following progress it sees none, except
+    /// a decline: a declined referral comes back to the sender, which must be able to route it elsewhere.
+    #[must_use]
+    pub fn shown_to_sender(self, sender_sees_progress: bool) -> bool {
+        sender_sees_progress || self == Self::Declined
+    }
+
     /// Still waiting for the receiving organisation to accept: the deadline applies.
     #[must_use]
     pub fn awaits_acceptance(self) -> bool {
@@ -278,6 +285,20 @@ pub enum TransitionError {
         "Probeer eerst {needed} keer contact op te nemen (nu {made} keer) voordat u 'niet bereikt' kiest."
     )]
     NotEnoughAttempts { made: u32, needed: u32 },
+    /// [`TransitionError::NotAllowed`] for a sender that may not see the status, so the message does not say it.
+    #[error("Dit kan nu niet bij deze doorverwijzing ('{}').", .action)]
+    NotNow { action: &'static str },
+}
+
+impl TransitionError {
+    /// The same refusal without the status in it, for a party that may not see the status.
+    #[must_use]
+    pub fn without_status(self) -> Self {
+        match self {
+            Self::NotAllowed { action, .. } => Self::NotNow { action },
+            other => other,
+        }
+    }
 }
 
 /// What a step does besides the new status.

@@ -160,6 +160,23 @@ fn messages_name_the_status_and_the_party() {
         e.to_string(),
         "Alleen de ontvangende organisatie mag 'Aangenomen' doen."
     );
+    let withdraw = transition(done, Party::Sender, &Action::Withdraw, N).unwrap_err();
+    assert_eq!(
+        withdraw.without_status().to_string(),
+        "Dit kan nu niet bij deze doorverwijzing ('Toestemming ingetrokken')."
+    );
+}
+
+#[test]
+fn a_sender_without_progress_consent_sees_only_a_decline() {
+    for status in S::ALL {
+        assert!(status.shown_to_sender(true));
+        assert_eq!(
+            status.shown_to_sender(false),
+            *status == S::Declined,
+            "{status}"
+        );
+    }
 }
 
 fn valid_input() -> ReferralInput {

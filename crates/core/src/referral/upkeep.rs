@@ -45,20 +45,32 @@ impl ConsentInput {
             ));
             None
         };
-        if let Some(v) = self
+        // The version proves which text the resident heard; a system that leaves it out proves nothing.
+        match self
             .consent_text_version
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            && v != CONSENT_TEXT_VERSION
         {
-            errors.push(ValidationError::new(
-                "consent_text_version",
-                format!(
-                    "De toestemmingstekst is veranderd (nu versie {CONSENT_TEXT_VERSION}). Lees de nieuwe tekst voor en probeer opnieuw."
-                ),
-            ));
-            return None;
+            Some(CONSENT_TEXT_VERSION) => {}
+            Some(_) => {
+                errors.push(ValidationError::new(
+                    "consent_text_version",
+                    format!(
+                        "De toestemmingstekst is veranderd (nu versie {CONSENT_TEXT_VERSION}). Lees de nieuwe tekst voor en probeer opnieuw."
+                    ),
+                ));
+                return None;
+            }
+            None => {
+                errors.push(ValidationError::new(
+                    "consent_text_version",
+                    format!(
+                        "Geef mee welke versie van de toestemmingstekst de inwoner kreeg (nu versie {CONSENT_TEXT_VERSION})."
+                    ),
+                ));
+                return None;
+            }
         }
         method.map(|method| ConsentDraft {
             method,
@@ -228,6 +240,15 @@ mod tests {
         .parse()
         .unwrap_err();
         assert_eq!(old[0].field, "consent_text_version");
+        let unsaid = ConsentInput {
+            consent_given: true,
+            consent_method: Some("spoken".into()),
+            consent_text_version: None,
+            sender_sees_progress: false,
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(unsaid[0].field, "consent_text_version");
         let ok = ConsentInput {
             consent_given: true,
             consent_method: Some("written".into()),

@@ -232,7 +232,7 @@ pub(crate) async fn send_referral(
     })
 }
 
-/// Takes a step of the lifecycle and tells the sender when its referral closed.
+/// Takes a step of the lifecycle and tells the sender when its referral closed, as far as it may know.
 pub(crate) async fn take_step(
     state: &AppState,
     actor: &Actor,
@@ -243,12 +243,15 @@ pub(crate) async fn take_step(
         .store
         .act_on_referral(actor, id, action, state.now())
         .await?;
+    // The receiver took the step, so the summary holds the status; the sender hears of a completion only when the
+    // resident allowed it to follow progress, and always of a decline (the referral comes back to it).
     if let Some(status) = summary.status
         && matches!(
             status,
             keten_core::referral::ReferralStatus::Completed
                 | keten_core::referral::ReferralStatus::Declined
         )
+        && status.shown_to_sender(summary.sender_sees_progress)
     {
         notify::closed_referral(state, id, &summary.sender_organisation_id, status).await?;
     }

@@ -33,6 +33,7 @@ struct DigestMail<'a> {
     weekly: bool,
     waiting: i64,
     overdue: i64,
+    sent_waiting: i64,
     closed: i64,
 }
 
@@ -111,6 +112,7 @@ pub async fn send_due_notifications(state: &AppState) -> Result<usize, AppError>
             weekly: d.recipient.digest == DigestChoice::Weekly,
             waiting: d.waiting,
             overdue: d.overdue,
+            sent_waiting: d.sent_waiting,
             closed: d.closed,
         };
         if let Some((subject, body)) = render(&mail) {

@@ -524,6 +524,9 @@ async fn detail_page(
             s.party,
             settings.not_reached_after,
         ),
+        // A sender that may not follow progress can still pass on that the resident withdrew consent; the store
+        // refuses it, without naming the status, once the referral has closed.
+        None if s.erased_at.is_none() => vec![Action::Withdraw],
         None => Vec::new(),
     };
     let mut buttons = Vec::new();
@@ -580,7 +583,7 @@ async fn detail_page(
         outcomes: choices(Outcome::ALL, Outcome::as_str, Outcome::label, ""),
         just_sent: q.verstuurd.is_some(),
         can_reroute: s.status == Some(ReferralStatus::Declined)
-            && me.actor.is_member_of(&s.sender_organisation_id)
+            && me.actor.refers_for(&s.sender_organisation_id)
             && s.erased_at.is_none(),
         erased: s.erased_at.map(local_time).unwrap_or_default(),
         buttons,

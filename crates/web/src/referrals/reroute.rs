@@ -48,7 +48,7 @@ struct Situation {
 async fn situation(state: &AppState, actor: &Actor, id: &str) -> Result<Situation, AppError> {
     require_referral_role(actor)?;
     let summary = state.store.referral_summary(actor, id).await?;
-    if !actor.is_member_of(&summary.sender_organisation_id) {
+    if !actor.refers_for(&summary.sender_organisation_id) {
         return Err(AppError::Forbidden);
     }
     if summary.erased_at.is_some() {

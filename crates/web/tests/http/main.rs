@@ -16,5 +16,6 @@ mod foundation;
 mod hsds;
 mod i18n;
 mod referral_delivery;
+mod referral_privacy;
 mod referral_upkeep;
 mod referrals;

@@ -140,14 +140,14 @@ both_backends! {
         assert_eq!(r.status(), 422);
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         assert_eq!(json_of(r).await["errors"][0]["field"], "consent");
-        let r = welzijn_user.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken"})).send().await.unwrap();
+        let r = welzijn_user.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken", "consent_text_version": CONSENT_TEXT_VERSION})).send().await.unwrap();
         assert_eq!(r.status(), 403, "only the sender re-routes");
-        let r = staff.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken"})).send().await.unwrap();
+        let r = staff.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken", "consent_text_version": CONSENT_TEXT_VERSION})).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let v = json_of(r).await;
         assert_eq!(v["status"], "sent");
         assert!(v["organisation_id"] != maasbank.as_str() && v["organisation_id"] != welzijn.as_str(), "{v}");
-        let r = staff.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken"})).send().await.unwrap();
+        let r = staff.post(&api).json(&json!({"consent_given": true, "consent_method": "spoken", "consent_text_version": CONSENT_TEXT_VERSION})).send().await.unwrap();
         assert_eq!(r.status(), 409, "not declined now");
     };
 
@@ -253,7 +253,7 @@ both_backends! {
         assert_eq!(act(&app, &partner, &declined, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
         // The declined one is re-routed: its decline still counts.
         let r = staff.post(app.url(&format!("/api/v1/referrals/{declined}/reroute")))
-            .json(&json!({"consent_given": true, "consent_method": "spoken", "destination": {"organisation_id": app.organisation_id("Stichting Welzijn Maasstad").await}}))
+            .json(&json!({"consent_given": true, "consent_method": "spoken", "consent_text_version": CONSENT_TEXT_VERSION, "destination": {"organisation_id": app.organisation_id("Stichting Welzijn Maasstad").await}}))
             .send().await.unwrap();
         assert_eq!(r.status(), 200);
         app.clock.advance_seconds(3 * 86_400);

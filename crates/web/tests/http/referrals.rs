@@ -4,7 +4,7 @@ use crate::support::TestApp;
 use keten_core::account::Role;
 use serde_json::{Value, json};
 
-use crate::support::demo_users::{PARTNER, STAFF, STEERING};
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF, STEERING};
 const OUTSIDER: &str = "vrijwilliger@moskee-spangen.test";
 
 use crate::support::referral_body as referral;
@@ -327,8 +327,9 @@ mod mail {
                 assert_eq!(act(&app, &partner, &id, step).await.status(), 200);
             }
             let all = crate::support::mails_in(dir.path());
-            assert_eq!(all.len(), 2);
+            assert_eq!(all.len(), 3, "the library's desk and its coordinator hear it was completed");
             assert!(all.iter().any(|m| m.contains(STAFF) && m.contains("afgerond")));
+            assert!(all.iter().any(|m| m.contains(COORDINATOR) && m.contains("afgerond")));
             // Overdue: told once, by the scheduler.
             let late = send_banking_referral(&app, &staff).await;
             app.clock.advance_seconds(3 * 86_400);
@@ -336,14 +337,14 @@ mod mail {
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 1);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 0, "told once");
             let all = crate::support::mails_in(dir.path());
-            assert_eq!(all.len(), 4);
+            assert_eq!(all.len(), 5);
             assert!(all.iter().any(|m| m.contains("te laat") && m.contains(&late)), "{all:#?}");
             // A coordinator who chose a daily digest gets counts instead of a mail per referral.
             let partner_id = app.actor(PARTNER).await.user_id.unwrap();
             app.store.set_digest_choice(&partner_id, keten_core::referral::DigestChoice::Daily, app.now()).await.unwrap();
             let staff = app.signed_in(STAFF).await;
             send_banking_referral(&app, &staff).await;
-            assert_eq!(crate::support::mails_in(dir.path()).len(), 4, "no single mail any more");
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 5, "no single mail any more");
             app.clock.advance_seconds(86_400);
             assert_eq!(keten_web::send_due_notifications(&state).await.unwrap(), 1);
             let all = crate::support::mails_in(dir.path());
