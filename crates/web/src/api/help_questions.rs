@@ -2,9 +2,10 @@
 
 use super::{ApiActor, ApiJson};
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use keten_core::ValidationError;
 use keten_core::help_question::{QuestionInput, VisitDraft, VisitInput};
@@ -307,7 +308,7 @@ fn parse_cursor(cursor: &str) -> Result<(i64, String), AppError> {
 pub async fn list_help_questions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<HelpQuestionPage>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1_000).contains(&limit) {

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::context::{RequestContext, token_hash};
 use crate::error::{ApiError, AppError, FieldProblem, Problem};
 use axum::extract::FromRequestParts;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use keten_store::Actor;
@@ -162,7 +162,51 @@ impl From<JsonRejection> for AppError {
     }
 }
 
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::BadRequest(query_problem(&rejection.body_text()))
+    }
+}
+
+/// A Dutch sentence for serde's English complaint about a query string.
+fn query_problem(text: &str) -> String {
+    match text
+        .split_once("missing field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+    {
+        Some((field, _)) => format!("De parameter {field} ontbreekt in het adres."),
+        None => {
+            let detail = text
+                .strip_prefix("Failed to deserialize query string: ")
+                .unwrap_or(text);
+            format!("Een parameter in het adres heeft een waarde die niet kan ({detail}).")
+        }
+    }
+}
+
+/// `axum::extract::Query`, but missing or malformed parameters become a problem document.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
 /// `axum::Json`, but a malformed body becomes a problem document.
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+#[cfg(test)]
+mod query_tests {
+    use super::query_problem;
+
+    #[test]
+    fn query_problems_are_dutch_and_name_the_parameter() {
+        assert_eq!(
+            query_problem("Failed to deserialize query string: missing field `municipality`"),
+            "De parameter municipality ontbreekt in het adres."
+        );
+        assert!(
+            query_problem("Failed to deserialize query string: invalid digit found in string")
+                .starts_with("Een parameter in het adres heeft een waarde die niet kan")
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! API: postcodes and place names resolved to a point and a municipality.
 
+use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
 use axum::Json;
-use axum::extract::Query;
 use keten_core::geo::{Point, resolve_place as resolve};
 use keten_core::reference::Country;
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,9 @@ pub struct PlaceResponse {
 #[utoipa::path(get, path = "/api/v1/places", tag = "places", params(PlaceQuery),
     responses((status = 200, body = PlaceResponse), (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
-pub async fn resolve_place(Query(q): Query<PlaceQuery>) -> Result<Json<PlaceResponse>, ApiError> {
+pub async fn resolve_place(
+    ApiQuery(q): ApiQuery<PlaceQuery>,
+) -> Result<Json<PlaceResponse>, ApiError> {
     let preferred = match q.country.as_deref().map(str::to_ascii_uppercase).as_deref() {
         Some("BE") => Country::Be,
         _ => Country::Nl,

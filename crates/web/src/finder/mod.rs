@@ -824,7 +824,7 @@ pub struct NearestConsultationHour {
               (status = 422, body = crate::error::Problem)))]
 pub async fn nearest_help_points(
     State(state): State<AppState>,
-    Query(q): Query<NearestQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<NearestQuery>,
 ) -> Result<Json<NearestResponse>, ApiError> {
     let when = match q.open.as_deref() {
         None | Some("") | Some("any") => When::Any,

@@ -11,8 +11,9 @@ pub mod model;
 pub mod tabular;
 
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use keten_core::ValidationError;
@@ -399,7 +400,10 @@ fn matches_search(data: &Dataset, s: &Service, needle: &str) -> bool {
         })
 }
 
-async fn list_services(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult {
+async fn list_services(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult {
     let paging = q.paging()?;
     let data = dataset(&state).await?;
     let items = filter_services(&data, &q)?
@@ -419,7 +423,7 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
     Ok(Json(data.service_full(s)))
 }
 
-async fn list_sals(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult {
+async fn list_sals(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
     let data = dataset(&state).await?;
     let services = filter_services(&data, &q)?;
@@ -445,7 +449,7 @@ async fn get_sal(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
 
 async fn list_organizations(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult {
     let paging = q.paging()?;
     let modified_after = q.modified_after()?;
@@ -475,7 +479,7 @@ async fn get_organization(State(state): State<AppState>, Path(id): Path<String>)
 // Taxonomies and terms
 // ---------------------------------------------------------------------------------------------------------------
 
-async fn list_taxonomies(Query(q): Query<ListQuery>) -> ApiResult {
+async fn list_taxonomies(ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
     let search = q.search();
     let items = [taxonomy_json()]
@@ -496,7 +500,7 @@ async fn get_taxonomy(Path(id): Path<String>) -> ApiResult {
     Ok(Json(taxonomy_json()))
 }
 
-async fn list_terms(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult {
+async fn list_terms(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
     let search = q.search();
     let data = dataset(&state).await?;

@@ -5,10 +5,10 @@ use super::{
     require_steering, send_referral,
 };
 use crate::AppState;
-use crate::api::{ApiActor, ApiJson};
+use crate::api::{ApiActor, ApiJson, ApiQuery};
 use crate::error::{ApiError, AppError};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use keten_core::ValidationError;
 use keten_core::help_question::{Agency, Outcome};
@@ -251,7 +251,7 @@ pub struct ListQuery {
 pub async fn list_referrals(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ReferralSummaryResponse>>, ApiError> {
     require_referral_role(&actor)?;
     let now = state.now();
@@ -441,7 +441,7 @@ pub struct ReferralStatisticsResponse {
 pub async fn referral_statistics(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<MunicipalityQuery>,
+    ApiQuery(q): ApiQuery<MunicipalityQuery>,
 ) -> Result<Json<ReferralStatisticsResponse>, ApiError> {
     let stats = state
         .store
@@ -511,7 +511,7 @@ impl From<RoutingRule> for RoutingRuleResponse {
 pub async fn list_routing_rules(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<MunicipalityQuery>,
+    ApiQuery(q): ApiQuery<MunicipalityQuery>,
 ) -> Result<Json<Vec<RoutingRuleResponse>>, ApiError> {
     if !actor.is_admin() && !actor.chain_municipalities.contains(&q.municipality) {
         return Err(AppError::NotFound.into());
@@ -670,7 +670,7 @@ pub struct AuditEventResponse {
 pub async fn referral_audit_trail(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEventResponse>>, ApiError> {
     require_referral_role(&actor)?;
     let trail = state

@@ -281,6 +281,19 @@ both_backends! {
         let form_post = admin.post(app.url("/api/v1/organisations")).form(&[("name", "x")]).send().await.unwrap();
         assert_eq!(form_post.status(), 400);
         assert!(is_problem(&form_post));
+        // Missing or malformed query parameters too: a Dutch problem document naming the parameter.
+        for path in ["/api/v1/routing-rules", "/api/v1/referrals/statistics", "/api/v1/places",
+                     "/api/v1/help-points/nearest?place=3011&limit=abc", "/api/v1/help-points/nearest"] {
+            let r = admin.get(app.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 400, "{path}");
+            assert!(is_problem(&r), "{path}");
+            let problem: Value = r.json().await.unwrap();
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(detail.contains("parameter") && !detail.contains("Failed"), "{path}: {detail}");
+        }
+        let r = admin.get(app.url("/api/v1/routing-rules")).send().await.unwrap();
+        let problem: Value = r.json().await.unwrap();
+        assert_eq!(problem["detail"], "De parameter municipality ontbreekt in het adres.");
     };
 
     admin_creates_organisations_and_users_through_pages => |app: TestApp| async move {
