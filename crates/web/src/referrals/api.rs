@@ -628,7 +628,22 @@ pub async fn delete_routing_rule(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Erases the resident's contact data now, at their request (AVG); the timeline stays.
+/// Only an organisation's coordinator reads its audit trail and carries out a resident's AVG request.
+fn require_coordinator(actor: &keten_store::Actor) -> Result<(), AppError> {
+    if actor.has_role(keten_core::account::Role::Coordinator) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn coordinates(actor: &keten_store::Actor, organisation_id: &str) -> bool {
+    actor
+        .organisation_ids_with(keten_core::account::Role::Coordinator)
+        .any(|o| o == organisation_id)
+}
+
+/// Erases the resident's contact data now, at their request (AVG); the timeline stays. Coordinators only.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/erase", tag = "referrals",
     params(("id" = String, Path, description = "Referral id")),
     responses((status = 204), (status = 404, body = crate::error::Problem)),
@@ -638,7 +653,16 @@ pub async fn erase_referral_contact(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require_referral_role(&actor)?;
+    require_coordinator(&actor)?;
+    let summary = state.store.referral_summary(&actor, &id).await?;
+    // The coordinator of the organisation on whose side the actor is, as on the AVG page.
+    let own_side = match summary.party {
+        Party::Receiver => &summary.organisation_id,
+        Party::Sender => &summary.sender_organisation_id,
+    };
+    if !coordinates(&actor, own_side) {
+        return Err(AppError::Forbidden.into());
+    }
     state
         .store
         .erase_referral_contact(&actor, &id, state.now())
@@ -663,7 +687,7 @@ pub struct AuditEventResponse {
     pub referral_id: String,
 }
 
-/// The audit trail of the referrals an organisation sent or received (newest 500).
+/// The audit trail of the referrals an organisation sent or received (newest 500). Its coordinators only.
 #[utoipa::path(get, path = "/api/v1/referrals/audit", tag = "referrals", params(AuditQuery),
     responses((status = 200, body = [AuditEventResponse]), (status = 404, body = crate::error::Problem)),
     security(("session" = []), ("token" = [])))]
@@ -672,7 +696,10 @@ pub async fn referral_audit_trail(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEventResponse>>, ApiError> {
-    require_referral_role(&actor)?;
+    require_coordinator(&actor)?;
+    if !coordinates(&actor, &q.organisation) {
+        return Err(AppError::NotFound.into());
+    }
     let trail = state
         .store
         .referral_audit_trail(&actor, &q.organisation, 500)

@@ -141,4 +141,27 @@ both_backends! {
         assert!(mine[0].contains("Overzicht doorverwijzingen van vandaag"), "{}", mine[0]);
         assert!(mine[0].contains("naar u gestuurd, wachten op aannemen: 1"), "{}", mine[0]);
     };
+
+    only_coordinators_read_the_audit_trail_and_erase_on_request => |app: TestApp| async move {
+        app.demo_chain().await;
+        let staff = app.signed_in(STAFF).await;
+        let id = send(&app, &staff, &referral_body("digid", "3011")).await;
+        let library = app.organisation_id("Bibliotheek Rotterdam").await;
+        let trail = format!("/api/v1/referrals/audit?organisation={library}");
+        assert_eq!(staff.get(app.url(&trail)).send().await.unwrap().status(), 403);
+        let erase = format!("/api/v1/referrals/{id}/erase");
+        assert_eq!(staff.post(app.url(&erase)).json(&json!({})).send().await.unwrap().status(), 403);
+        let coordinator = app.signed_in(COORDINATOR).await;
+        let bank = app.organisation_id("Maasbank").await;
+        let other = coordinator.get(app.url(&format!("/api/v1/referrals/audit?organisation={bank}"))).send().await.unwrap();
+        assert_eq!(other.status(), 404, "not the coordinator's organisation");
+        let r = coordinator.get(app.url(&trail)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let events: Value = r.json().await.unwrap();
+        assert!(events.as_array().unwrap().iter().any(|e| e["action"] == "create" && e["referral_id"] == id.as_str()));
+        assert_eq!(coordinator.post(app.url(&erase)).json(&json!({})).send().await.unwrap().status(), 204);
+        let seen: Value = staff.get(app.url(&format!("/api/v1/referrals/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seen["contact"], Value::Null);
+        assert!(seen["erased_at"].is_i64());
+    };
 }
