@@ -93,8 +93,9 @@ impl ConsentInput {
 /// Bounds of the per-municipality settings: wide enough for every chain, narrow enough to stay meaningful.
 pub const OVERDUE_WORKING_DAYS: std::ops::RangeInclusive<u32> = 1..=10;
 pub const NOT_REACHED_AFTER: std::ops::RangeInclusive<u32> = 1..=10;
-/// At least a week (time to re-route a declined referral), at most a year (AVG: keep no longer than needed).
-pub const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 7..=365;
+/// At least a week (time to re-route a declined referral), at most 90 days: the consent texts promise residents
+/// erasure within 90 days of closing, whichever municipality their referral lands in.
+pub const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 7..=90;
 
 /// A municipality's referral settings, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,7 +273,11 @@ mod tests {
             })
         );
         assert!(SettingsDraft::parse("1", "1", "7").is_ok());
-        assert!(SettingsDraft::parse("10", "10", "365").is_ok());
+        assert!(SettingsDraft::parse("10", "10", "90").is_ok());
+        assert!(
+            SettingsDraft::parse("10", "10", "91").is_err(),
+            "the consent text promises 90 days"
+        );
         let errors = SettingsDraft::parse("0", "11", "6").unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
@@ -283,7 +288,7 @@ mod tests {
                 "retention_days"
             ]
         );
-        assert!(errors[2].message.contains("7 tot en met 365"));
+        assert!(errors[2].message.contains("7 tot en met 90"));
         let errors = SettingsDraft::parse("twee", "-1", "90.5").unwrap_err();
         assert_eq!(errors.len(), 3);
     }

@@ -93,6 +93,24 @@ impl Pick {
     }
 }
 
+/// The name of the organisation a destination option goes to, for the consent text; `None` when none is chosen
+/// or the option is unknown (the form then names no organisation).
+pub(crate) async fn receiver_name(
+    state: &AppState,
+    option: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(pick) = Pick::parse(option) else {
+        return Ok(None);
+    };
+    match pick.to_input(&state.store.directory().await?) {
+        Ok(chosen) => Ok(state
+            .store
+            .organisation_name(&chosen.organisation_id)
+            .await?),
+        Err(_) => Ok(None),
+    }
+}
+
 /// Checks a chosen destination: the help point or consultation hour exists, belongs to the organisation and
 /// takes referrals now. Whether the organisation is in the sender's chains is the store's tenant rule.
 pub(crate) async fn check(

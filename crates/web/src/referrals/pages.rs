@@ -243,6 +243,7 @@ struct FormPage {
     shell: Shell,
     input: FormInput,
     topics: Vec<Choice>,
+    agencies: Vec<Choice>,
     moments: Vec<Choice>,
     methods: Vec<Choice>,
     destinations: DestinationChoices,
@@ -273,6 +274,7 @@ fn parse_form(body: &[u8]) -> (FormInput, bool) {
         let r = &mut input.referral;
         match key.as_str() {
             "topics" => r.topics.push(value),
+            "agency" => r.agency = Some(value),
             "reason" => r.reason = value,
             "resident_name" => r.resident_name = value,
             "phone" => r.phone = Some(value),
@@ -329,8 +331,16 @@ async fn form_view(
         .map(|c| c.label.clone())
         .unwrap_or_default();
     let destinations = destinations::choices(state, actor, &input.destination, &[]).await?;
+    // Consent is given for one receiver: name it once a destination is chosen or proposed.
+    let receiver = destinations::receiver_name(state, &input.destination).await?;
     Ok(FormPage {
         topics,
+        agencies: choices(
+            Agency::ALL,
+            Agency::as_str,
+            Agency::label,
+            r.agency.as_deref().unwrap_or(""),
+        ),
         moments: choices(
             PreferredMoment::ALL,
             PreferredMoment::as_str,
@@ -345,7 +355,10 @@ async fn form_view(
         ),
         destinations,
         senders,
-        consent_text: consent_text(&sender, "de organisatie die helpt"),
+        consent_text: consent_text(
+            &sender,
+            receiver.as_deref().unwrap_or("de organisatie die helpt"),
+        ),
         consent_version: CONSENT_TEXT_VERSION,
         proposal: None,
         errors: Vec::new(),

@@ -223,6 +223,8 @@ async fn page_view(
     };
     let destinations = destinations::choices(state, actor, &selected, &here.decliners).await?;
     let sender = here.summary.sender_organisation_name.clone();
+    // Consent is given for the new receiver: name it (the proposal is preselected).
+    let receiver = destinations::receiver_name(state, &selected).await?;
     Ok(ReroutePage {
         shell,
         id: id.to_owned(),
@@ -245,7 +247,10 @@ async fn page_view(
             ConsentMethod::label,
             form.consent_method.as_deref().unwrap_or(""),
         ),
-        consent_text: consent_text(&sender, "de nieuwe organisatie"),
+        consent_text: consent_text(
+            &sender,
+            receiver.as_deref().unwrap_or("de nieuwe organisatie"),
+        ),
         consent_version: CONSENT_TEXT_VERSION,
         consent_given: form.consent_given.is_some(),
         sender_sees_progress: form.sender_sees_progress.is_some(),

@@ -218,7 +218,7 @@ fn settings_response(code: String, s: ReferralSettings) -> ReferralSettingsRespo
     }
 }
 
-/// New settings; every field is required. Bounds: 1-10 working days, 1-10 attempts, 7-365 days.
+/// New settings; every field is required. Bounds: 1-10 working days, 1-10 attempts, 7-90 days.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReferralSettingsRequest {
     #[serde(default)]

@@ -179,7 +179,7 @@ both_backends! {
         assert_eq!(r.status(), 422);
         let problem = json_of(r).await;
         assert_eq!(problem["errors"][0]["field"], "retention_days");
-        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("7 tot en met 365"));
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("7 tot en met 90"));
         let r = steering.put(&api).json(&json!({"overdue_working_days": 1})).send().await.unwrap();
         assert_eq!(r.status(), 422, "every field is needed");
         // Only steering of that municipality.

@@ -230,11 +230,46 @@ both_backends! {
     };
 }
 
-/// Every mail written to the folder, as text.
 mod pages {
     use super::*;
 
     both_backends! {
+        the_form_asks_for_the_agency_and_names_the_receiver_in_the_consent => |app: TestApp| async move {
+            app.demo_chain().await;
+            let steering = app.signed_in(STEERING).await;
+            let bank = app.organisation_id("Maasbank").await;
+            let library = app.organisation_id("Bibliotheek Rotterdam").await;
+            for (agency, priority, organisation) in [(json!("bank"), 1, &bank), (Value::Null, 2, &library)] {
+                let r = steering.post(app.url("/api/v1/routing-rules")).json(&json!({
+                    "municipality_code": "GM0599", "topic": "bankzaken", "agency": agency, "priority": priority,
+                    "organisation_id": organisation
+                })).send().await.unwrap();
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            }
+            let staff = app.signed_in(STAFF).await;
+            let form = staff.get(app.url("/doorverwijzingen/nieuw")).send().await.unwrap().text().await.unwrap();
+            assert!(form.contains("name=\"agency\"") && form.contains("Telecomaanbieder"));
+            assert!(form.contains("doorgeeft aan de organisatie die helpt"), "no receiver chosen yet");
+            let propose = |agency: &'static str| {
+                let staff = staff.clone();
+                let app = &app;
+                async move {
+                    let fields = [("topics", "bankzaken"), ("agency", agency), ("resident_name", "Fatima de Vries"),
+                                  ("pc4", "3011"), ("stap", "voorstel")];
+                    let r = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &fields).await;
+                    assert_eq!(r.status(), 200);
+                    r.text().await.unwrap()
+                }
+            };
+            // The bank answers its own customers' banking questions; other banking questions go to the library.
+            let own = propose("bank").await;
+            assert!(own.contains("doorgeeft aan Maasbank. Maasbank neemt"), "{own}");
+            assert!(own.contains("<option value=\"bank\" selected>"), "the agency is kept");
+            assert!(own.contains("value=\"Fatima de Vries\""));
+            let general = propose("").await;
+            assert!(general.contains("doorgeeft aan Bibliotheek Rotterdam."), "{general}");
+        };
+
         the_form_needs_consent_and_the_receiver_opens_it_on_its_page => |app: TestApp| async move {
             app.demo_chain().await;
             let staff = app.signed_in(STAFF).await;
