@@ -416,9 +416,15 @@ async fn submit_form(
     let chosen = match Pick::parse(&input.destination) {
         Some(pick) => match pick.to_input(&state.store.directory().await?) {
             Ok(c) => Some(c),
-            Err(AppError::Validation(errors)) => {
+            Err(AppError::Validation(mut errors)) => {
+                // Say what else is wrong too, so the sender fixes everything in one go.
+                if let Err(others) = input.referral.parse() {
+                    errors.extend(others);
+                }
+                let no_consent = errors.iter().any(|e| e.field == "consent");
                 let mut page = form_view(&state, shell, &me.actor, input).await?;
                 page.errors = errors;
+                page.no_consent = no_consent;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
             Err(e) => return Err(e.into()),
@@ -437,6 +443,15 @@ async fn submit_form(
     {
         Ok(sent) => {
             Ok(Redirect::to(&format!("/doorverwijzingen/{}?verstuurd=1", sent.id)).into_response())
+        }
+        // A chosen organisation outside the sender's chains is the store's "not found": on the form, a field error.
+        Err(AppError::NotFound) if chosen.is_some() => {
+            let mut page = form_view(&state, shell, &me.actor, input).await?;
+            page.errors = vec![ValidationError::new(
+                "destination",
+                "Naar deze organisatie kunt u niet doorverwijzen. Kies een organisatie uit de lijst.",
+            )];
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(AppError::Validation(errors)) => {
             let no_consent = errors.iter().any(|e| e.field == "consent");
@@ -657,6 +672,9 @@ struct RulesPage {
     agencies: Vec<Choice>,
     organisations: Vec<Choice>,
     help_points: Vec<Choice>,
+    consultation_hours: Vec<Choice>,
+    /// The new rule as typed: kept on errors.
+    form: RuleForm,
     errors: Vec<ValidationError>,
 }
 
@@ -670,6 +688,7 @@ async fn rules_view(
     shell: Shell,
     actor: &Actor,
     municipality: Option<String>,
+    form: RuleForm,
 ) -> Result<RulesPage, AppError> {
     require_steering(actor)?;
     let municipality = municipality
@@ -712,16 +731,36 @@ async fn rules_view(
             .map(|t| Choice {
                 value: t.code.into(),
                 label: t.label.into(),
-                selected: false,
+                selected: t.code == form.topic,
             })
             .collect(),
-        agencies: choices(Agency::ALL, Agency::as_str, Agency::label, ""),
+        agencies: choices(
+            Agency::ALL,
+            Agency::as_str,
+            Agency::label,
+            form.agency.as_deref().unwrap_or(""),
+        ),
         organisations: organisations
             .into_iter()
             .map(|o| Choice {
+                selected: o.id == form.organisation_id,
                 value: o.id,
                 label: o.name,
-                selected: false,
+            })
+            .collect(),
+        consultation_hours: directory
+            .consultation_hours
+            .iter()
+            .filter_map(|c| {
+                let point = directory
+                    .help_points
+                    .iter()
+                    .find(|h| h.id == c.help_point_id)?;
+                (point.municipality_code == municipality).then(|| Choice {
+                    selected: form.consultation_hour_id.as_deref() == Some(c.id.as_str()),
+                    value: c.id.clone(),
+                    label: format!("{} ({}, {})", c.title, c.organisation_name, point.name),
+                })
             })
             .collect(),
         help_points: directory
@@ -729,12 +768,13 @@ async fn rules_view(
             .into_iter()
             .filter(|h| h.municipality_code == municipality)
             .map(|h| Choice {
+                selected: form.help_point_id.as_deref() == Some(h.id.as_str()),
                 value: h.id,
                 label: format!("{} ({})", h.name, h.organisation_name),
-                selected: false,
             })
             .collect(),
         municipality,
+        form,
         errors: Vec::new(),
         shell,
     })
@@ -746,10 +786,14 @@ async fn rules_page(
     RequireUser(me): RequireUser,
     Query(q): Query<RulesQuery>,
 ) -> Result<RulesPage, PageError> {
-    Ok(rules_view(&state, shell, &me.actor, q.gemeente).await?)
+    let form = RuleForm {
+        priority: Some("1".into()),
+        ..RuleForm::default()
+    };
+    Ok(rules_view(&state, shell, &me.actor, q.gemeente, form).await?)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 struct RuleForm {
     municipality_code: String,
     topic: String,
@@ -757,6 +801,15 @@ struct RuleForm {
     priority: Option<String>,
     organisation_id: String,
     help_point_id: Option<String>,
+    consultation_hour_id: Option<String>,
+}
+
+fn chosen(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 async fn add_rule(
@@ -765,44 +818,50 @@ async fn add_rule(
     RequireUser(me): RequireUser,
     axum::Form(form): axum::Form<RuleForm>,
 ) -> Result<Response, PageError> {
-    let agency = form
-        .agency
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(str::parse::<Agency>)
-        .transpose()?;
-    let priority = match form
-        .priority
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(p) => Some(p.parse::<i64>().map_err(|_| {
-            AppError::Validation(vec![ValidationError::new(
-                "priority",
-                "Vul een getal in van 1 tot en met 99.",
-            )])
-        })?),
+    let mut errors = Vec::new();
+    let agency = chosen(&form.agency).and_then(|a| {
+        a.parse::<Agency>()
+            .map_err(|_| {
+                errors.push(ValidationError::new(
+                    "agency",
+                    "Kies een instantie uit de lijst.",
+                ))
+            })
+            .ok()
+    });
+    let priority = chosen(&form.priority).and_then(|p| {
+        p.parse::<i64>()
+            .map_err(|_| {
+                errors.push(ValidationError::new(
+                    "priority",
+                    "Vul een getal in van 1 tot en met 99.",
+                ))
+            })
+            .ok()
+    });
+    let outcome = if errors.is_empty() {
+        let request = RoutingRuleRequest {
+            municipality_code: form.municipality_code.clone(),
+            topic: form.topic.clone(),
+            agency,
+            priority,
+            organisation_id: form.organisation_id.clone(),
+            help_point_id: chosen(&form.help_point_id),
+            consultation_hour_id: chosen(&form.consultation_hour_id),
+        };
+        create_rule(&state, &me.actor, &request).await.map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
     };
-    let request = RoutingRuleRequest {
-        municipality_code: form.municipality_code.clone(),
-        topic: form.topic,
-        agency,
-        priority,
-        organisation_id: form.organisation_id,
-        help_point_id: form.help_point_id,
-        consultation_hour_id: None,
-    };
-    match create_rule(&state, &me.actor, &request).await {
-        Ok(_) => {
+    match outcome {
+        Ok(()) => {
             let query = serde_urlencoded::to_string([("gemeente", &form.municipality_code)])
                 .unwrap_or_default();
             Ok(Redirect::to(&format!("/verwijsafspraken?{query}")).into_response())
         }
         Err(AppError::Validation(errors)) => {
-            let mut page =
-                rules_view(&state, shell, &me.actor, Some(form.municipality_code)).await?;
+            let municipality = Some(form.municipality_code.clone());
+            let mut page = rules_view(&state, shell, &me.actor, municipality, form).await?;
             page.errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

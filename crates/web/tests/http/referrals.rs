@@ -234,6 +234,30 @@ mod pages {
     use super::*;
 
     both_backends! {
+        steering_names_a_partners_consultation_hour_in_a_rule_and_keeps_what_it_typed => |app: TestApp| async move {
+            app.demo_chain().await;
+            let steering = app.signed_in(STEERING).await;
+            let bank = app.organisation_id("Maasbank").await;
+            let hour = app.store.directory().await.unwrap().consultation_hours.into_iter()
+                .find(|c| c.organisation_id == bank).unwrap();
+            let page = steering.get(app.url("/verwijsafspraken")).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains(&format!("<option value=\"{}\">", hour.id)), "the hour is offered");
+            let mut fields = vec![("municipality_code", "GM0599"), ("topic", "bankzaken"), ("agency", "bank"),
+                                  ("priority", "eerst"), ("organisation_id", bank.as_str()), ("consultation_hour_id", hour.id.as_str())];
+            let refused = app.post_form(&steering, "/verwijsafspraken", "/verwijsafspraken", &fields).await;
+            assert_eq!(refused.status(), 422);
+            let html = refused.text().await.unwrap();
+            assert!(html.contains("Vul een getal in van 1 tot en met 99."));
+            assert!(html.contains("value=\"eerst\""), "typed priority kept");
+            assert!(html.contains(&format!("<option value=\"{}\" selected>", hour.id)), "chosen hour kept");
+            assert!(html.contains("<option value=\"bankzaken\" selected>"));
+            fields[3] = ("priority", "1");
+            let saved = app.post_form(&steering, "/verwijsafspraken", "/verwijsafspraken", &fields).await;
+            assert_eq!(saved.status(), 303);
+            let rules = json_of(get(&app, &steering, "/api/v1/routing-rules?municipality=GM0599").await).await;
+            assert_eq!(rules[0]["consultation_hour_id"], hour.id.as_str(), "{rules}");
+        };
+
         the_form_asks_for_the_agency_and_names_the_receiver_in_the_consent => |app: TestApp| async move {
             app.demo_chain().await;
             let steering = app.signed_in(STEERING).await;
@@ -268,6 +292,25 @@ mod pages {
             assert!(own.contains("value=\"Fatima de Vries\""));
             let general = propose("").await;
             assert!(general.contains("doorgeeft aan Bibliotheek Rotterdam."), "{general}");
+
+            // A place keten does not know, or an organisation outside the chain: form errors, input kept.
+            let gent = app.organisation("Stad Gent", "municipality", "public", "44021").await;
+            let outside = format!("organisatie:{gent}");
+            let mut fields = vec![("topics", "bankzaken"), ("resident_name", "Fatima de Vries"), ("phone", "0612345678"),
+                                  ("pc4", "3011"), ("consent_method", "spoken"),
+                                  ("consent_text_version", keten_core::referral::CONSENT_TEXT_VERSION),
+                                  ("destination", "hulppunt:onbekend"), ("stap", "versturen")];
+            let r = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &fields).await;
+            assert_eq!(r.status(), 422);
+            let html = r.text().await.unwrap();
+            assert!(html.contains("Deze plek kennen wij niet") && html.contains("Zonder toestemming"), "every problem at once");
+            fields[6] = ("destination", outside.as_str());
+            fields.push(("consent_given", "1"));
+            let r = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &fields).await;
+            assert_eq!(r.status(), 422);
+            let html = r.text().await.unwrap();
+            assert!(html.contains("Naar deze organisatie kunt u niet doorverwijzen"), "{html}");
+            assert!(html.contains("value=\"Fatima de Vries\""));
         };
 
         the_form_needs_consent_and_the_receiver_opens_it_on_its_page => |app: TestApp| async move {
