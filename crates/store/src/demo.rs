@@ -314,9 +314,21 @@ impl Store {
             ) else {
                 continue;
             };
-            let Some(sender) = org_ids.get(demo.sender_key) else {
+            let Some(mut sender) = org_ids.get(demo.sender_key) else {
                 continue;
             };
+            // A desk does not refer a resident to itself: social work sends those (or the library, to it).
+            if *sender == proposal.organisation_id {
+                let other = if demo.sender_key == "welzijn-maasstad" {
+                    "bibliotheek-rotterdam"
+                } else {
+                    "welzijn-maasstad"
+                };
+                match org_ids.get(other) {
+                    Some(o) if *o != proposal.organisation_id => sender = o,
+                    _ => continue,
+                }
+            }
             let input = ReferralInput {
                 topics: vec![demo.topic.to_owned()],
                 agency: demo.agency.map(|a| a.as_str().to_owned()),
@@ -326,6 +338,7 @@ impl Store {
                 pc4: demo.pc4.to_owned(),
                 consent_given: true,
                 consent_method: Some("spoken".into()),
+                consent_text_version: Some(keten_core::referral::CONSENT_TEXT_VERSION.into()),
                 sender_sees_progress: demo.sender_sees_progress,
                 ..ReferralInput::default()
             };

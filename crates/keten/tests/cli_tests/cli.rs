@@ -200,8 +200,10 @@ async fn first_admin_from_the_command_line_then_serve_and_stop_on_sigterm() {
 async fn demo_loads_a_chain_with_history_and_prints_passwords() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
-    let out = run_ok(keten(&url).args(["demo", "--questions", "3000"]));
+    let out = run_ok(keten(&url).args(["demo", "--questions", "3000", "--referrals", "300"]));
     assert!(out.contains("3000 hulpvragen"), "{out}");
+    // Every scripted referral finds a destination and a sender that is not its receiver.
+    assert!(out.contains(" 300 doorverwijzingen"), "{out}");
     let steering = out
         .lines()
         .find(|l| l.trim_start().starts_with("steering"))
