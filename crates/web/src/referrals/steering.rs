@@ -64,7 +64,8 @@ struct OverviewPage {
     overdue: i64,
     overdue_by_organisation: Vec<OverdueAtOrganisation>,
     lead_times: Vec<LeadRow>,
-    declined: Vec<(&'static str, i64)>,
+    /// (reason, who declined: the resident or the organisation, count).
+    declined: Vec<(&'static str, &'static str, i64)>,
 }
 
 fn status_counts(o: &ReferralOverview) -> Vec<(ReferralStatus, i64)> {
@@ -132,7 +133,14 @@ async fn overview_page(
         ],
         declined: decline_counts(&o)
             .into_iter()
-            .map(|(r, n)| (r.label(), n))
+            .map(|(r, n)| {
+                let who = if r.by_resident() {
+                    "De inwoner"
+                } else {
+                    "De organisatie"
+                };
+                (r.label(), who, n)
+            })
             .collect(),
         overdue_by_organisation: o.overdue_by_organisation,
         municipality: code,

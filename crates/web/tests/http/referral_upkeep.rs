@@ -265,7 +265,7 @@ both_backends! {
         assert!(page.contains("Te laat aangenomen: 2"), "{page}");
         assert!(page.contains("Maasbank") && page.contains("Stichting Welzijn Maasstad"));
         assert!(page.contains("2,0 uur"), "median time to accept");
-        assert!(page.contains("Wij hebben nu geen plek"));
+        assert!(page.contains("Wij hebben nu geen plek</th><td class=\"utrecht-table__cell\">De organisatie</td>"), "{page}");
         assert!(page.contains("href=\"/doorverwijzingen/overzicht.csv?gemeente=GM0599\""));
         let r = get(&app, &steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0599").await;
         assert_eq!(r.status(), 200);
