@@ -663,6 +663,21 @@ mod tests {
         };
         let d = distance_km(rotterdam, amsterdam);
         assert!(close(d, 57.5, 1.5), "{d}");
+        // Reference values: geodesic distances on the WGS84 ellipsoid (Karney's algorithm, geographiclib 2.0,
+        // `Geodesic.WGS84.Inverse`), a different model from keten's sphere; the sphere stays within 0.5 %.
+        let at = |lat, lon| Point { lat, lon };
+        for (from, to, geodesic_km) in [
+            (rotterdam, amsterdam, 57.566_046),
+            (at(51.0543, 3.7174), at(50.8503, 4.3517), 50.016_799), // Gent - Brussel
+            (at(50.8514, 5.6910), at(53.2194, 6.5665), 270.239_912), // Maastricht - Groningen
+            (rotterdam, at(51.9315, 4.47917), 1.001_394),           // 0.009 degrees north
+        ] {
+            let sphere = distance_km(from, to);
+            assert!(
+                (sphere - geodesic_km).abs() / geodesic_km < 0.005,
+                "{sphere} against {geodesic_km}"
+            );
+        }
         assert!(close(distance_km(amsterdam, rotterdam), d, 1e-9));
         assert!(close(distance_km(rotterdam, rotterdam), 0.0, 1e-9));
         assert!(close(
