@@ -220,12 +220,14 @@ fn dump(dir: &str) -> std::io::Result<()> {
 }
 
 fn main() {
-    // KETEN_FINDER_DUMP=DIR: only write the fixture for the PostGIS comparison.
+    // KETEN_FINDER_DUMP=DIR: write the fixture for the PostGIS comparison and time the index on the same
+    // entries, so that the comparison's ratio comes from one run.
     if let Ok(dir) = std::env::var("KETEN_FINDER_DUMP") {
         if let Err(e) = dump(&dir) {
             eprintln!("cannot write the fixture to {dir}: {e}");
             std::process::exit(1);
         }
+        latency_percentiles();
         return;
     }
     // Not in `cargo test --benches` (criterion's test mode) or when only listing.
