@@ -30,7 +30,10 @@ pub enum ValidateCommand {
 
 pub async fn export(store: &Store, cmd: ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::Hsds { dir } = cmd;
-    let dataset = Dataset::build(store.directory().await?);
+    let dataset = Dataset::build(
+        store.directory().await?,
+        &store.organisation_identifiers().await?,
+    );
     let rows = keten_web::hsds::tabular::export_rows(&dataset);
     let written = write_package(&rows, &dir)?;
     for (file, count) in written.iter().filter(|(_, n)| *n > 0) {

@@ -18,6 +18,8 @@ pub struct ImportOrganisation {
     pub name: String,
     /// Where its first imported help point or consultation hour lies.
     pub municipality_code: String,
+    /// Its KvK and KBO numbers, if the package has them: they match an organisation keten already has.
+    pub identifiers: keten_core::organisation::OrganisationIdentifiers,
 }
 
 /// A help point (HSDS location) of the package.
@@ -95,8 +97,8 @@ async fn exists(
 }
 
 impl Store {
-    /// Stores `plan` in one transaction. An organisation is matched by id, else by the same name (ignoring case) in
-    /// the same municipality; a matched one keeps its id and gets the package's name. Help points and consultation
+    /// Stores `plan` in one transaction. An organisation is matched by id, else by its KvK or KBO number, else by
+    /// the same name (ignoring case) in the same municipality; a matched one keeps its id and gets the package's name. Help points and consultation
     /// hours are matched by id and overwritten. With `dry_run` everything is done and then rolled back, so the
     /// outcome is exact and nothing is stored.
     pub async fn import_hsds(
@@ -115,8 +117,23 @@ impl Store {
                 &o.id,
             )
             .await?;
+            // NULL never equals NULL, so a number the package leaves out matches nothing.
+            let by_number = if by_id {
+                None
+            } else {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT id FROM organisations WHERE kvk_number = $1 OR kbo_number = $2 \
+                     ORDER BY created_at, id LIMIT 1",
+                )
+                .bind(o.identifiers.kvk_number.as_deref())
+                .bind(o.identifiers.kbo_number.as_deref())
+                .fetch_optional(&mut *tx)
+                .await?
+            };
             let id = if by_id {
                 Some(o.id.clone())
+            } else if by_number.is_some() {
+                by_number
             } else {
                 sqlx::query_scalar::<_, String>(
                     "SELECT id FROM organisations WHERE LOWER(name) = LOWER($1) AND municipality_code = $2 \
@@ -128,25 +145,33 @@ impl Store {
                 .await?
             };
             if let Some(id) = id {
-                sqlx::query("UPDATE organisations SET name = $1, updated_at = $2 WHERE id = $3")
-                    .bind(o.name.trim())
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
+                // Numbers the package gives are kept; numbers it leaves out stay as they were.
+                sqlx::query(
+                    "UPDATE organisations SET name = $1, updated_at = $2, \
+                     kvk_number = COALESCE($4, kvk_number), kbo_number = COALESCE($5, kbo_number) WHERE id = $3",
+                )
+                .bind(o.name.trim())
+                .bind(now)
+                .bind(&id)
+                .bind(o.identifiers.kvk_number.as_deref())
+                .bind(o.identifiers.kbo_number.as_deref())
+                .execute(&mut *tx)
+                .await?;
                 out.organisations_updated += 1;
                 org_ids.insert(&o.id, id);
                 continue;
             }
             // Imported organisations are partners of the chain until an admin says otherwise.
             sqlx::query(
-                "INSERT INTO organisations (id, name, kind, sector, municipality_code, created_at, updated_at) \
-                 VALUES ($1, $2, 'partner', 'civil', $3, $4, $4)",
+                "INSERT INTO organisations (id, name, kind, sector, municipality_code, kvk_number, kbo_number, \
+                 created_at, updated_at) VALUES ($1, $2, 'partner', 'civil', $3, $5, $6, $4, $4)",
             )
             .bind(&o.id)
             .bind(o.name.trim())
             .bind(&o.municipality_code)
             .bind(now)
+            .bind(o.identifiers.kvk_number.as_deref())
+            .bind(o.identifiers.kbo_number.as_deref())
             .execute(&mut *tx)
             .await?;
             sqlx::query(

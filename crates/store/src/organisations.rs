@@ -66,6 +66,31 @@ const fn concat_select_by_id() -> &'static str {
 }
 
 impl Store {
+    /// The registration numbers (KvK, KBO) of every organisation that has one, by organisation id. Public:
+    /// they are published in the open directory (HSDS `organization_identifiers`).
+    pub async fn organisation_identifiers(
+        &self,
+    ) -> Result<std::collections::HashMap<String, OrganisationIdentifiers>> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, kvk_number, kbo_number FROM organisations \
+             WHERE kvk_number IS NOT NULL OR kbo_number IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, kvk_number, kbo_number)| {
+                (
+                    id,
+                    OrganisationIdentifiers {
+                        kvk_number,
+                        kbo_number,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// Creates an organisation; it is always active in its home municipality.
     pub async fn create_organisation(
         &self,

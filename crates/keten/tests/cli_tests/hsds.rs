@@ -96,6 +96,8 @@ const STOPS: &str = r#"INSERT INTO help_point_stops (id, help_point_id, place_na
 const MONTHLY_HOURS: &str = r#"{"weekly":[{"weekday":"thu","start":"13:00","end":"15:00"}],"monthly":[{"week":1,"weekday":"tue","start":"10:00","end":"12:00"},{"week":3,"weekday":"tue","start":"10:00","end":"12:00"}],"exceptions":[],"region":"NL","closed_on_public_holidays":true}"#;
 
 /// Loads the demo into a SQLite file and exports it; returns the export's folder.
+const LIBRARY_KVK: &str = "41135289";
+
 async fn demo_export(tmp: &Path) -> PathBuf {
     let url = format!("sqlite://{}", tmp.join("demo.db").display());
     run_ok(keten(&url).args(["demo", "--questions", "0"]));
@@ -108,6 +110,13 @@ async fn demo_export(tmp: &Path) -> PathBuf {
         .await
         .unwrap();
     store.execute_raw(STOPS).await.unwrap();
+    // A KvK number, published as an organization identifier and matched on import.
+    store
+        .execute_raw(&format!(
+            "UPDATE organisations SET kvk_number = '{LIBRARY_KVK}' WHERE name = 'Bibliotheek Rotterdam'"
+        ))
+        .await
+        .unwrap();
     store
         .execute_raw(&format!(
             "UPDATE consultation_hours SET hours = '{MONTHLY_HOURS}' \
@@ -210,6 +219,38 @@ async fn roundtrip(url: &str, tmp: &Path, first: &Path) {
     assert!(text.contains("hulppunten 0 nieuw"), "{text}");
     assert!(text.contains("haltes 0 nieuw en 2 bijgewerkt"), "{text}");
     assert_eq!(counts(url).await.0, after.0);
+}
+
+#[tokio::test]
+async fn an_organisation_is_matched_by_its_kvk_number_on_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let package = demo_export(tmp.path()).await;
+    assert!(read(&package, "organization_identifiers.csv").contains(LIBRARY_KVK));
+    let url = format!("sqlite://{}", tmp.path().join("other.db").display());
+    run_ok(keten(&url).arg("migrate"));
+    run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Stichting Openbare Bibliotheek",
+        "--kind",
+        "library",
+        "--sector",
+        "civil",
+        "--municipality",
+        "GM0599",
+        "--kvk",
+        LIBRARY_KVK,
+    ]));
+    run_ok(keten(&url).args(["import", "hsds"]).arg(&package));
+    let store = Store::connect(&url).await.unwrap();
+    let found = store
+        .organisations_with_identifier(Some(LIBRARY_KVK), None)
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(found.len(), 1, "matched, not created twice: {found:?}");
+    assert_eq!(found[0].1, "Bibliotheek Rotterdam", "the package's name");
 }
 
 #[tokio::test]

@@ -16,7 +16,9 @@ use keten_core::opening_hours::{
     Exception, ExceptionKind, MonthlySlot, OpeningHours, Region, TimeSlot, WeekOfMonth, Weekday,
     WeeklySlot,
 };
-use keten_core::organisation::{HelpPointKind, VenueKind};
+use keten_core::organisation::{
+    HelpPointKind, OrganisationIdentifiers, VenueKind, parse_kbo, parse_kvk,
+};
 use keten_core::reference::{Country, postcode_area};
 use keten_store::help_points::{NewConsultationHour, NewHelpPoint};
 use keten_store::hsds_import::{
@@ -786,12 +788,50 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
             );
         }
     }
+    // KvK and KBO numbers (org-id.guide schemes NL-KVK and BE-BCE_KBO) match organisations keten already has;
+    // other schemes are not kept.
+    let mut numbers: HashMap<String, OrganisationIdentifiers> = HashMap::new();
+    for (line, row) in r.rows("organization_identifier") {
+        let (Some(org), Some(scheme), Some(value)) = (
+            row.get("organization_id"),
+            row.get("identifier_scheme"),
+            row.get("identifier"),
+        ) else {
+            continue;
+        };
+        if !orgs.contains_key(org) {
+            r.error(
+                "organization_identifier",
+                *line,
+                "organization_id",
+                format!("organisatie '{org}' staat niet in organizations.csv"),
+            );
+            continue;
+        }
+        let entry = numbers.entry(org.clone()).or_default();
+        let parsed = match scheme.trim().to_uppercase().as_str() {
+            "NL-KVK" => parse_kvk(value).map(|n| entry.kvk_number = n),
+            "BE-BCE_KBO" => parse_kbo(value).map(|n| entry.kbo_number = n),
+            other => {
+                r.warn(
+                    "organization_identifier",
+                    Some(*line),
+                    format!("schema '{other}' bewaart keten niet; alleen NL-KVK en BE-BCE_KBO"),
+                );
+                Ok(())
+            }
+        };
+        if let Err(e) = parsed {
+            r.error("organization_identifier", *line, "identifier", e.message);
+        }
+    }
     for (id, (line, name)) in &orgs {
         match org_place.get(id) {
             Some(code) => plan.organisations.push(ImportOrganisation {
                 id: id.clone(),
                 name: name.clone(),
                 municipality_code: code.clone(),
+                identifiers: numbers.remove(id).unwrap_or_default(),
             }),
             None => r.warn(
                 "organization",
@@ -819,7 +859,6 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         "service_area",
         "required_document",
         "cost_option",
-        "organization_identifier",
         "metadata",
         "meta_table_description",
     ] {

@@ -269,7 +269,10 @@ fn page_of(items: Vec<Value>, paging: &Paging) -> Value {
 }
 
 async fn dataset(state: &AppState) -> Result<Dataset, AppError> {
-    Ok(Dataset::build(state.store.directory().await?))
+    Ok(Dataset::build(
+        state.store.directory().await?,
+        &state.store.organisation_identifiers().await?,
+    ))
 }
 
 async fn api_info() -> Json<Value> {

@@ -12,6 +12,7 @@ use keten_core::directory::{HelpPointStatus, language_name};
 use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::{ExceptionKind, OpeningHours, TimeSlot, WeekOfMonth, Weekday};
+use keten_core::organisation::OrganisationIdentifiers;
 use keten_core::reference::{Country, Municipality, municipality, postcode_area};
 use keten_store::help_point_details::Stop;
 use keten_store::help_points::{ConsultationHour, Directory, HelpPoint};
@@ -26,6 +27,32 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x6b1f_3c2e_9d4a_4e57_8a0b_52c7_e1d9_f3a
 pub const TAXONOMY_NAME: &str = "keten-onderwerpen";
 
 /// A stable UUID for a derived object, from its kind and the keys it is derived from.
+/// An organisation's KvK and KBO numbers as HSDS organization identifiers, with the schemes of org-id.guide
+/// (`NL-KVK`, `BE-BCE_KBO`).
+fn organization_identifiers(o: &Org) -> Vec<Value> {
+    [
+        ("NL-KVK", "KvK-nummer", &o.identifiers.kvk_number),
+        (
+            "BE-BCE_KBO",
+            "Ondernemingsnummer (KBO)",
+            &o.identifiers.kbo_number,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(scheme, kind, number)| {
+        number.as_ref().map(|n| {
+            json!({
+                "id": derived_id(&["organization_identifier", &o.id, scheme]),
+                "organization_id": o.id,
+                "identifier_scheme": scheme,
+                "identifier_type": kind,
+                "identifier": n,
+            })
+        })
+    })
+    .collect()
+}
+
 pub fn derived_id(parts: &[&str]) -> String {
     Uuid::new_v5(&NAMESPACE, parts.join("\u{1f}").as_bytes()).to_string()
 }
@@ -72,6 +99,8 @@ pub struct Org {
     pub updated_at: i64,
     pub help_points: usize,
     pub consultation_hours: usize,
+    /// KvK and KBO numbers, published as `organization_identifiers`.
+    pub identifiers: OrganisationIdentifiers,
 }
 
 /// Where a service comes from.
@@ -118,7 +147,10 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    pub fn build(directory: Directory) -> Self {
+    pub fn build(
+        directory: Directory,
+        identifiers: &HashMap<String, OrganisationIdentifiers>,
+    ) -> Self {
         let hp_index: HashMap<&str, usize> = directory
             .help_points
             .iter()
@@ -173,6 +205,7 @@ impl Dataset {
                 updated_at,
                 help_points: 0,
                 consultation_hours: 0,
+                identifiers: identifiers.get(id).cloned().unwrap_or_default(),
             });
             org.updated_at = org.updated_at.max(updated_at);
             if hp {
@@ -360,6 +393,11 @@ impl Dataset {
             .collect();
         insert(&mut v, "services", Value::Array(services));
         insert(&mut v, "locations", Value::Array(locations));
+        insert(
+            &mut v,
+            "organization_identifiers",
+            Value::Array(organization_identifiers(o)),
+        );
         v
     }
 

@@ -169,6 +169,7 @@ const NESTED: &[(&str, &str)] = &[
     ("attributes", "attribute"),
     ("taxonomy_term", "taxonomy_term"),
     ("service_at_locations", "service_at_location"),
+    ("organization_identifiers", "organization_identifier"),
 ];
 
 /// Adds `object` (of `table`) and everything nested in it to `rows`, once per id.

@@ -361,6 +361,18 @@ both_backends! {
     every_response_validates_against_the_hsds_schemas => |app: TestApp| async move {
         let help_points = app.demo_chain().await;
         add_consultation_hour(&app, &help_points[0], 0).await;
+        // The library's KvK number is published as an organization identifier.
+        let library = app.organisation_id("Bibliotheek Rotterdam").await;
+        let admin = keten_store::Actor {
+            memberships: vec![keten_store::scope::Membership {
+                organisation_id: String::new(),
+                organisation_name: String::new(),
+                role: keten_core::account::Role::Admin,
+            }],
+            ..Default::default()
+        };
+        let numbers = keten_core::organisation::OrganisationIdentifiers { kvk_number: Some("41135289".into()), kbo_number: None };
+        app.store.set_organisation_identifiers(&admin, &library, &numbers, app.now()).await.unwrap();
         let directory = app.store.directory().await.unwrap();
 
         let info = ok(&app, "/hsds/").await;
@@ -418,6 +430,15 @@ both_backends! {
             let full = ok(&app, &format!("/hsds/organizations/{}", o["id"].as_str().unwrap())).await;
             org_full.check(&full);
             assert!(!full["services"].as_array().unwrap().is_empty());
+            let identifiers = full["organization_identifiers"].as_array().unwrap();
+            if o["id"] == library.as_str() {
+                assert_eq!(identifiers.len(), 1, "{full}");
+                assert_eq!(identifiers[0]["identifier_scheme"], "NL-KVK");
+                assert_eq!(identifiers[0]["identifier"], "41135289");
+                assert_eq!(identifiers[0]["organization_id"], library.as_str());
+            } else {
+                assert!(identifiers.is_empty());
+            }
         }
 
         let sal_list = Schema::new("compiled/service_at_location_list.json");
