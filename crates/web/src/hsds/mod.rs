@@ -177,6 +177,9 @@ struct ListQuery {
     proximity: Option<String>,
     parent_id: Option<String>,
     top_only: Option<String>,
+    minimal: Option<String>,
+    full: Option<String>,
+    full_service: Option<String>,
 }
 
 /// Non-empty, trimmed.
@@ -223,6 +226,17 @@ impl ListQuery {
     }
 
     /// `modified_after` as unix seconds: an RFC 3339 time, or a date (midnight UTC).
+    /// A boolean parameter of the HSDS OpenAPI document (`minimal`, `full`, `full_service`).
+    fn flag(name: &'static str, value: Option<&String>) -> Result<bool, AppError> {
+        match given(value).map(str::to_lowercase).as_deref() {
+            None | Some("false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(_) => {
+                Err(ValidationError::new(name, format!("{name} moet true of false zijn.")).into())
+            }
+        }
+    }
+
     fn modified_after(&self) -> Result<Option<i64>, AppError> {
         let Some(text) = given(self.modified_after.as_ref()) else {
             return Ok(None);
@@ -408,10 +422,20 @@ async fn list_services(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult {
     let paging = q.paging()?;
+    let minimal = ListQuery::flag("minimal", q.minimal.as_ref())?;
+    let full = ListQuery::flag("full", q.full.as_ref())?;
     let data = dataset(&state).await?;
     let items = filter_services(&data, &q)?
         .into_iter()
-        .map(|s| data.service_brief(s))
+        .map(|s| {
+            if minimal {
+                json!({"id": s.id, "modified_date": rfc3339(s.updated_at)})
+            } else if full {
+                data.service_full(s)
+            } else {
+                data.service_brief(s)
+            }
+        })
         .collect();
     Ok(Json(page_of(items, &paging)))
 }
@@ -428,11 +452,18 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
 
 async fn list_sals(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let paging = q.paging()?;
+    let full = ListQuery::flag("full", q.full.as_ref())?;
     let data = dataset(&state).await?;
     let services = filter_services(&data, &q)?;
     let items = filter_places(&data, &q, services)?
         .into_iter()
-        .map(|r| data.sal_brief(r))
+        .map(|r| {
+            if full {
+                data.sal_full(r)
+            } else {
+                data.sal_brief(r)
+            }
+        })
         .collect();
     Ok(Json(page_of(items, &paging)))
 }
@@ -456,6 +487,8 @@ async fn list_organizations(
 ) -> ApiResult {
     let paging = q.paging()?;
     let modified_after = q.modified_after()?;
+    let full = ListQuery::flag("full", q.full.as_ref())?;
+    let full_service = ListQuery::flag("full_service", q.full_service.as_ref())?;
     let search = q.search();
     let data = dataset(&state).await?;
     let items = data
@@ -467,15 +500,40 @@ async fn list_organizations(
                 .as_deref()
                 .is_none_or(|n| o.name.to_lowercase().contains(n))
         })
-        .map(|o| data.org_brief(o))
+        .map(|o| match (full_service, full) {
+            (true, _) => data.org_with_full_services(o),
+            (false, true) => data.org_full(o),
+            (false, false) => data.org_brief(o),
+        })
         .collect();
     Ok(Json(page_of(items, &paging)))
 }
 
-async fn get_organization(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+#[derive(Debug, Default, Deserialize)]
+struct OrganizationQuery {
+    full_service: Option<String>,
+}
+
+async fn get_organization(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<OrganizationQuery>,
+) -> ApiResult {
+    let full_service = ListQuery::flag("full_service", q.full_service.as_ref())?;
     let data = dataset(&state).await?;
     let o = data.org(&id).ok_or(AppError::NotFound)?;
-    Ok(Json(data.org_full(o)))
+    Ok(Json(if full_service {
+        data.org_with_full_services(o)
+    } else {
+        data.org_full(o)
+    }))
+}
+
+/// A unix time as HSDS writes times (RFC 3339, UTC).
+fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------------------------

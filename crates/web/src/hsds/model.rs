@@ -368,6 +368,19 @@ impl Dataset {
         })
     }
 
+    /// [`Dataset::org_full`] with every service fully nested (`full_service=true`).
+    pub fn org_with_full_services(&self, o: &Org) -> Value {
+        let mut v = self.org_full(o);
+        let services: Vec<Value> = self
+            .services
+            .iter()
+            .filter(|s| s.organization_id == o.id)
+            .map(|s| self.service_full(s))
+            .collect();
+        insert(&mut v, "services", Value::Array(services));
+        v
+    }
+
     /// The organization with its services (list-level) and the locations of the help points it runs.
     pub fn org_full(&self, o: &Org) -> Value {
         let mut v = self.org_brief(o);

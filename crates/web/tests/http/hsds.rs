@@ -441,6 +441,26 @@ both_backends! {
             }
         }
 
+        // The OpenAPI document's switches: full objects in lists, fully nested services, minimal lists.
+        for s in check_page(&ok(&app, "/hsds/services?full=true&per_page=5").await, &service_list) {
+            service_full.check(&s);
+            assert!(s["service_at_locations"].is_array(), "{s}");
+        }
+        let minimal = ok(&app, "/hsds/services?minimal=true&per_page=1000").await;
+        let minimal = minimal["contents"].as_array().unwrap();
+        assert_eq!(minimal.len(), services.len());
+        assert!(minimal.iter().all(|m| m.as_object().unwrap().len() == 2 && m["modified_date"].as_str().unwrap().ends_with('Z')));
+        let nested = ok(&app, &format!("/hsds/organizations/{library}?full_service=true")).await;
+        org_full.check(&nested);
+        assert!(nested["services"].as_array().unwrap().iter().all(|s| s["service_at_locations"].is_array()));
+        for o in check_page(&ok(&app, "/hsds/organizations?full=true&per_page=1000").await, &org_list) {
+            org_full.check(&o);
+            assert!(o["locations"].is_array());
+        }
+        let (status, _, problem) = get(&app, "/hsds/services?full=maybe").await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "full");
+
         let sal_list = Schema::new("compiled/service_at_location_list.json");
         let sal_full = Schema::new("compiled/service_at_location.json");
         let sals = check_page(&ok(&app, "/hsds/service_at_locations?per_page=1000").await, &sal_list);
