@@ -22,6 +22,7 @@ finder-did-you-mean = Bedoelt u:
 finder-check-spelling = Kijk of u de postcode goed heeft getypt. Of probeer de naam van uw woonplaats.
 finder-results-heading = Hulp in de buurt van { $place }
 finder-no-results = We vonden geen hulppunt dat past bij uw keuzes. Probeer minder keuzes, of kies "Alles" bij het onderwerp. U kunt ook bellen met uw gemeente.
+finder-nothing-near = Binnen { $km } km van { $place } vonden we geen hulppunt dat past bij uw keuzes. Vraag bij uw gemeente of bij de bibliotheek waar u hulp kunt krijgen. Zij weten welke plekken er bij u in de buurt zijn.
 finder-walking = Ongeveer { $km } km lopen
 finder-helps-with = Helpt met: { $topics }
 finder-partner-hours = Spreekuren van andere organisaties hier:

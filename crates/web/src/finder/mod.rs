@@ -111,6 +111,7 @@ impl FinderForm {
             language: Some(self.taal.clone()).filter(|t| !t.is_empty()),
             municipality: None,
             limit: 10,
+            max_km: search::MAX_RESULT_KM,
         }
     }
 }
@@ -249,6 +250,10 @@ struct FinderView {
     searched: bool,
     place_label: String,
     results: Vec<ResultView>,
+    /// No result within [`search::MAX_RESULT_KM`], though there are matching help points further away.
+    nothing_near: bool,
+    /// The search radius in the reader's words ("25").
+    radius_km: String,
     error: Option<String>,
     suggestions: Vec<String>,
     /// The address of this very result list, to share or send.
@@ -376,6 +381,8 @@ async fn finder_view(
         searched: false,
         place_label: String::new(),
         results: Vec::new(),
+        nothing_near: false,
+        radius_km: format!("{}", search::MAX_RESULT_KM),
         error: None,
         suggestions: Vec::new(),
         share_path,
@@ -402,6 +409,16 @@ async fn finder_view(
                 &outcome.place.municipality.name,
             );
             view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
+            if view.results.is_empty() {
+                // Is anything matching at all, only too far away? Then the advice is a different one.
+                let anywhere = SearchQuery {
+                    max_km: f64::INFINITY,
+                    limit: 1,
+                    ..query.clone()
+                };
+                view.nothing_near =
+                    search(&snapshot, &anywhere, now).is_ok_and(|o| !o.found.is_empty());
+            }
             view.map_markers = map_markers(outcome.found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
                 (
@@ -778,6 +795,9 @@ pub struct NearestQuery {
     pub municipality: Option<String>,
     /// At most 50; default 10.
     pub limit: Option<usize>,
+    /// Only help points at most this many km away (great-circle distance). Default 25, at most 1000.
+    /// When none is that near, `results` is empty.
+    pub max_km: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -838,6 +858,14 @@ pub async fn nearest_help_points(
             .into());
         }
     };
+    let max_km = q.max_km.unwrap_or(search::MAX_RESULT_KM);
+    if !(max_km > 0.0 && max_km <= 1000.0) {
+        return Err(AppError::Validation(vec![keten_core::ValidationError::new(
+            "max_km",
+            "Kies een afstand groter dan 0 en hoogstens 1000 km.",
+        )])
+        .into());
+    }
     let query = SearchQuery {
         place: q.place,
         topic: q.topic.filter(|t| !t.is_empty()),
@@ -850,6 +878,7 @@ pub async fn nearest_help_points(
             .and_then(keten_core::reference::municipality)
             .map(|m| m.code.clone()),
         limit: q.limit.unwrap_or(10),
+        max_km,
     };
     let snapshot = state.finder_snapshot().await;
     let now = state.clock.now();

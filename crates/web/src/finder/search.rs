@@ -3,6 +3,7 @@
 use super::index::{EntryKind, Snapshot, language_set, topic_set};
 use crate::error::AppError;
 use keten_core::finder::Filter;
+pub use keten_core::finder::MAX_RESULT_KM;
 use keten_core::geo::{ResolvedPlace, resolve_place, walking_distance_km};
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::OpenPeriod;
@@ -26,6 +27,8 @@ pub struct SearchQuery {
     /// Only help points that serve this municipality (CBS or NIS code).
     pub municipality: Option<String>,
     pub limit: usize,
+    /// Only help points at most this far (great-circle km); see [`MAX_RESULT_KM`].
+    pub max_km: f64,
 }
 
 /// One help point in the results.
@@ -93,7 +96,7 @@ pub fn search(
         topics,
         step_free: query.step_free,
         languages,
-        max_km: None,
+        max_km: Some(query.max_km),
         accept: Some(&open_filter),
     };
     let limit = query.limit.clamp(1, MAX_LIMIT);

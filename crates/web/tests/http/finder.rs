@@ -229,4 +229,38 @@ both_backends! {
         assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
         assert!(js.text().await.unwrap().contains("if (!window.L) { return; }"));
     };
+
+    far_away_help_points_are_not_listed_and_the_page_gives_advice => |app: TestApp| async move {
+        app.demo_chain().await;
+        let client = app.browser();
+        // The demo chain is around Rotterdam; Groningen is about 200 km away.
+        let html = client.get(app.url("/?plaats=Groningen")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("keten-result\""), "no far-away results: {html}");
+        assert!(!html.contains("km lopen"), "{html}");
+        assert!(html.contains("Binnen 25 km van Groningen"), "{html}");
+        assert!(html.contains("Vraag bij uw gemeente of bij de bibliotheek"), "{html}");
+        // Near the demo chain the list is as before.
+        let near = client.get(app.url("/?plaats=3011")).send().await.unwrap().text().await.unwrap();
+        assert!(near.contains("km lopen") && !near.contains("Binnen 25 km"));
+
+        let api = nearest(&app, "place=Groningen").await;
+        assert_eq!(api["results"].as_array().unwrap().len(), 0, "{api}");
+        let wide = nearest(&app, "place=Groningen&max_km=400&limit=3").await;
+        let results = wide["results"].as_array().unwrap();
+        assert_eq!(results.len(), 3, "{wide}");
+        assert!(results.iter().all(|r| r["distance_km"].as_f64().unwrap() > 100.0));
+        // Every default result is within 25 km.
+        let v = nearest(&app, "place=3011&limit=50").await;
+        assert!(v["results"].as_array().unwrap().iter().all(|r| r["distance_km"].as_f64().unwrap() <= 25.0), "{v}");
+        let small = nearest(&app, "place=3011&max_km=1&limit=50").await;
+        assert!(small["results"].as_array().unwrap().len() < v["results"].as_array().unwrap().len());
+        for bad in ["0", "-3", "5000", "NaN"] {
+            let r = client.get(app.url(&format!("/api/v1/help-points/nearest?place=3011&max_km={bad}"))).send().await.unwrap();
+            assert_eq!(r.status(), 422, "max_km={bad}");
+        }
+        let doc: Value = client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let params = doc["paths"]["/api/v1/help-points/nearest"]["get"]["parameters"].as_array().unwrap();
+        assert!(params.iter().any(|p| p["name"] == "max_km"), "max_km documented");
+    };
+
 }
