@@ -52,3 +52,7 @@ embed-municipality-unknown = We do not know this municipality code. Use a CBS co
 embed-topic-unknown = Choose a topic from the list.
 embed-snippet-title = Find help with digital matters in { $municipality }
 embed-snippet-link = Find help with digital matters in { $municipality }
+
+status-temporarily-closed = Temporarily closed
+status-reopens-on = Open again from { $date }.
+status-reopens-unknown = We do not know yet when it opens again.

@@ -52,3 +52,7 @@ embed-municipality-unknown = Deze gemeentecode kennen we niet. Gebruik een CBS-c
 embed-topic-unknown = Kies een onderwerp uit de lijst.
 embed-snippet-title = Hulp bij digitale zaken zoeken in { $municipality }
 embed-snippet-link = Zoek hulp bij digitale zaken in { $municipality }
+
+status-temporarily-closed = Tijdelijk dicht
+status-reopens-on = Weer open vanaf { $date }.
+status-reopens-unknown = We weten nog niet wanneer het weer open gaat.

@@ -171,6 +171,20 @@ impl Snapshot {
                 .any(|c| c == municipality_code)
     }
 
+    /// The temporary closure of help point `hp` when it is still closed at `now` (in the point's own zone).
+    pub fn closed_now(
+        &self,
+        hp: usize,
+        now: jiff::Timestamp,
+    ) -> Option<&keten_store::finder_directory::TemporaryClosure> {
+        let point = &self.help_points[hp];
+        let closure = point.closure.as_deref()?;
+        let today = now
+            .to_zoned(region_of(&point.municipality_code).time_zone().clone())
+            .date();
+        closure.closed_on(today).then_some(closure)
+    }
+
     /// The opening hours an entry is judged by: the point's own or the consultation hour's.
     pub fn hours_of(&self, entry: EntryKind) -> (&OpeningHours, Region) {
         match entry {

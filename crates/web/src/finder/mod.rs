@@ -127,6 +127,26 @@ pub struct ResultView {
     pub partner_hours: Vec<PartnerHourView>,
     /// OpenStreetMap at the place the result stands for (a mobile help point's stop, not its depot).
     pub map_url: String,
+    /// Set while the help point is temporarily closed: shown instead of the next opening.
+    pub closure: Option<ClosureView>,
+}
+
+/// "Tijdelijk dicht: Verbouwing. Weer open vanaf dinsdag 1 september 2026."
+pub struct ClosureView {
+    /// As the coordinator typed it (Dutch).
+    pub reason: Option<String>,
+    /// The reopening date in words, if known.
+    pub reopens: Option<String>,
+}
+
+fn closure_view(
+    lang: Lang,
+    closure: &keten_store::finder_directory::TemporaryClosure,
+) -> ClosureView {
+    ClosureView {
+        reason: closure.reason.clone(),
+        reopens: closure.reopens_on.map(|d| lang.date(d, true)),
+    }
 }
 
 pub struct PartnerHourView {
@@ -233,6 +253,9 @@ fn result_views(
                     .map(|p| lang.opening(p.when(now, region_of(&hp.municipality_code))))
                     .unwrap_or_else(|| lang.t("hours-unknown")),
                 partner_hours,
+                closure: snapshot
+                    .closed_now(f.help_point, now)
+                    .map(|c| closure_view(lang, c)),
             }
         })
         .collect()
@@ -579,6 +602,8 @@ struct HelpPointPage {
     access: Vec<String>,
     week: Vec<(String, String)>,
     next_open: String,
+    /// Set while the help point is temporarily closed: shown instead of the next opening.
+    closure: Option<ClosureView>,
     partner_hours: Vec<PartnerHourView>,
     /// Where a mobile or pop-up help point stands when.
     stops: Vec<StopView>,
@@ -698,7 +723,15 @@ async fn help_point_view(
     let region = region_of(&hp.municipality_code);
     let shell = shell.public();
     let lang = shell.lang;
+    let today = now.to_zoned(region.time_zone().clone()).date();
+    let closure = keten_store::finder_directory::TemporaryClosure::of(
+        hp.status,
+        hp.status_reason.as_deref(),
+        hp.reopens_on.as_deref(),
+    )
+    .filter(|c| c.closed_on(today));
     Ok(HelpPointPage {
+        closure: closure.as_ref().map(|c| closure_view(lang, c)),
         topics: topic_labels(lang, &hp.topics),
         languages: hp
             .languages
@@ -715,6 +748,7 @@ async fn help_point_view(
         next_open: hp
             .hours
             .next_open(now)
+            .filter(|_| closure.is_none())
             .map(|p| lang.opening(p.when(now, region)))
             .unwrap_or_else(|| lang.t("hours-unknown")),
         partner_hours: consultation_hours
@@ -827,6 +861,12 @@ pub struct NearestHelpPoint {
     pub next_open_start: Option<String>,
     pub next_open_end: Option<String>,
     pub next_open_text: Option<String>,
+    /// "open" or "temporarily_closed". A temporarily closed help point has no next opening until it reopens.
+    pub status: String,
+    /// Why it is temporarily closed (Dutch, as the coordinator wrote it).
+    pub status_reason: Option<String>,
+    /// Expected reopening (YYYY-MM-DD) of a temporarily closed help point; from then on its hours apply again.
+    pub reopens_on: Option<String>,
     pub consultation_hours: Vec<NearestConsultationHour>,
 }
 
@@ -892,7 +932,17 @@ pub async fn nearest_help_points(
             let region = region_of(&hp.municipality_code);
             let stop = f.stop.map(|si| &snapshot.stops[si]);
             let location = stop.map_or(hp.location, |s| s.location);
+            let closure = snapshot.closed_now(f.help_point, now);
             NearestHelpPoint {
+                status: if closure.is_some() {
+                    keten_core::directory::HelpPointStatus::TemporarilyClosed
+                } else {
+                    keten_core::directory::HelpPointStatus::Open
+                }
+                .as_str()
+                .to_owned(),
+                status_reason: closure.and_then(|c| c.reason.clone()),
+                reopens_on: closure.and_then(|c| c.reopens_on).map(|d| d.to_string()),
                 id: hp.id.to_string(),
                 name: hp.name.to_string(),
                 stop: stop.map(|s| s.place_name.clone()),

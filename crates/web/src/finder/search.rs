@@ -86,6 +86,10 @@ pub fn search(
             return false;
         }
         let (hours, _) = snapshot.hours_of(*entry);
+        // A temporarily closed point is listed (marked), but never as open today or this week.
+        if query.when != When::Any && snapshot.closed_now(entry.help_point(), now).is_some() {
+            return false;
+        }
         match query.when {
             When::Any => true,
             When::Today => hours.open_later_today(now),
@@ -126,7 +130,12 @@ pub fn search(
             stop,
             distance_km: hit.distance_km,
             walking_km: walking_distance_km(place.point, location),
-            next_open: hours.next_open(now),
+            // Never "open now" while temporarily closed: the page says when it reopens instead.
+            next_open: if snapshot.closed_now(hp, now).is_some() {
+                None
+            } else {
+                hours.next_open(now)
+            },
         });
     }
     Ok(SearchOutcome { place, found })

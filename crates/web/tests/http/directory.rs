@@ -58,15 +58,15 @@ both_backends! {
         assert_eq!(first["name"], "Bibliotheek Delfshaven");
         assert_eq!(first["next_open_text"], "Nu open tot 17:00", "new hours (Monday 10:00)");
         assert_eq!(first["topics"], serde_json::json!(["bankzaken", "digid"]));
-        // Temporarily closed points disappear from the finder.
+        // Closed (inactive) points disappear from the finder; temporarily closed ones do not (see the finder tests).
         let closed = app.post_form(&staff, &page, &page, &[
             ("name", "Bibliotheek Delfshaven"), ("street_address", "Schiedamseweg 97"), ("postcode", "3025 AB"),
-            ("hours", "ma-vr 09:00-17:00"), ("languages", "nl"), ("status", "temporarily_closed"),
-            ("status_reason", "Verbouwing"), ("reopens_on", "2026-09-01"),
+            ("hours", "ma-vr 09:00-17:00"), ("languages", "nl"), ("status", "closed"),
         ]).await;
         assert_eq!(closed.status(), 303);
         let v: Value = app.browser().get(app.url("/api/v1/help-points/nearest?place=3025&limit=20")).send().await.unwrap().json().await.unwrap();
         assert!(v["results"].as_array().unwrap().iter().all(|r| r["name"] != "Bibliotheek Delfshaven"));
+        assert_eq!(app.browser().get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap().status(), 404);
     };
 
     checking_a_point_shows_to_residents_and_closes_reports => |app: TestApp| async move {

@@ -263,4 +263,59 @@ both_backends! {
         assert!(params.iter().any(|p| p["name"] == "max_km"), "max_km documented");
     };
 
+    temporarily_closed_points_are_shown_marked_and_never_open_now => |app: TestApp| async move {
+        app.demo_chain().await;
+        let id = app.help_point("Bibliotheek Delfshaven").await.id;
+        let edit = format!("/beheer/hulppunten/{id}");
+        let staff = app.signed_in(crate::support::demo_users::STAFF).await;
+        let fields = |status: &'static str| vec![
+            ("name", "Bibliotheek Delfshaven"), ("street_address", "Schiedamseweg 97"), ("postcode", "3025 AB"),
+            ("hours", "ma-vr 09:00-17:00"), ("languages", "nl"), ("topics", "digid"), ("status", status),
+            ("status_reason", "Verbouwing"), ("reopens_on", "2026-04-01"),
+        ];
+        let r = app.post_form(&staff, &edit, &edit, &fields("temporarily_closed")).await;
+        assert_eq!(r.status(), 303);
+        let client = app.browser();
+        // Monday 2 March 2026, 10:00: the hours say open, the status says closed until 1 April.
+        let html = client.get(app.url("/?plaats=3025")).send().await.unwrap().text().await.unwrap();
+        let card = &html[html.find("Bibliotheek Delfshaven</a>").expect("still listed")..];
+        let card = &card[..card.find("</li>").unwrap()];
+        assert!(card.contains("<strong>Tijdelijk dicht</strong>: <span>Verbouwing</span>."), "{card}");
+        assert!(card.contains("Weer open vanaf woensdag 1 april 2026."), "{card}");
+        assert!(!card.contains("Nu open"), "{card}");
+        let page = client.get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap();
+        assert_eq!(page.status(), 200, "its page stays");
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Tijdelijk dicht") && page.contains("Weer open vanaf woensdag 1 april 2026."));
+        assert!(!page.contains("Nu open"));
+        let en = app.browser().get(app.url(&format!("/hulppunten/{id}?lang=en"))).send().await.unwrap().text().await.unwrap();
+        assert!(en.contains("Temporarily closed</strong>: <span lang=\"nl\">Verbouwing</span>"), "{en}");
+        let api = nearest(&app, "place=3025&limit=20").await;
+        let hit = api["results"].as_array().unwrap().iter().find(|r| r["name"] == "Bibliotheek Delfshaven").expect("in the API").clone();
+        assert_eq!(hit["status"], "temporarily_closed");
+        assert_eq!(hit["status_reason"], "Verbouwing");
+        assert_eq!(hit["reopens_on"], "2026-04-01");
+        assert!(hit["next_open_text"].is_null(), "{hit}");
+        let today = names(&nearest(&app, "place=3025&open=today&limit=20").await);
+        assert!(!today.contains(&"Bibliotheek Delfshaven".to_owned()), "{today:?}");
+        let html = client.get(app.url("/?plaats=3025&wanneer=vandaag")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("Bibliotheek Delfshaven</a>"));
+
+        // Wednesday 1 April, 11:00 in Rotterdam: the expected reopening has come, the hours apply again.
+        app.clock.advance_seconds(30 * 86_400);
+        let api = nearest(&app, "place=3025&open=today&limit=20").await;
+        let hit = api["results"].as_array().unwrap().iter().find(|r| r["name"] == "Bibliotheek Delfshaven").expect("open again").clone();
+        assert_eq!(hit["status"], "open");
+        assert_eq!(hit["next_open_text"], "Nu open tot 17:00");
+        let page = client.get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Nu open tot 17:00") && !page.contains("Tijdelijk dicht"), "{page}");
+
+        // Closed for good: gone.
+        let staff = app.signed_in(crate::support::demo_users::STAFF).await;
+        let r = app.post_form(&staff, &edit, &edit, &fields("closed")).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(client.get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap().status(), 404);
+        assert!(!names(&nearest(&app, "place=3025&limit=20").await).contains(&"Bibliotheek Delfshaven".to_owned()));
+    };
+
 }
