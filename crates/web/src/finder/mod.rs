@@ -694,6 +694,10 @@ async fn report_wrong_information(
         .store
         .report_wrong_information(&page.hp.id, message, state.now())
         .await?;
+    // The report is stored; a mail that cannot be sent is logged, not shown to the resident.
+    if let Err(e) = crate::directory::send_information_report_mail(&state, &page.hp).await {
+        tracing::warn!(error = %e.detail(), "cannot tell the coordinators about a report");
+    }
     page.report_sent = true;
     Ok(page.into_response())
 }
