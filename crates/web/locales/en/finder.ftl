@@ -28,6 +28,7 @@ finder-helps-with = Helps with: { $topics }
 finder-partner-hours = Consultation hours of other organisations here:
 finder-share-heading = Keep or share this list
 finder-share-text = Print this page: then you have the addresses and times on paper. Or send the link of this page to someone else:
+finder-share-print = This list is also on the internet:
 map-label = Map with the places from the list. The list gives the same information.
 
 place-with-municipality = { $place } (municipality of { $municipality })

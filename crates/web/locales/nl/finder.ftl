@@ -28,6 +28,7 @@ finder-helps-with = Helpt met: { $topics }
 finder-partner-hours = Spreekuren van andere organisaties hier:
 finder-share-heading = Deze lijst bewaren of delen
 finder-share-text = Druk deze pagina af: dan heeft u de adressen en tijden op papier. Of stuur de link van deze pagina naar iemand anders:
+finder-share-print = Deze lijst staat ook op internet:
 map-label = Kaart met de plaatsen uit de lijst. De lijst geeft dezelfde informatie.
 
 place-with-municipality = { $place } (gemeente { $municipality })

@@ -318,4 +318,24 @@ both_backends! {
         assert!(!names(&nearest(&app, "place=3025&limit=20").await).contains(&"Bibliotheek Delfshaven".to_owned()));
     };
 
+    the_printed_list_is_a_one_page_hand_out => |app: TestApp| async move {
+        app.demo_chain().await;
+        let client = app.browser();
+        let css = client.get(app.url("/static/keten.css")).send().await.unwrap().text().await.unwrap();
+        assert!(!css.contains("attr(href)"), "no link addresses printed");
+        let print: String = css.split("@media print").skip(1).collect();
+        for hidden in [".keten-finder .keten-page-header", ".keten-finder .keten-page-footer", ".keten-finder .keten-finder-form", ".keten-finder .keten-share__intro"] {
+            assert!(print.contains(hidden), "{hidden} hidden in print");
+        }
+        assert!(print.contains(".keten-map { display: none; }"));
+        assert!(print.contains(".keten-no-print { display: none !important; }"));
+        assert!(print.contains("@page { size: A4;"));
+        let html = client.get(app.url("/?plaats=3011&onderwerp=bankzaken")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<body class=\"utrecht-body keten-finder\">"));
+        assert!(html.contains("class=\"utrecht-paragraph keten-finder-intro\""));
+        assert!(html.contains("class=\"utrecht-link keten-no-print\" href=\"https://www.openstreetmap.org/"), "map links are not printed");
+        assert_eq!(html.matches("Deze lijst staat ook op internet:").count(), 1, "the share link once");
+        assert_eq!(html.matches("/?plaats=3011&#38;onderwerp=bankzaken</code>").count(), 1);
+    };
+
 }
