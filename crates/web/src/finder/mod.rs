@@ -348,19 +348,12 @@ struct FinderFormView {
     taal: String,
 }
 
-/// The address of the current page, for the "share this list" line.
-fn share_path(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
+/// The address of the current page, for the "share this list" line: on the configured public address
+/// (`KETEN_PUBLIC_URL`), never on the request's `Host` header, which any client can forge.
+fn share_path(state: &AppState, uri: &axum::http::Uri) -> String {
     format!(
-        "{scheme}://{host}{}",
+        "{}{}",
+        state.mailer.public_url,
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     )
 }
@@ -467,11 +460,10 @@ async fn finder_view(
 async fn finder_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     Query(form): Query<FinderForm>,
 ) -> FinderPage {
-    let share = share_path(&state, &headers, &uri);
+    let share = share_path(&state, &uri);
     let shell = shell.public();
     FinderPage {
         v: finder_view(shell.lang, &state, &form, share, "/", None).await,
@@ -492,13 +484,12 @@ struct EmbedQuery {
 async fn embed_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<EmbedQuery>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let municipality = keten_core::reference::municipality(q.gemeente.trim());
-    let share = share_path(&state, &headers, &uri);
+    let share = share_path(&state, &uri);
     let shell = shell.public();
     let page = EmbedPage {
         v: finder_view(
@@ -550,7 +541,6 @@ struct EmbedCodePage {
 async fn embed_code_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     Query(q): Query<EmbedCodeQuery>,
 ) -> EmbedCodePage {
     let shell = shell.public();
@@ -581,8 +571,8 @@ async fn embed_code_page(
         ("onderwerp", q.onderwerp.as_str()),
     ])
     .unwrap_or_default();
-    let origin = share_path(&state, &headers, &axum::http::Uri::from_static("/"));
-    let url = format!("{}inbedden?{query}", origin);
+    // The configured public address, not the Host header (see `share_path`).
+    let url = format!("{}/inbedden?{query}", state.mailer.public_url);
     page.snippet = Some(format!(
         "<iframe src=\"{url}\" title=\"{title}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">{link}</a></p>",
         title = lang.t1("embed-snippet-title", "municipality", &municipality.name),

@@ -318,6 +318,22 @@ both_backends! {
         assert!(!names(&nearest(&app, "place=3025&limit=20").await).contains(&"Bibliotheek Delfshaven".to_owned()));
     };
 
+    share_links_and_embed_code_use_the_public_address_not_the_host_header => |plain: TestApp| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let app = TestApp::spawn_with(plain.db, crate::support::mail_config(dir.path())).await;
+        app.demo_chain().await;
+        let client = app.browser();
+        let html = client.get(app.url("/?plaats=3011")).header("host", "evil.example").send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<code>https://keten.test/?plaats=3011</code>"), "{html}");
+        assert!(!html.contains("evil.example"));
+        let embed = client.get(app.url("/inbedden?gemeente=GM0599&plaats=3011")).header("host", "evil.example").send().await.unwrap().text().await.unwrap();
+        assert!(embed.contains("https://keten.test/inbedden?gemeente=GM0599&#38;plaats=3011"), "{embed}");
+        assert!(!embed.contains("evil.example"));
+        let code = client.get(app.url("/inbedden/code?gemeente=GM0599")).header("host", "evil.example").send().await.unwrap().text().await.unwrap();
+        assert!(code.contains("&#60;iframe src=&#34;https://keten.test/inbedden?gemeente=GM0599"), "{code}");
+        assert!(!code.contains("evil.example"));
+    };
+
     the_printed_list_is_a_one_page_hand_out => |app: TestApp| async move {
         app.demo_chain().await;
         let client = app.browser();
