@@ -107,7 +107,12 @@ impl Snapshot {
         let mut stops_at = vec![Vec::new(); help_points.len()];
         let stops: Vec<Stop> = stops
             .into_iter()
-            .filter(|s| by_id.contains_key(s.help_point_id.as_str()))
+            .filter_map(|mut s| {
+                let &hi = by_id.get(s.help_point_id.as_str())?;
+                // A stop is closed on its help point's closing days too.
+                s.hours = s.hours.with_closures_of(&help_points[hi].hours);
+                Some(s)
+            })
             .collect();
         for (si, stop) in stops.iter().enumerate() {
             let Some(&hi) = by_id.get(stop.help_point_id.as_str()) else {

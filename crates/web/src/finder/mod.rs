@@ -218,8 +218,11 @@ fn result_views(
         .iter()
         .map(|f| {
             let hp = &snapshot.help_points[f.help_point];
+            // Partners' hours are held at the help point's own address: a mobile stop does not have them.
+            let at_home = f.stop.is_none();
             let partner_hours = snapshot.hours_at[f.help_point]
                 .iter()
+                .filter(|_| at_home)
                 .map(|&ci| &snapshot.consultation_hours[ci])
                 .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                 .map(|c| {
@@ -760,14 +763,16 @@ async fn help_point_view(
         stops: stops
             .iter()
             .map(|stop| {
+                // Closed on the help point's closing days too.
+                let hours = stop.hours.with_closures_of(&hp.hours);
                 let mut when: Vec<String> = Vec::new();
-                let regular = format_recurring_nl(&stop.hours);
+                let regular = format_recurring_nl(&hours);
                 if !regular.is_empty() {
                     when.push(regular);
                 }
                 let today = now.to_zoned(region.time_zone().clone()).date();
                 when.extend(
-                    stop.hours
+                    hours
                         .exceptions
                         .iter()
                         .filter(|e| e.to >= today)
@@ -954,8 +959,10 @@ pub async fn nearest_help_points(
                 next_open_start: f.next_open.as_ref().map(|p| p.start.to_string()),
                 next_open_end: f.next_open.as_ref().map(|p| p.end.to_string()),
                 next_open_text: f.next_open.as_ref().map(|p| p.describe_nl(now, region)),
+                // Held at the help point's own address, not at a mobile stop.
                 consultation_hours: snapshot.hours_at[f.help_point]
                     .iter()
+                    .filter(|_| stop.is_none())
                     .map(|&ci| &snapshot.consultation_hours[ci])
                     .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                     .map(|c| NearestConsultationHour {
