@@ -24,7 +24,7 @@ use keten_core::opening_hours::{
 };
 use keten_store::finder_directory::PublicHelpPoint;
 use keten_store::help_point_details::Stop;
-use search::{SearchOutcome, SearchQuery, When, search};
+use search::{SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -121,7 +121,8 @@ pub struct ResultView {
     pub id: String,
     pub name: String,
     pub address: String,
-    pub walking_km: String,
+    /// `None` in a list without a place.
+    pub walking_km: Option<String>,
     pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
@@ -208,13 +209,12 @@ fn topic_labels(lang: Lang, codes: &[String]) -> Vec<String> {
 fn result_views(
     lang: Lang,
     snapshot: &Snapshot,
-    outcome: &SearchOutcome,
+    found: &[search::Found],
     topic: Option<&str>,
     now: jiff::Timestamp,
 ) -> Vec<ResultView> {
     let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
-    outcome
-        .found
+    found
         .iter()
         .map(|f| {
             let hp = &snapshot.help_points[f.help_point];
@@ -248,7 +248,9 @@ fn result_views(
                     ),
                     None => format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
                 },
-                walking_km: lang.km(f.walking_km),
+                // Zero only in a list without a place (an embed's municipality by name).
+                walking_km: (f.walking_km > 0.0 || f.distance_km > 0.0)
+                    .then(|| lang.km(f.walking_km)),
                 topics: topic_labels(lang, &hp.topics),
                 next_open: f
                     .next_open
@@ -275,6 +277,10 @@ struct FinderView {
     languages: Vec<(&'static str, String)>,
     searched: bool,
     place_label: String,
+    /// Heading of a list without a place ("Hulppunten voor inwoners van Rotterdam"); else the place heading.
+    list_heading: Option<String>,
+    /// A notice above the form that does not stop the search (an unknown municipality in an embed's address).
+    notice: Option<String>,
     results: Vec<ResultView>,
     /// No result within [`search::MAX_RESULT_KM`], though there are matching help points further away.
     nothing_near: bool,
@@ -399,6 +405,8 @@ async fn finder_view(
             .collect(),
         searched: false,
         place_label: String::new(),
+        list_heading: None,
+        notice: None,
         results: Vec::new(),
         nothing_near: false,
         radius_km: format!("{}", search::MAX_RESULT_KM),
@@ -411,6 +419,23 @@ async fn finder_view(
         map_markers: String::new(),
     };
     if form.plaats.trim().is_empty() {
+        // An embed opened for one municipality (and maybe a topic): its help points by name.
+        if let Some(m) = municipality_code
+            .as_deref()
+            .and_then(keten_core::reference::municipality)
+        {
+            let topic = Some(form.onderwerp.as_str()).filter(|t| search::known_topic(t));
+            let snapshot = state.finder_snapshot().await;
+            let now = state.clock.now();
+            let found = search::in_municipality(&snapshot, &m.code, topic, now);
+            view.searched = true;
+            view.list_heading = Some(lang.t1("embed-list-heading", "municipality", &m.name));
+            view.results = result_views(lang, &snapshot, &found, topic, now);
+            view.map_markers = map_markers(found.iter().map(|f| {
+                let hp = &snapshot.help_points[f.help_point];
+                (&*hp.id, &*hp.name, hp.location, None)
+            }));
+        }
         return view;
     }
     view.searched = true;
@@ -427,7 +452,8 @@ async fn finder_view(
                 "municipality",
                 &outcome.place.municipality.name,
             );
-            view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
+            view.results =
+                result_views(lang, &snapshot, &outcome.found, query.topic.as_deref(), now);
             if view.results.is_empty() {
                 // Is anything matching at all, only too far away? Then the advice is a different one.
                 let anywhere = SearchQuery {
@@ -491,19 +517,24 @@ async fn embed_page(
     Query(q): Query<EmbedQuery>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let municipality = keten_core::reference::municipality(q.gemeente.trim());
+    let municipality = keten_core::reference::municipality_by_code_or_name(&q.gemeente);
     let share = share_path(&state, &uri);
     let shell = shell.public();
+    let mut v = finder_view(
+        shell.lang,
+        &state,
+        &q.form,
+        share,
+        "/inbedden",
+        municipality.map(|m| m.code.clone()),
+    )
+    .await;
+    if municipality.is_none() && !q.gemeente.trim().is_empty() {
+        // Say so instead of quietly showing every municipality's help points.
+        v.notice = Some(shell.lang.t("embed-municipality-not-found"));
+    }
     let page = EmbedPage {
-        v: finder_view(
-            shell.lang,
-            &state,
-            &q.form,
-            share,
-            "/inbedden",
-            municipality.map(|m| m.code.clone()),
-        )
-        .await,
+        v,
         municipality_name: municipality.map(|m| m.name.clone()),
         shell,
     };
@@ -561,7 +592,8 @@ async fn embed_code_page(
     if q.gemeente.trim().is_empty() {
         return page;
     }
-    let Some(municipality) = keten_core::reference::municipality(q.gemeente.trim()) else {
+    let Some(municipality) = keten_core::reference::municipality_by_code_or_name(&q.gemeente)
+    else {
         page.error = Some(lang.t("embed-municipality-unknown"));
         return page;
     };

@@ -140,3 +140,39 @@ pub fn search(
     }
     Ok(SearchOutcome { place, found })
 }
+
+/// Without a place (an embed opened with a municipality and maybe a topic): the help points serving the
+/// municipality that help with the topic, by name, at most [`MAX_LIMIT`]. Distances are zero: there is no place.
+pub fn in_municipality(
+    snapshot: &Snapshot,
+    municipality_code: &str,
+    topic: Option<&str>,
+    now: jiff::Timestamp,
+) -> Vec<Found> {
+    let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    snapshot
+        .help_points
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| snapshot.serves(EntryKind::HelpPoint(i), municipality_code))
+        .filter(|&(i, hp)| {
+            wanted.is_empty()
+                || topic_set(&hp.topics).intersects(wanted)
+                || snapshot.hours_at[i].iter().any(|&ci| {
+                    topic_set(&snapshot.consultation_hours[ci].topics).intersects(wanted)
+                })
+        })
+        .take(MAX_LIMIT)
+        .map(|(i, hp)| Found {
+            help_point: i,
+            stop: None,
+            distance_km: 0.0,
+            walking_km: 0.0,
+            next_open: if snapshot.closed_now(i, now).is_some() {
+                None
+            } else {
+                hp.hours.next_open(now)
+            },
+        })
+        .collect()
+}

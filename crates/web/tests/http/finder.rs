@@ -208,7 +208,7 @@ both_backends! {
         assert!(code.contains("type=\"radio\" name=\"onderwerp\" value=\"\">"), "'all topics' is not chosen then");
         assert_eq!(code.matches("class=\"keten-topic__icon\"").count(), keten_core::help_question::DEFAULT_TOPICS.len() + 1);
         let bad = client.get(app.url("/inbedden/code?gemeente=GM9999")).send().await.unwrap().text().await.unwrap();
-        assert!(bad.contains("Deze gemeentecode kennen we niet"));
+        assert!(bad.contains("Deze gemeente kennen we niet"));
         assert!(bad.contains("value=\"GM9999\""));
         let api = nearest(&app, "place=3011&municipality=GM0606").await;
         assert!(names(&api).iter().all(|n| n.contains("Schiedam")), "{api}");
@@ -332,6 +332,38 @@ both_backends! {
         let code = client.get(app.url("/inbedden/code?gemeente=GM0599")).header("host", "evil.example").send().await.unwrap().text().await.unwrap();
         assert!(code.contains("&#60;iframe src=&#34;https://keten.test/inbedden?gemeente=GM0599"), "{code}");
         assert!(!code.contains("evil.example"));
+    };
+
+    embeds_list_a_municipalitys_points_by_name_and_know_names_and_unknown_codes => |app: TestApp| async move {
+        app.demo_chain().await;
+        let client = app.browser();
+        // A municipality and a topic, no place yet: that municipality's matching help points, by name.
+        let html = client.get(app.url("/inbedden?gemeente=GM0599&onderwerp=bankzaken")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Hulppunten voor inwoners van Rotterdam"), "{html}");
+        assert!(html.contains("Centrale Bibliotheek</a>"), "the bank's hour is there: {html}");
+        assert!(!html.contains("Bibliotheek Schiedam"), "not Rotterdam's");
+        assert!(!html.contains("Moskee"), "offers nothing about money");
+        assert!(!html.contains("km lopen"), "no place, no distance");
+        let listed: Vec<&str> = html.split("class=\"utrecht-link\" href=\"/hulppunten/").skip(1)
+            .map(|part| { let name = &part[part.find('>').unwrap() + 1..]; &name[..name.find('<').unwrap()] }).collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert!(listed.len() >= 2, "{listed:?}");
+        assert_eq!(listed, sorted, "by name");
+        // Without a topic, every Rotterdam help point.
+        let all = client.get(app.url("/inbedden?gemeente=GM0599")).send().await.unwrap().text().await.unwrap();
+        assert!(all.contains("Moskee") && all.contains("Centrale Bibliotheek"));
+        // An unknown code says so.
+        let unknown = client.get(app.url("/inbedden?gemeente=GM9999")).send().await.unwrap().text().await.unwrap();
+        assert!(unknown.contains("We kennen de gemeente uit deze link niet."), "{unknown}");
+        // The code generator takes a name as well as a code.
+        let code = client.get(app.url("/inbedden/code?gemeente=Rotterdam&onderwerp=digid")).send().await.unwrap().text().await.unwrap();
+        assert!(code.contains("/inbedden?gemeente=GM0599&#38;onderwerp=digid"), "{code}");
+        assert!(code.contains("Zoek hulp bij digitale zaken in Rotterdam"));
+        let code = client.get(app.url("/inbedden/code?gemeente=rotterdam")).send().await.unwrap().text().await.unwrap();
+        assert!(code.contains("/inbedden?gemeente=GM0599"));
+        let bad = client.get(app.url("/inbedden/code?gemeente=Atlantis")).send().await.unwrap().text().await.unwrap();
+        assert!(bad.contains("Deze gemeente kennen we niet"));
     };
 
     the_printed_list_is_a_one_page_hand_out => |app: TestApp| async move {
