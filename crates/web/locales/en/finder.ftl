@@ -35,6 +35,7 @@ place-with-municipality = { $place } (municipality of { $municipality })
 place-unknown = We do not know this place or postcode. Check the spelling. You can also try a postcode with 4 digits, such as 3011.
 place-unknown-suggestions = We do not know this place or postcode. Did you mean: { $suggestions }?
 topic-unknown = Choose a topic from the list.
+topic-unknown-ignored = We do not know the topic in the link. So you see help with all topics.
 
 embed-title = Find help with digital matters
 embed-heading = Help with digital matters

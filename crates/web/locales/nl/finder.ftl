@@ -35,6 +35,7 @@ place-with-municipality = { $place } (gemeente { $municipality })
 place-unknown = We kennen deze plaats of postcode niet. Kijk of u het goed hebt geschreven. U kunt ook een postcode met 4 cijfers proberen, zoals 3011.
 place-unknown-suggestions = We kennen deze plaats of postcode niet. Bedoelt u misschien: { $suggestions }?
 topic-unknown = Kies een onderwerp uit de lijst.
+topic-unknown-ignored = We kennen het onderwerp uit de link niet. Daarom ziet u hulp bij alle onderwerpen.
 
 embed-title = Hulp bij digitale zaken zoeken
 embed-heading = Hulp bij digitale zaken

@@ -443,6 +443,16 @@ async fn finder_view(
     let now = state.clock.now();
     let mut query = form.query();
     query.municipality = municipality_code;
+    // An unknown topic (an old or mistyped link) is not the place's fault: search all topics and say so.
+    if query
+        .topic
+        .as_deref()
+        .is_some_and(|t| !search::known_topic(t))
+    {
+        query.topic = None;
+        view.form.onderwerp.clear();
+        view.notice = Some(lang.t("topic-unknown-ignored"));
+    }
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
             view.place_label = lang.t2(

@@ -366,6 +366,21 @@ both_backends! {
         assert!(bad.contains("Deze gemeente kennen we niet"));
     };
 
+    an_unknown_topic_is_ignored_with_a_notice_and_the_place_stays_valid => |app: TestApp| async move {
+        app.demo_chain().await;
+        let html = app.browser().get(app.url("/?plaats=3011&onderwerp=nonsense")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("We kennen het onderwerp uit de link niet. Daarom ziet u hulp bij alle onderwerpen."), "{html}");
+        assert!(!html.contains("aria-invalid=\"true\""), "the place is fine: {html}");
+        assert!(!html.contains("plaats-error"));
+        assert!(html.contains("Centrale Bibliotheek</a>") && html.contains("km lopen"), "all topics are searched");
+        assert!(html.contains("type=\"radio\" name=\"onderwerp\" value=\"\" checked>"), "'Alles' is chosen: {html}");
+        let en = app.browser().get(app.url("/?plaats=3011&onderwerp=nonsense&lang=en")).send().await.unwrap().text().await.unwrap();
+        assert!(en.contains("We do not know the topic in the link."));
+        // The API still refuses it: a program should learn its mistake.
+        let api = app.browser().get(app.url("/api/v1/help-points/nearest?place=3011&topic=nonsense")).send().await.unwrap();
+        assert_eq!(api.status(), 422);
+    };
+
     the_printed_list_is_a_one_page_hand_out => |app: TestApp| async move {
         app.demo_chain().await;
         let client = app.browser();
