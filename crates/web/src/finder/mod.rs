@@ -550,11 +550,12 @@ async fn embed_page(
     };
     let mut response = page.into_response();
     // Any website may show the embed; every other page refuses to be framed.
+    let csp = crate::security::content_security_policy(&state.config.map_tiles, "*");
     response.headers_mut().insert(
         axum::http::header::CONTENT_SECURITY_POLICY,
-        axum::http::HeaderValue::from_static(
+        axum::http::HeaderValue::from_str(&csp).unwrap_or(axum::http::HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *",
-        ),
+        )),
     );
     response
 }

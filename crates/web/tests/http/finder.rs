@@ -401,4 +401,30 @@ both_backends! {
         assert_eq!(html.matches("/?plaats=3011&#38;onderwerp=bankzaken</code>").count(), 1);
     };
 
+    footer_words_and_a_plain_http_tile_server => |plain: TestApp| async move {
+        let config = keten_web::WebConfig {
+            map_tiles: "http://tegels.gemeente.local:8080/{z}/{x}/{y}.png".into(),
+            ..crate::support::test_config()
+        };
+        let app = TestApp::spawn_with(plain.db, config).await;
+        app.demo_chain().await;
+        let client = app.browser();
+        let r = client.get(app.url("/?plaats=3011&onderwerp=bankzaken")).send().await.unwrap();
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("img-src 'self' data: https: http://tegels.gemeente.local:8080;"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+        let html = r.text().await.unwrap();
+        assert!(html.contains("data-tiles=\"http://tegels.gemeente.local:8080/{z}/{x}/{y}.png\""));
+        assert!(html.contains(">Gegevens voor websites en systemen</a>"), "plain words in the footer");
+        assert!(!html.contains("Open data en API"));
+        let embed = client.get(app.url("/inbedden?gemeente=GM0599&plaats=3011")).send().await.unwrap();
+        let csp = embed.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("http://tegels.gemeente.local:8080;") && csp.contains("frame-ancestors *"), "{csp}");
+        let en = client.get(app.url("/?plaats=3011&onderwerp=bankzaken&lang=en")).send().await.unwrap().text().await.unwrap();
+        assert!(en.contains(">Data for websites and systems</a>"));
+        assert!(!en.contains(" ,"), "no space before a comma: {en}");
+        let id = app.help_point("Centrale Bibliotheek").await.id;
+        let point = client.get(app.url(&format!("/hulppunten/{id}?lang=en"))).send().await.unwrap().text().await.unwrap();
+        assert!(!point.contains(" ,"), "no space before a comma: {point}");
+    };
 }
