@@ -13,6 +13,24 @@ code_list! {
     }
 }
 
+/// Whether a help point is closed to residents on `today` (a date in its own time zone) because of its status.
+///
+/// A temporarily closed point is closed until its expected reopening date; from that date on its opening hours
+/// apply again, even before a coordinator sets the status back to open. Without a date it stays closed. A closed
+/// (inactive) point is always closed; residents do not see it at all.
+#[must_use]
+pub fn closed_by_status(
+    status: HelpPointStatus,
+    reopens_on: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+) -> bool {
+    match status {
+        HelpPointStatus::Open => false,
+        HelpPointStatus::Closed => true,
+        HelpPointStatus::TemporarilyClosed => reopens_on.is_none_or(|d| today < d),
+    }
+}
+
 /// What a help point offers people with a disability.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Accessibility {
@@ -409,5 +427,36 @@ mod tests {
         ] {
             assert!(fields.contains(&f), "{f} missing in {fields:?}");
         }
+    }
+
+    #[test]
+    fn temporarily_closed_until_the_reopening_date() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let reopens = Some(d("2026-09-01"));
+        assert!(closed_by_status(
+            HelpPointStatus::TemporarilyClosed,
+            reopens,
+            d("2026-08-31")
+        ));
+        assert!(!closed_by_status(
+            HelpPointStatus::TemporarilyClosed,
+            reopens,
+            d("2026-09-01")
+        ));
+        assert!(closed_by_status(
+            HelpPointStatus::TemporarilyClosed,
+            None,
+            d("2030-01-01")
+        ));
+        assert!(!closed_by_status(
+            HelpPointStatus::Open,
+            None,
+            d("2026-08-31")
+        ));
+        assert!(closed_by_status(
+            HelpPointStatus::Closed,
+            reopens,
+            d("2026-09-02")
+        ));
     }
 }

@@ -130,6 +130,15 @@ bitset!(
     u64
 );
 
+/// How far (great-circle km) a help point may be to be listed for a resident.
+///
+/// Why 25 km: residents who need help with digital matters mostly travel on
+/// foot, by bike or by bus; 25 km covers the own municipality and its
+/// neighbours even in rural areas, while a list of places 100 km or more away
+/// is no help at all. Past this distance the finder says nothing is near and
+/// advises to ask the municipality or library.
+pub const MAX_RESULT_KM: f64 = 25.0;
+
 /// One searchable entry: a help point, or a partner's consultation hour at a help point (its own entry, so a bank's
 /// hour at the library is found for "bankzaken").
 #[derive(Debug, Clone, PartialEq)]

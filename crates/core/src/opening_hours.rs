@@ -749,6 +749,23 @@ impl OpeningHours {
             .any(|&(start, end)| start <= at && at < end)
     }
 
+    /// These hours with `other`'s closing days added: a mobile help point's stop is closed when its help point is
+    /// (a closing week, a day off), also when the stop's own hours do not say so.
+    #[must_use]
+    pub fn with_closures_of(&self, other: &OpeningHours) -> OpeningHours {
+        let mut hours = self.clone();
+        for e in other
+            .exceptions
+            .iter()
+            .filter(|e| e.kind == ExceptionKind::Closed)
+        {
+            if !hours.exceptions.contains(e) {
+                hours.exceptions.push(e.clone());
+            }
+        }
+        hours
+    }
+
     /// The next opening at or after `at` (if open now: the current slot), searching up to [`SEARCH_DAYS`] days ahead.
     #[must_use]
     pub fn next_open(&self, at: Timestamp) -> Option<OpenPeriod> {
@@ -2763,5 +2780,30 @@ mod tests {
         assert_eq!(Weekday::Sun.next(), Weekday::Mon);
         assert_eq!(Region::from(Country::Be), Region::Be);
         assert_eq!(Country::from(Region::Nl), Country::Nl);
+    }
+
+    #[test]
+    fn a_stop_keeps_its_help_points_closing_days() {
+        let stop = hours(Region::Nl, "di 10:00-12:00");
+        let mut home = hours(Region::Nl, "ma-vr 09:00-17:00");
+        home.exceptions.push(Exception {
+            from: "2025-03-04".parse().unwrap(),
+            to: "2025-03-04".parse().unwrap(),
+            kind: ExceptionKind::Closed,
+            slots: Vec::new(),
+            reason: "Studiedag".into(),
+        });
+        let merged = stop.with_closures_of(&home);
+        // Monday 3 March 2025: the stop's Tuesday is closed, so the next opening is a week later.
+        assert_eq!(
+            merged.next_open(ts("2025-03-03T10:00:00Z")),
+            period("2025-03-11T09:00:00Z", "2025-03-11T11:00:00Z", false)
+        );
+        assert_eq!(
+            merged.with_closures_of(&home).exceptions.len(),
+            1,
+            "added once"
+        );
+        assert_eq!(merged.weekly, stop.weekly);
     }
 }

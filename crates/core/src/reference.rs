@@ -272,6 +272,30 @@ pub fn municipality(code: &str) -> Option<&'static Municipality> {
         .map(|&i| &t.municipalities[i])
 }
 
+/// The municipality with this code (as [`municipality`]) or, failing that, this name ("Rotterdam", "gent",
+/// "Liège" or its Dutch name "Luik"; case-insensitive). A name that several municipalities share gives `None`.
+#[must_use]
+pub fn municipality_by_code_or_name(input: &str) -> Option<&'static Municipality> {
+    let input = input.trim();
+    if let Some(m) = municipality(input) {
+        return Some(m);
+    }
+    let wanted = input.to_lowercase();
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut found = municipalities().iter().filter(|m| {
+        m.name.to_lowercase() == wanted
+            || m.name_fr
+                .as_deref()
+                .is_some_and(|f| f.to_lowercase() == wanted)
+    });
+    match (found.next(), found.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
 /// All postcode areas: Dutch PC4 areas followed by Belgian postcodes (one per postcode and municipality).
 #[must_use]
 pub fn postcode_areas() -> &'static [PostcodeArea] {
@@ -486,5 +510,28 @@ mod tests {
             serde_json::from_str::<Country>("\"NL\"").ok(),
             Some(Country::Nl)
         );
+    }
+
+    #[test]
+    fn municipalities_by_code_or_name() {
+        assert_eq!(
+            municipality_by_code_or_name("Rotterdam").map(|m| m.code.as_str()),
+            Some("GM0599")
+        );
+        assert_eq!(
+            municipality_by_code_or_name(" rotterdam ").map(|m| m.code.as_str()),
+            Some("GM0599")
+        );
+        assert_eq!(
+            municipality_by_code_or_name("gm0599").map(|m| m.code.as_str()),
+            Some("GM0599")
+        );
+        assert_eq!(
+            municipality_by_code_or_name("Gent").map(|m| m.code.as_str()),
+            Some("44021")
+        );
+        assert!(municipality_by_code_or_name("GM9999").is_none());
+        assert!(municipality_by_code_or_name("Atlantis").is_none());
+        assert!(municipality_by_code_or_name("").is_none());
     }
 }

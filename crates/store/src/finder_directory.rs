@@ -38,6 +38,42 @@ pub struct FinderPoint {
     /// Further municipalities served besides the one it sits in.
     pub municipalities_served: Codes,
     pub step_free: bool,
+    /// Set when the point is temporarily closed (status `temporarily_closed`).
+    pub closure: Option<Box<TemporaryClosure>>,
+}
+
+/// Why and until when a help point is temporarily closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporaryClosure {
+    pub reason: Option<String>,
+    /// Expected reopening (a date in the point's own time zone); from then on its hours apply again.
+    pub reopens_on: Option<jiff::civil::Date>,
+}
+
+impl TemporaryClosure {
+    /// The closure of a help point with this status, reason and stored reopening date (YYYY-MM-DD).
+    pub fn of(
+        status: HelpPointStatus,
+        reason: Option<&str>,
+        reopens_on: Option<&str>,
+    ) -> Option<Self> {
+        (status == HelpPointStatus::TemporarilyClosed).then(|| TemporaryClosure {
+            reason: reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+            reopens_on: reopens_on.and_then(|d| d.trim().parse().ok()),
+        })
+    }
+
+    /// Whether the point is still closed on `today`.
+    pub fn closed_on(&self, today: jiff::civil::Date) -> bool {
+        keten_core::directory::closed_by_status(
+            HelpPointStatus::TemporarilyClosed,
+            self.reopens_on,
+            today,
+        )
+    }
 }
 
 /// A partner's consultation hour at an open help point, as the finder holds it.
@@ -128,6 +164,9 @@ struct PointRow {
     step_free: i64,
     topics: Option<String>,
     served: Option<String>,
+    status: String,
+    status_reason: Option<String>,
+    reopens_on: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -140,7 +179,8 @@ struct HourRow {
     topics: Option<String>,
 }
 
-// The SQL below says `status = 'open'`: the stored code of [`HelpPointStatus::Open`] (a test checks it).
+// The SQL below says `status <> 'closed'`: the stored code of [`HelpPointStatus::Closed`] (a test checks it).
+// Temporarily closed points stay visible, marked as such; only inactive (closed) ones are hidden.
 impl Store {
     /// The open directory in the finder's compact shape.
     pub async fn finder_directory(&self) -> Result<FinderDirectory> {
@@ -148,17 +188,25 @@ impl Store {
         // Only code literals go into the SQL text. Topic lists come joined from the database, so that no per-point map is built here just to be thrown away.
         let sql = format!(
             "SELECT h.id, h.name, h.street_address, h.postcode, h.city, h.municipality_code, h.lat, h.lon, \
-             h.hours, h.languages, h.step_free, \
+             h.hours, h.languages, h.step_free, h.status, h.status_reason, h.reopens_on, \
              (SELECT {topics} FROM help_point_topics t WHERE t.help_point_id = h.id) AS topics, \
              (SELECT {served} FROM help_point_municipalities m WHERE m.help_point_id = h.id) AS served \
-             FROM help_points h WHERE h.status = 'open' ORDER BY h.name, h.id",
+             FROM help_points h WHERE h.status <> 'closed' ORDER BY h.name, h.id",
             topics = self.comma_list("t.topic_code"),
             served = self.comma_list("m.municipality_code"),
         );
         let mut help_points = Vec::new();
         let mut rows = sqlx::query_as::<_, PointRow>(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
+            let status: HelpPointStatus = r
+                .status
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("help point status {}", r.status)))?;
+            let closure =
+                TemporaryClosure::of(status, r.status_reason.as_deref(), r.reopens_on.as_deref())
+                    .map(Box::new);
             help_points.push(FinderPoint {
+                closure,
                 topics: shared.list(r.topics.as_deref()),
                 municipalities_served: shared.list(r.served.as_deref()),
                 languages: shared.list(Some(&r.languages)),
@@ -183,7 +231,7 @@ impl Store {
             "SELECT c.help_point_id, o.name AS organisation_name, c.title, c.hours, c.appointment_needed, \
              (SELECT {topics} FROM consultation_hour_topics t WHERE t.consultation_hour_id = c.id) AS topics \
              FROM consultation_hours c JOIN organisations o ON o.id = c.organisation_id \
-             JOIN help_points h ON h.id = c.help_point_id WHERE h.status = 'open' \
+             JOIN help_points h ON h.id = c.help_point_id WHERE h.status <> 'closed' \
              ORDER BY c.help_point_id, c.title, c.id",
             topics = self.comma_list("t.topic_code"),
         );
@@ -210,10 +258,11 @@ impl Store {
         })
     }
 
-    /// An open help point with its partners' hours and stops; `NotFound` when it does not exist or is not open.
+    /// A help point residents may see (open or temporarily closed) with its partners' hours and stops; `NotFound`
+    /// when it does not exist or is closed (inactive).
     pub async fn public_help_point(&self, id: &str) -> Result<PublicHelpPoint> {
         let help_point = self.help_point(id).await?;
-        if help_point.status != HelpPointStatus::Open {
+        if help_point.status == HelpPointStatus::Closed {
             return Err(StoreError::NotFound);
         }
         Ok(PublicHelpPoint {
@@ -229,8 +278,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sql_names_the_open_status_by_its_stored_code() {
-        assert_eq!(HelpPointStatus::Open.as_str(), "open");
+    fn the_sql_names_the_closed_status_by_its_stored_code() {
+        assert_eq!(HelpPointStatus::Closed.as_str(), "closed");
     }
 
     #[test]

@@ -516,6 +516,56 @@ impl Store {
     }
 }
 
+/// A resident's report that a listing is wrong, as its coordinators read it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InformationReport {
+    pub id: String,
+    pub message: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// The open reports about a help point the actor coordinates, oldest first; `NotFound` for others' points.
+    pub async fn coordinated_information_reports(
+        &self,
+        actor: &crate::Actor,
+        help_point_id: &str,
+    ) -> Result<Vec<InformationReport>> {
+        self.coordinated_help_point(actor, help_point_id).await?;
+        Ok(sqlx::query_as(
+            "SELECT id, message, created_at FROM information_reports \
+             WHERE help_point_id = $1 AND resolved_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(help_point_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A coordinator read one open report and closes it; `NotFound` for others' points and unknown or closed reports.
+    pub async fn resolve_information_report(
+        &self,
+        actor: &crate::Actor,
+        help_point_id: &str,
+        report_id: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.coordinated_help_point(actor, help_point_id).await?;
+        let done = sqlx::query(
+            "UPDATE information_reports SET resolved_at = $1 \
+             WHERE id = $2 AND help_point_id = $3 AND resolved_at IS NULL",
+        )
+        .bind(now)
+        .bind(report_id)
+        .bind(help_point_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
 /// A line in a coordinator's list of help points.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CoordinatedHelpPoint {
@@ -638,7 +688,8 @@ impl Store {
         Ok(())
     }
 
-    /// A person confirmed the details are right; also closes the open reports.
+    /// A person confirmed the details are right. Residents' open reports stay open: each is closed on its own after
+    /// reading ([`Store::resolve_information_report`]), so "Alles klopt" never closes a report nobody read.
     pub async fn mark_help_point_checked(
         &self,
         actor: &crate::Actor,
@@ -652,13 +703,6 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE information_reports SET resolved_at = $1 WHERE help_point_id = $2 AND resolved_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
         bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(())

@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/beheer/hulppunten", get(list_page))
         .route("/beheer/hulppunten/{id}", get(edit_page).post(save))
         .route("/beheer/hulppunten/{id}/gecontroleerd", post(mark_checked))
+        .route(
+            "/beheer/hulppunten/{id}/meldingen/{report}/gelezen",
+            post(resolve_report),
+        )
 }
 
 /// Coordinators: staff of a help point's organisation, steering of its municipality, admins.
@@ -109,6 +113,46 @@ struct EditPage {
     statuses: &'static [HelpPointStatus],
     errors: Vec<ValidationError>,
     saved: bool,
+    /// Residents' open reports that something is wrong, oldest first.
+    reports: Vec<ReportLine>,
+    report_closed: bool,
+}
+
+pub struct ReportLine {
+    pub id: String,
+    pub message: String,
+    /// "maandag 2 maart 2026".
+    pub date: String,
+}
+
+async fn report_lines(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<ReportLine>, AppError> {
+    Ok(state
+        .store
+        .coordinated_information_reports(actor, id)
+        .await?
+        .into_iter()
+        .map(|r| ReportLine {
+            date: jiff::Timestamp::from_second(r.created_at)
+                .map(|t| {
+                    let date = keten_core::opening_hours::Region::Nl
+                        .time_zone()
+                        .to_datetime(t)
+                        .date();
+                    format!(
+                        "{} {}",
+                        keten_core::opening_hours::date_nl(date),
+                        date.year()
+                    )
+                })
+                .unwrap_or_default(),
+            id: r.id,
+            message: r.message,
+        })
+        .collect())
 }
 
 fn input_from(hp: &HelpPoint) -> HelpPointInput {
@@ -151,12 +195,15 @@ fn edit_view(shell: Shell, id: String, input: HelpPointInput) -> EditPage {
         statuses: HelpPointStatus::ALL,
         errors: Vec::new(),
         saved: false,
+        reports: Vec::new(),
+        report_closed: false,
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct SavedQuery {
     opgeslagen: Option<String>,
+    melding_gesloten: Option<String>,
 }
 
 async fn edit_page(
@@ -170,6 +217,8 @@ async fn edit_page(
     let hp = state.store.coordinated_help_point(&me.0.actor, &id).await?;
     let mut page = edit_view(shell, id, input_from(&hp));
     page.saved = q.opgeslagen.is_some();
+    page.report_closed = q.melding_gesloten.is_some();
+    page.reports = report_lines(&state, &me.0.actor, &page.id).await?;
     Ok(page)
 }
 
@@ -226,6 +275,7 @@ async fn save(
         Err(errors) => {
             let mut page = edit_view(shell, id, input);
             page.errors = errors;
+            page.reports = report_lines(&state, &me.0.actor, &page.id).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -242,4 +292,51 @@ async fn mark_checked(
         .mark_help_point_checked(&me.0.actor, &id, state.now())
         .await?;
     Ok(Redirect::to("/beheer/hulppunten"))
+}
+
+/// The coordinator read a resident's report and closes it.
+async fn resolve_report(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path((id, report)): Path<(String, String)>,
+) -> Result<Redirect, PageError> {
+    require_coordinator(&me.0.actor)?;
+    state
+        .store
+        .resolve_information_report(&me.0.actor, &id, &report, state.now())
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/beheer/hulppunten/{id}?melding_gesloten=1"
+    )))
+}
+
+/// The mail to a help point's coordinators that a resident reported wrong information (no text, no personal data).
+#[derive(Template)]
+#[template(path = "mail/information_report.txt")]
+struct ReportMail {
+    name: String,
+    link: String,
+}
+
+/// Tells the help point's coordinators (its organisation's staff when it has none) that a report arrived.
+pub(crate) async fn send_information_report_mail(
+    state: &AppState,
+    hp: &HelpPoint,
+) -> Result<usize, AppError> {
+    let mail = ReportMail {
+        name: hp.name.clone(),
+        // Signed out, this page asks to sign in first and then opens.
+        link: format!("{}/beheer/hulppunten/{}", state.mailer.public_url, hp.id),
+    };
+    let Some((subject, body)) = crate::mail::render(&mail) else {
+        return Ok(0);
+    };
+    let recipients = state
+        .store
+        .check_reminder_recipients(&hp.organisation_id)
+        .await?;
+    for email in &recipients {
+        state.mailer.send(email, &subject, body.clone()).await;
+    }
+    Ok(recipients.len())
 }

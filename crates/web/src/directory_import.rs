@@ -28,12 +28,13 @@ pub fn router() -> Router<AppState> {
 /// Largest file accepted: a spreadsheet of a few thousand help points.
 const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
-/// The organisations the actor may add help points to: admins all, staff their own, steering those active in the
-/// municipality they steer.
+/// The organisations the actor may add help points to: admins all, staff and coordinators their own (the same
+/// people who may edit its help points), steering those active in the municipality they steer.
 fn may_import_for(actor: &Actor, organisation: &Organisation) -> bool {
     actor.is_admin()
         || actor
             .organisation_ids_with(Role::Staff)
+            .chain(actor.organisation_ids_with(Role::Coordinator))
             .any(|o| o == organisation.id)
         || organisation
             .active_in

@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
     let (api_router, mut openapi) = api::router().split_for_parts();
     hsds::document(&mut openapi);
     let openapi_json = openapi.to_json().unwrap_or_default();
+    let map_tiles = state.config.map_tiles.clone();
     let app = Router::new()
         .merge(finder::router())
         .merge(about::router())
@@ -151,7 +152,7 @@ pub fn router(state: AppState) -> Router {
             context::load_request_context,
         ))
         .with_state(state);
-    security::wrap(app).layer(tower_http::limit::RequestBodyLimitLayer::new(
+    security::wrap(app, &map_tiles).layer(tower_http::limit::RequestBodyLimitLayer::new(
         8 * 1024 * 1024,
     ))
 }

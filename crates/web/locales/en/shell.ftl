@@ -11,7 +11,7 @@ shell-staff-sign-in = Staff sign-in
 shell-footer-about = keten is open source software by and for municipalities, libraries and their partners (EUPL-1.2).
 shell-accessibility = Accessibility
 shell-privacy = Privacy
-shell-open-data = Open data and API
+shell-open-data = Data for websites and systems
 
 error-home-link = To the home page
 error-not-found-heading = Page not found

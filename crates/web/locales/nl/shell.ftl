@@ -12,7 +12,7 @@ shell-staff-sign-in = Inloggen voor medewerkers
 shell-footer-about = keten is open source software van en voor gemeenten, bibliotheken en hun partners (EUPL-1.2).
 shell-accessibility = Toegankelijkheid
 shell-privacy = Privacy
-shell-open-data = Open data en API
+shell-open-data = Gegevens voor websites en systemen
 
 error-home-link = Naar de startpagina
 error-not-found-heading = Pagina niet gevonden

@@ -107,7 +107,12 @@ impl Snapshot {
         let mut stops_at = vec![Vec::new(); help_points.len()];
         let stops: Vec<Stop> = stops
             .into_iter()
-            .filter(|s| by_id.contains_key(s.help_point_id.as_str()))
+            .filter_map(|mut s| {
+                let &hi = by_id.get(s.help_point_id.as_str())?;
+                // A stop is closed on its help point's closing days too.
+                s.hours = s.hours.with_closures_of(&help_points[hi].hours);
+                Some(s)
+            })
             .collect();
         for (si, stop) in stops.iter().enumerate() {
             let Some(&hi) = by_id.get(stop.help_point_id.as_str()) else {
@@ -169,6 +174,20 @@ impl Snapshot {
                 .municipalities_served
                 .iter()
                 .any(|c| c == municipality_code)
+    }
+
+    /// The temporary closure of help point `hp` when it is still closed at `now` (in the point's own zone).
+    pub fn closed_now(
+        &self,
+        hp: usize,
+        now: jiff::Timestamp,
+    ) -> Option<&keten_store::finder_directory::TemporaryClosure> {
+        let point = &self.help_points[hp];
+        let closure = point.closure.as_deref()?;
+        let today = now
+            .to_zoned(region_of(&point.municipality_code).time_zone().clone())
+            .date();
+        closure.closed_on(today).then_some(closure)
     }
 
     /// The opening hours an entry is judged by: the point's own or the consultation hour's.

@@ -24,7 +24,7 @@ use keten_core::opening_hours::{
 };
 use keten_store::finder_directory::PublicHelpPoint;
 use keten_store::help_point_details::Stop;
-use search::{SearchOutcome, SearchQuery, When, search};
+use search::{SearchQuery, When, search};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -111,6 +111,7 @@ impl FinderForm {
             language: Some(self.taal.clone()).filter(|t| !t.is_empty()),
             municipality: None,
             limit: 10,
+            max_km: search::MAX_RESULT_KM,
         }
     }
 }
@@ -120,12 +121,33 @@ pub struct ResultView {
     pub id: String,
     pub name: String,
     pub address: String,
-    pub walking_km: String,
+    /// `None` in a list without a place.
+    pub walking_km: Option<String>,
     pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
     /// OpenStreetMap at the place the result stands for (a mobile help point's stop, not its depot).
     pub map_url: String,
+    /// Set while the help point is temporarily closed: shown instead of the next opening.
+    pub closure: Option<ClosureView>,
+}
+
+/// "Tijdelijk dicht: Verbouwing. Weer open vanaf dinsdag 1 september 2026."
+pub struct ClosureView {
+    /// As the coordinator typed it (Dutch).
+    pub reason: Option<String>,
+    /// The reopening date in words, if known.
+    pub reopens: Option<String>,
+}
+
+fn closure_view(
+    lang: Lang,
+    closure: &keten_store::finder_directory::TemporaryClosure,
+) -> ClosureView {
+    ClosureView {
+        reason: closure.reason.clone(),
+        reopens: closure.reopens_on.map(|d| lang.date(d, true)),
+    }
 }
 
 pub struct PartnerHourView {
@@ -187,18 +209,20 @@ fn topic_labels(lang: Lang, codes: &[String]) -> Vec<String> {
 fn result_views(
     lang: Lang,
     snapshot: &Snapshot,
-    outcome: &SearchOutcome,
+    found: &[search::Found],
     topic: Option<&str>,
     now: jiff::Timestamp,
 ) -> Vec<ResultView> {
     let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
-    outcome
-        .found
+    found
         .iter()
         .map(|f| {
             let hp = &snapshot.help_points[f.help_point];
+            // Partners' hours are held at the help point's own address: a mobile stop does not have them.
+            let at_home = f.stop.is_none();
             let partner_hours = snapshot.hours_at[f.help_point]
                 .iter()
+                .filter(|_| at_home)
                 .map(|&ci| &snapshot.consultation_hours[ci])
                 .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                 .map(|c| {
@@ -224,7 +248,9 @@ fn result_views(
                     ),
                     None => format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
                 },
-                walking_km: lang.km(f.walking_km),
+                // Zero only in a list without a place (an embed's municipality by name).
+                walking_km: (f.walking_km > 0.0 || f.distance_km > 0.0)
+                    .then(|| lang.km(f.walking_km)),
                 topics: topic_labels(lang, &hp.topics),
                 next_open: f
                     .next_open
@@ -232,6 +258,9 @@ fn result_views(
                     .map(|p| lang.opening(p.when(now, region_of(&hp.municipality_code))))
                     .unwrap_or_else(|| lang.t("hours-unknown")),
                 partner_hours,
+                closure: snapshot
+                    .closed_now(f.help_point, now)
+                    .map(|c| closure_view(lang, c)),
             }
         })
         .collect()
@@ -248,7 +277,15 @@ struct FinderView {
     languages: Vec<(&'static str, String)>,
     searched: bool,
     place_label: String,
+    /// Heading of a list without a place ("Hulppunten voor inwoners van Rotterdam"); else the place heading.
+    list_heading: Option<String>,
+    /// A notice above the form that does not stop the search (an unknown municipality in an embed's address).
+    notice: Option<String>,
     results: Vec<ResultView>,
+    /// No result within [`search::MAX_RESULT_KM`], though there are matching help points further away.
+    nothing_near: bool,
+    /// The search radius in the reader's words ("25").
+    radius_km: String,
     error: Option<String>,
     suggestions: Vec<String>,
     /// The address of this very result list, to share or send.
@@ -320,19 +357,12 @@ struct FinderFormView {
     taal: String,
 }
 
-/// The address of the current page, for the "share this list" line.
-fn share_path(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
+/// The address of the current page, for the "share this list" line: on the configured public address
+/// (`KETEN_PUBLIC_URL`), never on the request's `Host` header, which any client can forge.
+fn share_path(state: &AppState, uri: &axum::http::Uri) -> String {
     format!(
-        "{scheme}://{host}{}",
+        "{}{}",
+        state.mailer.public_url,
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     )
 }
@@ -375,7 +405,11 @@ async fn finder_view(
             .collect(),
         searched: false,
         place_label: String::new(),
+        list_heading: None,
+        notice: None,
         results: Vec::new(),
+        nothing_near: false,
+        radius_km: format!("{}", search::MAX_RESULT_KM),
         error: None,
         suggestions: Vec::new(),
         share_path,
@@ -385,6 +419,23 @@ async fn finder_view(
         map_markers: String::new(),
     };
     if form.plaats.trim().is_empty() {
+        // An embed opened for one municipality (and maybe a topic): its help points by name.
+        if let Some(m) = municipality_code
+            .as_deref()
+            .and_then(keten_core::reference::municipality)
+        {
+            let topic = Some(form.onderwerp.as_str()).filter(|t| search::known_topic(t));
+            let snapshot = state.finder_snapshot().await;
+            let now = state.clock.now();
+            let found = search::in_municipality(&snapshot, &m.code, topic, now);
+            view.searched = true;
+            view.list_heading = Some(lang.t1("embed-list-heading", "municipality", &m.name));
+            view.results = result_views(lang, &snapshot, &found, topic, now);
+            view.map_markers = map_markers(found.iter().map(|f| {
+                let hp = &snapshot.help_points[f.help_point];
+                (&*hp.id, &*hp.name, hp.location, None)
+            }));
+        }
         return view;
     }
     view.searched = true;
@@ -392,6 +443,16 @@ async fn finder_view(
     let now = state.clock.now();
     let mut query = form.query();
     query.municipality = municipality_code;
+    // An unknown topic (an old or mistyped link) is not the place's fault: search all topics and say so.
+    if query
+        .topic
+        .as_deref()
+        .is_some_and(|t| !search::known_topic(t))
+    {
+        query.topic = None;
+        view.form.onderwerp.clear();
+        view.notice = Some(lang.t("topic-unknown-ignored"));
+    }
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
             view.place_label = lang.t2(
@@ -401,7 +462,18 @@ async fn finder_view(
                 "municipality",
                 &outcome.place.municipality.name,
             );
-            view.results = result_views(lang, &snapshot, &outcome, query.topic.as_deref(), now);
+            view.results =
+                result_views(lang, &snapshot, &outcome.found, query.topic.as_deref(), now);
+            if view.results.is_empty() {
+                // Is anything matching at all, only too far away? Then the advice is a different one.
+                let anywhere = SearchQuery {
+                    max_km: f64::INFINITY,
+                    limit: 1,
+                    ..query.clone()
+                };
+                view.nothing_near =
+                    search(&snapshot, &anywhere, now).is_ok_and(|o| !o.found.is_empty());
+            }
             view.map_markers = map_markers(outcome.found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
                 (
@@ -427,11 +499,10 @@ async fn finder_view(
 async fn finder_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     Query(form): Query<FinderForm>,
 ) -> FinderPage {
-    let share = share_path(&state, &headers, &uri);
+    let share = share_path(&state, &uri);
     let shell = shell.public();
     FinderPage {
         v: finder_view(shell.lang, &state, &form, share, "/", None).await,
@@ -452,34 +523,39 @@ struct EmbedQuery {
 async fn embed_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<EmbedQuery>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let municipality = keten_core::reference::municipality(q.gemeente.trim());
-    let share = share_path(&state, &headers, &uri);
+    let municipality = keten_core::reference::municipality_by_code_or_name(&q.gemeente);
+    let share = share_path(&state, &uri);
     let shell = shell.public();
+    let mut v = finder_view(
+        shell.lang,
+        &state,
+        &q.form,
+        share,
+        "/inbedden",
+        municipality.map(|m| m.code.clone()),
+    )
+    .await;
+    if municipality.is_none() && !q.gemeente.trim().is_empty() {
+        // Say so instead of quietly showing every municipality's help points.
+        v.notice = Some(shell.lang.t("embed-municipality-not-found"));
+    }
     let page = EmbedPage {
-        v: finder_view(
-            shell.lang,
-            &state,
-            &q.form,
-            share,
-            "/inbedden",
-            municipality.map(|m| m.code.clone()),
-        )
-        .await,
+        v,
         municipality_name: municipality.map(|m| m.name.clone()),
         shell,
     };
     let mut response = page.into_response();
     // Any website may show the embed; every other page refuses to be framed.
+    let csp = crate::security::content_security_policy(&state.config.map_tiles, "*");
     response.headers_mut().insert(
         axum::http::header::CONTENT_SECURITY_POLICY,
-        axum::http::HeaderValue::from_static(
+        axum::http::HeaderValue::from_str(&csp).unwrap_or(axum::http::HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *",
-        ),
+        )),
     );
     response
 }
@@ -510,7 +586,6 @@ struct EmbedCodePage {
 async fn embed_code_page(
     State(state): State<AppState>,
     shell: Shell,
-    headers: axum::http::HeaderMap,
     Query(q): Query<EmbedCodeQuery>,
 ) -> EmbedCodePage {
     let shell = shell.public();
@@ -528,7 +603,8 @@ async fn embed_code_page(
     if q.gemeente.trim().is_empty() {
         return page;
     }
-    let Some(municipality) = keten_core::reference::municipality(q.gemeente.trim()) else {
+    let Some(municipality) = keten_core::reference::municipality_by_code_or_name(&q.gemeente)
+    else {
         page.error = Some(lang.t("embed-municipality-unknown"));
         return page;
     };
@@ -541,8 +617,8 @@ async fn embed_code_page(
         ("onderwerp", q.onderwerp.as_str()),
     ])
     .unwrap_or_default();
-    let origin = share_path(&state, &headers, &axum::http::Uri::from_static("/"));
-    let url = format!("{}inbedden?{query}", origin);
+    // The configured public address, not the Host header (see `share_path`).
+    let url = format!("{}/inbedden?{query}", state.mailer.public_url);
     page.snippet = Some(format!(
         "<iframe src=\"{url}\" title=\"{title}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">{link}</a></p>",
         title = lang.t1("embed-snippet-title", "municipality", &municipality.name),
@@ -562,6 +638,8 @@ struct HelpPointPage {
     access: Vec<String>,
     week: Vec<(String, String)>,
     next_open: String,
+    /// Set while the help point is temporarily closed: shown instead of the next opening.
+    closure: Option<ClosureView>,
     partner_hours: Vec<PartnerHourView>,
     /// Where a mobile or pop-up help point stands when.
     stops: Vec<StopView>,
@@ -652,6 +730,10 @@ async fn report_wrong_information(
         .store
         .report_wrong_information(&page.hp.id, message, state.now())
         .await?;
+    // The report is stored; a mail that cannot be sent is logged, not shown to the resident.
+    if let Err(e) = crate::directory::send_information_report_mail(&state, &page.hp).await {
+        tracing::warn!(error = %e.detail(), "cannot tell the coordinators about a report");
+    }
     page.report_sent = true;
     Ok(page.into_response())
 }
@@ -681,7 +763,15 @@ async fn help_point_view(
     let region = region_of(&hp.municipality_code);
     let shell = shell.public();
     let lang = shell.lang;
+    let today = now.to_zoned(region.time_zone().clone()).date();
+    let closure = keten_store::finder_directory::TemporaryClosure::of(
+        hp.status,
+        hp.status_reason.as_deref(),
+        hp.reopens_on.as_deref(),
+    )
+    .filter(|c| c.closed_on(today));
     Ok(HelpPointPage {
+        closure: closure.as_ref().map(|c| closure_view(lang, c)),
         topics: topic_labels(lang, &hp.topics),
         languages: hp
             .languages
@@ -698,6 +788,7 @@ async fn help_point_view(
         next_open: hp
             .hours
             .next_open(now)
+            .filter(|_| closure.is_none())
             .map(|p| lang.opening(p.when(now, region)))
             .unwrap_or_else(|| lang.t("hours-unknown")),
         partner_hours: consultation_hours
@@ -715,14 +806,16 @@ async fn help_point_view(
         stops: stops
             .iter()
             .map(|stop| {
+                // Closed on the help point's closing days too.
+                let hours = stop.hours.with_closures_of(&hp.hours);
                 let mut when: Vec<String> = Vec::new();
-                let regular = format_recurring_nl(&stop.hours);
+                let regular = format_recurring_nl(&hours);
                 if !regular.is_empty() {
                     when.push(regular);
                 }
                 let today = now.to_zoned(region.time_zone().clone()).date();
                 when.extend(
-                    stop.hours
+                    hours
                         .exceptions
                         .iter()
                         .filter(|e| e.to >= today)
@@ -778,6 +871,9 @@ pub struct NearestQuery {
     pub municipality: Option<String>,
     /// At most 50; default 10.
     pub limit: Option<usize>,
+    /// Only help points at most this many km away (great-circle distance). Default 25, at most 1000.
+    /// When none is that near, `results` is empty.
+    pub max_km: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -807,6 +903,12 @@ pub struct NearestHelpPoint {
     pub next_open_start: Option<String>,
     pub next_open_end: Option<String>,
     pub next_open_text: Option<String>,
+    /// "open" or "temporarily_closed". A temporarily closed help point has no next opening until it reopens.
+    pub status: String,
+    /// Why it is temporarily closed (Dutch, as the coordinator wrote it).
+    pub status_reason: Option<String>,
+    /// Expected reopening (YYYY-MM-DD) of a temporarily closed help point; from then on its hours apply again.
+    pub reopens_on: Option<String>,
     pub consultation_hours: Vec<NearestConsultationHour>,
 }
 
@@ -838,6 +940,14 @@ pub async fn nearest_help_points(
             .into());
         }
     };
+    let max_km = q.max_km.unwrap_or(search::MAX_RESULT_KM);
+    if !(max_km > 0.0 && max_km <= 1000.0) {
+        return Err(AppError::Validation(vec![keten_core::ValidationError::new(
+            "max_km",
+            "Kies een afstand groter dan 0 en hoogstens 1000 km.",
+        )])
+        .into());
+    }
     let query = SearchQuery {
         place: q.place,
         topic: q.topic.filter(|t| !t.is_empty()),
@@ -850,6 +960,7 @@ pub async fn nearest_help_points(
             .and_then(keten_core::reference::municipality)
             .map(|m| m.code.clone()),
         limit: q.limit.unwrap_or(10),
+        max_km,
     };
     let snapshot = state.finder_snapshot().await;
     let now = state.clock.now();
@@ -863,7 +974,17 @@ pub async fn nearest_help_points(
             let region = region_of(&hp.municipality_code);
             let stop = f.stop.map(|si| &snapshot.stops[si]);
             let location = stop.map_or(hp.location, |s| s.location);
+            let closure = snapshot.closed_now(f.help_point, now);
             NearestHelpPoint {
+                status: if closure.is_some() {
+                    keten_core::directory::HelpPointStatus::TemporarilyClosed
+                } else {
+                    keten_core::directory::HelpPointStatus::Open
+                }
+                .as_str()
+                .to_owned(),
+                status_reason: closure.and_then(|c| c.reason.clone()),
+                reopens_on: closure.and_then(|c| c.reopens_on).map(|d| d.to_string()),
                 id: hp.id.to_string(),
                 name: hp.name.to_string(),
                 stop: stop.map(|s| s.place_name.clone()),
@@ -881,8 +1002,10 @@ pub async fn nearest_help_points(
                 next_open_start: f.next_open.as_ref().map(|p| p.start.to_string()),
                 next_open_end: f.next_open.as_ref().map(|p| p.end.to_string()),
                 next_open_text: f.next_open.as_ref().map(|p| p.describe_nl(now, region)),
+                // Held at the help point's own address, not at a mobile stop.
                 consultation_hours: snapshot.hours_at[f.help_point]
                     .iter()
+                    .filter(|_| stop.is_none())
                     .map(|&ci| &snapshot.consultation_hours[ci])
                     .filter(|c| wanted.is_empty() || topic_set(&c.topics).intersects(wanted))
                     .map(|c| NearestConsultationHour {

@@ -3,6 +3,7 @@
 use super::index::{EntryKind, Snapshot, language_set, topic_set};
 use crate::error::AppError;
 use keten_core::finder::Filter;
+pub use keten_core::finder::MAX_RESULT_KM;
 use keten_core::geo::{ResolvedPlace, resolve_place, walking_distance_km};
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::OpenPeriod;
@@ -26,6 +27,8 @@ pub struct SearchQuery {
     /// Only help points that serve this municipality (CBS or NIS code).
     pub municipality: Option<String>,
     pub limit: usize,
+    /// Only help points at most this far (great-circle km); see [`MAX_RESULT_KM`].
+    pub max_km: f64,
 }
 
 /// One help point in the results.
@@ -83,6 +86,10 @@ pub fn search(
             return false;
         }
         let (hours, _) = snapshot.hours_of(*entry);
+        // A temporarily closed point is listed (marked), but never as open today or this week.
+        if query.when != When::Any && snapshot.closed_now(entry.help_point(), now).is_some() {
+            return false;
+        }
         match query.when {
             When::Any => true,
             When::Today => hours.open_later_today(now),
@@ -93,7 +100,7 @@ pub fn search(
         topics,
         step_free: query.step_free,
         languages,
-        max_km: None,
+        max_km: Some(query.max_km),
         accept: Some(&open_filter),
     };
     let limit = query.limit.clamp(1, MAX_LIMIT);
@@ -123,8 +130,49 @@ pub fn search(
             stop,
             distance_km: hit.distance_km,
             walking_km: walking_distance_km(place.point, location),
-            next_open: hours.next_open(now),
+            // Never "open now" while temporarily closed: the page says when it reopens instead.
+            next_open: if snapshot.closed_now(hp, now).is_some() {
+                None
+            } else {
+                hours.next_open(now)
+            },
         });
     }
     Ok(SearchOutcome { place, found })
+}
+
+/// Without a place (an embed opened with a municipality and maybe a topic): the help points serving the
+/// municipality that help with the topic, by name, at most [`MAX_LIMIT`]. Distances are zero: there is no place.
+pub fn in_municipality(
+    snapshot: &Snapshot,
+    municipality_code: &str,
+    topic: Option<&str>,
+    now: jiff::Timestamp,
+) -> Vec<Found> {
+    let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    snapshot
+        .help_points
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| snapshot.serves(EntryKind::HelpPoint(i), municipality_code))
+        .filter(|&(i, hp)| {
+            wanted.is_empty()
+                || topic_set(&hp.topics).intersects(wanted)
+                || snapshot.hours_at[i].iter().any(|&ci| {
+                    topic_set(&snapshot.consultation_hours[ci].topics).intersects(wanted)
+                })
+        })
+        .take(MAX_LIMIT)
+        .map(|(i, hp)| Found {
+            help_point: i,
+            stop: None,
+            distance_km: 0.0,
+            walking_km: 0.0,
+            next_open: if snapshot.closed_now(i, now).is_some() {
+                None
+            } else {
+                hp.hours.next_open(now)
+            },
+        })
+        .collect()
 }

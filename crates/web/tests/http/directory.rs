@@ -58,18 +58,18 @@ both_backends! {
         assert_eq!(first["name"], "Bibliotheek Delfshaven");
         assert_eq!(first["next_open_text"], "Nu open tot 17:00", "new hours (Monday 10:00)");
         assert_eq!(first["topics"], serde_json::json!(["bankzaken", "digid"]));
-        // Temporarily closed points disappear from the finder.
+        // Closed (inactive) points disappear from the finder; temporarily closed ones do not (see the finder tests).
         let closed = app.post_form(&staff, &page, &page, &[
             ("name", "Bibliotheek Delfshaven"), ("street_address", "Schiedamseweg 97"), ("postcode", "3025 AB"),
-            ("hours", "ma-vr 09:00-17:00"), ("languages", "nl"), ("status", "temporarily_closed"),
-            ("status_reason", "Verbouwing"), ("reopens_on", "2026-09-01"),
+            ("hours", "ma-vr 09:00-17:00"), ("languages", "nl"), ("status", "closed"),
         ]).await;
         assert_eq!(closed.status(), 303);
         let v: Value = app.browser().get(app.url("/api/v1/help-points/nearest?place=3025&limit=20")).send().await.unwrap().json().await.unwrap();
         assert!(v["results"].as_array().unwrap().iter().all(|r| r["name"] != "Bibliotheek Delfshaven"));
+        assert_eq!(app.browser().get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap().status(), 404);
     };
 
-    checking_a_point_shows_to_residents_and_closes_reports => |app: TestApp| async move {
+    checking_a_point_shows_to_residents_and_leaves_reports_open => |app: TestApp| async move {
         app.demo_chain().await;
         let id = app.help_point("Centrale Bibliotheek").await.id;
         app.store.report_wrong_information(&id, "Het telefoonnummer klopt niet", app.now()).await.unwrap();
@@ -85,7 +85,8 @@ both_backends! {
         assert_eq!(r.status(), 303);
         let after = app.browser().get(app.url(&format!("/hulppunten/{id}"))).send().await.unwrap().text().await.unwrap();
         assert!(after.contains("gecontroleerd op donderdag 12 maart"), "{after}");
-        assert!(app.store.open_information_reports(&id).await.unwrap().is_empty());
+        // "Alles klopt" does not close a report nobody read.
+        assert_eq!(app.store.open_information_reports(&id).await.unwrap().len(), 1);
         // Half a year later the reminder is back.
         app.clock.advance_seconds(183 * 86_400);
         let steering = app.signed_in(STEERING).await;
@@ -158,6 +159,59 @@ mod reminders {
             let mosque_mail = all.iter().find(|m| m.contains(MOSQUE_STAFF)).expect("mail to the mosque's staff");
             assert!(mosque_mail.contains("Digipunt Moskee Spangen"));
             assert!(!mosque_mail.contains("Centrale Bibliotheek"), "another organisation's point");
+        };
+
+        residents_reports_reach_the_coordinators_who_read_and_close_each => |plain: TestApp| async move {
+            let dir = tempfile::tempdir().unwrap();
+            let app = TestApp::spawn_with(plain.db, crate::support::mail_config(dir.path())).await;
+            app.demo_chain().await;
+            let id = app.help_point("Centrale Bibliotheek").await.id;
+            let resident = app.browser();
+            let page = format!("/hulppunten/{id}");
+            let action = format!("{page}/melding");
+            let text = "Op zaterdag is de bibliotheek dicht. Groet, Fatima de Vries 06 12345678";
+            let sent = app.post_form(&resident, &page, &action, &[("message", text)]).await;
+            assert_eq!(sent.status(), 200);
+            let all = crate::support::mails_in(dir.path());
+            assert_eq!(all.len(), 1, "one coordinator: {all:#?}");
+            // Long lines may come quoted-printable: undo its soft breaks and escaped '='.
+            let mail = all[0].replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            assert!(mail.contains(&format!("To: {COORDINATOR}")), "{mail}");
+            assert!(mail.contains("Subject: Melding over Centrale Bibliotheek"), "{mail}");
+            assert!(mail.contains(&format!("https://keten.test/beheer/hulppunten/{id}")), "{mail}");
+            assert!(!mail.contains("Fatima") && !mail.contains("12345678") && !mail.contains("zaterdag"), "no resident's data: {mail}");
+            app.clock.advance_seconds(DAY);
+            app.post_form(&resident, &page, &action, &[("message", "Het telefoonnummer klopt niet.")]).await;
+            assert_eq!(crate::support::mails_in(dir.path()).len(), 2);
+
+            // The coordinator reads both on the edit page, with their dates.
+            let coordinator = app.signed_in(COORDINATOR).await;
+            let edit = format!("/beheer/hulppunten/{id}");
+            let html = coordinator.get(app.url(&edit)).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("Meldingen van inwoners (2)"), "{html}");
+            assert!(html.contains("Op zaterdag is de bibliotheek dicht."));
+            assert!(html.contains("Gemeld op maandag 2 maart 2026") && html.contains("Gemeld op dinsdag 3 maart 2026"), "{html}");
+            // "Alles klopt" leaves them open.
+            let r = app.post_form(&coordinator, "/beheer/hulppunten", &format!("/beheer/hulppunten/{id}/gecontroleerd"), &[]).await;
+            assert_eq!(r.status(), 303);
+            let reports = app.store.coordinated_information_reports(&app.actor(COORDINATOR).await, &id).await.unwrap();
+            assert_eq!(reports.len(), 2);
+            // Closing one after reading it.
+            let close = format!("/beheer/hulppunten/{id}/meldingen/{}/gelezen", reports[0].id);
+            assert!(html.contains(&format!("action=\"{close}\"")), "a close button per report");
+            let r = app.post_form(&coordinator, &edit, &close, &[]).await;
+            assert_eq!(r.status(), 303);
+            let html = coordinator.get(app.url(&format!("{edit}?melding_gesloten=1"))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("De melding is gesloten.") && html.contains("Meldingen van inwoners (1)"));
+            assert!(!html.contains("Op zaterdag is de bibliotheek dicht.") && html.contains("Het telefoonnummer klopt niet."));
+            // Twice, or without the form's token, or for another organisation's point: refused.
+            assert_eq!(app.post_form(&coordinator, &edit, &close, &[]).await.status(), 404);
+            let second = format!("/beheer/hulppunten/{id}/meldingen/{}/gelezen", reports[1].id);
+            assert_eq!(coordinator.post(app.url(&second)).form(&[("x", "y")]).send().await.unwrap().status(), 403);
+            let mosque = app.help_point("Digipunt Moskee Spangen").await.id;
+            let foreign = format!("/beheer/hulppunten/{mosque}/meldingen/{}/gelezen", reports[1].id);
+            assert_eq!(app.post_form(&coordinator, &edit, &foreign, &[]).await.status(), 404);
+            assert_eq!(app.store.open_information_reports(&id).await.unwrap().len(), 1);
         };
     }
 }

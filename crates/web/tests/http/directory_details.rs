@@ -359,4 +359,56 @@ both_backends! {
         assert_eq!(r.status(), 303);
         assert_eq!(app.store.stops_of(&hp.id).await.unwrap().len(), 1);
     };
+
+    a_mobile_stop_has_no_partners_hours_and_keeps_its_help_points_closing_days => |app: TestApp| async move {
+        app.demo_chain().await;
+        let hp = app.help_point("Vraagwijzer Stadhuis").await;
+        let steering = app.signed_in(STEERING).await;
+        let stops = format!("/beheer/hulppunten/{}/haltes", hp.id);
+        // Tuesdays in Hoogvliet; the clock stands on Monday 2 March 2026, 10:00.
+        let r = app.post_form(&steering, &stops, &stops, &[
+            ("place_name", "Wijkcentrum Hoogvliet"), ("street_address", "Binnenban 40"), ("postcode", "3191 HL"),
+            ("hours", "di 10:00-12:00"),
+        ]).await;
+        assert_eq!(r.status(), 303);
+        // The bank's hour is held at the town hall itself.
+        let bank = app.store.partners_in("GM0599").await.unwrap().into_iter().find(|p| p.name == "Maasbank").unwrap();
+        let hours = format!("/beheer/hulppunten/{}/spreekuren", hp.id);
+        let r = app.post_form(&steering, &hours, &hours, &[
+            ("organisation_id", bank.id.as_str()), ("title", "Bankspreekuur stadhuis"), ("topics", "bankzaken"),
+            ("hours", "ma-vr 09:00-17:00"),
+        ]).await;
+        assert_eq!(r.status(), 303);
+        let card = |html: &str| {
+            let at = html.find("Vraagwijzer Stadhuis</a>").expect("listed");
+            html[at..at + html[at..].find("</li>").unwrap()].to_owned()
+        };
+        let near_stop = html(&app.browser(), &app, "/?plaats=3191").await;
+        let stop_card = card(&near_stop);
+        assert!(stop_card.contains("Wijkcentrum Hoogvliet: Binnenban 40"), "{stop_card}");
+        assert!(stop_card.contains("Morgen open van 10:00 tot 12:00"), "{stop_card}");
+        assert!(!stop_card.contains("Bankspreekuur stadhuis"), "not held at the stop: {stop_card}");
+        let v = nearest(&app, "place=3191&limit=5").await;
+        let r = v["results"].as_array().unwrap().iter().find(|r| r["name"] == "Vraagwijzer Stadhuis").unwrap().clone();
+        assert_eq!(r["stop"], "Wijkcentrum Hoogvliet");
+        assert_eq!(r["consultation_hours"].as_array().unwrap().len(), 0, "{r}");
+        // At the town hall itself the bank's hour is listed.
+        let at_home = html(&app.browser(), &app, "/?plaats=3011&onderwerp=bankzaken").await;
+        assert!(card(&at_home).contains("Bankspreekuur stadhuis"));
+
+        // The town hall's team has a day off on Tuesday 3 March: the bus does not come either.
+        let exceptions = format!("/beheer/hulppunten/{}/uitzonderingen", hp.id);
+        let r = app.post_form(&steering, &exceptions, &exceptions, &[
+            ("from", "2026-03-03"), ("to", "2026-03-03"), ("kind", "closed"), ("reason", "Studiedag"),
+        ]).await;
+        assert_eq!(r.status(), 303);
+        let stop_card = card(&html(&app.browser(), &app, "/?plaats=3191").await);
+        assert!(!stop_card.contains("Morgen open"), "{stop_card}");
+        let v = nearest(&app, "place=3191&limit=5").await;
+        let r = v["results"].as_array().unwrap().iter().find(|r| r["name"] == "Vraagwijzer Stadhuis").unwrap().clone();
+        assert!(r["next_open_start"].as_str().unwrap().starts_with("2026-03-10T09:00:00"), "{r}");
+        // The help point's page lists the day off with the stop.
+        let public = html(&app.browser(), &app, &format!("/hulppunten/{}", hp.id)).await;
+        assert!(public.contains("Wijkcentrum Hoogvliet</strong>, Binnenban 40, 3191 HL: dinsdag 10:00 - 12:00; dinsdag 3 maart: dicht (Studiedag)"), "{public}");
+    };
 }

@@ -3,7 +3,7 @@
 use crate::support::TestApp;
 use keten_core::account::Role;
 
-use crate::support::demo_users::{ADMIN, PARTNER, STAFF};
+use crate::support::demo_users::{ADMIN, COORDINATOR, PARTNER, STAFF};
 const SCHIEDAM: &str = "balie@bibliotheek-schiedam.test";
 
 async fn count_points(app: &TestApp) -> usize {
@@ -218,5 +218,27 @@ both_backends! {
         assert_eq!(me(token.clone()).await, 401);
         let list = staff.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
         assert!(list.contains("Ingetrokken op"));
+    };
+
+    help_point_coordinators_import_for_their_own_organisation => |app: TestApp| async move {
+        app.demo_chain().await;
+        let library = app.help_point("Centrale Bibliotheek").await.organisation_id;
+        let coordinator = app.signed_in(COORDINATOR).await;
+        let page = coordinator.get(app.url("/beheer/hulppunten/inlezen")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("<option value=\"{library}\" selected>")), "{page}");
+        assert!(!page.contains("Maasbank"));
+        let points = count_points(&app).await;
+        let csv = "naam;adres;postcode;openingstijden;onderwerpen\nBieb Oost;Straat 4;3067;wo 10:00-12:00;digid\n";
+        let r = upload(&app, &coordinator, &library, csv, "inlezen").await;
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("1 hulppunt opgeslagen"));
+        assert_eq!(count_points(&app).await, points + 1);
+        let dir = app.store.directory().await.unwrap();
+        assert_eq!(dir.help_points.iter().find(|h| h.name == "Bieb Oost").unwrap().organisation_id, library);
+        // Another organisation's: still refused.
+        let mosque = app.help_point("Digipunt Moskee Spangen").await.organisation_id;
+        let r = upload(&app, &coordinator, &mosque, "naam;adres;postcode;openingstijden\nX;Straat 5;3011;ma 10:00-12:00\n", "inlezen").await;
+        assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
+        assert_eq!(count_points(&app).await, points + 1);
     };
 }
