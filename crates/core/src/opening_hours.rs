@@ -881,6 +881,15 @@ pub fn date_nl(date: Date) -> String {
     format!("{} {} {month}", Weekday::of(date).name_nl(), date.day())
 }
 
+/// `"dinsdag 2 september 2025"`: the day of a moment (unix seconds) in the zone the Netherlands and Belgium share;
+/// `None` for a moment jiff cannot represent.
+#[must_use]
+pub fn day_with_year_nl(unix_seconds: i64) -> Option<String> {
+    let moment = jiff::Timestamp::from_second(unix_seconds).ok()?;
+    let date = Region::Nl.time_zone().to_datetime(moment).date();
+    Some(format!("{} {}", date_nl(date), date.year()))
+}
+
 /// When an opening is, relative to now, without words: pages render it in the reader's language
 /// ([`OpenPeriod::describe_nl`] is the Dutch rendering). Times are local to the region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2805,5 +2814,23 @@ mod tests {
             "added once"
         );
         assert_eq!(merged.weekly, stop.weekly);
+    }
+}
+
+#[cfg(test)]
+mod day_with_year_tests {
+    use super::day_with_year_nl;
+
+    #[test]
+    fn a_moment_is_named_by_its_local_day() {
+        // 2025-09-02 08:00 UTC, and 22:30 UTC which is already Wednesday in Amsterdam and Brussels.
+        assert_eq!(
+            day_with_year_nl(1_756_800_000).as_deref(),
+            Some("dinsdag 2 september 2025")
+        );
+        assert_eq!(
+            day_with_year_nl(1_756_852_200).as_deref(),
+            Some("woensdag 3 september 2025")
+        );
     }
 }

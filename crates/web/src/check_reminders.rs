@@ -26,18 +26,7 @@ struct ReminderMail {
 /// "dinsdag 2 september 2025", in the Netherlands' and Belgium's shared zone.
 fn checked_text(last_checked_at: Option<i64>) -> String {
     last_checked_at
-        .and_then(|t| jiff::Timestamp::from_second(t).ok())
-        .map(|t| {
-            let date = keten_core::opening_hours::Region::Nl
-                .time_zone()
-                .to_datetime(t)
-                .date();
-            format!(
-                "{} {}",
-                keten_core::opening_hours::date_nl(date),
-                date.year()
-            )
-        })
+        .and_then(keten_core::opening_hours::day_with_year_nl)
         .unwrap_or_else(|| "nooit".to_owned())
 }
 

@@ -136,19 +136,7 @@ async fn report_lines(
         .await?
         .into_iter()
         .map(|r| ReportLine {
-            date: jiff::Timestamp::from_second(r.created_at)
-                .map(|t| {
-                    let date = keten_core::opening_hours::Region::Nl
-                        .time_zone()
-                        .to_datetime(t)
-                        .date();
-                    format!(
-                        "{} {}",
-                        keten_core::opening_hours::date_nl(date),
-                        date.year()
-                    )
-                })
-                .unwrap_or_default(),
+            date: keten_core::opening_hours::day_with_year_nl(r.created_at).unwrap_or_default(),
             id: r.id,
             message: r.message,
         })
