@@ -168,6 +168,20 @@ async function main() {
         console.log(`FAIL  320 px: ${name} (${path}) scrolls sideways\n        ${wide.join("\n        ")}`);
       }
     }
+
+    // The hand-out: a list of 10 results, with partners' hours, prints on one A4 page.
+    for (const path of ["/?plaats=3011", "/?plaats=3011&lang=en", "/?plaats=3025&onderwerp=apparaten"]) {
+      await page.goto(base + path, { waitUntil: "load" });
+      const results = await page.locator(".keten-result").count();
+      const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
+      const sheets = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+      if (sheets === 1 && results === 10) {
+        console.log(`ok    print: ${path} (${results} results on 1 page)`);
+      } else {
+        failures += 1;
+        console.log(`FAIL  print: ${path} gives ${results} results on ${sheets} pages (want 10 on 1)`);
+      }
+    }
   } finally {
     if (browser) await browser.close();
     child.kill("SIGTERM");
@@ -178,7 +192,7 @@ async function main() {
     if (serverLog.trim()) console.log(`keten's log:\n${serverLog.slice(-2000)}`);
     process.exit(1);
   }
-  console.log("\naccessibility: no WCAG 2.x A/AA violations found by axe-core, no sideways scrolling at 320 px");
+  console.log("\naccessibility: no WCAG 2.x A/AA violations found by axe-core, no sideways scrolling at 320 px, hand-outs on one page");
 }
 
 main().catch((e) => {

@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::account::Role;
 use crate::directory::Accessibility;
+use crate::directory_details::{ExceptionInput, StopInput};
 use crate::geo;
 use crate::help_question::{AgeBand, Agency, Channel, Outcome, QuestionKind};
 use crate::organisation::{HelpPointKind, OrganisationKind, Sector, VenueKind};
@@ -292,6 +293,15 @@ const ORGANISATIONS: &[OrgSeed] = {
             "GM0518",
             &[],
         ),
+        // One Flemish library, so that "Gent" or "9000" finds help in the demo too (Belgian holidays, NIS code).
+        org(
+            "bibliotheek-gent",
+            "Bibliotheek De Krook Gent",
+            K::Library,
+            S::Public,
+            "44021",
+            &[],
+        ),
     ]
 };
 
@@ -507,6 +517,32 @@ const HELP_POINTS: &[PointSeed] = {
             "Hoogvliet Rotterdam",
             RDAM,
             2,
+        ),
+        // The library's bus: no hours of its own, found at its stops (see [`demo_stops`]).
+        point(
+            "digibus",
+            BR,
+            "Digibus van de Bibliotheek",
+            H::Ido,
+            V::Mobile,
+            "Hoogstraat 110",
+            "3011 PV",
+            R,
+            RDAM,
+            1,
+        ),
+        point(
+            "digipunt-de-krook",
+            "bibliotheek-gent",
+            "Digipunt De Krook",
+            H::Digipunt,
+            V::Library,
+            "Miriam Makebaplein 1",
+            "9000",
+            "Gent",
+            "44021",
+            // No generated history: the demo's questions and agencies are Dutch.
+            0,
         ),
     ]
 };
@@ -1349,6 +1385,23 @@ pub fn demo_listing(help_point: &DemoHelpPoint) -> DemoListing {
         quiet_room: false,
     };
     match (help_point.key, help_point.venue_kind) {
+        ("digipunt-de-krook", _) => DemoListing {
+            hours: "di-vr 10:00-12:30 en 13:30-17:00; za 10:00-13:00",
+            topics: &["overheid", "geld", "apparaten"],
+            languages: "nl,fr,en,tr",
+            accessibility: all_access,
+            preparation: "Neem uw identiteitskaart mee, met de pincode. Gaat het over een brief? Neem die ook mee.",
+        },
+        (_, VenueKind::Mobile) => DemoListing {
+            hours: "",
+            topics: &["overheid", "apparaten"],
+            languages: "nl,en",
+            accessibility: Accessibility {
+                step_free: true,
+                ..Accessibility::default()
+            },
+            preparation: BRING_DIGID,
+        },
         ("bieb-centrale", _) => DemoListing {
             hours: "ma-vr 10:00-17:00; za 10:00-13:00",
             topics: ALL_TOPICS,
@@ -1494,6 +1547,109 @@ pub fn demo_consultation_hours() -> Vec<DemoConsultationHour> {
     ]
 }
 
+/// The stops of the demo's bus, in the form's syntax: three weekly or monthly stops where no other help point is,
+/// and a one-day stop at a market two weeks after `today`.
+#[must_use]
+pub fn demo_stops(today: Date) -> Vec<(&'static str, StopInput)> {
+    let stop = |place_name: &str, street_address: &str, postcode: &str, hours: &str| StopInput {
+        place_name: place_name.to_owned(),
+        street_address: street_address.to_owned(),
+        postcode: postcode.to_owned(),
+        hours: hours.to_owned(),
+        ..StopInput::default()
+    };
+    let market_day = today.saturating_add(jiff::Span::new().days(14));
+    vec![
+        (
+            "digibus",
+            stop(
+                "Dorpshuis Rozenburg",
+                "Raadhuisplein 1",
+                "3181 AB",
+                "di 10:00-12:00",
+            ),
+        ),
+        (
+            "digibus",
+            stop(
+                "Buurthuis Pernis",
+                "Pastoriedijk 40",
+                "3195 AB",
+                "do 13:30-15:30",
+            ),
+        ),
+        (
+            "digibus",
+            stop(
+                "Hoek van Holland, bij het Dorpshuis",
+                "Prins Hendrikstraat 2",
+                "3151 AB",
+                "laatste vr 10:00-12:00",
+            ),
+        ),
+        (
+            "digibus",
+            StopInput {
+                date: market_day.to_string(),
+                times: "10:00-14:00".to_owned(),
+                ..stop(
+                    "Markt Afrikaanderplein",
+                    "Afrikaanderplein 1",
+                    "3072 EA",
+                    "",
+                )
+            },
+        ),
+    ]
+}
+
+/// Dated exceptions to a demo help point's hours, in the form's syntax, around `today`: Dutch libraries close
+/// between Christmas and New Year, two branches add evenings in the tax-return season, and the Flemish library
+/// closes for the Gentse Feesten. Public holidays need none: they are built in.
+#[must_use]
+pub fn demo_exceptions(help_point: &DemoHelpPoint, today: Date) -> Vec<ExceptionInput> {
+    let mut exceptions = Vec::new();
+    let year = today.year();
+    let flemish = help_point.municipality_code == "44021";
+    if help_point.venue_kind == VenueKind::Library && !flemish {
+        exceptions.push(ExceptionInput {
+            from: Date::constant(year, 12, 27).to_string(),
+            to: Date::constant(year, 12, 31).to_string(),
+            kind: "closed".to_owned(),
+            reason: "Dicht tussen Kerst en Oud en Nieuw".to_owned(),
+            ..ExceptionInput::default()
+        });
+    }
+    if matches!(help_point.key, "bieb-zuidplein" | "bieb-ijsselmonde") {
+        // The coming season: this year's until April is over, else next year's.
+        let season = if today.month() <= 4 { year } else { year + 1 };
+        let mut day = Date::constant(season, 3, 1);
+        while day.month() <= 4 {
+            if day.weekday() == Weekday::Wednesday {
+                exceptions.push(ExceptionInput {
+                    from: day.to_string(),
+                    kind: "extra".to_owned(),
+                    times: "18:00-20:00".to_owned(),
+                    reason: "Extra avond voor de belastingaangifte".to_owned(),
+                    ..ExceptionInput::default()
+                });
+            }
+            day = day.tomorrow().unwrap_or(Date::MAX);
+        }
+    }
+    if flemish {
+        let festival = if today.month() <= 7 { year } else { year + 1 };
+        exceptions.push(ExceptionInput {
+            from: Date::constant(festival, 7, 17).to_string(),
+            to: Date::constant(festival, 7, 26).to_string(),
+            kind: "closed".to_owned(),
+            reason: "Dicht tijdens de Gentse Feesten".to_owned(),
+            ..ExceptionInput::default()
+        });
+    }
+    exceptions
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};
@@ -1592,6 +1748,20 @@ mod tests {
         for p in &chain.help_points {
             assert!(keys.insert(p.key), "duplicate help point key {}", p.key);
             let b = p.postcode.as_bytes();
+            let country = reference::municipality(p.municipality_code)
+                .unwrap()
+                .country;
+            if country == Country::Be {
+                assert!(
+                    b.len() == 4 && b.iter().all(u8::is_ascii_digit),
+                    "{}",
+                    p.postcode
+                );
+                let area = reference::postcode_area(Country::Be, &p.postcode).unwrap();
+                assert_eq!(area.municipality_code, p.municipality_code, "{}", p.key);
+                assert_eq!(p.weight, 0, "Dutch history only");
+                continue;
+            }
             assert!(
                 b.len() == 7
                     && b[..4].iter().all(u8::is_ascii_digit)
@@ -1636,7 +1806,9 @@ mod tests {
         let branches = chain
             .help_points
             .iter()
-            .filter(|p| p.organisation_key == central.organisation_key)
+            .filter(|p| {
+                p.organisation_key == central.organisation_key && p.venue_kind == VenueKind::Library
+            })
             .count();
         assert!((5..=7).contains(&branches));
     }
@@ -1866,6 +2038,7 @@ mod tests {
             assert_eq!(q.age_band.is_some(), q.first_visit.is_some());
             assert!(q.pc4.is_none() || q.age_band.is_some());
             let point = &chain.help_points[q.help_point];
+            assert!(point.weight > 0);
             if let Some(pc4) = q.pc4 {
                 let area = reference::postcode_area(Country::Nl, pc4).unwrap();
                 assert_eq!(area.municipality_code, point.municipality_code);
@@ -1885,10 +2058,16 @@ mod tests {
             );
             per_point[q.help_point] += 1;
         }
-        // The central library is the busiest; every help point gets questions.
+        // The central library is the busiest; every help point with a weight gets questions.
         let max = per_point.iter().copied().max().unwrap();
         assert_eq!(per_point[0], max);
-        assert!(per_point.iter().all(|&c| c > 0), "{per_point:?}");
+        assert!(
+            per_point
+                .iter()
+                .zip(&chain.help_points)
+                .all(|(&c, p)| (c > 0) == (p.weight > 0)),
+            "{per_point:?}"
+        );
         // Topic -> agency: a few fixed mappings.
         for q in &questions {
             match q.topic {
@@ -1980,5 +2159,56 @@ mod tests {
             assert!(crate::opening_hours::parse_weekly(c.hours).is_ok());
             assert!(c.topics.iter().all(|t| topic_known(t)));
         }
+    }
+
+    #[test]
+    fn demo_stops_and_exceptions_pass_the_forms_checks_and_lie_ahead() {
+        use crate::directory_details::{StopDraft, parse_exception};
+        use crate::opening_hours::ExceptionKind;
+        let chain = demo_chain();
+        let bus = chain
+            .help_points
+            .iter()
+            .find(|p| p.key == "digibus")
+            .unwrap();
+        assert_eq!(bus.venue_kind, VenueKind::Mobile);
+        assert!(
+            demo_listing(bus).hours.is_empty(),
+            "the bus is found at its stops only"
+        );
+        for today in [Date::constant(2026, 3, 2), Date::constant(2026, 12, 2)] {
+            let stops = demo_stops(today);
+            assert_eq!(stops.len(), 4);
+            for (key, input) in &stops {
+                assert!(chain.help_points.iter().any(|p| p.key == *key), "{key}");
+                let stop = StopDraft::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
+                for e in &stop.hours.exceptions {
+                    assert!(e.from > today, "the market day is ahead");
+                }
+            }
+            let mut kinds = HashSet::new();
+            for p in &chain.help_points {
+                for input in demo_exceptions(p, today) {
+                    let e = parse_exception(&input).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
+                    assert!(e.to >= today, "{} {input:?} lies behind {today}", p.key);
+                    assert!(!e.reason.is_empty());
+                    kinds.insert(e.kind);
+                }
+            }
+            assert!(
+                kinds.contains(&ExceptionKind::Closed) && kinds.contains(&ExceptionKind::Extra)
+            );
+        }
+        let krook = chain
+            .help_points
+            .iter()
+            .find(|p| p.key == "digipunt-de-krook")
+            .unwrap();
+        assert_eq!(
+            reference::municipality(krook.municipality_code)
+                .unwrap()
+                .country,
+            Country::Be
+        );
     }
 }

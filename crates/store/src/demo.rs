@@ -5,11 +5,14 @@ use crate::help_points::{NewConsultationHour, NewHelpPoint};
 use crate::help_questions::{NewHelpQuestion, Source};
 use crate::{Store, new_id};
 use keten_core::account::Email;
-use keten_core::demo::{DemoChain, DemoQuestion, demo_consultation_hours, demo_listing};
+use keten_core::demo::{
+    DemoChain, DemoQuestion, demo_consultation_hours, demo_exceptions, demo_listing, demo_stops,
+};
 use keten_core::directory::parse_languages;
+use keten_core::directory_details::{StopDraft, parse_exception};
 use keten_core::geo::Point;
 use keten_core::opening_hours::{OpeningHours, Region, parse_weekly};
-use keten_core::reference::{Country, postcode_area};
+use keten_core::reference::{self, Country, postcode_area};
 use std::collections::HashMap;
 
 /// What a loaded demo chain needs later: the ids given to its help points.
@@ -57,17 +60,33 @@ impl Store {
                 .await?;
             org_ids.insert(org.key, created.id);
         }
-        let hours = |text: &str| -> Result<OpeningHours> {
-            let weekly =
-                parse_weekly(text).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-            Ok(OpeningHours::weekly(Region::Nl, weekly))
+        let corrupt = |e: String| crate::StoreError::Corrupt(e);
+        let country_of =
+            |code: &str| reference::municipality(code).map_or(Country::Nl, |m| m.country);
+        let hours = |text: &str, country: Country| -> Result<OpeningHours> {
+            let weekly = parse_weekly(text).map_err(|e| corrupt(e.to_string()))?;
+            Ok(OpeningHours::weekly(Region::from(country), weekly))
         };
+        // Exceptions and the bus's one-day stop are dated around the day the demo is loaded.
+        let today = jiff::Timestamp::from_second(now)
+            .map_err(|e| corrupt(e.to_string()))?
+            .to_zoned(
+                jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .date();
         let mut help_point_ids = Vec::with_capacity(chain.help_points.len());
         let mut help_point_keys: HashMap<&str, String> = HashMap::new();
         for (i, hp) in chain.help_points.iter().enumerate() {
             let listing = demo_listing(hp);
             let pc4 = hp.postcode.get(..4).unwrap_or(&hp.postcode);
-            let centre = postcode_area(Country::Nl, pc4)
+            let country = country_of(hp.municipality_code);
+            let mut hp_hours = hours(listing.hours, country)?;
+            for input in demo_exceptions(hp, today) {
+                hp_hours
+                    .exceptions
+                    .push(parse_exception(&input).map_err(|e| corrupt(format!("{e:?}")))?);
+            }
+            let centre = postcode_area(country, pc4)
                 .map(|a| a.centre)
                 .unwrap_or(Point {
                     lat: 51.92,
@@ -94,7 +113,7 @@ impl Store {
                             lat: centre.lat + offset,
                             lon: centre.lon - offset,
                         },
-                        hours: hours(listing.hours)?,
+                        hours: hp_hours,
                         preparation: listing.preparation.to_owned(),
                         phone: None,
                         email: None,
@@ -124,12 +143,19 @@ impl Store {
                     organisation_id: organisation_id.clone(),
                     title: c.title.to_owned(),
                     topics: c.topics.iter().map(|t| (*t).to_owned()).collect(),
-                    hours: hours(c.hours)?,
+                    hours: hours(c.hours, Country::Nl)?,
                     appointment_needed: c.appointment_needed,
                 },
                 now,
             )
             .await?;
+        }
+        for (key, input) in demo_stops(today) {
+            let Some(help_point_id) = help_point_keys.get(key) else {
+                continue;
+            };
+            let draft = StopDraft::parse(&input).map_err(|e| corrupt(format!("{e:?}")))?;
+            crate::help_point_details::insert_stop(&self.pool, help_point_id, &draft).await?;
         }
         for (user, hash) in chain.users.iter().zip(password_hashes) {
             let email =

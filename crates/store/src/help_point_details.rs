@@ -72,6 +72,30 @@ pub(crate) async fn all_stops(pool: &sqlx::AnyPool) -> Result<Vec<Stop>> {
     stops_from(rows)
 }
 
+/// Writes a stop without checking who asks: callers check (or, loading the demo, need not).
+pub(crate) async fn insert_stop<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    help_point_id: &str,
+    draft: &StopDraft,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO help_point_stops (id, help_point_id, place_name, street_address, postcode, lat, lon, hours) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(help_point_id)
+    .bind(&draft.place_name)
+    .bind(&draft.street_address)
+    .bind(&draft.postcode)
+    .bind(draft.location.lat)
+    .bind(draft.location.lon)
+    .bind(hours_json(&draft.hours)?)
+    .execute(executor)
+    .await?;
+    Ok(id)
+}
+
 /// An organisation that may hold consultation hours at a help point.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Partner {
@@ -306,22 +330,8 @@ impl Store {
         now: i64,
     ) -> Result<String> {
         self.coordinated_help_point(actor, help_point_id).await?;
-        let id = new_id();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO help_point_stops (id, help_point_id, place_name, street_address, postcode, lat, lon, hours) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&id)
-        .bind(help_point_id)
-        .bind(&draft.place_name)
-        .bind(&draft.street_address)
-        .bind(&draft.postcode)
-        .bind(draft.location.lat)
-        .bind(draft.location.lon)
-        .bind(hours_json(&draft.hours)?)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_stop(&mut *tx, help_point_id, draft).await?;
         touch(&mut tx, help_point_id, now).await?;
         tx.commit().await?;
         Ok(id)

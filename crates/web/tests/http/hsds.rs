@@ -276,7 +276,7 @@ both_backends! {
         // The help point's own service is offered at its stop too: one more service_at_location.
         let services = ok(&app, "/hsds/services?per_page=1000").await;
         let sals = check_page(&ok(&app, "/hsds/service_at_locations?per_page=1000").await, &sal_list);
-        assert_eq!(sals.len(), services["total_items"].as_u64().unwrap() as usize + 1);
+        assert_eq!(sals.len(), services["total_items"].as_u64().unwrap() as usize + directory.stops.len());
         let at_stop = sals.iter().find(|s| s["location_id"] == stop.id.as_str()).expect("a service_at_location at the stop");
         assert_eq!(at_stop["location"]["name"], "Buurthuis De Boog");
         assert_eq!(at_stop["location"]["latitude"].as_f64().unwrap(), stop.location.lat);
@@ -401,7 +401,11 @@ both_backends! {
             let full = ok(&app, &format!("/hsds/services/{id}")).await;
             service_full.check(&full);
             assert_eq!(full["id"], id);
-            assert_eq!(full["service_at_locations"].as_array().unwrap().len(), 1);
+            // At its own place, and at each stop when it is the help point's own service of a bus.
+            let sals = full["service_at_locations"].as_array().unwrap();
+            let home = sals[0]["location_id"].as_str().unwrap();
+            let stops = directory.stops.iter().filter(|st| st.help_point_id == home).count();
+            assert_eq!(sals.len(), 1 + stops, "{full}");
             schedules += full["schedules"].as_array().unwrap().len();
             for a in full["attributes"].as_array().unwrap() {
                 term_ids.insert(a["taxonomy_term_id"].as_str().unwrap().to_owned());
@@ -464,13 +468,19 @@ both_backends! {
         let sal_list = Schema::new("compiled/service_at_location_list.json");
         let sal_full = Schema::new("compiled/service_at_location.json");
         let sals = check_page(&ok(&app, "/hsds/service_at_locations?per_page=1000").await, &sal_list);
-        assert_eq!(sals.len(), services.len());
+        assert_eq!(sals.len(), services.len() + directory.stops.len());
+        let mut countries = HashSet::new();
         for sal in &sals {
             let full = ok(&app, &format!("/hsds/service_at_locations/{}", sal["id"].as_str().unwrap())).await;
             sal_full.check(&full);
             assert_eq!(full["service_id"], sal["service_id"]);
-            assert_eq!(full["location"]["addresses"][0]["country"], "NL");
+            let address = &full["location"]["addresses"][0];
+            let country = address["country"].as_str().unwrap().to_owned();
+            // The demo's one Flemish help point is in Belgium, with its 4-digit postcode.
+            assert_eq!(country == "BE", address["postal_code"] == "9000", "{address}");
+            countries.insert(country);
         }
+        assert_eq!(countries, HashSet::from(["NL".to_owned(), "BE".to_owned()]));
 
         let taxonomy = Schema::new("taxonomy.json");
         let taxonomies = check_page(&ok(&app, "/hsds/taxonomies").await, &taxonomy);
