@@ -44,10 +44,49 @@ pub struct Snapshot {
     pub help_points: Vec<FinderPoint>,
     pub consultation_hours: Vec<FinderHour>,
     /// Consultation hours per help point (indices into `consultation_hours`).
-    pub hours_at: Vec<Vec<usize>>,
+    pub hours_at: Groups,
     /// Stops of mobile help points, and per help point its stops (indices into `stops`).
     pub stops: Vec<Stop>,
-    pub stops_at: Vec<Vec<usize>>,
+    pub stops_at: Groups,
+}
+
+/// Items grouped per help point in two flat arrays: with 100,000 help points, of which few have partners' hours
+/// or stops, a `Vec` per point would cost megabytes of empty vectors.
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// Group `g` holds `items[starts[g]..starts[g + 1]]`.
+    starts: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Groups {
+    /// Groups `(group, item)` pairs into `groups` groups, keeping the items' order within a group.
+    fn new(groups: usize, pairs: &[(usize, usize)]) -> Self {
+        let mut starts = vec![0; groups + 1];
+        for &(g, _) in pairs {
+            starts[g + 1] += 1;
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0; pairs.len()];
+        for &(g, item) in pairs {
+            items[next[g]] = item;
+            next[g] += 1;
+        }
+        Self { starts, items }
+    }
+}
+
+impl std::ops::Index<usize> for Groups {
+    type Output = [usize];
+    fn index(&self, group: usize) -> &[usize] {
+        match (self.starts.get(group), self.starts.get(group + 1)) {
+            (Some(&from), Some(&to)) => &self.items[from..to],
+            _ => &[],
+        }
+    }
 }
 
 /// Topic codes to bit positions; a parent topic stands for all its children.
@@ -104,7 +143,7 @@ impl Snapshot {
             });
             entries.push(kind);
         };
-        let mut stops_at = vec![Vec::new(); help_points.len()];
+        let mut stop_pairs = Vec::new();
         let stops: Vec<Stop> = stops
             .into_iter()
             .filter_map(|mut s| {
@@ -119,7 +158,7 @@ impl Snapshot {
                 continue;
             };
             let hp = &help_points[hi];
-            stops_at[hi].push(si);
+            stop_pairs.push((hi, si));
             entry(
                 stop.location,
                 topic_set(&hp.topics),
@@ -127,6 +166,7 @@ impl Snapshot {
                 EntryKind::Stop(si, hi),
             );
         }
+        let stops_at = Groups::new(help_points.len(), &stop_pairs);
         for (i, hp) in help_points.iter().enumerate() {
             // A bus or pop-up without hours of its own is found at its stops only, not at its home address.
             if !stops_at[i].is_empty() && hp.hours.is_empty() {
@@ -139,13 +179,13 @@ impl Snapshot {
                 EntryKind::HelpPoint(i),
             );
         }
-        let mut hours_at = vec![Vec::new(); help_points.len()];
+        let mut hour_pairs = Vec::new();
         for (ci, c) in consultation_hours.iter().enumerate() {
             let Some(&hi) = by_id.get(&*c.help_point_id) else {
                 continue;
             };
             let hp = &help_points[hi];
-            hours_at[hi].push(ci);
+            hour_pairs.push((hi, ci));
             entry(
                 hp.location,
                 topic_set(&c.topics),
@@ -154,6 +194,7 @@ impl Snapshot {
             );
         }
         drop(by_id);
+        let hours_at = Groups::new(help_points.len(), &hour_pairs);
         Snapshot {
             version,
             index: Some(FinderIndex::build(finder_entries)),
@@ -251,5 +292,21 @@ impl Finder {
             *current = snapshot;
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Groups;
+
+    #[test]
+    fn groups_keep_items_per_group_in_order() {
+        let groups = Groups::new(4, &[(2, 10), (0, 11), (2, 12), (3, 13), (2, 14)]);
+        assert_eq!(&groups[0], &[11]);
+        assert!(groups[1].is_empty());
+        assert_eq!(&groups[2], &[10, 12, 14]);
+        assert_eq!(&groups[3], &[13]);
+        assert!(groups[4].is_empty(), "beyond the last group");
+        assert!(Groups::default()[0].is_empty());
     }
 }
