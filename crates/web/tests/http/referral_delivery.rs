@@ -31,29 +31,6 @@ fn referral(sees_progress: bool) -> Value {
     body
 }
 
-/// The library's desk sends a banking referral to the bank; returns its id.
-async fn send(app: &TestApp, staff: &reqwest::Client, body: &Value) -> String {
-    let r = staff
-        .post(app.url("/api/v1/referrals"))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    v["id"].as_str().unwrap().to_owned()
-}
-
-async fn act(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) {
-    let r = client
-        .post(app.url(&format!("/api/v1/referrals/{id}/actions")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-}
-
 /// A partner's system: records every message and answers with the scripted statuses, then 200.
 #[derive(Clone, Default)]
 struct Receiver {
@@ -170,7 +147,7 @@ mod webhooks {
 
             // A new referral: the bank (receiver) hears of it, the library (sender) does not need to.
             let staff = app.signed_in(STAFF).await;
-            let id = send(&app, &staff, &referral(true)).await;
+            let id = app.send_referral(&staff, &referral(true)).await;
             let run = deliver(&app, &config).await;
             assert_eq!(run.delivered, 1, "{run:?}");
             let got = bank_rx.messages();
@@ -191,7 +168,7 @@ mod webhooks {
             assert!(library_rx.messages().is_empty());
 
             // The bank accepts: both hear it (the resident allowed the sender to follow progress).
-            act(&app, &partner, &id, json!({"action": "accept"})).await;
+            assert_eq!(app.referral_action(&partner, &id, json!({"action": "accept"})).await.status(), 200);
             assert_eq!(deliver(&app, &config).await.delivered, 2, "one for the bank, one for the library");
             let to_library = library_rx.messages();
             assert_eq!(to_library.len(), 1);
@@ -211,8 +188,8 @@ mod webhooks {
             }
 
             // Without the resident's yes, the sender hears nothing of the bank's steps.
-            let hidden = send(&app, &staff, &referral(false)).await;
-            act(&app, &partner, &hidden, json!({"action": "accept"})).await;
+            let hidden = app.send_referral(&staff, &referral(false)).await;
+            assert_eq!(app.referral_action(&partner, &hidden, json!({"action": "accept"})).await.status(), 200);
             deliver(&app, &config).await;
             assert!(library_rx.messages().iter().all(|(_, b)| !b.contains(&hidden)));
             assert!(bank_rx.messages().iter().any(|(_, b)| b.contains(&hidden)));
@@ -230,7 +207,7 @@ mod webhooks {
             assert_eq!(r.status(), 204);
             assert_eq!(partner.get(app.url(&format!("/api/v1/organisations/{bank}/webhook"))).send().await.unwrap().status(), 404);
             let before = bank_rx.messages().len();
-            send(&app, &staff, &referral(true)).await;
+            app.send_referral(&staff, &referral(true)).await;
             deliver(&app, &config).await;
             assert_eq!(bank_rx.messages().len(), before);
         };
@@ -246,7 +223,7 @@ mod webhooks {
             let secret: Value = put_webhook(&app, &partner, &bank, &url).await.json().await.unwrap();
             let secret = secret["secret"].as_str().unwrap().to_owned();
             let staff = app.signed_in(STAFF).await;
-            send(&app, &staff, &referral(true)).await;
+            app.send_referral(&staff, &referral(true)).await;
             let run = deliver(&app, &config).await;
             assert_eq!((run.delivered, run.retrying), (0, 1));
             let api: Value = partner.get(app.url(&format!("/api/v1/organisations/{bank}/webhook"))).send().await.unwrap().json().await.unwrap();
@@ -267,7 +244,7 @@ mod webhooks {
             // A receiver that keeps failing: after 1 min, 5 min, 30 min, 2 h and 12 h keten gives up.
             let (down, down_url) = Receiver::start(&[500; 10]).await;
             put_webhook(&app, &partner, &bank, &down_url).await;
-            send(&app, &staff, &referral(true)).await;
+            app.send_referral(&staff, &referral(true)).await;
             assert_eq!(deliver(&app, &config).await.retrying, 1);
             for wait in [60, 300, 1800, 7200] {
                 app.clock.advance_seconds(wait - 1);
@@ -428,7 +405,7 @@ mod mail {
             let mut body = referral(true);
             body["phone"] = Value::Null;
             body["email"] = json!("fatima@example.org");
-            let id = send(&app, &staff, &body).await;
+            let id = app.send_referral(&staff, &body).await;
             // SMTP runs in the background so that a slow mail server never slows a page.
             let mut waited = 0;
             while sink.lock().unwrap().is_empty() && waited < 100 {
@@ -460,7 +437,7 @@ mod mail {
             with_email["phone"] = Value::Null;
             with_email["email"] = json!("fatima@example.org");
             for body in [referral(true), referral(false), with_email] {
-                send(&app, &staff, &body).await;
+                app.send_referral(&staff, &body).await;
             }
             assert!(crate::support::mails_in(dir.path()).is_empty(), "no mail per referral with a digest");
 
@@ -480,7 +457,7 @@ mod mail {
             app.user(colleague, Role::Partner, &bank).await;
             // Signed in again: three days outlast a session.
             let staff = app.signed_in(STAFF).await;
-            let late = send(&app, &staff, &referral(true)).await;
+            let late = app.send_referral(&staff, &referral(true)).await;
             let overdue_mails = || crate::support::mails_in(dir.path()).into_iter().filter(|m| m.contains("Subject: Doorverwijzing wacht te lang")).collect::<Vec<_>>();
             // Sent on Thursday, due on Monday: overdue on Tuesday (day 8).
             app.clock.advance_seconds(5 * 86_400);

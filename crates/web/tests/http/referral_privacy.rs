@@ -11,29 +11,6 @@ use std::sync::Arc;
 /// The municipality's own desk (Vraagwijzer), staff of Gemeente Rotterdam like the steering user is its member.
 const VRAAGWIJZER: &str = "vraagwijzer@rotterdam.demo.keten.nl";
 
-async fn send(app: &TestApp, client: &reqwest::Client, body: &Value) -> String {
-    let r = client
-        .post(app.url("/api/v1/referrals"))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn act(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
-    client
-        .post(app.url(&format!("/api/v1/referrals/{id}/actions")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn status_of(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
     let r = client
         .get(app.url(&format!("/api/v1/referrals/{id}")))
@@ -51,13 +28,13 @@ both_backends! {
         let staff = app.signed_in(STAFF).await;
         let mut body = referral_body("digid", "3011");
         body["destination"] = json!({"organisation_id": gemeente});
-        let id = send(&app, &staff, &body).await;
+        let id = app.send_referral(&staff, &body).await;
 
         // The policy officer is a member of the receiving municipality, but steering sees counts only.
         let steering = app.signed_in(STEERING).await;
         let api = steering.get(app.url(&format!("/api/v1/referrals/{id}"))).send().await.unwrap();
         assert_eq!(api.status(), 404);
-        assert_eq!(act(&app, &steering, &id, json!({"action": "accept"})).await.status(), 404);
+        assert_eq!(app.referral_action(&steering, &id, json!({"action": "accept"})).await.status(), 404);
         let page = steering.get(app.url(&format!("/doorverwijzingen/{id}"))).send().await.unwrap();
         assert_eq!(page.status(), 404);
         assert!(!page.text().await.unwrap().contains("Fatima"));
@@ -91,13 +68,13 @@ both_backends! {
             .collect::<Vec<_>>();
 
         // Completed: the sender sees no status, gets no mail, and a late step is refused without naming the status.
-        let helped = send(&app, &staff, &body).await;
+        let helped = app.send_referral(&staff, &body).await;
         for step in [json!({"action": "accept"}), json!({"action": "contact_attempt", "reached": true}), json!({"action": "complete", "outcome": "solved"})] {
-            assert_eq!(act(&app, &partner, &helped, step).await.status(), 200);
+            assert_eq!(app.referral_action(&partner, &helped, step).await.status(), 200);
         }
         assert_eq!(status_of(&app, &staff, &helped).await, Value::Null);
         assert!(subjects().is_empty(), "{:?}", subjects());
-        let late = act(&app, &staff, &helped, json!({"action": "withdraw"})).await;
+        let late = app.referral_action(&staff, &helped, json!({"action": "withdraw"})).await;
         assert_eq!(late.status(), 409);
         let detail = late.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
         assert!(!detail.contains("afgerond"), "{detail}");
@@ -106,8 +83,8 @@ both_backends! {
         assert!(page.contains("De inwoner trekt toestemming in"), "{page}");
 
         // Declined: it comes back to the sender, who is told and may route it elsewhere.
-        let declined = send(&app, &staff, &body).await;
-        let r = act(&app, &partner, &declined, json!({"action": "decline", "decline_reason": "no_capacity"})).await;
+        let declined = app.send_referral(&staff, &body).await;
+        let r = app.referral_action(&partner, &declined, json!({"action": "decline", "decline_reason": "no_capacity"})).await;
         assert_eq!(r.status(), 200);
         assert_eq!(status_of(&app, &staff, &declined).await, "declined");
         assert_eq!(subjects().len(), 1, "{:?}", subjects());
@@ -133,7 +110,7 @@ both_backends! {
         let partner = app.signed_in(PARTNER).await;
         let mut body = referral_body("digid", "3011");
         body["destination"] = json!({"organisation_id": library});
-        send(&app, &partner, &body).await;
+        app.send_referral(&partner, &body).await;
         app.clock.advance_seconds(3600);
         keten_web::send_due_notifications(&state).await.unwrap();
         let mine: Vec<String> = crate::support::mails_in(dir.path()).into_iter().filter(|m| m.contains(&format!("To: {COORDINATOR}"))).collect();
@@ -145,7 +122,7 @@ both_backends! {
     only_coordinators_read_the_audit_trail_and_erase_on_request => |app: TestApp| async move {
         app.demo_chain().await;
         let staff = app.signed_in(STAFF).await;
-        let id = send(&app, &staff, &referral_body("digid", "3011")).await;
+        let id = app.send_referral(&staff, &referral_body("digid", "3011")).await;
         let library = app.organisation_id("Bibliotheek Rotterdam").await;
         let trail = format!("/api/v1/referrals/audit?organisation={library}");
         assert_eq!(staff.get(app.url(&trail)).send().await.unwrap().status(), 403);

@@ -19,32 +19,8 @@ async fn json_of(r: reqwest::Response) -> Value {
     r.json().await.unwrap()
 }
 
-async fn send(app: &TestApp, client: &reqwest::Client, body: &Value) -> String {
-    let r = client
-        .post(app.url("/api/v1/referrals"))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    json_of(r).await["id"].as_str().unwrap().to_owned()
-}
-
-async fn act(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
-    client
-        .post(app.url(&format!("/api/v1/referrals/{id}/actions")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> reqwest::Response {
-    client.get(app.url(path)).send().await.unwrap()
-}
-
 async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    let r = get(app, client, path).await;
+    let r = app.get_as(client, path).await;
     assert_eq!(r.status(), 200, "{path}");
     r.text().await.unwrap()
 }
@@ -85,16 +61,16 @@ both_backends! {
         app.user(WELZIJN, Role::Partner, &welzijn).await;
         let staff = app.signed_in(STAFF).await;
         let partner = app.signed_in(PARTNER).await;
-        let id = send(&app, &staff, &referral("bankzaken", "06 12345678")).await;
+        let id = app.send_referral(&staff, &referral("bankzaken", "06 12345678")).await;
         let detail = format!("/doorverwijzingen/{id}");
         let reroute = format!("/doorverwijzingen/{id}/opnieuw");
         // Not declined yet: no re-route.
         assert!(!html(&app, &staff, &detail).await.contains("Opnieuw verwijzen"));
-        assert_eq!(get(&app, &staff, &reroute).await.status(), 409);
-        assert_eq!(act(&app, &partner, &id, json!({"action": "decline", "decline_reason": "not_our_topic"})).await.status(), 200);
+        assert_eq!(app.get_as(&staff, &reroute).await.status(), 409);
+        assert_eq!(app.referral_action(&partner, &id, json!({"action": "decline", "decline_reason": "not_our_topic"})).await.status(), 200);
         // The sender sees the way out; the receiver may not take it.
         assert!(html(&app, &staff, &detail).await.contains(&format!("href=\"{reroute}\"")));
-        assert_eq!(get(&app, &partner, &reroute).await.status(), 403);
+        assert_eq!(app.get_as(&partner, &reroute).await.status(), 403);
         app.clock.advance_seconds(3600);
         let form = html(&app, &staff, &reroute).await;
         assert!(form.contains("Voorstel van keten: ") && !form.contains("Voorstel van keten: Maasbank"), "{form}");
@@ -117,11 +93,11 @@ both_backends! {
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], format!("{detail}?verstuurd=1").as_str());
         // The old receiver no longer sees it, nor lists it; the new one sees the contact data.
-        assert_eq!(get(&app, &partner, &format!("/api/v1/referrals/{id}")).await.status(), 404);
-        assert_eq!(get(&app, &partner, &detail).await.status(), 404);
-        assert!(!json_of(get(&app, &partner, "/api/v1/referrals").await).await.to_string().contains(&id));
+        assert_eq!(app.get_as(&partner, &format!("/api/v1/referrals/{id}")).await.status(), 404);
+        assert_eq!(app.get_as(&partner, &detail).await.status(), 404);
+        assert!(!json_of(app.get_as(&partner, "/api/v1/referrals").await).await.to_string().contains(&id));
         let welzijn_user = app.signed_in(WELZIJN).await;
-        let seen = json_of(get(&app, &welzijn_user, &format!("/api/v1/referrals/{id}")).await).await;
+        let seen = json_of(app.get_as(&welzijn_user, &format!("/api/v1/referrals/{id}")).await).await;
         assert_eq!(seen["status"], "sent");
         assert_eq!(seen["contact"]["name"], "Fatima de Vries");
         assert_eq!(seen["consents"].as_array().unwrap().len(), 2);
@@ -134,7 +110,7 @@ both_backends! {
         let trail = app.store.referral_audit_trail(&app.actor(WELZIJN).await, &welzijn, 100).await.unwrap();
         assert_eq!(trail.iter().filter(|a| a.action == "reroute" && a.subject_id == id).count(), 1);
         // Through the API: declined again, re-routed to keten's proposal, never to an organisation that declined.
-        assert_eq!(act(&app, &welzijn_user, &id, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
+        assert_eq!(app.referral_action(&welzijn_user, &id, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
         let api = app.url(&format!("/api/v1/referrals/{id}/reroute"));
         let r = staff.post(&api).json(&json!({"consent_given": false})).send().await.unwrap();
         assert_eq!(r.status(), 422);
@@ -184,20 +160,20 @@ both_backends! {
         assert_eq!(r.status(), 422, "every field is needed");
         // Only steering of that municipality.
         assert_eq!(staff.put(&api).json(&json!({"overdue_working_days": 1, "not_reached_after": 2, "retention_days": 30})).send().await.unwrap().status(), 403);
-        assert_eq!(get(&app, &staff, path).await.status(), 403);
+        assert_eq!(app.get_as(&staff, path).await.status(), 403);
         let other = app.url("/api/v1/referral-settings/GM0606");
         assert_eq!(steering.put(&other).json(&json!({"overdue_working_days": 1, "not_reached_after": 2, "retention_days": 30})).send().await.unwrap().status(), 404);
-        assert_eq!(get(&app, &steering, "/verwijsafspraken/instellingen?gemeente=GM0606").await.status(), 404);
+        assert_eq!(app.get_as(&steering, "/verwijsafspraken/instellingen?gemeente=GM0606").await.status(), 404);
         // They apply: due after one working day, "not reached" after two attempts.
-        let id = send(&app, &staff, &referral("bankzaken", "0612345678")).await;
+        let id = app.send_referral(&staff, &referral("bankzaken", "0612345678")).await;
         let partner = app.signed_in(PARTNER).await;
-        let v = json_of(get(&app, &partner, &format!("/api/v1/referrals/{id}")).await).await;
+        let v = json_of(app.get_as(&partner, &format!("/api/v1/referrals/{id}")).await).await;
         assert_eq!(v["due_at"], app.now() + 86_400, "Monday 10:00 -> Tuesday 10:00");
-        assert_eq!(act(&app, &partner, &id, json!({"action": "accept"})).await.status(), 200);
+        assert_eq!(app.referral_action(&partner, &id, json!({"action": "accept"})).await.status(), 200);
         for _ in 0..2 {
-            assert_eq!(act(&app, &partner, &id, json!({"action": "contact_attempt", "reached": false})).await.status(), 200);
+            assert_eq!(app.referral_action(&partner, &id, json!({"action": "contact_attempt", "reached": false})).await.status(), 200);
         }
-        let r = act(&app, &partner, &id, json!({"action": "mark_not_reached"})).await;
+        let r = app.referral_action(&partner, &id, json!({"action": "mark_not_reached"})).await;
         assert_eq!(r.status(), 200);
         assert_eq!(json_of(r).await["status"], "not_reached");
     };
@@ -236,7 +212,7 @@ both_backends! {
         assert_eq!(r.status(), 303);
         assert!(!html(&app, &steering, "/doorverwijzingen/hulppunten").await.contains("<strong>Vol:"));
         assert_eq!(propose(&app, &staff, "digid").await["help_point_id"], point.as_str());
-        assert_eq!(get(&app, &partner, "/doorverwijzingen/hulppunten").await.status(), 403);
+        assert_eq!(app.get_as(&partner, "/doorverwijzingen/hulppunten").await.status(), 403);
         let r = app.post_form(&stranger, "/doorverwijzingen/hulppunten", &action, &[("vol", "ja")]).await;
         assert_eq!(r.status(), 404);
     };
@@ -245,12 +221,12 @@ both_backends! {
         app.demo_chain().await;
         let staff = app.signed_in(STAFF).await;
         let partner = app.signed_in(PARTNER).await;
-        let accepted = send(&app, &staff, &referral("bankzaken", "0612345678")).await;
-        let declined = send(&app, &staff, &referral("bankzaken", "0612345679")).await;
-        let _waiting = send(&app, &staff, &referral("bankzaken", "0612345670")).await;
+        let accepted = app.send_referral(&staff, &referral("bankzaken", "0612345678")).await;
+        let declined = app.send_referral(&staff, &referral("bankzaken", "0612345679")).await;
+        let _waiting = app.send_referral(&staff, &referral("bankzaken", "0612345670")).await;
         app.clock.advance_seconds(7200);
-        assert_eq!(act(&app, &partner, &accepted, json!({"action": "accept"})).await.status(), 200);
-        assert_eq!(act(&app, &partner, &declined, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
+        assert_eq!(app.referral_action(&partner, &accepted, json!({"action": "accept"})).await.status(), 200);
+        assert_eq!(app.referral_action(&partner, &declined, json!({"action": "decline", "decline_reason": "no_capacity"})).await.status(), 200);
         // The declined one is re-routed: its decline still counts.
         let r = staff.post(app.url(&format!("/api/v1/referrals/{declined}/reroute")))
             .json(&json!({"consent_given": true, "consent_method": "spoken", "consent_text_version": CONSENT_TEXT_VERSION, "destination": {"organisation_id": app.organisation_id("Stichting Welzijn Maasstad").await}}))
@@ -267,7 +243,7 @@ both_backends! {
         assert!(page.contains("2,0 uur"), "median time to accept");
         assert!(page.contains("Wij hebben nu geen plek</th><td class=\"utrecht-table__cell\">De organisatie</td>"), "{page}");
         assert!(page.contains("href=\"/doorverwijzingen/overzicht.csv?gemeente=GM0599\""));
-        let r = get(&app, &steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0599").await;
+        let r = app.get_as(&steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0599").await;
         assert_eq!(r.status(), 200);
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = r.text().await.unwrap();
@@ -281,7 +257,7 @@ both_backends! {
         assert!(csv.contains("afgewezen,Wij hebben nu geen plek,1,doorverwijzingen"));
         assert!(!csv.contains("Fatima") && !csv.contains(&accepted));
         // The same figures in JSON.
-        let v = json_of(get(&app, &steering, "/api/v1/referral-overview/GM0599").await).await;
+        let v = json_of(app.get_as(&steering, "/api/v1/referral-overview/GM0599").await).await;
         assert_eq!(v["total"], 3);
         assert_eq!(v["overdue"], 2);
         assert_eq!(v["to_accept"], json!({"count": 1, "median_seconds": 7200, "mean_seconds": 7200}));
@@ -289,11 +265,11 @@ both_backends! {
         assert!(!v.to_string().contains("Fatima") && !v.to_string().contains(&accepted));
         // Steering only, its own municipality only (sessions last 12 hours: sign in again).
         let staff = app.signed_in(STAFF).await;
-        assert_eq!(get(&app, &staff, "/doorverwijzingen/overzicht").await.status(), 403);
-        assert_eq!(get(&app, &steering, "/doorverwijzingen/overzicht?gemeente=GM0606").await.status(), 404);
-        assert_eq!(get(&app, &steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0606").await.status(), 404);
-        assert_eq!(get(&app, &steering, "/api/v1/referral-overview/GM0606").await.status(), 404);
-        assert_eq!(get(&app, &staff, "/api/v1/referral-overview/GM0599").await.status(), 403);
+        assert_eq!(app.get_as(&staff, "/doorverwijzingen/overzicht").await.status(), 403);
+        assert_eq!(app.get_as(&steering, "/doorverwijzingen/overzicht?gemeente=GM0606").await.status(), 404);
+        assert_eq!(app.get_as(&steering, "/doorverwijzingen/overzicht.csv?gemeente=GM0606").await.status(), 404);
+        assert_eq!(app.get_as(&steering, "/api/v1/referral-overview/GM0606").await.status(), 404);
+        assert_eq!(app.get_as(&staff, "/api/v1/referral-overview/GM0599").await.status(), 403);
         assert!(html(&app, &steering, "/verwijsafspraken").await.contains("href=\"/doorverwijzingen/overzicht\""), "in the navigation");
     };
 
@@ -301,14 +277,14 @@ both_backends! {
         app.demo_chain().await;
         let staff = app.signed_in(STAFF).await;
         let partner = app.signed_in(PARTNER).await;
-        let id = send(&app, &staff, &referral("bankzaken", "0612345678")).await;
+        let id = app.send_referral(&staff, &referral("bankzaken", "0612345678")).await;
         app.clock.advance_seconds(60);
         for _ in 0..54 {
-            assert_eq!(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await.status(), 200);
+            assert_eq!(app.get_as(&staff, &format!("/api/v1/referrals/{id}")).await.status(), 200);
         }
-        assert_eq!(get(&app, &partner, &format!("/api/v1/referrals/{id}")).await.status(), 200);
+        assert_eq!(app.get_as(&partner, &format!("/api/v1/referrals/{id}")).await.status(), 200);
         // A referral between two other organisations stays out of the library's trail.
-        let foreign = send(&app, &partner, &referral("telefoon-tablet", "0687654321")).await;
+        let foreign = app.send_referral(&partner, &referral("telefoon-tablet", "0687654321")).await;
         let coordinator = app.signed_in(COORDINATOR).await;
         assert!(html(&app, &coordinator, "/doorverwijzingen").await.contains("href=\"/doorverwijzingen/audit\""));
         let first = html(&app, &coordinator, "/doorverwijzingen/audit").await;
@@ -324,25 +300,25 @@ both_backends! {
         let both = format!("{first}{second}");
         assert!(both.contains("Iemand van Maasbank") && !both.contains("Joost van Dijk"), "no names of another organisation");
         assert!(!both.contains(&foreign));
-        assert_eq!(get(&app, &coordinator, "/doorverwijzingen/audit?pagina=x").await.status(), 200);
+        assert_eq!(app.get_as(&coordinator, "/doorverwijzingen/audit?pagina=x").await.status(), 200);
         // Coordinators only, and only of their own organisation.
-        assert_eq!(get(&app, &staff, "/doorverwijzingen/audit").await.status(), 403);
+        assert_eq!(app.get_as(&staff, "/doorverwijzingen/audit").await.status(), 403);
         let maasbank = app.organisation_id("Maasbank").await;
-        assert_eq!(get(&app, &coordinator, &format!("/doorverwijzingen/audit?organisatie={maasbank}")).await.status(), 404);
+        assert_eq!(app.get_as(&coordinator, &format!("/doorverwijzingen/audit?organisatie={maasbank}")).await.status(), 404);
     };
 
     a_coordinator_shows_and_erases_a_residents_data_on_request => |app: TestApp| async move {
         app.demo_chain().await;
         let staff = app.signed_in(STAFF).await;
         let partner = app.signed_in(PARTNER).await;
-        let one = send(&app, &staff, &referral("bankzaken", "06 12345678")).await;
-        let two = send(&app, &staff, &referral("digid", "06-12345678")).await;
-        let other_phone = send(&app, &staff, &referral("digid", "0699999999")).await;
-        let not_ours = send(&app, &partner, &referral("telefoon-tablet", "0612345678")).await;
+        let one = app.send_referral(&staff, &referral("bankzaken", "06 12345678")).await;
+        let two = app.send_referral(&staff, &referral("digid", "06-12345678")).await;
+        let other_phone = app.send_referral(&staff, &referral("digid", "0699999999")).await;
+        let not_ours = app.send_referral(&partner, &referral("telefoon-tablet", "0612345678")).await;
         let mut by_mail = referral("digid", "");
         by_mail["phone"] = Value::Null;
         by_mail["email"] = json!("Jan.Jansen@Example.nl");
-        let mailed = send(&app, &staff, &by_mail).await;
+        let mailed = app.send_referral(&staff, &by_mail).await;
         let coordinator = app.signed_in(COORDINATOR).await;
         let path = "/doorverwijzingen/avg";
         assert!(html(&app, &coordinator, "/doorverwijzingen").await.contains("href=\"/doorverwijzingen/avg\""));
@@ -378,21 +354,21 @@ both_backends! {
         let done = html(&app, &coordinator, r.headers()["location"].to_str().unwrap()).await;
         assert!(done.contains("De gegevens in 2 doorverwijzingen zijn gewist"));
         for id in [&one, &two] {
-            let v = json_of(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await).await;
+            let v = json_of(app.get_as(&staff, &format!("/api/v1/referrals/{id}")).await).await;
             assert!(v["contact"].is_null() && v["erased_at"].is_number(), "{v}");
             assert!(v["timeline"].as_array().unwrap().iter().any(|e| e["action"] == "erase"));
         }
-        let still = json_of(get(&app, &staff, &format!("/api/v1/referrals/{other_phone}")).await).await;
+        let still = json_of(app.get_as(&staff, &format!("/api/v1/referrals/{other_phone}")).await).await;
         assert_eq!(still["contact"]["name"], "Fatima de Vries");
         let trail = app.store.referral_audit_trail(&app.actor(COORDINATOR).await, &library, 500).await.unwrap();
         assert_eq!(trail.iter().filter(|a| a.action == "erase").count(), 2);
         let r = app.post_form(&coordinator, path, path, &[("zoek", "0612345678")]).await;
         assert!(r.text().await.unwrap().contains("Wij vonden geen doorverwijzingen"));
         // Coordinators only; another organisation's referral cannot be erased from here.
-        assert_eq!(get(&app, &staff, path).await.status(), 403);
+        assert_eq!(app.get_as(&staff, path).await.status(), 403);
         let r = app.post_form(&coordinator, path, erase, &[("organisatie", &library), ("ids", &not_ours), ("bevestigd", "1")]).await;
         assert_eq!(r.status(), 404);
-        let kept = json_of(get(&app, &partner, &format!("/api/v1/referrals/{not_ours}")).await).await;
+        let kept = json_of(app.get_as(&partner, &format!("/api/v1/referrals/{not_ours}")).await).await;
         assert_eq!(kept["contact"]["name"], "Fatima de Vries");
     };
 
@@ -401,7 +377,7 @@ both_backends! {
         let staff = app.signed_in(STAFF).await;
         let mut sent = Vec::new();
         for i in 0..30 {
-            sent.push(send(&app, &staff, &referral("bankzaken", &format!("06123456{i:02}"))).await);
+            sent.push(app.send_referral(&staff, &referral("bankzaken", &format!("06123456{i:02}"))).await);
             // Pairs share a second: the id keeps their order stable.
             if i % 2 == 1 {
                 app.clock.advance_seconds(60);
@@ -427,7 +403,7 @@ both_backends! {
         assert_eq!(body_rows(&html(&app, &partner, "/doorverwijzingen?pagina=abc").await), 25);
         // The other lists keep working.
         for id in &sent[..3] {
-            assert_eq!(act(&app, &partner, id, json!({"action": "accept"})).await.status(), 200);
+            assert_eq!(app.referral_action(&partner, id, json!({"action": "accept"})).await.status(), 200);
         }
         let accepted = html(&app, &partner, "/doorverwijzingen?lijst=aangenomen").await;
         assert_eq!(body_rows(&accepted), 3);
@@ -471,7 +447,7 @@ both_backends! {
         let r = app.post_form(&both, path, path, &with_consent).await;
         assert_eq!(r.status(), 303);
         let id = r.headers()["location"].to_str().unwrap().trim_start_matches("/doorverwijzingen/").split('?').next().unwrap().to_owned();
-        let v = json_of(get(&app, &both, &format!("/api/v1/referrals/{id}")).await).await;
+        let v = json_of(app.get_as(&both, &format!("/api/v1/referrals/{id}")).await).await;
         assert_eq!(v["sender_organisation_id"], welzijn.as_str());
         assert_eq!(v["organisation_id"], telecom.as_str());
         assert_eq!(v["help_point_id"], hour.help_point_id.as_str());

@@ -27,19 +27,6 @@ async fn send_banking_referral(app: &TestApp, staff: &reqwest::Client) -> String
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn act(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
-    client
-        .post(app.url(&format!("/api/v1/referrals/{id}/actions")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> reqwest::Response {
-    client.get(app.url(path)).send().await.unwrap()
-}
-
 both_backends! {
     without_consent_nothing_is_sent => |app: TestApp| async move {
         app.demo_chain().await;
@@ -52,7 +39,7 @@ both_backends! {
         let v = json_of(r).await;
         assert_eq!(v["errors"][0]["field"], "consent");
         assert!(v["detail"].as_str().unwrap().contains("hulpzoeker"));
-        let sent = json_of(get(&app, &staff, "/api/v1/referrals?box=sent").await).await;
+        let sent = json_of(app.get_as(&staff, "/api/v1/referrals?box=sent").await).await;
         assert_eq!(sent.as_array().unwrap().len(), 0, "nothing half-saved");
         // A steering officer cannot send at all.
         let steering = app.signed_in(STEERING).await;
@@ -101,7 +88,7 @@ both_backends! {
             "municipality_code": "GM0606", "topic": "digid", "organisation_id": gemeente
         })).send().await.unwrap();
         assert_eq!(r.status(), 404);
-        let rules = json_of(get(&app, &staff, "/api/v1/routing-rules?municipality=GM0599").await).await;
+        let rules = json_of(app.get_as(&staff, "/api/v1/routing-rules?municipality=GM0599").await).await;
         assert_eq!(rules.as_array().unwrap().len(), 1);
     };
 
@@ -114,16 +101,16 @@ both_backends! {
         let id = send_banking_referral(&app, &staff).await;
         let path = format!("/api/v1/referrals/{id}");
         // The receiver's inbox lists it without personal data.
-        let inbox = json_of(get(&app, &partner, "/api/v1/referrals").await).await;
+        let inbox = json_of(app.get_as(&partner, "/api/v1/referrals").await).await;
         assert_eq!(inbox[0]["id"], id.as_str());
         assert!(!inbox.to_string().contains("Fatima"));
         // A third organisation, steering, and the sender's wrong-party step.
         let outsider = app.signed_in(OUTSIDER).await;
-        assert_eq!(get(&app, &outsider, &path).await.status(), 404);
-        assert_eq!(act(&app, &outsider, &id, json!({"action": "accept"})).await.status(), 404);
+        assert_eq!(app.get_as(&outsider, &path).await.status(), 404);
+        assert_eq!(app.referral_action(&outsider, &id, json!({"action": "accept"})).await.status(), 404);
         let steering = app.signed_in(STEERING).await;
-        assert_eq!(get(&app, &steering, &path).await.status(), 404);
-        let r = act(&app, &staff, &id, json!({"action": "accept"})).await;
+        assert_eq!(app.get_as(&steering, &path).await.status(), 404);
+        let r = app.referral_action(&staff, &id, json!({"action": "accept"})).await;
         assert_eq!(r.status(), 409);
         assert!(json_of(r).await["detail"].as_str().unwrap().contains("ontvangende"));
         // The receiver works through the lifecycle.
@@ -135,14 +122,14 @@ both_backends! {
             (json!({"action": "complete", "outcome": "solved"}), "completed"),
         ] {
             app.clock.advance_seconds(3600);
-            let r = act(&app, &partner, &id, step.clone()).await;
+            let r = app.referral_action(&partner, &id, step.clone()).await;
             assert_eq!(r.status(), 200, "{step}");
             assert_eq!(json_of(r).await["status"], status);
             // The sender sees each change.
-            let seen = json_of(get(&app, &staff, &path).await).await;
+            let seen = json_of(app.get_as(&staff, &path).await).await;
             assert_eq!(seen["status"], status);
         }
-        let seen = json_of(get(&app, &staff, &path).await).await;
+        let seen = json_of(app.get_as(&staff, &path).await).await;
         let actions: Vec<&str> = seen["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["send", "open", "accept", "contact_attempt", "contact_attempt", "complete"]);
         assert_eq!(seen["outcome"], "solved");
@@ -150,12 +137,12 @@ both_backends! {
         assert_eq!(seen["consents"][0]["text_version"], keten_core::referral::CONSENT_TEXT_VERSION);
         assert_eq!(seen["consents"][0]["method"], "spoken");
         // A closed referral refuses further steps, clearly, and stays as it was.
-        let r = act(&app, &partner, &id, json!({"action": "accept"})).await;
+        let r = app.referral_action(&partner, &id, json!({"action": "accept"})).await;
         assert_eq!(r.status(), 409);
         assert!(json_of(r).await["detail"].as_str().unwrap().contains("afgerond"));
-        assert_eq!(json_of(get(&app, &partner, &path).await).await["status"], "completed");
+        assert_eq!(json_of(app.get_as(&partner, &path).await).await["status"], "completed");
         // Steering sees counts only.
-        let stats = json_of(get(&app, &steering, "/api/v1/referrals/statistics?municipality=GM0599").await).await;
+        let stats = json_of(app.get_as(&steering, "/api/v1/referrals/statistics?municipality=GM0599").await).await;
         assert_eq!(stats["by_status"], json!([{"status": "completed", "count": 1}]));
         assert_eq!(stats["mean_hours_to_accept"], 2.0);
         assert!(!stats.to_string().contains(&id));
@@ -174,7 +161,7 @@ both_backends! {
         // Sessions last 12 hours, so sign in again after moving the clock.
         let overdue = || async {
             let partner = app.signed_in(PARTNER).await;
-            json_of(get(&app, &partner, "/api/v1/referrals?box=overdue").await).await
+            json_of(app.get_as(&partner, "/api/v1/referrals?box=overdue").await).await
         };
         assert_eq!(overdue().await.as_array().unwrap().len(), 0);
         app.clock.advance_seconds(2 * 86_400);
@@ -184,11 +171,11 @@ both_backends! {
         assert_eq!(late[0]["id"], id.as_str());
         assert_eq!(late[0]["overdue"], true);
         let steering = app.signed_in(STEERING).await;
-        let stats = json_of(get(&app, &steering, "/api/v1/referrals/statistics?municipality=GM0599").await).await;
+        let stats = json_of(app.get_as(&steering, "/api/v1/referrals/statistics?municipality=GM0599").await).await;
         assert_eq!(stats["overdue"], 1);
         // Accepting ends it.
         let partner = app.signed_in(PARTNER).await;
-        assert_eq!(act(&app, &partner, &id, json!({"action": "accept"})).await.status(), 200);
+        assert_eq!(app.referral_action(&partner, &id, json!({"action": "accept"})).await.status(), 200);
         assert_eq!(overdue().await.as_array().unwrap().len(), 0);
     };
 
@@ -198,18 +185,18 @@ both_backends! {
         let partner = app.signed_in(PARTNER).await;
         let id = send_banking_referral(&app, &staff).await;
         let open = send_banking_referral(&app, &staff).await;
-        let r = act(&app, &partner, &id, json!({"action": "decline", "decline_reason": "no_capacity"})).await;
+        let r = app.referral_action(&partner, &id, json!({"action": "decline", "decline_reason": "no_capacity"})).await;
         assert_eq!(json_of(r).await["status"], "declined");
         let closed_at = app.now();
         assert_eq!(app.store.purge_referrals(closed_at + 89 * 86_400, 90).await.unwrap(), 0);
         assert_eq!(app.store.purge_referrals(closed_at + 90 * 86_400, 90).await.unwrap(), 1);
         assert_eq!(app.store.purge_referrals(closed_at + 91 * 86_400, 90).await.unwrap(), 0, "once");
-        let v = json_of(get(&app, &partner, &format!("/api/v1/referrals/{id}")).await).await;
+        let v = json_of(app.get_as(&partner, &format!("/api/v1/referrals/{id}")).await).await;
         assert!(v["contact"].is_null());
         assert!(v["erased_at"].is_number());
         assert_eq!(v["decline_reason"], "no_capacity");
         assert_eq!(v["timeline"].as_array().unwrap().len(), 2);
-        let still = json_of(get(&app, &partner, &format!("/api/v1/referrals/{open}")).await).await;
+        let still = json_of(app.get_as(&partner, &format!("/api/v1/referrals/{open}")).await).await;
         assert_eq!(still["contact"]["name"], "Fatima de Vries", "open referrals are never purged");
         let trail = app.store.referral_audit_trail(&app.actor(STAFF).await, &app.organisation_id("Bibliotheek Rotterdam").await, 100).await.unwrap();
         assert_eq!(trail.iter().filter(|a| a.action == "purge" && a.subject_id == id).count(), 1);
@@ -220,13 +207,13 @@ both_backends! {
         let staff = app.signed_in(STAFF).await;
         let partner = app.signed_in(PARTNER).await;
         let id = send_banking_referral(&app, &staff).await;
-        assert_eq!(act(&app, &partner, &id, json!({"action": "accept"})).await.status(), 200);
-        let r = act(&app, &staff, &id, json!({"action": "withdraw"})).await;
+        assert_eq!(app.referral_action(&partner, &id, json!({"action": "accept"})).await.status(), 200);
+        let r = app.referral_action(&staff, &id, json!({"action": "withdraw"})).await;
         assert_eq!(json_of(r).await["status"], "withdrawn");
-        let v = json_of(get(&app, &partner, &format!("/api/v1/referrals/{id}")).await).await;
+        let v = json_of(app.get_as(&partner, &format!("/api/v1/referrals/{id}")).await).await;
         assert!(v["contact"].is_null());
         assert!(v["consents"][0]["withdrawn_at"].is_number());
-        assert_eq!(act(&app, &partner, &id, json!({"action": "contact_attempt", "reached": true})).await.status(), 409);
+        assert_eq!(app.referral_action(&partner, &id, json!({"action": "contact_attempt", "reached": true})).await.status(), 409);
     };
 }
 
@@ -254,7 +241,7 @@ mod pages {
             fields[3] = ("priority", "1");
             let saved = app.post_form(&steering, "/verwijsafspraken", "/verwijsafspraken", &fields).await;
             assert_eq!(saved.status(), 303);
-            let rules = json_of(get(&app, &steering, "/api/v1/routing-rules?municipality=GM0599").await).await;
+            let rules = json_of(app.get_as(&steering, "/api/v1/routing-rules?municipality=GM0599").await).await;
             assert_eq!(rules[0]["consultation_hour_id"], hour.id.as_str(), "{rules}");
         };
 
@@ -344,11 +331,11 @@ mod pages {
             assert!(inbox.contains(&id) && !inbox.contains("Fatima"));
             let detail = partner.get(app.url(&format!("/doorverwijzingen/{id}"))).send().await.unwrap().text().await.unwrap();
             assert!(detail.contains("Fatima de Vries") && detail.contains("Aannemen"));
-            let seen = json_of(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await).await;
+            let seen = json_of(app.get_as(&staff, &format!("/api/v1/referrals/{id}")).await).await;
             assert_eq!(seen["status"], "received");
             let r = app.post_form(&partner, &format!("/doorverwijzingen/{id}"), &format!("/doorverwijzingen/{id}/stap"), &[("action", "accept")]).await;
             assert_eq!(r.status(), 303);
-            assert_eq!(json_of(get(&app, &staff, &format!("/api/v1/referrals/{id}")).await).await["status"], "accepted");
+            assert_eq!(json_of(app.get_as(&staff, &format!("/api/v1/referrals/{id}")).await).await["status"], "accepted");
             // Someone else's referral page is not found; the rules page is for steering.
             let spangen = app.organisation_id("Stichting Moskee Spangen").await;
             app.user(OUTSIDER, Role::Staff, &spangen).await;
@@ -377,7 +364,7 @@ mod pages {
             let html = done.text().await.unwrap();
             assert!(html.contains("Wat gebeurt er nu?") && html.contains("woensdag 4 maart"), "{html}");
             let staff = app.signed_in(STAFF).await;
-            let inbox = json_of(get(&app, &staff, "/api/v1/referrals").await).await;
+            let inbox = json_of(app.get_as(&staff, "/api/v1/referrals").await).await;
             assert_eq!(inbox[0]["source"], "resident", "{inbox}");
             assert_eq!(inbox[0]["help_point_id"], point.as_str());
         };
@@ -402,7 +389,7 @@ mod mail {
             assert!(new[0].contains("Subject: Nieuwe doorverwijzing"));
             assert!(new[0].contains(&format!("https://keten.test/doorverwijzingen/{id}")));
             for step in [json!({"action": "accept"}), json!({"action": "contact_attempt", "reached": true}), json!({"action": "complete", "outcome": "solved"})] {
-                assert_eq!(act(&app, &partner, &id, step).await.status(), 200);
+                assert_eq!(app.referral_action(&partner, &id, step).await.status(), 200);
             }
             let all = crate::support::mails_in(dir.path());
             assert_eq!(all.len(), 3, "the library's desk and its coordinator hear it was completed");

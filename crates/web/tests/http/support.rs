@@ -325,6 +325,45 @@ pub mod demo_users {
 }
 
 impl TestApp {
+    /// Sends a referral over the API as `client`; returns its id (the answer must be 201).
+    pub async fn send_referral(
+        &self,
+        client: &reqwest::Client,
+        body: &serde_json::Value,
+    ) -> String {
+        let r = client
+            .post(self.url("/api/v1/referrals"))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Takes a step on a referral over the API as `client` (accept, decline, complete, ...).
+    pub async fn referral_action(
+        &self,
+        client: &reqwest::Client,
+        id: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/v1/referrals/{id}/actions")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A GET of `path` as `client`.
+    pub async fn get_as(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
     /// The help point with this exact name in the directory.
     pub async fn help_point(&self, name: &str) -> keten_store::help_points::HelpPoint {
         self.store
