@@ -1,8 +1,9 @@
-//! Help points from a spreadsheet: the CSV a coordinator exports, checked row by row.
+//! Help points from a spreadsheet: the CSV or Excel file a coordinator exports, checked row by row.
 //!
-//! The file is UTF-8 (a byte-order mark is fine; [`decode`] also reads the Windows-1252 that older Excel writes),
-//! separated by `;` (Excel in the Netherlands and Flanders) or `,` (detected from the header line). Columns are found
-//! by their header, in Dutch or English, in any case and order:
+//! An Excel workbook's first sheet is read as CSV ([`read_help_point_file`]). A CSV file is UTF-8 (a byte-order
+//! mark is fine; [`decode`] also reads the Windows-1252 that older Excel writes), separated by `;` (Excel in the
+//! Netherlands and Flanders) or `,` (detected from the header line). Columns are found by their header, in Dutch
+//! or English, in any case and order:
 //!
 //! | column | required | content |
 //! |---|---|---|
@@ -10,7 +11,7 @@
 //! | `adres` / `address` | yes | street and house number |
 //! | `postcode` | yes | `3011 AB`, `3011` (NL) or `9000` (BE); gives place, municipality, location and region |
 //! | `plaats` / `city` | no | filled from the postcode when empty |
-//! | `openingstijden` / `hours` | yes | `ma-vr 10:00-16:00; za 10:00-12:00` ([`parse_weekly`]) |
+//! | `openingstijden` / `hours` | yes | `ma-vr 10:00-16:00; za 10:00-12:00`, also `eerste di 10-12` ([`parse_recurring`]) |
 //! | `onderwerpen` / `topics` | no | topic codes or Dutch labels, separated by `,` or `\|` |
 //! | `talen` / `languages` | no | `nl, en, ar` or Dutch names (`Nederlands, Engels`); default `nl` |
 //! | `soort` / `kind` | no | `ido`, `digipunt`, `other` (or their labels); default `ido` |
@@ -27,10 +28,12 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::account::Email;
-use crate::directory::{Accessibility, LANGUAGES, parse_languages};
+use crate::directory::{Accessibility, LANGUAGES, language_name, parse_languages};
 use crate::geo::{Point, normalise, resolve_place};
 use crate::help_question::DEFAULT_TOPICS;
-use crate::opening_hours::{OpeningHours, Region, parse_weekly};
+use crate::opening_hours::{
+    NO_FIXED_HOURS, OpeningHours, Region, format_recurring, parse_recurring,
+};
 use crate::organisation::{HelpPointKind, VenueKind};
 use crate::reference::{Country, PostcodeArea, postcode_area};
 
@@ -200,6 +203,59 @@ impl HelpPointRow {
     }
 }
 
+impl HelpPointRow {
+    /// The row's cells in [`Column::ALL`] order (headers: [`Column::dutch`]), in the words the import reads back, so
+    /// a downloaded list can be edited in a spreadsheet and read in again. Dated exceptions have no place in the
+    /// hours syntax and are left out.
+    #[must_use]
+    pub fn cells(&self) -> Vec<String> {
+        let accessibility: Vec<&str> = [
+            (self.accessibility.step_free, "drempelvrij"),
+            (self.accessibility.accessible_toilet, "toilet"),
+            (self.accessibility.hearing_loop, "ringleiding"),
+            (self.accessibility.quiet_room, "stille ruimte"),
+        ]
+        .into_iter()
+        .filter_map(|(present, word)| present.then_some(word))
+        .collect();
+        let topics: Vec<&str> = self
+            .topics
+            .iter()
+            .map(|code| {
+                DEFAULT_TOPICS
+                    .iter()
+                    .find(|t| t.code == code)
+                    .map_or(code.as_str(), |t| t.label)
+            })
+            .collect();
+        let languages: Vec<&str> = self.languages.iter().map(|l| language_name(l)).collect();
+        Column::ALL
+            .iter()
+            .map(|column| match column {
+                Column::Name => self.name.clone(),
+                Column::Address => self.street_address.clone(),
+                Column::Postcode => self.postcode.clone(),
+                Column::City => self.city.clone(),
+                Column::Hours => match format_recurring(&self.hours.weekly, &self.hours.monthly) {
+                    none if none.is_empty() => NO_FIXED_HOURS.to_owned(),
+                    hours => hours,
+                },
+                Column::Topics => topics.join(", "),
+                Column::Languages => languages.join(", "),
+                Column::Kind => self.kind.label().to_owned(),
+                Column::Venue => self.venue_kind.label().to_owned(),
+                Column::Accessibility => accessibility.join(", "),
+                Column::Phone => self.phone.clone().unwrap_or_default(),
+                Column::Email => self.email.clone().unwrap_or_default(),
+                Column::Website => self.website.clone().unwrap_or_default(),
+                Column::Preparation => self.preparation.clone(),
+                Column::Kvk => self.kvk_number.clone().unwrap_or_default(),
+                Column::Kbo => self.kbo_number.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
 /// Name (case, accents and punctuation ignored) and postcode (spaces and case ignored): two help points of one
 /// organisation with the same key are the same place.
 #[must_use]
@@ -301,6 +357,20 @@ fn windows_1252(b: u8) -> char {
         0x80..=0x9f => HIGH[usize::from(b - 0x80)],
         _ => char::from(b),
     }
+}
+
+/// What [`read_help_point_file`] says when a CSV file is not UTF-8.
+pub const WINDOWS_1252_NOTE: &str = "Het bestand is geen UTF-8; we lezen het als Windows-1252. Kies in Excel bij opslaan liever 'CSV UTF-8'.";
+
+/// An uploaded help-point file as the text [`parse_help_points_csv`] reads: CSV as it is (decoded with [`decode`]),
+/// or the first sheet of an Excel workbook written out as CSV with the same row numbers, so both are checked and
+/// confirmed the same way. The note is for the coordinator ([`WINDOWS_1252_NOTE`]). The error is Dutch.
+pub fn read_help_point_file(bytes: &[u8]) -> Result<(String, Option<&'static str>), String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok((crate::spreadsheet::read_xlsx(bytes)?.to_csv(), None));
+    }
+    let (text, windows_1252) = decode(bytes);
+    Ok((text.into_owned(), windows_1252.then_some(WINDOWS_1252_NOTE)))
 }
 
 /// The separator of the header line: the most frequent of `;`, `,` and tab outside quotes (`,` on a tie).
@@ -739,8 +809,11 @@ fn parse_row(
         );
         None
     } else {
-        match parse_weekly(hours_text) {
-            Ok(slots) => Some(OpeningHours::weekly(region, slots)),
+        match parse_recurring(hours_text) {
+            Ok((weekly, monthly)) => Some(OpeningHours {
+                monthly,
+                ..OpeningHours::weekly(region, weekly)
+            }),
             Err(e) => {
                 fail(Column::Hours, e.message);
                 None
@@ -1047,6 +1120,50 @@ mod tests {
 
     fn errors_of(report: &ImportReport) -> Vec<String> {
         report.errors().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn exported_cells_read_back_as_the_same_help_point() {
+        let text = "naam,adres,postcode,openingstijden,onderwerpen,talen,soort,locatie,toegankelijkheid,telefoon,email,website,meenemen,kvk\n\
+            Bieb Oost,Hoofdweg 2,3067 GH,\"ma-vr 10:00-12:30 en 13:30-16:00; eerste za 10:00-12:00\",\"Telefoon, computer en internet, digid\",\"nl, ar\",digipunt,buurthuis,\"drempelvrij, ringleiding, stille ruimte\",010 123 45 67,oost@bieb.nl,https://bieb.nl/oost,\"Neem uw telefoon mee; en uw pas.\",69352318\n";
+        let row = only_row(&parse_help_points_csv(text)).clone();
+        assert_eq!(row.hours.monthly.len(), 1);
+        let table = crate::spreadsheet::Table {
+            headers: Column::ALL.iter().map(|c| c.dutch().to_owned()).collect(),
+            rows: vec![(2, row.cells())],
+        };
+        let report = parse_help_points_csv(&table.to_csv());
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        assert_eq!(only_row(&report), &row);
+    }
+
+    #[test]
+    fn an_excel_file_is_read_like_its_csv() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, header) in ["naam", "adres", "postcode", "openingstijden"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, col as u16, *header).unwrap();
+        }
+        sheet.write_string(1, 0, "Bieb").unwrap();
+        sheet.write_string(1, 1, "Hoogstraat 110").unwrap();
+        sheet.write_number(1, 2, 9000.0).unwrap();
+        sheet.write_string(1, 3, "di 10-12").unwrap();
+        sheet.write_string(3, 0, "Zonder adres").unwrap();
+        let (text, note) = read_help_point_file(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(note, None);
+        let report = parse_help_points_csv(&text);
+        let rows: Vec<&HelpPointRow> = report.help_points().collect();
+        assert_eq!(rows[0].postcode, "9000");
+        assert_eq!(rows[0].city, "Gent");
+        // The spreadsheet's own row number, past the empty row 3.
+        let errors = errors_of(&report);
+        assert!(errors[0].starts_with("Regel 4, adres:"), "{errors:?}");
+        assert!(read_help_point_file(b"PK\x03\x04 no zip").is_err());
+        let (_, note) = read_help_point_file(b"naam;adres\nCaf\xe9;x\n").unwrap();
+        assert_eq!(note, Some(WINDOWS_1252_NOTE));
     }
 
     #[test]

@@ -1404,7 +1404,14 @@ struct Group {
     closed: bool,
 }
 
+/// What a spreadsheet says of a help point without weekly hours (a bus that keeps to its stops): no hours at all,
+/// like `gesloten`, without saying the place is shut.
+pub const NO_FIXED_HOURS: &str = "geen vaste tijden";
+
 fn parse_part(part: &str) -> Result<Vec<Group>, ValidationError> {
+    if part.trim().eq_ignore_ascii_case(NO_FIXED_HOURS) {
+        return Ok(Vec::new());
+    }
     let tokens = tokenize(part)?;
     if tokens.iter().all(|t| *t == Token::Closed) {
         return Ok(Vec::new()); // "gesloten": no hours at all
@@ -1513,7 +1520,8 @@ fn parse_part(part: &str) -> Result<Vec<Group>, ValidationError> {
 /// `t/m` (a range may wrap past Sunday: `vr-ma`), lists with `,` or `en`, and `werkdagen`, `weekend`, `dagelijks`.
 /// Times: `HH:MM`, `H`, `H.MM`, `9u30` (Flemish), optionally `uur`; slots `10-12` or `van 10 tot 12`, several per day
 /// separated by `en` or `,`. Parts are separated by `;` or new lines; `zo gesloten` says a day is closed; an empty
-/// text or `gesloten` means no weekly hours. Overlapping slots on a day are refused; exact repeats are dropped.
+/// text, `gesloten` or [`NO_FIXED_HOURS`] means no weekly hours. Overlapping slots on a day are refused; exact
+/// repeats are dropped.
 /// The result is sorted by weekday and start. Errors are Dutch, on the field `"hours"`.
 pub fn parse_weekly(text: &str) -> Result<Vec<WeeklySlot>, ValidationError> {
     let mut slots: [Vec<TimeSlot>; 7] = Default::default();
@@ -2442,6 +2450,7 @@ mod tests {
         );
         assert_eq!(parse_weekly("").unwrap(), vec![]);
         assert_eq!(parse_weekly("  gesloten ").unwrap(), vec![]);
+        assert_eq!(parse_weekly("Geen vaste tijden").unwrap(), vec![]);
         assert_eq!(parse_weekly("dagelijks 9-17").unwrap().len(), 7);
     }
 

@@ -10,6 +10,34 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+impl Table {
+    /// The table as CSV text (`;`-separated, as Dutch Excel writes it) whose data rows read back with the same row
+    /// numbers: the header goes on line 1 and rows the sheet left empty stay as empty lines. Pages carry this text from the check to the confirmation, so
+    /// an Excel upload is confirmed like a CSV one.
+    #[must_use]
+    pub fn to_csv(&self) -> String {
+        let mut out = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .flexible(true)
+            .from_writer(Vec::new());
+        let blank = vec![""; self.headers.len().max(1)];
+        // Writing into a Vec cannot fail; a failure would only drop rows, which the check then reports.
+        let _ = out.write_record(&self.headers);
+        // The header goes on line 1 (readers take the first line as the header); data rows keep their numbers.
+        let mut line = 2;
+        for (number, cells) in &self.rows {
+            while line < *number {
+                let _ = out.write_record(&blank);
+                line += 1;
+            }
+            let _ = out.write_record(cells);
+            line += 1;
+        }
+        let bytes = out.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
 /// Reads CSV or XLSX (recognised by its zip signature); the error is Dutch.
 pub fn read_table(bytes: &[u8]) -> Result<Table, String> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -141,5 +169,23 @@ mod tests {
             t.rows,
             vec![(2, vec!["2026-03-02".to_owned(), "15".to_owned()])]
         );
+    }
+
+    #[test]
+    fn a_sheet_as_csv_keeps_its_row_numbers() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        // The header on row 3, a gap on row 5, a cell with a line break and one with a separator in it.
+        sheet.write_string(2, 0, "naam").unwrap();
+        sheet.write_string(2, 1, "adres").unwrap();
+        sheet.write_string(3, 0, "Bieb; centrum").unwrap();
+        sheet.write_string(3, 1, "Hoofdstraat 1").unwrap();
+        sheet.write_string(5, 0, "Buurthuis").unwrap();
+        sheet.write_string(5, 1, "Dorpsweg 2\nachterom").unwrap();
+        let t = read_table(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(t.rows[1].0, 6);
+        let again = read_csv(&t.to_csv()).unwrap();
+        assert_eq!(again.headers, t.headers);
+        assert_eq!(again.rows, t.rows);
     }
 }

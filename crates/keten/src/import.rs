@@ -6,7 +6,7 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use keten_core::help_point_import::{decode, parse_help_points_csv};
+use keten_core::help_point_import::{parse_help_points_csv, read_help_point_file};
 use keten_core::help_question_import::{Mapping, Vocabulary};
 use keten_core::spreadsheet::read_table;
 use keten_store::Store;
@@ -201,12 +201,9 @@ async fn help_points(
     };
     let bytes =
         std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
-    let (text, windows_1252) = decode(&bytes);
-    if windows_1252 {
-        println!(
-            "Let op: het bestand is geen UTF-8; we lezen het als Windows-1252. \
-             Kies in Excel bij opslaan liever 'CSV UTF-8'."
-        );
+    let (text, note) = read_help_point_file(&bytes).map_err(|e| anyhow::anyhow!(e))?;
+    if let Some(note) = note {
+        println!("Let op: {note}");
     }
     let report = parse_help_points_csv(&text);
     for warning in &report.warnings {

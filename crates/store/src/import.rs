@@ -1,4 +1,5 @@
-//! Bulk import of help points (from a coordinator's spreadsheet): all rows in one transaction, or none.
+//! Help points to and from a coordinator's spreadsheet: the rows to download, and the import of all rows in one
+//! transaction, or none.
 
 use std::collections::{HashMap, HashSet};
 
@@ -35,6 +36,40 @@ impl NewHelpPoint {
 }
 
 impl Store {
+    /// The help points the actor coordinates as spreadsheet rows (ordered by name), with the KvK and KBO numbers of
+    /// the organisation running each, so reading the file in again finds the same organisation.
+    pub async fn help_point_rows(&self, actor: &crate::Actor) -> Result<Vec<HelpPointRow>> {
+        let identifiers = self.organisation_identifiers().await?;
+        let mut rows = Vec::new();
+        for listed in self.coordinated_help_points(actor).await? {
+            let point = self.help_point(&listed.id).await?;
+            let numbers = identifiers.get(&point.organisation_id);
+            rows.push(HelpPointRow {
+                line: rows.len() + 2,
+                country: point.hours.region.into(),
+                name: point.name,
+                kind: point.kind,
+                venue_kind: point.venue_kind,
+                street_address: point.street_address,
+                postcode: point.postcode,
+                city: point.city,
+                municipality_code: point.municipality_code,
+                location: point.location,
+                hours: point.hours,
+                preparation: point.preparation,
+                phone: point.phone,
+                email: point.email,
+                website: point.website,
+                languages: point.languages,
+                accessibility: point.accessibility,
+                topics: point.topics,
+                kvk_number: numbers.and_then(|n| n.kvk_number.clone()),
+                kbo_number: numbers.and_then(|n| n.kbo_number.clone()),
+            });
+        }
+        Ok(rows)
+    }
+
     /// The (name, postcode) keys ([`duplicate_key`]) of the organisation's help points, to tell which rows of an
     /// import already exist ("bestaat al").
     pub async fn help_point_keys(

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use keten_core::account::Role;
-use keten_core::help_point_import::{Column, decode, parse_help_points_csv};
+use keten_core::help_point_import::{Column, parse_help_points_csv, read_help_point_file};
 use keten_store::Actor;
 use keten_store::import::{ImportOrganisation, ImportPlan};
 use keten_store::organisations::Organisation;
@@ -278,15 +278,20 @@ async fn upload(
                 MAX_FILE_BYTES / 1024 / 1024
             )
         } else {
-            "Kies een bestand (CSV) om in te lezen.".into()
+            "Kies een bestand (CSV of Excel) om in te lezen.".into()
         });
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let (text, windows_1252) = decode(&bytes);
-    let note = windows_1252.then(|| {
-        "Het bestand is geen UTF-8; we lezen het als Windows-1252. Kies in Excel bij opslaan liever 'CSV UTF-8'."
-            .to_owned()
-    });
+    let (text, note) = match read_help_point_file(&bytes) {
+        Ok(read) => read,
+        Err(problem) => {
+            let organisations = allowed_organisations(&state, &me.0.actor).await?;
+            let mut page = empty_page(shell, &organisations, &chosen);
+            page.upload_error = Some(problem);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let note = note.map(str::to_owned);
     check_and_maybe_store(&state, shell, &me.0.actor, &text, &chosen, store, note).await
 }
 

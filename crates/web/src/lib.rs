@@ -12,7 +12,9 @@ mod context;
 mod desk;
 mod directory;
 mod directory_details;
+mod directory_export;
 mod directory_import;
+mod download;
 mod error;
 mod finder;
 mod health;
@@ -126,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
+        .merge(directory_export::router())
         .merge(api_tokens::router())
         .merge(webhooks::router())
         .merge(health::router())

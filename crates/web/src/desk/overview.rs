@@ -168,7 +168,7 @@ fn export_cells(q: &HelpQuestion, labels: &Labels, tz: &jiff::tz::TimeZone) -> [
     ]
 }
 
-fn attachment(name: &str, extension: &str) -> String {
+fn file_name(name: &str, extension: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -179,7 +179,7 @@ fn attachment(name: &str, extension: &str) -> String {
             }
         })
         .collect();
-    format!("attachment; filename=\"registraties-{safe}.{extension}\"")
+    format!("registraties-{safe}.{extension}")
 }
 
 async fn export_csv(
@@ -191,29 +191,13 @@ async fn export_csv(
     let rows = all_rows(&state, &point).await?;
     let labels = Labels::load(&state).await?;
     let tz = point.region().time_zone();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = EXPORT_COLUMNS.to_vec();
-    header.push("eerste_bezoek");
-    let write = |out: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
-        out.write_record(&header)?;
-        for q in &rows {
-            out.write_record(export_cells(q, &labels, tz))?;
-        }
-        out.flush()?;
-        Ok(())
-    };
-    write(&mut out).map_err(|e| AppError::Internal(e.to_string()))?;
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&point.name, "csv")),
-        ],
-        body,
-    )
-        .into_response())
+    let mut header: Vec<String> = EXPORT_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    header.push("eerste_bezoek".to_owned());
+    let cells = rows.iter().map(|q| export_cells(q, &labels, tz).to_vec());
+    Ok(crate::download::csv(
+        &file_name(&point.name, "csv"),
+        std::iter::once(header).chain(cells),
+    )?)
 }
 
 async fn export_xlsx(
@@ -254,7 +238,13 @@ async fn export_xlsx(
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
             ),
-            (header::CONTENT_DISPOSITION, attachment(&point.name, "xlsx")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    file_name(&point.name, "xlsx")
+                ),
+            ),
         ],
         body,
     )
@@ -301,28 +291,6 @@ fn month_range(
         start(next)?,
         first.strftime("%Y-%m").to_string(),
     ))
-}
-
-fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        out.write_record(row)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 /// The month's figures in the shape of the national IDO monitor: questions
@@ -390,7 +358,10 @@ async fn monitor_csv(
             minutes.to_string(),
         ]);
     }
-    Ok(csv_response(&format!("ido-monitor-{month}.csv"), rows)?)
+    Ok(crate::download::csv(
+        &format!("ido-monitor-{month}.csv"),
+        rows,
+    )?)
 }
 
 /// Cells with fewer cases are shown as "<5": the export leaves the chain, and a
@@ -438,5 +409,8 @@ async fn agency_csv(
             },
         ]);
     }
-    Ok(csv_response(&format!("instanties-{month}.csv"), rows)?)
+    Ok(crate::download::csv(
+        &format!("instanties-{month}.csv"),
+        rows,
+    )?)
 }

@@ -12,8 +12,7 @@ use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use keten_core::referral::upkeep::{LeadTime, hours_text};
@@ -207,25 +206,10 @@ async fn overview_csv(
     for (r, n) in decline_counts(&o) {
         rows.push(count("afgewezen", r.label(), n));
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        out.write_record(row)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"doorverwijzingen-{code}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::download::csv(
+        &format!("doorverwijzingen-{code}.csv"),
+        rows,
+    )?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

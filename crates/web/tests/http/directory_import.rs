@@ -10,7 +10,7 @@ async fn count_points(app: &TestApp) -> usize {
     app.store.directory().await.unwrap().help_points.len()
 }
 
-/// Sends a file the way a browser's upload form does (multipart, token in the query).
+/// Sends a CSV file the way a browser's upload form does (multipart, token in the query).
 async fn upload(
     app: &TestApp,
     client: &reqwest::Client,
@@ -18,13 +18,34 @@ async fn upload(
     csv: &str,
     action: &str,
 ) -> reqwest::Response {
+    upload_file(
+        app,
+        client,
+        organisation_id,
+        ("punten.csv", "text/csv", csv.as_bytes()),
+        action,
+    )
+    .await
+}
+
+/// [`upload`] for any file: name, content type and bytes.
+async fn upload_file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    organisation_id: &str,
+    (file_name, content_type, bytes): (&str, &str, &[u8]),
+    action: &str,
+) -> reqwest::Response {
     let token = app.csrf_token(client, "/beheer/hulppunten/inlezen").await;
     let boundary = "----ketentestgrens";
-    let body = format!(
+    let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"organisation_id\"\r\n\r\n{organisation_id}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"punten.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"actie\"\r\n\r\n{action}\r\n\
-         --{boundary}--\r\n"
+         --{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(
+        format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"actie\"\r\n\r\n{action}\r\n--{boundary}--\r\n").as_bytes(),
     );
     client
         .post(app.url(&format!("/beheer/hulppunten/inlezen?csrf_token={token}")))
@@ -37,6 +58,8 @@ async fn upload(
         .await
         .unwrap()
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn hidden_content(html: &str) -> String {
     let start = html.find("name=\"inhoud\" value=\"").unwrap() + "name=\"inhoud\" value=\"".len();
@@ -218,6 +241,70 @@ both_backends! {
         assert_eq!(me(token.clone()).await, 401);
         let list = staff.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
         assert!(list.contains("Ingetrokken op"));
+    };
+
+    coordinators_download_their_help_points_and_read_the_file_in_again => |app: TestApp| async move {
+        app.demo_chain().await;
+        let coordinator = app.signed_in(COORDINATOR).await;
+        let list = coordinator.get(app.url("/beheer/hulppunten")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("href=\"/beheer/hulppunten/hulppunten.xlsx\""), "{list}");
+        let r = coordinator.get(app.url("/beheer/hulppunten/hulppunten.csv")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains("hulppunten.csv"));
+        let csv = r.text().await.unwrap();
+        let table = keten_core::spreadsheet::read_csv(&csv).unwrap();
+        assert_eq!(&table.headers[..5], ["naam", "adres", "postcode", "plaats", "openingstijden"]);
+        let central = app.help_point("Centrale Bibliotheek").await;
+        let row = &table.rows.iter().find(|(_, cells)| cells[0] == "Centrale Bibliotheek").unwrap().1;
+        assert_eq!(row[2], central.postcode);
+        assert_eq!(row[4], keten_core::opening_hours::format_recurring(&central.hours.weekly, &central.hours.monthly));
+        assert!(!csv.contains("Digipunt Moskee Spangen"), "only the help points the coordinator keeps");
+
+        // The Excel file holds the same rows and reads in again without a single error.
+        let r = coordinator.get(app.url("/beheer/hulppunten/hulppunten.xlsx")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], XLSX);
+        let xlsx = r.bytes().await.unwrap();
+        let sheet = keten_core::spreadsheet::read_table(&xlsx).unwrap();
+        assert_eq!(sheet.headers, table.headers);
+        assert_eq!(sheet.rows, table.rows);
+        let points = count_points(&app).await;
+        let r = upload_file(&app, &coordinator, &central.organisation_id, ("hulppunten.xlsx", XLSX, &xlsx), "controleren").await;
+        let html = r.text().await.unwrap();
+        let n = table.rows.len();
+        assert!(html.contains(&format!("{n} regels gelezen, {n} goed, 0 met fouten")), "{html}");
+        assert_eq!(count_points(&app).await, points);
+
+        // A new row in Excel: stored after the check, its spreadsheet row number in messages.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (col, header) in (0u16..).zip(["naam", "adres", "postcode", "openingstijden"]) {
+            ws.write_string(0, col, header).unwrap();
+        }
+        for (col, cell) in (0u16..).zip(["Bieb Excel", "Straat 7", "3035 AB", "do 13:00-16:00"]) {
+            ws.write_string(1, col, cell).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let r = upload_file(&app, &coordinator, &central.organisation_id, ("nieuw.xlsx", XLSX, &bytes), "controleren").await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let content = hidden_content(&html);
+        let r = app.post_form(&coordinator, "/beheer/hulppunten/inlezen", "/beheer/hulppunten/inlezen/opslaan", &[
+            ("organisation_id", central.organisation_id.as_str()), ("inhoud", content.as_str()),
+        ]).await;
+        assert!(r.text().await.unwrap().contains("1 hulppunt opgeslagen"));
+        assert_eq!(count_points(&app).await, points + 1);
+        let r = upload_file(&app, &coordinator, &central.organisation_id, ("kapot.xlsx", XLSX, b"PK\x03\x04 kapot"), "controleren").await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("Het Excel-bestand is niet te lezen"));
+
+        // Partners keep no help points, and nobody signed out gets the file.
+        let partner = app.signed_in(PARTNER).await;
+        assert_eq!(partner.get(app.url("/beheer/hulppunten/hulppunten.xlsx")).send().await.unwrap().status(), 403);
+        let anonymous = app.browser().get(app.url("/beheer/hulppunten/hulppunten.csv")).send().await.unwrap();
+        assert_ne!(anonymous.status(), 200);
+        assert!(!anonymous.text().await.unwrap().contains("Centrale Bibliotheek"));
     };
 
     help_point_coordinators_import_for_their_own_organisation => |app: TestApp| async move {

@@ -1,0 +1,77 @@
+//! Spreadsheet downloads as responses: CSV and Excel files with a header row, for every page that offers one.
+
+use crate::error::AppError;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn attachment(filename: &str) -> String {
+    format!("attachment; filename=\"{filename}\"")
+}
+
+/// Rows (the first is the header) as a UTF-8 CSV file named `filename`.
+pub fn csv<R, C>(filename: &str, rows: R) -> Result<Response, AppError>
+where
+    R: IntoIterator<Item = C>,
+    C: IntoIterator,
+    C::Item: AsRef<[u8]>,
+{
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(row)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, attachment(filename)),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A workbook of one sheet named `sheet`: the bold header row with a filter on it, then text cells.
+pub fn xlsx(
+    filename: &str,
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Response, AppError> {
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let worksheet = book.add_worksheet();
+        worksheet.set_name(sheet)?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (col, name) in (0u16..).zip(headers) {
+            worksheet.write_string_with_format(0, col, *name, &bold)?;
+        }
+        for (row, cells) in (1u32..).zip(rows) {
+            for (col, cell) in (0u16..).zip(cells) {
+                worksheet.write_string(row, col, cell)?;
+            }
+        }
+        let last_col = u16::try_from(headers.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        worksheet.autofilter(
+            0,
+            0,
+            u32::try_from(rows.len()).unwrap_or(u32::MAX),
+            last_col,
+        )?;
+        worksheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    };
+    let body = build().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),
+            (header::CONTENT_DISPOSITION, attachment(filename)),
+        ],
+        body,
+    )
+        .into_response())
+}
