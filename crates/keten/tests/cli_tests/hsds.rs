@@ -82,14 +82,15 @@ async fn postgres_database(tag: &str) -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
-/// Hours with every kind of dated exception, for one demo help point (the demo itself has none).
+/// Hours with every kind of dated exception, for one Dutch demo help point (a Flemish one would read its stops'
+/// postcodes as Belgian).
 const HOURS_WITH_EXCEPTIONS: &str = r#"{"weekly":[{"weekday":"mon","start":"10:00","end":"12:30"},{"weekday":"mon","start":"13:30","end":"16:00"},{"weekday":"thu","start":"10:00","end":"12:30"}],"exceptions":[{"from":"2026-12-24","to":"2027-01-01","kind":"closed","reason":"Kerstvakantie"},{"from":"2027-03-01","to":"2027-04-30","kind":"extra","slots":[{"start":"18:00","end":"20:00"},{"start":"09:00","end":"10:00"}],"reason":"Belastingaangifte"},{"from":"2027-05-05","to":"2027-05-05","kind":"open_only","slots":[{"start":"13:00","end":"15:00"}]}],"region":"NL","closed_on_public_holidays":false}"#;
 
 /// A bus stop on Wednesdays and the last Friday of the month, and a one-day pop-up, for the same demo help point.
 const STOPS: &str = r#"INSERT INTO help_point_stops (id, help_point_id, place_name, street_address, postcode, lat, lon, hours) VALUES
-('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a01', (SELECT MIN(id) FROM help_points), 'Buurthuis De Boog', 'Boogstraat 1', '3025 AB', 51.9112, 4.4461,
+('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a01', (SELECT id FROM help_points WHERE name = 'Centrale Bibliotheek'), 'Buurthuis De Boog', 'Boogstraat 1', '3025 AB', 51.9112, 4.4461,
  '{"weekly":[{"weekday":"wed","start":"13:00","end":"15:00"}],"monthly":[{"week":-1,"weekday":"fri","start":"10:00","end":"12:00"}],"exceptions":[],"region":"NL","closed_on_public_holidays":true}'),
-('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a02', (SELECT MIN(id) FROM help_points), 'Markt Schiedam', 'Grote Markt 1', '3111 NG', 51.9170, 4.3990,
+('6a0f3d52-8d0e-4c1e-9a55-0c3b1f0e7a02', (SELECT id FROM help_points WHERE name = 'Centrale Bibliotheek'), 'Markt Schiedam', 'Grote Markt 1', '3111 NG', 51.9170, 4.3990,
  '{"weekly":[],"exceptions":[{"from":"2026-03-04","to":"2026-03-04","kind":"open_only","slots":[{"start":"10:00","end":"12:00"}],"reason":"Markt Schiedam"}],"region":"NL","closed_on_public_holidays":true}')"#;
 
 /// Monthly hours for one demo consultation hour: the first Tuesday besides its weekly hour.
@@ -105,7 +106,7 @@ async fn demo_export(tmp: &Path) -> PathBuf {
     store
         .execute_raw(&format!(
             "UPDATE help_points SET hours = '{HOURS_WITH_EXCEPTIONS}' \
-             WHERE id = (SELECT MIN(id) FROM help_points)"
+             WHERE id = (SELECT id FROM help_points WHERE name = 'Centrale Bibliotheek')"
         ))
         .await
         .unwrap();
@@ -120,7 +121,8 @@ async fn demo_export(tmp: &Path) -> PathBuf {
     store
         .execute_raw(&format!(
             "UPDATE consultation_hours SET hours = '{MONTHLY_HOURS}' \
-             WHERE id = (SELECT MIN(id) FROM consultation_hours)"
+             WHERE id = (SELECT MIN(c.id) FROM consultation_hours c JOIN help_points h ON h.id = c.help_point_id \
+             WHERE h.name = 'Centrale Bibliotheek')"
         ))
         .await
         .unwrap();
