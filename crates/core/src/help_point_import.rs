@@ -218,15 +218,17 @@ impl HelpPointRow {
         .into_iter()
         .filter_map(|(present, word)| present.then_some(word))
         .collect();
-        let topics: Vec<&str> = self
-            .topics
+        // In the topic list's order, so the same topics always read the same.
+        let topics: Vec<&str> = DEFAULT_TOPICS
             .iter()
-            .map(|code| {
-                DEFAULT_TOPICS
+            .filter(|t| self.topics.iter().any(|c| c == t.code))
+            .map(|t| t.label)
+            .chain(
+                self.topics
                     .iter()
-                    .find(|t| t.code == code)
-                    .map_or(code.as_str(), |t| t.label)
-            })
+                    .filter(|c| !DEFAULT_TOPICS.iter().any(|t| t.code == c.as_str()))
+                    .map(String::as_str),
+            )
             .collect();
         let languages: Vec<&str> = self.languages.iter().map(|l| language_name(l)).collect();
         Column::ALL
@@ -256,6 +258,102 @@ impl HelpPointRow {
     }
 }
 
+impl HelpPointRow {
+    /// This help point (as stored) with the values of `file` in the given columns: what reading in a row for an
+    /// existing help point makes of it. Hours from the file replace the weekly and monthly hours; dated exceptions,
+    /// the holiday rule and the coordinates (the postcode is the same) stay. The organisation's numbers are not the
+    /// help point's and stay too.
+    #[must_use]
+    pub fn updated_with(&self, file: &HelpPointRow, columns: &[Column]) -> HelpPointRow {
+        let mut out = self.clone();
+        for column in columns {
+            match column {
+                Column::Name => out.name.clone_from(&file.name),
+                Column::Address => out.street_address.clone_from(&file.street_address),
+                Column::Postcode => out.postcode.clone_from(&file.postcode),
+                Column::City => out.city.clone_from(&file.city),
+                Column::Hours => {
+                    out.hours.weekly.clone_from(&file.hours.weekly);
+                    out.hours.monthly.clone_from(&file.hours.monthly);
+                }
+                Column::Topics => out.topics.clone_from(&file.topics),
+                Column::Languages => out.languages.clone_from(&file.languages),
+                Column::Kind => out.kind = file.kind,
+                Column::Venue => out.venue_kind = file.venue_kind,
+                Column::Accessibility => out.accessibility = file.accessibility,
+                Column::Phone => out.phone.clone_from(&file.phone),
+                Column::Email => out.email.clone_from(&file.email),
+                Column::Website => out.website.clone_from(&file.website),
+                Column::Preparation => out.preparation.clone_from(&file.preparation),
+                Column::Kvk | Column::Kbo => {}
+            }
+        }
+        out
+    }
+
+    /// The columns in which `other` reads differently from this row (in [`Column::ALL`] order).
+    #[must_use]
+    pub fn changed_columns(&self, other: &HelpPointRow) -> Vec<Column> {
+        Column::ALL
+            .into_iter()
+            .zip(self.cells().into_iter().zip(other.cells()))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(column, _)| column)
+            .collect()
+    }
+}
+
+/// What an import will do or did, after the file's own summary: `1 nieuw, 2 aangepast, 3 ongewijzigd` (parts that
+/// are 0 left out).
+#[must_use]
+pub fn outcome_nl(created: usize, updated: usize, unchanged: usize) -> String {
+    [
+        (created, "nieuw"),
+        (updated, "aangepast"),
+        (unchanged, "ongewijzigd"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// What a row will do, for the check's list: `Nieuw`, `Ongewijzigd`, or `Wordt aangepast: openingstijden,
+/// onderwerpen`. `changes` is `None` for a help point that does not exist yet.
+#[must_use]
+pub fn row_outcome_nl(changes: Option<&[Column]>) -> String {
+    match changes {
+        None => "Nieuw".to_owned(),
+        Some([]) => "Ongewijzigd".to_owned(),
+        Some(columns) => format!(
+            "Wordt aangepast: {}",
+            columns
+                .iter()
+                .map(|c| c.dutch())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// What storing did, for the page and the command line: `1 hulppunt opgeslagen en 2 aangepast.`
+#[must_use]
+pub fn stored_nl(created: usize, updated: usize) -> String {
+    let created_text = match created {
+        1 => "1 hulppunt opgeslagen".to_owned(),
+        n => format!("{n} hulppunten opgeslagen"),
+    };
+    match updated {
+        0 => format!("{created_text}."),
+        n if created == 0 => format!(
+            "{n} {} aangepast.",
+            if n == 1 { "hulppunt" } else { "hulppunten" }
+        ),
+        n => format!("{created_text} en {n} aangepast."),
+    }
+}
+
 /// Name (case, accents and punctuation ignored) and postcode (spaces and case ignored): two help points of one
 /// organisation with the same key are the same place.
 #[must_use]
@@ -281,6 +379,8 @@ pub struct ImportReport {
     pub warnings: Vec<RowError>,
     /// Every non-empty data row, in file order, with its spreadsheet line number.
     pub rows: Vec<(usize, Result<HelpPointRow, Vec<RowError>>)>,
+    /// The known columns the file has: an existing help point takes only these from its row.
+    pub columns: Vec<Column>,
 }
 
 impl ImportReport {
@@ -463,6 +563,7 @@ pub fn parse_help_points_csv(text: &str) -> ImportReport {
             header_seen = true;
             headers = record.iter().map(|h| h.trim().to_owned()).collect();
             read_header(&headers, line, &mut columns, &mut report);
+            report.columns = columns.iter().flatten().copied().collect();
             if !report.file_errors.is_empty() {
                 return report;
             }
@@ -1126,15 +1227,58 @@ mod tests {
     fn exported_cells_read_back_as_the_same_help_point() {
         let text = "naam,adres,postcode,openingstijden,onderwerpen,talen,soort,locatie,toegankelijkheid,telefoon,email,website,meenemen,kvk\n\
             Bieb Oost,Hoofdweg 2,3067 GH,\"ma-vr 10:00-12:30 en 13:30-16:00; eerste za 10:00-12:00\",\"Telefoon, computer en internet, digid\",\"nl, ar\",digipunt,buurthuis,\"drempelvrij, ringleiding, stille ruimte\",010 123 45 67,oost@bieb.nl,https://bieb.nl/oost,\"Neem uw telefoon mee; en uw pas.\",69352318\n";
-        let row = only_row(&parse_help_points_csv(text)).clone();
+        let mut row = only_row(&parse_help_points_csv(text)).clone();
         assert_eq!(row.hours.monthly.len(), 1);
+        // Cells list topics in the topic list's order; the store keeps them as a set.
+        row.topics.sort();
         let table = crate::spreadsheet::Table {
             headers: Column::ALL.iter().map(|c| c.dutch().to_owned()).collect(),
             rows: vec![(2, row.cells())],
         };
         let report = parse_help_points_csv(&table.to_csv());
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-        assert_eq!(only_row(&report), &row);
+        let mut again = only_row(&report).clone();
+        again.topics.sort();
+        assert_eq!(again, row);
+    }
+
+    #[test]
+    fn a_row_for_an_existing_help_point_changes_only_its_own_columns() {
+        let mut stored = only_row(&parse_help_points_csv(
+            "naam;adres;postcode;openingstijden;onderwerpen;telefoon\n\
+             Bieb;Hoofdweg 2;3067 GH;ma 10-12;digid;010 123 45 67\n",
+        ))
+        .clone();
+        stored
+            .hours
+            .exceptions
+            .push(crate::opening_hours::Exception {
+                from: jiff::civil::date(2026, 12, 24),
+                to: jiff::civil::date(2027, 1, 1),
+                kind: crate::opening_hours::ExceptionKind::Closed,
+                slots: Vec::new(),
+                reason: "Kerst".into(),
+            });
+        let report = parse_help_points_csv(
+            "naam;adres;postcode;openingstijden\nBieb;Hoofdweg 2;3067 GH;\"di 13-16; eerste za 10-12\"\n",
+        );
+        let file = only_row(&report);
+        let updated = stored.updated_with(file, &report.columns);
+        assert_eq!(stored.changed_columns(&updated), vec![Column::Hours]);
+        assert_eq!(updated.hours.weekly, file.hours.weekly);
+        assert_eq!(updated.hours.monthly.len(), 1);
+        assert_eq!(
+            updated.hours.exceptions, stored.hours.exceptions,
+            "dated exceptions stay"
+        );
+        assert_eq!(updated.topics, ["digid"], "a column the file lacks stays");
+        assert_eq!(updated.phone, stored.phone);
+        assert!(stored.changed_columns(&stored).is_empty());
+        assert_eq!(outcome_nl(1, 0, 3), "1 nieuw, 3 ongewijzigd");
+        assert_eq!(outcome_nl(0, 0, 0), "");
+        assert_eq!(stored_nl(1, 0), "1 hulppunt opgeslagen.");
+        assert_eq!(stored_nl(0, 2), "2 hulppunten aangepast.");
+        assert_eq!(stored_nl(3, 1), "3 hulppunten opgeslagen en 1 aangepast.");
     }
 
     #[test]

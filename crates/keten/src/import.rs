@@ -6,7 +6,9 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use keten_core::help_point_import::{parse_help_points_csv, read_help_point_file};
+use keten_core::help_point_import::{
+    parse_help_points_csv, read_help_point_file, row_outcome_nl, stored_nl,
+};
 use keten_core::help_question_import::{Mapping, Vocabulary};
 use keten_core::spreadsheet::read_table;
 use keten_store::Store;
@@ -219,27 +221,29 @@ async fn help_points(
     for error in &plan.errors {
         println!("{error}");
     }
-    for planned in plan.help_points.iter().filter(|p| p.exists) {
-        println!(
-            "Regel {}: '{}' ({}) bestaat al bij {}; die slaan we niet opnieuw op.",
-            planned.line, planned.new.name, planned.new.postcode, planned.organisation_name
-        );
+    for planned in &plan.help_points {
+        if let Some(update) = &planned.existing {
+            println!(
+                "Regel {}: '{}' ({}) bestaat al bij {}. {}.",
+                planned.line,
+                planned.new.name,
+                planned.new.postcode,
+                planned.organisation_name,
+                row_outcome_nl(Some(&update.changes))
+            );
+        }
     }
-    let already_text = match plan.already_there() {
-        0 => String::new(),
-        1 => "; 1 bestaat al".to_owned(),
-        n => format!("; {n} bestaan al"),
-    };
     let summary = report.summary_nl();
     if !report.is_ok() || !plan.errors.is_empty() {
-        println!("{summary}{already_text}; niets opgeslagen.");
+        println!("{summary}; niets opgeslagen.");
         bail!("het bestand heeft fouten; verbeter ze en probeer het opnieuw");
     }
+    let summary = format!("{summary}; {}", plan.outcome_nl());
     if dry_run {
-        println!("{summary}{already_text}; niets opgeslagen (proefrun).");
+        println!("{summary}; niets opgeslagen (proefrun).");
         return Ok(());
     }
-    let created = store
+    let outcome = store
         .import_planned_help_points(&plan, crate::now().as_second())
         .await
         .context("opslaan mislukt; er is niets opgeslagen")?;
@@ -251,11 +255,12 @@ async fn help_points(
     names.sort_unstable();
     names.dedup();
     println!(
-        "{summary}{already_text}; {created} {} opgeslagen bij {}.",
-        if created == 1 {
-            "hulppunt"
+        "{summary}. {} {}: {}.",
+        stored_nl(outcome.created, outcome.updated),
+        if names.len() == 1 {
+            "Organisatie"
         } else {
-            "hulppunten"
+            "Organisaties"
         },
         names.join(", ")
     );

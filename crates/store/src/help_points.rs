@@ -168,13 +168,17 @@ pub(crate) async fn insert_help_point_with_id(
     insert_help_point_links(tx, id, new).await
 }
 
-/// The topics and served municipalities of a help point (its own municipality always among them).
-pub(crate) async fn insert_help_point_links(
+/// Sets a help point's topics to `topics` (repeats dropped).
+pub(crate) async fn replace_topics(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
-    new: &NewHelpPoint,
+    topics: &[String],
 ) -> Result<()> {
-    let mut topics: Vec<&String> = new.topics.iter().collect();
+    sqlx::query("DELETE FROM help_point_topics WHERE help_point_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let mut topics: Vec<&String> = topics.iter().collect();
     topics.sort();
     topics.dedup();
     for topic in topics {
@@ -184,6 +188,16 @@ pub(crate) async fn insert_help_point_links(
             .execute(&mut **tx)
             .await?;
     }
+    Ok(())
+}
+
+/// The topics and served municipalities of a help point (its own municipality always among them).
+pub(crate) async fn insert_help_point_links(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    new: &NewHelpPoint,
+) -> Result<()> {
+    replace_topics(tx, id, &new.topics).await?;
     let mut served: Vec<&String> = std::iter::once(&new.municipality_code)
         .chain(&new.municipalities_served)
         .collect();
@@ -662,19 +676,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM help_point_topics WHERE help_point_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for topic in &draft.topics {
-            sqlx::query(
-                "INSERT INTO help_point_topics (help_point_id, topic_code) VALUES ($1, $2)",
-            )
-            .bind(id)
-            .bind(topic)
-            .execute(&mut *tx)
-            .await?;
-        }
+        replace_topics(&mut tx, id, &draft.topics).await?;
         sqlx::query(
             "INSERT INTO help_point_municipalities (help_point_id, municipality_code) VALUES ($1, $2) \
              ON CONFLICT (help_point_id, municipality_code) DO NOTHING",

@@ -5,8 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use crate::Store;
 use crate::error::Result;
-use crate::help_points::{NewHelpPoint, bump_directory_revision, insert_help_point};
-use keten_core::help_point_import::{HelpPointRow, ImportReport, RowError, duplicate_key};
+use crate::help_points::{
+    HelpPoint, NewHelpPoint, bump_directory_revision, hours_json, insert_help_point, replace_topics,
+};
+use keten_core::help_point_import::{
+    Column, HelpPointRow, ImportReport, RowError, duplicate_key, outcome_nl,
+};
+use keten_core::organisation::OrganisationIdentifiers;
 
 impl NewHelpPoint {
     /// A checked spreadsheet row as a new help point of `organisation_id`.
@@ -43,47 +48,30 @@ impl Store {
         let mut rows = Vec::new();
         for listed in self.coordinated_help_points(actor).await? {
             let point = self.help_point(&listed.id).await?;
-            let numbers = identifiers.get(&point.organisation_id);
-            rows.push(HelpPointRow {
-                line: rows.len() + 2,
-                country: point.hours.region.into(),
-                name: point.name,
-                kind: point.kind,
-                venue_kind: point.venue_kind,
-                street_address: point.street_address,
-                postcode: point.postcode,
-                city: point.city,
-                municipality_code: point.municipality_code,
-                location: point.location,
-                hours: point.hours,
-                preparation: point.preparation,
-                phone: point.phone,
-                email: point.email,
-                website: point.website,
-                languages: point.languages,
-                accessibility: point.accessibility,
-                topics: point.topics,
-                kvk_number: numbers.and_then(|n| n.kvk_number.clone()),
-                kbo_number: numbers.and_then(|n| n.kbo_number.clone()),
-            });
+            let numbers = identifiers.get(&point.organisation_id).cloned();
+            rows.push(import_row(
+                point,
+                rows.len() + 2,
+                numbers.unwrap_or_default(),
+            ));
         }
         Ok(rows)
     }
 
-    /// The (name, postcode) keys ([`duplicate_key`]) of the organisation's help points, to tell which rows of an
-    /// import already exist ("bestaat al").
-    pub async fn help_point_keys(
+    /// The organisation's help points by (name, postcode) key ([`duplicate_key`]), to tell which rows of an import
+    /// are for a help point it already has.
+    async fn help_point_ids_by_key(
         &self,
         organisation_id: &str,
-    ) -> Result<HashSet<(String, String)>> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT name, postcode FROM help_points WHERE organisation_id = $1")
+    ) -> Result<HashMap<(String, String), String>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, name, postcode FROM help_points WHERE organisation_id = $1")
                 .bind(organisation_id)
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows
-            .iter()
-            .map(|(name, postcode)| duplicate_key(name, postcode))
+            .into_iter()
+            .map(|(id, name, postcode)| (duplicate_key(&name, &postcode), id))
             .collect())
     }
 
@@ -124,6 +112,32 @@ impl Store {
     }
 }
 
+/// A stored help point as a spreadsheet row (see [`HelpPointRow::cells`]).
+fn import_row(point: HelpPoint, line: usize, numbers: OrganisationIdentifiers) -> HelpPointRow {
+    HelpPointRow {
+        line,
+        country: point.hours.region.into(),
+        name: point.name,
+        kind: point.kind,
+        venue_kind: point.venue_kind,
+        street_address: point.street_address,
+        postcode: point.postcode,
+        city: point.city,
+        municipality_code: point.municipality_code,
+        location: point.location,
+        hours: point.hours,
+        preparation: point.preparation,
+        phone: point.phone,
+        email: point.email,
+        website: point.website,
+        languages: point.languages,
+        accessibility: point.accessibility,
+        topics: point.topics,
+        kvk_number: numbers.kvk_number,
+        kbo_number: numbers.kbo_number,
+    }
+}
+
 /// One good row of an import, with the organisation that will run it.
 #[derive(Debug, Clone)]
 pub struct PlannedHelpPoint {
@@ -131,8 +145,18 @@ pub struct PlannedHelpPoint {
     pub organisation_id: String,
     pub organisation_name: String,
     pub new: NewHelpPoint,
-    /// The organisation already has a help point with this name and postcode: it is skipped.
-    pub exists: bool,
+    /// The organisation already has a help point with this name and postcode: the row is for that one.
+    pub existing: Option<PlannedUpdate>,
+}
+
+/// What a row does to the help point it is for.
+#[derive(Debug, Clone)]
+pub struct PlannedUpdate {
+    pub id: String,
+    /// The help point as it will be: as stored, with the file's columns ([`HelpPointRow::updated_with`]).
+    pub updated: HelpPointRow,
+    /// The columns that change; none when the row says what is stored already.
+    pub changes: Vec<Column>,
 }
 
 /// What an import would do: the rows to store, and the rows that cannot be stored because their organisation is
@@ -144,16 +168,43 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
-    /// Rows that would be created (not yet existing).
+    /// Rows for help points that do not exist yet.
     #[must_use]
     pub fn to_create(&self) -> usize {
-        self.help_points.iter().filter(|p| !p.exists).count()
+        self.help_points
+            .iter()
+            .filter(|p| p.existing.is_none())
+            .count()
     }
 
+    /// Rows that change an existing help point.
     #[must_use]
-    pub fn already_there(&self) -> usize {
-        self.help_points.iter().filter(|p| p.exists).count()
+    pub fn to_update(&self) -> usize {
+        self.updates().filter(|u| !u.changes.is_empty()).count()
     }
+
+    /// Rows that say what is stored already.
+    #[must_use]
+    pub fn unchanged(&self) -> usize {
+        self.updates().filter(|u| u.changes.is_empty()).count()
+    }
+
+    fn updates(&self) -> impl Iterator<Item = &PlannedUpdate> {
+        self.help_points.iter().filter_map(|p| p.existing.as_ref())
+    }
+
+    /// `1 nieuw, 2 aangepast`: see [`outcome_nl`].
+    #[must_use]
+    pub fn outcome_nl(&self) -> String {
+        outcome_nl(self.to_create(), self.to_update(), self.unchanged())
+    }
+}
+
+/// What storing a plan did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub created: usize,
+    pub updated: usize,
 }
 
 /// An organisation an import may use: id and name.
@@ -175,7 +226,7 @@ impl Store {
         allowed: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<ImportPlan> {
         let mut plan = ImportPlan::default();
-        let mut keys: HashMap<String, HashSet<(String, String)>> = HashMap::new();
+        let mut keys: HashMap<String, HashMap<(String, String), String>> = HashMap::new();
         for row in report.help_points() {
             let error = |message: String, field: &str| RowError {
                 line: row.line,
@@ -248,31 +299,60 @@ impl Store {
                 continue;
             }
             if !keys.contains_key(&organisation.id) {
-                let existing = self.help_point_keys(&organisation.id).await?;
+                let existing = self.help_point_ids_by_key(&organisation.id).await?;
                 keys.insert(organisation.id.clone(), existing);
             }
-            let exists = keys
+            let existing_id = keys
                 .get(&organisation.id)
-                .is_some_and(|k| k.contains(&row.key()));
+                .and_then(|k| k.get(&row.key()))
+                .cloned();
+            let existing = match existing_id {
+                Some(id) => {
+                    let stored = import_row(
+                        self.help_point(&id).await?,
+                        row.line,
+                        OrganisationIdentifiers::default(),
+                    );
+                    let updated = stored.updated_with(row, &report.columns);
+                    Some(PlannedUpdate {
+                        changes: stored.changed_columns(&updated),
+                        id,
+                        updated,
+                    })
+                }
+                None => None,
+            };
             plan.help_points.push(PlannedHelpPoint {
                 line: row.line,
                 new: NewHelpPoint::from_import_row(&organisation.id, row),
                 organisation_id: organisation.id,
                 organisation_name: organisation.name,
-                exists,
+                existing,
             });
         }
         plan.errors.sort_by_key(|e| e.line);
         Ok(plan)
     }
 
-    /// Stores a plan's help points in ONE transaction (each with its own organisation); rows their organisation
-    /// already has, or that repeat an earlier row, are skipped. Returns how many were created.
-    pub async fn import_planned_help_points(&self, plan: &ImportPlan, now: i64) -> Result<usize> {
+    /// Stores a plan in ONE transaction: new help points (each with its own organisation) are created, existing ones
+    /// changed as planned. Rows for a help point that appeared since the check, or that repeat an earlier row, are
+    /// skipped. Editing is not checking: `last_checked_at` stays.
+    pub async fn import_planned_help_points(
+        &self,
+        plan: &ImportPlan,
+        now: i64,
+    ) -> Result<ImportOutcome> {
         let mut tx = self.pool.begin().await?;
         let mut keys: HashMap<String, HashSet<(String, String)>> = HashMap::new();
-        let mut created = 0;
+        let mut outcome = ImportOutcome::default();
         for planned in &plan.help_points {
+            if let Some(update) = &planned.existing {
+                if !update.changes.is_empty() {
+                    update_from_import(&mut tx, &update.id, &update.updated, now).await?;
+                    outcome.updated += 1;
+                }
+                continue;
+            }
             if !keys.contains_key(&planned.organisation_id) {
                 let existing: Vec<(String, String)> = sqlx::query_as(
                     "SELECT name, postcode FROM help_points WHERE organisation_id = $1",
@@ -295,12 +375,48 @@ impl Store {
                 continue;
             }
             insert_help_point(&mut tx, &planned.organisation_id, &planned.new, now).await?;
-            created += 1;
+            outcome.created += 1;
         }
-        if created > 0 {
+        if outcome != ImportOutcome::default() {
             bump_directory_revision(&mut tx).await?;
         }
         tx.commit().await?;
-        Ok(created)
+        Ok(outcome)
     }
+}
+
+/// Writes the spreadsheet's fields of an existing help point; status, coordinates, served municipalities and
+/// `last_checked_at` are not in the spreadsheet and stay.
+async fn update_from_import(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    row: &HelpPointRow,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE help_points SET name = $1, kind = $2, venue_kind = $3, street_address = $4, postcode = $5, city = $6, \
+         hours = $7, preparation = $8, phone = $9, email = $10, website = $11, languages = $12, step_free = $13, \
+         accessible_toilet = $14, hearing_loop = $15, quiet_room = $16, updated_at = $17 WHERE id = $18",
+    )
+    .bind(row.name.trim())
+    .bind(row.kind.as_str())
+    .bind(row.venue_kind.as_str())
+    .bind(row.street_address.trim())
+    .bind(row.postcode.trim())
+    .bind(row.city.trim())
+    .bind(hours_json(&row.hours)?)
+    .bind(row.preparation.trim())
+    .bind(row.phone.as_deref())
+    .bind(row.email.as_deref())
+    .bind(row.website.as_deref())
+    .bind(row.languages.join(","))
+    .bind(i64::from(row.accessibility.step_free))
+    .bind(i64::from(row.accessibility.accessible_toilet))
+    .bind(i64::from(row.accessibility.hearing_loop))
+    .bind(i64::from(row.accessibility.quiet_room))
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    replace_topics(tx, id, &row.topics).await
 }

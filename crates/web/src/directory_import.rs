@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use keten_core::account::Role;
-use keten_core::help_point_import::{Column, parse_help_points_csv, read_help_point_file};
+use keten_core::help_point_import::{
+    Column, parse_help_points_csv, read_help_point_file, row_outcome_nl, stored_nl,
+};
 use keten_store::Actor;
 use keten_store::import::{ImportOrganisation, ImportPlan};
 use keten_store::organisations::Organisation;
@@ -59,7 +61,8 @@ pub struct PlannedLine {
     pub name: String,
     pub postcode: String,
     pub organisation: String,
-    pub exists: bool,
+    /// "Nieuw", "Ongewijzigd" or what changes.
+    pub outcome: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -190,35 +193,27 @@ async fn check_and_maybe_store(
             name: p.new.name.clone(),
             postcode: p.new.postcode.clone(),
             organisation: p.organisation_name.clone(),
-            exists: p.exists,
+            outcome: row_outcome_nl(p.existing.as_ref().map(|u| u.changes.as_slice())),
         })
         .collect();
-    let already = match plan.already_there() {
-        0 => String::new(),
-        1 => "; 1 bestaat al".to_owned(),
-        n => format!("; {n} bestaan al"),
-    };
-    page.summary = format!("{}{already}", report.summary_nl());
+    page.summary = [report.summary_nl(), plan.outcome_nl()]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     let clean = report.is_ok() && plan.errors.is_empty();
     if !clean {
         page.summary.push_str("; niets opgeslagen");
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if store {
-        let created = state
+        let outcome = state
             .store
             .import_planned_help_points(&plan, state.now())
             .await?;
-        page.created_message = Some(format!(
-            "{created} {} opgeslagen.",
-            if created == 1 {
-                "hulppunt"
-            } else {
-                "hulppunten"
-            }
-        ));
+        page.created_message = Some(stored_nl(outcome.created, outcome.updated));
     } else {
-        page.can_import = plan.to_create() > 0;
+        page.can_import = plan.to_create() + plan.to_update() > 0;
         page.content = text.to_owned();
     }
     Ok(page.into_response())

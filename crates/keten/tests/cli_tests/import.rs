@@ -125,7 +125,9 @@ async fn import_help_points_dry_run_refusal_import_and_again() {
         "--dry-run",
     ]));
     assert!(
-        out.contains("3 regels gelezen, 3 goed, 0 met fouten; niets opgeslagen (proefrun)."),
+        out.contains(
+            "3 regels gelezen, 3 goed, 0 met fouten; 3 nieuw; niets opgeslagen (proefrun)."
+        ),
         "{out}"
     );
     assert!(help_points_in(&url).await.is_empty());
@@ -140,7 +142,7 @@ async fn import_help_points_dry_run_refusal_import_and_again() {
         "Bibliotheek Rotterdam",
     ]));
     assert!(
-        out.contains("3 regels gelezen, 3 goed, 0 met fouten; 3 hulppunten opgeslagen bij Bibliotheek Rotterdam."),
+        out.contains("3 regels gelezen, 3 goed, 0 met fouten; 3 nieuw. 3 hulppunten opgeslagen. Organisatie: Bibliotheek Rotterdam."),
         "{out}"
     );
     let points = help_points_in(&url).await;
@@ -173,7 +175,7 @@ async fn import_help_points_dry_run_refusal_import_and_again() {
     assert_eq!(gent.preparation, "Breng uw identiteitskaart mee");
 
     let revision = directory_revision(&url).await;
-    // The same file again: every row "bestaat al", nothing doubled.
+    // The same file again: every row "bestaat al" and is unchanged, nothing doubled.
     let out = run_ok(keten(&url).args([
         "import",
         "help-points",
@@ -183,16 +185,53 @@ async fn import_help_points_dry_run_refusal_import_and_again() {
     ]));
     assert!(
         out.contains(
-            "Regel 2: 'Bibliotheek Centrum' (3011 PV) bestaat al bij Bibliotheek Rotterdam"
+            "Regel 2: 'Bibliotheek Centrum' (3011 PV) bestaat al bij Bibliotheek Rotterdam. Ongewijzigd."
         ),
         "{out}"
     );
     assert!(
-        out.contains("3 bestaan al; 0 hulppunten opgeslagen"),
+        out.contains("; 3 ongewijzigd. 0 hulppunten opgeslagen."),
         "{out}"
     );
     assert_eq!(help_points_in(&url).await.len(), 3);
     assert_eq!(directory_revision(&url).await, revision, "nothing changed");
+
+    // A file with new hours for one of them changes that help point and only its hours.
+    let changed = dir.path().join("changed.csv");
+    std::fs::write(
+        &changed,
+        "naam;adres;postcode;openingstijden\nBibliotheek Centrum;Hoogstraat 110;3011 PV;di 13:00-16:00\n",
+    )
+    .unwrap();
+    let changed = changed.display().to_string();
+    let out = run_ok(keten(&url).args([
+        "import",
+        "help-points",
+        &changed,
+        "--org",
+        "Bibliotheek Rotterdam",
+    ]));
+    assert!(
+        out.contains("bestaat al bij Bibliotheek Rotterdam. Wordt aangepast: openingstijden."),
+        "{out}"
+    );
+    assert!(
+        out.contains("; 1 aangepast. 1 hulppunt aangepast."),
+        "{out}"
+    );
+    let points = help_points_in(&url).await;
+    assert_eq!(points.len(), 3);
+    let after = points
+        .iter()
+        .find(|p| p.name == "Bibliotheek Centrum")
+        .unwrap();
+    assert_eq!(after.hours.weekly.len(), 1);
+    assert_eq!(
+        after.topics, centrum.topics,
+        "a column the file lacks stays"
+    );
+    assert!(directory_revision(&url).await > revision);
+    let revision = directory_revision(&url).await;
 
     // The store's import is one transaction: a failing row (a topic the database does not know) undoes the others.
     let store = Store::connect(&url).await.unwrap();
@@ -411,7 +450,9 @@ async fn kvk_and_kbo_columns_pick_the_organisation() {
     std::fs::write(&csv, text.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
     let out = run_ok(keten(&url).args(["import", "help-points", &file]));
     assert!(
-        out.contains("2 hulppunten opgeslagen bij Bibliotheek Gent, Bibliotheek Rotterdam."),
+        out.contains(
+            "2 hulppunten opgeslagen. Organisaties: Bibliotheek Gent, Bibliotheek Rotterdam."
+        ),
         "{out}"
     );
     let points = help_points_in(&url).await;

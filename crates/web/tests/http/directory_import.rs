@@ -129,7 +129,8 @@ both_backends! {
 
     coordinators_import_a_spreadsheet_after_a_dry_run => |app: TestApp| async move {
         app.demo_chain().await;
-        let library = app.help_point("Centrale Bibliotheek").await.organisation_id;
+        let central = app.help_point("Centrale Bibliotheek").await;
+        let library = central.organisation_id.clone();
         let staff = app.signed_in(STAFF).await;
         let page = staff.get(app.url("/beheer/hulppunten/inlezen")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains(&format!("<option value=\"{library}\" selected>")), "own organisation preselected");
@@ -154,8 +155,9 @@ both_backends! {
         let r = upload(&app, &staff, &library, good, "controleren").await;
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
-        assert!(html.contains("2 regels gelezen, 2 goed, 0 met fouten; 1 bestaat al."), "{html}");
-        assert!(html.contains("Bestaat al; slaan we over"));
+        assert!(html.contains("2 regels gelezen, 2 goed, 0 met fouten; 1 nieuw, 1 aangepast."), "{html}");
+        assert!(html.contains("<td class=\"utrecht-table__cell\">Nieuw</td>"), "{html}");
+        assert!(html.contains("Wordt aangepast: openingstijden, onderwerpen"), "{html}");
         assert!(html.contains("Alles inlezen"));
         assert_eq!(count_points(&app).await, points);
         let before = app.store.directory_version().await.unwrap().revision;
@@ -165,9 +167,17 @@ both_backends! {
             ("organisation_id", library.as_str()), ("inhoud", content.as_str()),
         ]).await;
         assert_eq!(r.status(), 200);
-        assert!(r.text().await.unwrap().contains("1 hulppunt opgeslagen"));
+        assert!(r.text().await.unwrap().contains("1 hulppunt opgeslagen en 1 aangepast."));
         assert_eq!(count_points(&app).await, points + 1);
         assert!(app.store.directory_version().await.unwrap().revision > before);
+        // The existing help point took the file's hours and (empty) topics; what the file does not hold stayed.
+        let central_after = app.help_point("Centrale Bibliotheek").await;
+        assert_eq!(central_after.hours.weekly.len(), 1);
+        assert!(central_after.topics.is_empty());
+        assert_eq!(central_after.hours.exceptions, central.hours.exceptions, "dated exceptions stay");
+        assert_eq!(central_after.location, central.location);
+        assert_eq!(central_after.languages, central.languages);
+        assert_eq!(central_after.last_checked_at, central.last_checked_at, "an import is no check by a person");
         let v: serde_json::Value = app.browser().get(app.url("/api/v1/help-points/nearest?place=3035&limit=3")).send().await.unwrap().json().await.unwrap();
         assert!(v["results"].as_array().unwrap().iter().any(|r| r["name"] == "Bieb Noord"));
         // Another organisation by its KvK number: refused for staff of the library.
@@ -273,7 +283,8 @@ both_backends! {
         let r = upload_file(&app, &coordinator, &central.organisation_id, ("hulppunten.xlsx", XLSX, &xlsx), "controleren").await;
         let html = r.text().await.unwrap();
         let n = table.rows.len();
-        assert!(html.contains(&format!("{n} regels gelezen, {n} goed, 0 met fouten")), "{html}");
+        assert!(html.contains(&format!("{n} regels gelezen, {n} goed, 0 met fouten; {n} ongewijzigd.")), "{html}");
+        assert!(!html.contains("Alles inlezen"), "nothing to store");
         assert_eq!(count_points(&app).await, points);
 
         // A new row in Excel: stored after the check, its spreadsheet row number in messages.
