@@ -24,6 +24,7 @@ finder-results-heading = Help near { $place }
 finder-no-results = We found no help point that matches your choices. Try fewer choices, or choose "Everything" as the topic. You can also call your municipality.
 finder-nothing-near = We found no help point within { $km } km of { $place } that matches your choices. Ask your municipality or the library where you can get help. They know the places near you.
 finder-walking = About { $km } km walk
+finder-walking-near = Very close: less than 100 metres
 finder-helps-with = Helps with: { $topics }
 finder-partner-hours = Consultation hours of other organisations here:
 finder-share-heading = Keep or share this list

@@ -24,6 +24,7 @@ finder-results-heading = Hulp in de buurt van { $place }
 finder-no-results = We vonden geen hulppunt dat past bij uw keuzes. Probeer minder keuzes, of kies "Alles" bij het onderwerp. U kunt ook bellen met uw gemeente.
 finder-nothing-near = Binnen { $km } km van { $place } vonden we geen hulppunt dat past bij uw keuzes. Vraag bij uw gemeente of bij de bibliotheek waar u hulp kunt krijgen. Zij weten welke plekken er bij u in de buurt zijn.
 finder-walking = Ongeveer { $km } km lopen
+finder-walking-near = Heel dichtbij: minder dan 100 meter
 finder-helps-with = Helpt met: { $topics }
 finder-partner-hours = Spreekuren van andere organisaties hier:
 finder-share-heading = Deze lijst bewaren of delen

@@ -121,8 +121,8 @@ pub struct ResultView {
     pub id: String,
     pub name: String,
     pub address: String,
-    /// `None` in a list without a place.
-    pub walking_km: Option<String>,
+    /// "Ongeveer 0,4 km lopen"; `None` in a list without a place.
+    pub walking: Option<String>,
     pub topics: Vec<String>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
@@ -206,12 +206,15 @@ fn topic_labels(lang: Lang, codes: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The results as the page shows them. `from_place`: distances were measured from a place the resident gave (an
+/// embed's list of one municipality has none).
 fn result_views(
     lang: Lang,
     snapshot: &Snapshot,
     found: &[search::Found],
     topic: Option<&str>,
     now: jiff::Timestamp,
+    from_place: bool,
 ) -> Vec<ResultView> {
     let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
     found
@@ -248,9 +251,14 @@ fn result_views(
                     ),
                     None => format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
                 },
-                // Zero only in a list without a place (an embed's municipality by name).
-                walking_km: (f.walking_km > 0.0 || f.distance_km > 0.0)
-                    .then(|| lang.km(f.walking_km)),
+                walking: from_place.then(|| {
+                    // Under 100 m, "0,0 km lopen" would read as a mistake.
+                    if f.walking_km < 0.1 {
+                        lang.t("finder-walking-near")
+                    } else {
+                        lang.t1("finder-walking", "km", lang.km(f.walking_km))
+                    }
+                }),
                 topics: topic_labels(lang, &hp.topics),
                 next_open: f
                     .next_open
@@ -430,7 +438,7 @@ async fn finder_view(
             let found = search::in_municipality(&snapshot, &m.code, topic, now);
             view.searched = true;
             view.list_heading = Some(lang.t1("embed-list-heading", "municipality", &m.name));
-            view.results = result_views(lang, &snapshot, &found, topic, now);
+            view.results = result_views(lang, &snapshot, &found, topic, now, false);
             view.map_markers = map_markers(found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
                 (&*hp.id, &*hp.name, hp.location, None)
@@ -462,8 +470,14 @@ async fn finder_view(
                 "municipality",
                 &outcome.place.municipality.name,
             );
-            view.results =
-                result_views(lang, &snapshot, &outcome.found, query.topic.as_deref(), now);
+            view.results = result_views(
+                lang,
+                &snapshot,
+                &outcome.found,
+                query.topic.as_deref(),
+                now,
+                true,
+            );
             if view.results.is_empty() {
                 // Is anything matching at all, only too far away? Then the advice is a different one.
                 let anywhere = SearchQuery {

@@ -113,6 +113,11 @@ both_backends! {
         assert!(html.contains("Hulp in de buurt van"));
         assert!(html.contains(&format!("href=\"/hulppunten/{}\"", ids[0])));
         assert!(html.contains("km lopen"));
+        // The municipal desk stands at the centre of postcode 3011 itself: no "0,0 km lopen".
+        let desk = html.find("Vraagwijzer Stadhuis</a>").expect("the desk is listed");
+        let desk_item = &html[desk..desk + html[desk..].find("</li>").unwrap()];
+        assert!(desk_item.contains("Heel dichtbij: minder dan 100 meter"), "{desk_item}");
+        assert!(!html.contains("0,0 km"));
         let page = client.get(app.url(&format!("/hulppunten/{}", ids[0]))).send().await.unwrap();
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
@@ -343,7 +348,7 @@ both_backends! {
         assert!(html.contains("Centrale Bibliotheek</a>"), "the bank's hour is there: {html}");
         assert!(!html.contains("Bibliotheek Schiedam"), "not Rotterdam's");
         assert!(!html.contains("Moskee"), "offers nothing about money");
-        assert!(!html.contains("km lopen"), "no place, no distance");
+        assert!(!html.contains("km lopen") && !html.contains("Heel dichtbij"), "no place, no distance");
         let listed: Vec<&str> = html.split("class=\"utrecht-link\" href=\"/hulppunten/").skip(1)
             .map(|part| { let name = &part[part.find('>').unwrap() + 1..]; &name[..name.find('<').unwrap()] }).collect();
         let mut sorted = listed.clone();
