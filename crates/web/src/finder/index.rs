@@ -129,7 +129,7 @@ impl Snapshot {
         let by_id: HashMap<&str, usize> = help_points
             .iter()
             .enumerate()
-            .map(|(i, hp)| (&*hp.id, i))
+            .map(|(i, hp)| (hp.id(), i))
             .collect();
         let mut entries = Vec::new();
         let mut finder_entries = Vec::new();

@@ -240,8 +240,8 @@ fn result_views(
                 .collect();
             let stop = f.stop.map(|si| &snapshot.stops[si]);
             ResultView {
-                id: hp.id.to_string(),
-                name: hp.name.to_string(),
+                id: hp.id().to_string(),
+                name: hp.name().to_string(),
                 map_url: osm_url(stop.map_or(hp.location, |s| s.location)),
                 address: match stop {
                     // A mobile help point: where it stands at the time shown below.
@@ -249,7 +249,7 @@ fn result_views(
                         "{}: {}, {}",
                         stop.place_name, stop.street_address, stop.postcode
                     ),
-                    None => format!("{}, {} {}", hp.street_address, hp.postcode, hp.city),
+                    None => format!("{}, {} {}", hp.street_address(), hp.postcode(), hp.city),
                 },
                 walking: from_place.then(|| {
                     // Under 100 m, "0,0 km lopen" would read as a mistake.
@@ -441,7 +441,7 @@ async fn finder_view(
             view.results = result_views(lang, &snapshot, &found, topic, now, false);
             view.map_markers = map_markers(found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
-                (&*hp.id, &*hp.name, hp.location, None)
+                (hp.id(), hp.name(), hp.location, None)
             }));
         }
         return view;
@@ -491,8 +491,8 @@ async fn finder_view(
             view.map_markers = map_markers(outcome.found.iter().map(|f| {
                 let hp = &snapshot.help_points[f.help_point];
                 (
-                    &*hp.id,
-                    &*hp.name,
+                    hp.id(),
+                    hp.name(),
                     hp.location,
                     f.stop.map(|si| &snapshot.stops[si]),
                 )
@@ -999,14 +999,14 @@ pub async fn nearest_help_points(
                 .to_owned(),
                 status_reason: closure.and_then(|c| c.reason.clone()),
                 reopens_on: closure.and_then(|c| c.reopens_on).map(|d| d.to_string()),
-                id: hp.id.to_string(),
-                name: hp.name.to_string(),
+                id: hp.id().to_string(),
+                name: hp.name().to_string(),
                 stop: stop.map(|s| s.place_name.clone()),
                 address: stop.map_or_else(
-                    || hp.street_address.to_string(),
+                    || hp.street_address().to_string(),
                     |s| s.street_address.clone(),
                 ),
-                postcode: stop.map_or_else(|| hp.postcode.to_string(), |s| s.postcode.clone()),
+                postcode: stop.map_or_else(|| hp.postcode().to_string(), |s| s.postcode.clone()),
                 city: hp.city.to_string(),
                 lat: location.lat,
                 lon: location.lon,
