@@ -12,8 +12,8 @@ pub struct Table {
 
 impl Table {
     /// The table as CSV text (`;`-separated, as Dutch Excel writes it) whose data rows read back with the same row
-    /// numbers: the header goes on line 1 and rows the sheet left empty stay as empty lines. Pages carry this text from the check to the confirmation, so
-    /// an Excel upload is confirmed like a CSV one.
+    /// numbers: the header goes on line 1 and rows the sheet left empty stay as empty lines. Pages carry this text
+    /// from the check to the confirmation, so an Excel upload is confirmed like a CSV one.
     #[must_use]
     pub fn to_csv(&self) -> String {
         let mut out = csv::WriterBuilder::new()

@@ -46,6 +46,7 @@ impl Store {
     pub async fn help_point_rows(&self, actor: &crate::Actor) -> Result<Vec<HelpPointRow>> {
         let identifiers = self.organisation_identifiers().await?;
         let mut rows = Vec::new();
+        // One help point at a time: a coordinator keeps tens of them, and `directory()` would read every one.
         for listed in self.coordinated_help_points(actor).await? {
             let point = self.help_point(&listed.id).await?;
             let numbers = identifiers.get(&point.organisation_id).cloned();

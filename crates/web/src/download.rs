@@ -65,7 +65,14 @@ pub fn xlsx(
         worksheet.set_freeze_panes(1, 0)?;
         book.save_to_buffer()
     };
-    let body = build().map_err(|e| AppError::Internal(e.to_string()))?;
+    xlsx_file(
+        filename,
+        build().map_err(|e| AppError::Internal(e.to_string()))?,
+    )
+}
+
+/// A workbook built elsewhere (with number or date cells) as a download named `filename`.
+pub fn xlsx_file(filename: &str, body: Vec<u8>) -> Result<Response, AppError> {
     Ok((
         [
             (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),

@@ -10,8 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use keten_store::help_questions::{DeskHelpPoint, HelpQuestion, QuestionFilter};
 
@@ -232,23 +231,10 @@ async fn export_xlsx(
         book.save_to_buffer()
     };
     let body = build().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    file_name(&point.name, "xlsx")
-                ),
-            ),
-        ],
+    Ok(crate::download::xlsx_file(
+        &file_name(&point.name, "xlsx"),
         body,
-    )
-        .into_response())
+    )?)
 }
 
 /// `?maand=2026-03` (default: last month), in the help point's time zone.
