@@ -1,0 +1,194 @@
+// Shared harness for keten's browser checks (EUPL-1.2): starts `keten serve --demo`
+// on a throw-away SQLite file and a free port, reads the demo users it prints,
+// launches Debian's Chromium through playwright-core, and offers the checks every
+// page gets (axe-core WCAG 2.x A/AA, no sideways scrolling at 320 px).
+//
+// Environment: KETEN_BIN (the keten binary), CHROMIUM (default /usr/bin/chromium).
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+const keten = process.env.KETEN_BIN || "target/debug/keten";
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+/// Screenshots of journeys, kept as CI artefacts.
+export const SCREENSHOT_DIR = join(process.env.CARGO_TARGET_DIR || "target", "browser-screenshots");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(base, child) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`keten stopped with code ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("keten did not become ready within 120 s");
+}
+
+/// Starts keten with the demo chain. Returns { base, users, log(), stop() };
+/// `users` lists the demo accounts as { role, email, password } in the order printed.
+export async function startKeten({ questions = 200 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "keten-browser-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    keten,
+    ["--database-url", `sqlite://${join(dir, "keten.db")}`, "serve", "--demo", "--demo-questions", String(questions), "--bind", `127.0.0.1:${port}`],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  let stdout = "";
+  let serverLog = "";
+  child.stdout.on("data", (d) => { stdout += d; });
+  child.stderr.on("data", (d) => { serverLog += d; });
+  await waitUntilReady(base, child);
+  const users = [];
+  for (const line of stdout.split("\n")) {
+    const m = line.match(/^\s+([a-z_]+)\s+(\S+@\S+)\s+(\S+)\s*$/);
+    if (m) users.push({ role: m[1], email: m[2], password: m[3] });
+  }
+  return {
+    base,
+    users,
+    /// The first demo user with this role (and, when given, an e-mail containing `hint`).
+    user(role, hint = "") {
+      const u = users.find((x) => x.role === role && x.email.includes(hint));
+      if (!u) throw new Error(`no demo user with role ${role}${hint ? ` and ${hint}` : ""}`);
+      return u;
+    },
+    log: () => serverLog,
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/// A desktop context; keten's CSP forbids inline scripts and axe is injected as one, so
+/// checking contexts bypass CSP. Pass { javaScriptEnabled: false } for a no-JS journey.
+export async function newContext(browser, options = {}) {
+  return browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, ...options });
+}
+
+export async function axeCheck(page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    // Map markers of help points in one building overlap, so axe finds them too small to tap.
+    // WCAG 2.5.8 exempts a target whose function another control on the page offers: each
+    // marker's help point is a full-size link in the result list. Only those nodes are dropped.
+    const violations = result.violations
+      .map((v) => (v.id === "target-size" ? { ...v, nodes: v.nodes.filter((n) => !n.html.includes("leaflet-marker-icon")) } : v))
+      .filter((v) => v.nodes.length > 0);
+    return violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 160), summary: n.failureSummary })),
+    }));
+  }, WCAG_TAGS);
+}
+
+/// Elements that stick out to the right of the window (run in a 320 px wide context).
+export async function sidewaysScroll(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1) {
+        const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") + (el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : "");
+        out.push(`${name} reaches ${Math.round(r.right)} px`);
+      }
+    }
+    return [`page is ${document.documentElement.scrollWidth} px wide in a ${width} px window`, ...out.slice(0, 8)];
+  });
+}
+
+/// Collects findings; `ok`/`fail` print one line each, `axe` prints violations readably.
+export class Report {
+  constructor() {
+    this.failures = 0;
+  }
+  ok(name) {
+    console.log(`ok    ${name}`);
+  }
+  fail(name, detail = "") {
+    this.failures += 1;
+    console.log(`FAIL  ${name}${detail ? `\n        ${detail}` : ""}`);
+  }
+  expect(condition, name, detail = "") {
+    if (condition) this.ok(name);
+    else this.fail(name, detail);
+  }
+  axe(name, violations) {
+    if (violations.length === 0) {
+      this.ok(name);
+      return;
+    }
+    this.failures += violations.length;
+    console.log(`FAIL  ${name}`);
+    for (const v of violations) {
+      console.log(`      [${v.impact}] ${v.id}: ${v.help}\n      ${v.helpUrl}`);
+      for (const n of v.nodes) {
+        console.log(`        at ${n.target}\n          ${n.html}\n          ${(n.summary || "").replace(/\n/g, "\n          ")}`);
+      }
+    }
+  }
+  /// axe on the page as it is now.
+  async check(page, name) {
+    this.axe(`${name} (${new URL(page.url()).pathname})`, await axeCheck(page));
+  }
+  /// No sideways scrolling of the page at `url` in a 320 px wide context.
+  async reflow(phonePage, url, name) {
+    await phonePage.goto(url, { waitUntil: "load" });
+    const wide = await sidewaysScroll(phonePage);
+    if (wide.length === 0) this.ok(`320 px: ${name}`);
+    else this.fail(`320 px: ${name} scrolls sideways`, wide.join("\n        "));
+  }
+}
+
+/// Signs in through the form and returns the page it lands on.
+export async function signIn(page, base, user) {
+  await page.goto(`${base}/aanmelden`);
+  await page.fill("input[name=email]", user.email);
+  await page.fill("input[name=password]", user.password);
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/aanmelden'] button[type=submit]")]);
+  return page.url();
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
