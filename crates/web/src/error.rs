@@ -272,3 +272,56 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
         PageError(AppError::NotFound).into_response()
     }
 }
+
+/// Says in the OpenAPI document that every operation may answer a problem document: a `default`
+/// response (any status not listed) of type `application/problem+json`, so that clients and
+/// schema checkers know the shape of errors without each handler listing every status; and
+/// the error responses handlers list with `body = Problem` get the media type keten really
+/// sends (utoipa writes `application/json` for every body).
+pub(crate) fn document_problem_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+    let problem = ResponseBuilder::new()
+        .description(
+            "An RFC 9457 problem document: what went wrong, in Dutch, per field where it applies",
+        )
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response
+                    && let Some(index) = response.content.get_index_of("application/json")
+                    && matches!(
+                        response.content.get("application/json"),
+                        Some(RefOr::T(c)) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+                    )
+                    && let Some((_, content)) = response.content.shift_remove_index(index)
+                {
+                    response
+                        .content
+                        .insert("application/problem+json".into(), content);
+                }
+            }
+            operation
+                .responses
+                .responses
+                .entry("default".into())
+                .or_insert_with(|| RefOr::T(problem.clone()));
+        }
+    }
+}

@@ -18,6 +18,7 @@ mod directory_export;
 mod directory_import;
 mod download;
 mod error;
+mod extract;
 mod finder;
 mod health;
 pub mod hsds;
@@ -118,6 +119,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let (api_router, mut openapi) = api::router().split_for_parts();
     hsds::document(&mut openapi);
+    error::document_problem_responses(&mut openapi);
     let openapi_json = openapi.to_json().unwrap_or_default();
     let map_tiles = state.config.map_tiles.clone();
     let app = Router::new()
@@ -179,5 +181,6 @@ pub async fn serve(
 pub fn openapi_json() -> String {
     let (_, mut openapi) = api::router().split_for_parts();
     hsds::document(&mut openapi);
+    error::document_problem_responses(&mut openapi);
     openapi.to_pretty_json().unwrap_or_default()
 }

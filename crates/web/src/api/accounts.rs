@@ -1,10 +1,10 @@
 //! API: the caller itself, user accounts and API tokens.
 
-use super::{ApiActor, ApiJson};
 use crate::AppState;
 use crate::admin::{UserInput, create_user as create_user_for};
 use crate::context::{random_token, token_hash};
 use crate::error::{ApiError, AppError};
+use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

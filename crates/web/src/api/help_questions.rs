@@ -1,9 +1,9 @@
 //! API: registering help questions (one visit or a batch) and reading them back page by page.
 
-use super::{ApiActor, ApiJson};
 use crate::AppState;
-use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
+use crate::extract::ApiQuery;
+use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,9 +1,9 @@
 //! API: organisations of the caller's chains.
 
-use super::{ApiActor, ApiJson};
 use crate::AppState;
 use crate::admin::{OrganisationInput, create_organisation as create_organisation_for};
 use crate::error::ApiError;
+use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,7 +1,7 @@
 //! API: postcodes and place names resolved to a point and a municipality.
 
-use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
+use crate::extract::ApiQuery;
 use axum::Json;
 use keten_core::geo::{Point, resolve_place as resolve};
 use keten_core::reference::Country;

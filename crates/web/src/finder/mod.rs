@@ -940,7 +940,7 @@ pub struct NearestConsultationHour {
               (status = 422, body = crate::error::Problem)))]
 pub async fn nearest_help_points(
     State(state): State<AppState>,
-    crate::api::ApiQuery(q): crate::api::ApiQuery<NearestQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<NearestQuery>,
 ) -> Result<Json<NearestResponse>, ApiError> {
     let when = match q.open.as_deref() {
         None | Some("") | Some("any") => When::Any,

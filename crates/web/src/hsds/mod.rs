@@ -11,8 +11,8 @@ pub mod model;
 pub mod tabular;
 
 use crate::AppState;
-use crate::api::ApiQuery;
 use crate::error::{ApiError, AppError};
+use crate::extract::ApiQuery;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};

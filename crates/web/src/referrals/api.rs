@@ -5,8 +5,8 @@ use super::{
     require_steering, send_referral,
 };
 use crate::AppState;
-use crate::api::{ApiActor, ApiJson, ApiQuery};
 use crate::error::{ApiError, AppError};
+use crate::extract::{ApiActor, ApiJson, ApiQuery};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

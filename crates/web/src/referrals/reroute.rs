@@ -7,9 +7,9 @@ use super::{
     DestinationInput, Sent, area_of, propose_destination_excluding, require_referral_role,
 };
 use crate::AppState;
-use crate::api::{ApiActor, ApiJson};
 use crate::auth::RequireUser;
 use crate::error::{ApiError, AppError, PageError};
+use crate::extract::{ApiActor, ApiJson};
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;

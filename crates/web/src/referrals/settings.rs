@@ -3,10 +3,10 @@
 use super::pages::Choice;
 use super::require_steering;
 use crate::AppState;
-use crate::api::{ApiActor, ApiJson};
 use crate::auth::RequireUser;
 use crate::directory::require_coordinator;
 use crate::error::{ApiError, AppError, PageError};
+use crate::extract::{ApiActor, ApiJson};
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;

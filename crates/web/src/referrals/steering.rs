@@ -4,10 +4,10 @@
 use super::pages::Choice;
 use super::settings::{municipality_choices, municipality_name, steered_municipality};
 use crate::AppState;
-use crate::api::ApiActor;
 use crate::auth::RequireUser;
 use crate::error::ApiError;
 use crate::error::{AppError, PageError};
+use crate::extract::ApiActor;
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -2,8 +2,8 @@
 
 use super::{check_url, new_secret, require_webhook_keeper};
 use crate::AppState;
-use crate::api::{ApiActor, ApiJson};
 use crate::error::{ApiError, AppError};
+use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
