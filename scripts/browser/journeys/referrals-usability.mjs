@@ -39,9 +39,16 @@ export default async function ({ keten, browser, report }) {
   await bank.fill("#phone", "0612345678");
   await bank.fill("#pc4", "3011");
   await Promise.all([bank.waitForNavigation(), bank.click("button[value=voorstel]")]);
+  const alert = (await bank.locator("[role=alert]").textContent()) || "";
+  report.expect(alert.includes("helpt uw eigen organisatie hierbij") && (await bank.locator(".keten-consent-text").count()) === 0, "the bank's own customer is not referred to the bank", alert);
+  await report.check(bank, "referral form: the bank helps its own customers");
+  // The bank chooses a help point itself; "Voorstel bekijken" names it in the consent text.
+  const pick = await bank.locator("#destination optgroup[label=Hulppunten] option").first().getAttribute("value");
+  await bank.selectOption("#destination", pick);
+  await Promise.all([bank.waitForNavigation(), bank.click("button[value=voorstel]")]);
   const consent = (await bank.locator(".keten-consent-text").textContent()) || "";
-  report.expect(consent.startsWith("Ik geef toestemming dat Maasbank") && !consent.includes("doorgeeft aan Maasbank."), "the bank's own customer is not referred to the bank", consent);
-  await report.check(bank, "referral form with keten's proposal");
+  report.expect(consent.startsWith("Ik geef toestemming dat Maasbank") && !consent.includes("doorgeeft aan Maasbank."), "the consent text names the chosen receiver", consent);
+  await report.check(bank, "referral form with a named receiver");
   // 23: the chosen receiver is readable in the select box.
   const cut = await cutSelects(bank);
   report.expect(cut.length === 0, "1280 px: select boxes show the whole choice", cut.join("; "));

@@ -390,6 +390,12 @@ async fn submit_form(
     let (mut input, propose_only) = parse_form(&body);
     // Consent names one receiver: sending without a chosen one first shows keten's proposal and the text to read.
     let unnamed = !propose_only && input.destination.trim().is_empty();
+    if propose_only && Pick::parse(&input.destination).is_some() {
+        // A destination is chosen already: keep it and show the consent text that names it.
+        return Ok(form_view(&state, shell, &me.actor, input)
+            .await?
+            .into_response());
+    }
     if propose_only || unnamed {
         // Show keten's proposal and preselect it; the sender may pick another.
         let topic = input.referral.topics.first().cloned().unwrap_or_default();

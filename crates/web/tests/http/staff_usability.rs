@@ -152,6 +152,12 @@ both_backends! {
         let proposal = app.post_form(&partner, form, form, &fields).await.text().await.unwrap();
         assert!(proposal.contains("Volgens de verwijsafspraken helpt uw eigen organisatie hierbij"), "{proposal}");
         assert!(!proposal.contains("doorgeeft aan Maasbank."), "{proposal}");
+        // The bank picks another organisation: "Voorstel bekijken" keeps it and names it in the consent text.
+        let library = format!("organisatie:{}", app.organisation_id("Bibliotheek Rotterdam").await);
+        let mut picked = fields.to_vec();
+        picked.push(("destination", library.as_str()));
+        let named = app.post_form(&partner, form, form, &picked).await.text().await.unwrap();
+        assert!(named.contains("doorgeeft aan Bibliotheek Rotterdam."), "{named}");
         // Chosen on purpose (a stale form, the API): refused with a plain message; nothing is sent.
         let own = format!("organisatie:{bank}");
         let chosen = [("topics", "bankzaken"), ("resident_name", "Fatima de Vries"), ("phone", "0612345678"), ("pc4", "3011"),
