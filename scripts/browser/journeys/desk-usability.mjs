@@ -28,6 +28,7 @@ function cutLabels(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll(".keten-choice")]
       .filter((label) => {
+        if (label.scrollWidth > label.clientWidth + 1) return true;
         const box = label.getBoundingClientRect();
         return [...label.children].some((c) => {
           const r = c.getBoundingClientRect();
