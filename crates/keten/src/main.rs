@@ -6,6 +6,7 @@
 )]
 
 mod accounts;
+mod backup;
 mod demo;
 mod hsds;
 mod import;
@@ -73,6 +74,11 @@ enum Command {
     Purge,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Write a consistent copy of the database while keten serves (SQLite: a database file;
+    /// PostgreSQL: a pg_dump archive, needs pg_dump).
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup (stop keten first; PostgreSQL needs pg_restore).
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(clap::Args)]
@@ -157,6 +163,11 @@ async fn main() -> anyhow::Result<()> {
         return hsds::validate_command(cmd);
     }
 
+    if let Command::Restore(args) = &cli.command {
+        // Restoring replaces the database: it runs before keten opens and migrates it.
+        return backup::restore(&url, args).await;
+    }
+
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open database {}", redact(&url)))?;
@@ -178,7 +189,8 @@ async fn main() -> anyhow::Result<()> {
             println!("Contactgegevens van {erased} afgesloten doorverwijzingen gewist.");
             Ok(())
         }
-        Command::Openapi | Command::Validate(_) => Ok(()),
+        Command::Backup(args) => backup::backup(&store, &url, &args).await,
+        Command::Openapi | Command::Validate(_) | Command::Restore(_) => Ok(()),
     }
 }
 
