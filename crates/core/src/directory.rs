@@ -245,10 +245,22 @@ impl HelpPointDraft {
                 "Schrijf de datum als jjjj-mm-dd, bijvoorbeeld 2026-09-01.",
             ));
         }
-        // Monthly parts ("eerste di 10-12") are read too, so a point's monthly hours survive an edit.
-        let weekly = crate::opening_hours::parse_recurring(&input.hours)
-            .map_err(|e| errors.push(e))
-            .ok();
+        // Monthly parts ("eerste di 10-12") are read too, so a point's monthly hours survive an edit. An empty field
+        // is a forgotten one: a point without hours says so in words.
+        let weekly = if input.hours.trim().is_empty() {
+            errors.push(ValidationError::new(
+                "hours",
+                format!(
+                    "Vul de openingstijden in, bijvoorbeeld 'ma-vr 10:00-16:00'. Heeft het hulppunt geen vaste tijden? Schrijf dan '{}'.",
+                    crate::opening_hours::NO_FIXED_HOURS
+                ),
+            ));
+            None
+        } else {
+            crate::opening_hours::parse_recurring(&input.hours)
+                .map_err(|e| errors.push(e))
+                .ok()
+        };
         let mut topics = Vec::new();
         for topic in input
             .topics
@@ -414,6 +426,25 @@ mod tests {
         };
         let errors = HelpPointDraft::parse(&bad, &topics).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        // An empty hours field gets keten's own words; "geen vaste tijden" is the way to say there are none.
+        let empty = HelpPointInput {
+            hours: "  ".into(),
+            ..good.clone()
+        };
+        let errors = HelpPointDraft::parse(&empty, &topics).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.starts_with("Vul de openingstijden in"));
+        let none = HelpPointInput {
+            hours: crate::opening_hours::NO_FIXED_HOURS.into(),
+            ..good.clone()
+        };
+        assert!(
+            HelpPointDraft::parse(&none, &topics)
+                .unwrap()
+                .hours
+                .weekly
+                .is_empty()
+        );
         for f in [
             "name",
             "street_address",

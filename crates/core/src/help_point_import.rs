@@ -368,6 +368,36 @@ pub fn duplicate_key(name: &str, postcode: &str) -> (String, String) {
     )
 }
 
+/// A warning for a help point that lies outside every municipality its organisation serves (`served`, municipality
+/// codes): most often a mistyped postcode ("9999 ZZ" for a Rotterdam library). Nothing when the organisation names no
+/// municipalities. It is a warning, not an error: an organisation may start somewhere new.
+#[must_use]
+pub fn outside_served(
+    line: usize,
+    postcode: &str,
+    municipality_code: &str,
+    organisation: &str,
+    served: &[String],
+) -> Option<RowError> {
+    if served.is_empty() || served.iter().any(|m| m == municipality_code) {
+        return None;
+    }
+    let name = |code: &str| {
+        crate::reference::municipality(code).map_or_else(|| code.to_owned(), |m| m.name.clone())
+    };
+    let mut names: Vec<String> = served.iter().map(|c| name(c)).collect();
+    names.sort();
+    Some(RowError {
+        line,
+        field: Column::Postcode.dutch().to_owned(),
+        message: format!(
+            "{postcode} ligt in de gemeente {}, maar {organisation} werkt in {}. Klopt de postcode?",
+            name(municipality_code),
+            names.join(", ")
+        ),
+    })
+}
+
 /// What the file held: per data row its outcome, plus problems with the file as a whole.
 #[derive(Debug, Clone, Default)]
 pub struct ImportReport {
@@ -1593,5 +1623,22 @@ mod tests {
             duplicate_key("Bibliotheek  Centrum", "3011 pv"),
             duplicate_key("bibliotheek centrum", "3011PV")
         );
+    }
+
+    #[test]
+    fn a_point_outside_the_organisations_municipalities_is_flagged() {
+        let rotterdam = vec!["GM0599".to_owned()];
+        let warning =
+            outside_served(4, "9999 ZZ", "GM1966", "Bibliotheek Rotterdam", &rotterdam).unwrap();
+        assert_eq!(
+            warning.to_string(),
+            "Regel 4, postcode: 9999 ZZ ligt in de gemeente Het Hogeland, maar Bibliotheek Rotterdam werkt in \
+             Rotterdam. Klopt de postcode?"
+        );
+        assert!(
+            outside_served(4, "3011 AB", "GM0599", "Bibliotheek Rotterdam", &rotterdam).is_none()
+        );
+        // An organisation that names no municipalities gets no warning.
+        assert!(outside_served(4, "9999 ZZ", "GM1966", "Bibliotheek Rotterdam", &[]).is_none());
     }
 }

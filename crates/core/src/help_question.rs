@@ -13,6 +13,17 @@ code_list! {
     }
 }
 
+impl Channel {
+    /// The choice in plain words on the desk form, where "Outreachend" means little to a volunteer.
+    #[must_use]
+    pub fn desk_label(self) -> &'static str {
+        match self {
+            Self::Outreach => "Wij gingen naar de inwoner toe",
+            other => other.label(),
+        }
+    }
+}
+
 code_list! {
     /// How the question ended.
     pub enum Outcome ("outcome") {

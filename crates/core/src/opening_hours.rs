@@ -1397,6 +1397,32 @@ fn tokenize(part: &str) -> Result<Vec<Token>, ValidationError> {
     Ok(tokens)
 }
 
+/// Latest end hour read as afternoon when it lies before the start: nobody closes a help point between 01:00 and
+/// 07:59, so "9 tot 5" means 09:00-17:00.
+const AFTERNOON_END_HOURS: std::ops::RangeInclusive<i8> = 1..=7;
+
+/// A slot as people write it: an end before the start in the early hours is the afternoon ("maandag 9 tot 5" is
+/// 09:00-17:00); an end at 08:00 or 09:00 before the start gets a suggestion ("Bedoelt u 10:00-21:00?"), because
+/// evening hours exist and keten should not guess them.
+fn read_slot(start: Time, end: Time) -> Result<TimeSlot, ValidationError> {
+    let afternoon = end
+        .checked_add(12.hours())
+        .ok()
+        .filter(|later| end < start && end.hour() < 12 && *later > start);
+    match afternoon {
+        Some(later) if AFTERNOON_END_HOURS.contains(&end.hour()) => TimeSlot::new(start, later),
+        Some(later) if later.hour() <= 21 => TimeSlot::new(start, end).map_err(|e| {
+            error(format!(
+                "{} Bedoelt u {}-{}?",
+                e.message,
+                clock(start),
+                clock(later)
+            ))
+        }),
+        _ => TimeSlot::new(start, end),
+    }
+}
+
 /// What one group of days says: their slots, or that they are closed.
 struct Group {
     days: Vec<Weekday>,
@@ -1483,7 +1509,7 @@ fn parse_part(part: &str) -> Result<Vec<Group>, ValidationError> {
                         clock(start)
                     )));
                 };
-                cur.slots.push(TimeSlot::new(start, end)?);
+                cur.slots.push(read_slot(start, end)?);
                 i += 3;
             }
             Token::Dash => {
@@ -2461,6 +2487,25 @@ mod tests {
     }
 
     #[test]
+    fn afternoon_ends_are_read_as_afternoon_or_suggested() {
+        let hours = |text: &str| format_weekly(&parse_weekly(text).unwrap());
+        assert_eq!(hours("maandag 9 tot 5"), "ma 09:00-17:00");
+        assert_eq!(hours("di 10-4.30"), "di 10:00-16:30");
+        assert_eq!(hours("wo 13-5"), "wo 13:00-17:00");
+        // Written the 24-hour way, nothing changes.
+        assert_eq!(hours("do 9-17"), "do 09:00-17:00");
+        // An evening end is not guessed, only suggested; later mistakes stay plain errors.
+        assert_eq!(
+            parse_error("vr 10-8"),
+            "Eindtijd 08:00 ligt voor begintijd 10:00. Bedoelt u 10:00-20:00?"
+        );
+        assert_eq!(
+            parse_error("vr 12-11"),
+            "Eindtijd 11:00 ligt voor begintijd 12:00."
+        );
+    }
+
+    #[test]
     fn parse_errors_are_dutch_and_precise() {
         assert_eq!(
             parse_error("mo 10:00-12:00"),
@@ -2472,7 +2517,7 @@ mod tests {
         );
         assert_eq!(
             parse_error("ma 10:00-09:00"),
-            "Eindtijd 09:00 ligt voor begintijd 10:00."
+            "Eindtijd 09:00 ligt voor begintijd 10:00. Bedoelt u 10:00-21:00?"
         );
         assert_eq!(
             parse_error("ma 10-10"),

@@ -418,6 +418,29 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Removes one question of a visit (undo of a single question); the caller
+    /// has checked the window. The rest of the visit stays.
+    pub async fn delete_visit_question(
+        &self,
+        help_point_id: &str,
+        visit_id: &str,
+        question_id: &str,
+    ) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "DELETE FROM help_questions WHERE help_point_id = $1 AND visit_id = $2 AND id = $3",
+        )
+        .bind(help_point_id)
+        .bind(visit_id)
+        .bind(question_id)
+        .execute(&mut *tx)
+        .await?;
+        let removed = i64::try_from(done.rows_affected()).unwrap_or(0);
+        add_to_count(&mut tx, help_point_id, -removed).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     /// One registration at one of the given help points.
     pub async fn help_question(&self, help_point_ids: &[String], id: &str) -> Result<HelpQuestion> {
         let mut sql = Sql::new("SELECT ");

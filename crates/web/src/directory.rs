@@ -152,7 +152,10 @@ fn input_from(hp: &HelpPoint) -> HelpPointInput {
         status: hp.status.as_str().to_owned(),
         status_reason: hp.status_reason.clone().unwrap_or_default(),
         reopens_on: hp.reopens_on.clone().unwrap_or_default(),
-        hours: format_recurring(&hp.hours.weekly, &hp.hours.monthly),
+        // A point without hours (a bus at its stops) says so, so that saving the form keeps it that way.
+        hours: Some(format_recurring(&hp.hours.weekly, &hp.hours.monthly))
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| keten_core::opening_hours::NO_FIXED_HOURS.to_owned()),
         topics: hp.topics.clone(),
         languages: hp.languages.join(", "),
         step_free: hp.accessibility.step_free,

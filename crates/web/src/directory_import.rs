@@ -139,6 +139,29 @@ async fn upload_page(
     Ok(empty_page(shell, &organisations, &chosen))
 }
 
+/// Help points that lie outside the municipalities their organisation serves (a mistyped postcode, most often).
+fn outside_warnings(
+    plan: &ImportPlan,
+    organisations: &[Organisation],
+) -> Vec<keten_core::help_point_import::RowError> {
+    plan.help_points
+        .iter()
+        .filter_map(|p| {
+            let served = organisations
+                .iter()
+                .find(|o| o.id == p.organisation_id)
+                .map_or(&[][..], |o| o.active_in.as_slice());
+            keten_core::help_point_import::outside_served(
+                p.line,
+                &p.new.postcode,
+                &p.new.municipality_code,
+                &p.organisation_name,
+                served,
+            )
+        })
+        .collect()
+}
+
 /// Checks the text and, when `store` and everything is right, imports it. The page shows what happened.
 async fn check_and_maybe_store(
     state: &AppState,
@@ -180,6 +203,7 @@ async fn check_and_maybe_store(
             message,
         })
         .chain(report.warnings.iter().map(line))
+        .chain(outside_warnings(&plan, &organisations).iter().map(line))
         .collect();
     let mut errors: Vec<&keten_core::help_point_import::RowError> =
         report.errors().chain(plan.errors.iter()).collect();

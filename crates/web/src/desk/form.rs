@@ -91,6 +91,8 @@ pub struct SavedNotice {
     pub count: usize,
     pub number: Option<i64>,
     pub topics: Vec<String>,
+    /// Each question (id, topic label): with several, each can be undone on its own.
+    pub questions: Vec<Choice>,
     pub undo_until: String,
     pub can_undo: bool,
 }
@@ -120,7 +122,11 @@ pub struct DeskForm {
     pub errors: Vec<ValidationError>,
     pub saved: Option<SavedNotice>,
     pub undone: bool,
+    /// One question of the visit in `saved` was just undone.
+    pub question_undone: bool,
     pub corrected: bool,
+    /// The question whose first topic gets the focus: the new one after "add a question".
+    pub focus_question: usize,
 }
 
 impl DeskForm {
@@ -276,6 +282,7 @@ pub async fn desk_form(
     if visit.questions.is_empty() {
         visit.questions.push(QuestionInput::default());
     }
+    let focus_question = visit.questions.len() - 1;
     Ok(DeskForm {
         shell,
         point: point.clone(),
@@ -297,7 +304,9 @@ pub async fn desk_form(
         errors: Vec::new(),
         saved: None,
         undone: false,
+        question_undone: false,
         corrected: false,
+        focus_question,
     })
 }
 
@@ -324,6 +333,13 @@ pub async fn saved_notice(
         topics: questions
             .iter()
             .map(|q| labels.topic(&q.topic_code))
+            .collect(),
+        questions: questions
+            .iter()
+            .map(|q| Choice {
+                code: q.id.clone(),
+                label: labels.topic(&q.topic_code),
+            })
             .collect(),
         undo_until: jiff::Timestamp::from_second(first.created_at + UNDO_SECONDS)
             .map(|t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string())
@@ -389,6 +405,44 @@ pub async fn handle_submission(
         rerender(visit, errors).await?,
     )
         .into_response())
+}
+
+/// Undoes one question of a visit for whoever saved it, within the window; the
+/// rest of the visit stays.
+pub async fn undo_question(
+    state: &AppState,
+    point: &DeskHelpPoint,
+    visit_id: &str,
+    question_id: &str,
+    user_id: Option<&str>,
+    link_id: Option<&str>,
+) -> Result<(), AppError> {
+    let questions = state.store.visit_questions(&point.id, visit_id).await?;
+    super::check_undo(&questions, user_id, link_id, state.now())?;
+    if !questions.iter().any(|q| q.id == question_id) {
+        return Err(AppError::NotFound);
+    }
+    state
+        .store
+        .delete_visit_question(&point.id, visit_id, question_id)
+        .await?;
+    Ok(())
+}
+
+/// Where to go after undoing one question: the visit's confirmation while
+/// questions are left, else the plain "undone" message.
+pub async fn after_question_undone(
+    base: &str,
+    state: &AppState,
+    point: &DeskHelpPoint,
+    visit_id: &str,
+) -> Result<String, AppError> {
+    let left = state.store.visit_questions(&point.id, visit_id).await?;
+    Ok(if left.is_empty() {
+        format!("{base}?ongedaan=1")
+    } else {
+        format!("{base}?bezoek={visit_id}&vraag_ongedaan=1")
+    })
 }
 
 /// Undoes a visit for whoever saved it, within the window.

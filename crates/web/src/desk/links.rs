@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
             "/registreren/{token}/bezoek/{visit}/ongedaan",
             post(volunteer_undo),
         )
+        .route(
+            "/registreren/{token}/bezoek/{visit}/vraag/{id}/ongedaan",
+            post(volunteer_undo_question),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -181,6 +185,7 @@ struct SavedQuery {
     bezoek: Option<String>,
     nummer: Option<i64>,
     ongedaan: Option<String>,
+    vraag_ongedaan: Option<String>,
 }
 
 async fn volunteer_page(
@@ -198,6 +203,7 @@ async fn volunteer_page(
     if let Some(visit) = q.bezoek {
         page.saved =
             form::saved_notice(&state, &point, &visit, q.nummer, None, Some(&link_id)).await?;
+        page.question_undone = q.vraag_ongedaan.is_some() && page.saved.is_some();
     }
     Ok(page)
 }
@@ -237,4 +243,16 @@ async fn volunteer_undo(
     let (point, link_id) = link_point(&state, &token).await?;
     form::undo_visit(&state, &point, &visit, None, Some(&link_id)).await?;
     Ok(Redirect::to(&format!("/registreren/{token}?ongedaan=1")))
+}
+
+async fn volunteer_undo_question(
+    State(state): State<AppState>,
+    Path((token, visit, id)): Path<(String, String, String)>,
+) -> Result<Redirect, PageError> {
+    let (point, link_id) = link_point(&state, &token).await?;
+    form::undo_question(&state, &point, &visit, &id, None, Some(&link_id)).await?;
+    let base = format!("/registreren/{token}");
+    Ok(Redirect::to(
+        &form::after_question_undone(&base, &state, &point, &visit).await?,
+    ))
 }

@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/balie", get(choose_page))
         .route("/balie/{hp}", get(desk_page).post(register))
         .route("/balie/{hp}/bezoek/{visit}/ongedaan", post(undo))
+        .route(
+            "/balie/{hp}/bezoek/{visit}/vraag/{id}/ongedaan",
+            post(undo_question),
+        )
         .route("/balie/{hp}/recent", get(recent_page))
         .route("/balie/{hp}/vragen/{id}", get(correct_page).post(correct))
         .merge(overview::router())
@@ -84,6 +88,7 @@ struct SavedQuery {
     bezoek: Option<String>,
     nummer: Option<i64>,
     ongedaan: Option<String>,
+    vraag_ongedaan: Option<String>,
     gecorrigeerd: Option<String>,
 }
 
@@ -102,6 +107,7 @@ async fn desk_page(
     if let Some(visit) = q.bezoek {
         page.saved =
             form::saved_notice(&state, &point, &visit, q.nummer, Some(&me.0.user.id), None).await?;
+        page.question_undone = q.vraag_ongedaan.is_some() && page.saved.is_some();
     }
     Ok(page)
 }
@@ -141,6 +147,21 @@ async fn undo(
     let point = desk_point(&state, &me.0.actor, &hp).await?;
     form::undo_visit(&state, &point, &visit, Some(&me.0.user.id), None).await?;
     Ok(Redirect::to(&format!("/balie/{}?ongedaan=1", point.id)).into_response())
+}
+
+/// Undoes one question of a visit; the confirmation shows what is left.
+async fn undo_question(
+    State(state): State<AppState>,
+    me: RequireUser,
+    Path((hp, visit, id)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let point = desk_point(&state, &me.0.actor, &hp).await?;
+    form::undo_question(&state, &point, &visit, &id, Some(&me.0.user.id), None).await?;
+    Ok(Redirect::to(
+        &form::after_question_undone(&format!("/balie/{}", point.id), &state, &point, &visit)
+            .await?,
+    )
+    .into_response())
 }
 
 pub struct RecentRow {

@@ -49,6 +49,12 @@ struct OverviewPage {
     today: i64,
     this_week: i64,
     this_month: i64,
+    /// "maandag 30 november" and "dinsdag 1 december": where the week and the month start, so that a
+    /// week larger than the month is explained.
+    week_from: String,
+    month_from: String,
+    /// Last month as `2026-02`: the month picker's first choice.
+    last_month: String,
     total: i64,
     top_topics: Vec<(String, i64)>,
     top_agencies: Vec<(String, i64)>,
@@ -75,7 +81,26 @@ async fn overview_page(
         .desk_overview(&point.id, day, week, month)
         .await?;
     let labels = Labels::load(&state).await?;
+    let tz = point.region().time_zone();
+    let from = |start: i64| {
+        jiff::Timestamp::from_second(start)
+            .map(|t| keten_core::opening_hours::date_nl(t.to_zoned(tz.clone()).date()))
+            .unwrap_or_default()
+    };
+    let last_month = jiff::Timestamp::from_second(month)
+        .ok()
+        .and_then(|t| {
+            t.to_zoned(tz.clone())
+                .date()
+                .checked_sub(jiff::Span::new().months(1))
+                .ok()
+        })
+        .map(|d| d.strftime("%Y-%m").to_string())
+        .unwrap_or_default();
     Ok(OverviewPage {
+        week_from: from(week),
+        month_from: from(month),
+        last_month,
         shell,
         coordinator: state.store.coordinates_desk(&me.0.actor, &point),
         imported: q.ingelezen,

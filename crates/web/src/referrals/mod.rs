@@ -153,6 +153,22 @@ pub(crate) async fn propose_destination_excluding(
     ))
 }
 
+/// What keten says when the chain's rules send the question to the sender's own organisation.
+pub(crate) const OWN_ORGANISATION_HELPS: &str = "Volgens de verwijsafspraken helpt uw eigen organisatie hierbij, bijvoorbeeld op uw spreekuur. Dan is er geen doorverwijzing nodig. Moet de inwoner toch naar een andere organisatie? Kies die dan zelf.";
+
+/// A referral goes to another organisation: a partner helps its own customers itself (at its consultation hour,
+/// for instance), without a referral to itself that it would then have to accept.
+pub(crate) fn refuse_self_referral(sender: &str, destination: &str) -> Result<(), AppError> {
+    if sender == destination.trim() {
+        Err(AppError::Validation(vec![ValidationError::new(
+            "destination",
+            "Dit is uw eigen organisatie. Een doorverwijzing gaat naar een andere organisatie. Helpt u de inwoner zelf, bijvoorbeeld op uw spreekuur? Dan is er geen doorverwijzing nodig.",
+        )]))
+    } else {
+        Ok(())
+    }
+}
+
 /// A destination chosen by the sender instead of the proposal.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DestinationInput {
@@ -185,7 +201,10 @@ pub(crate) async fn send_referral(
     check_topics(state, &draft.topics).await?;
     let area = area_of(&draft.pc4)?;
     let destination = match chosen.filter(|c| !c.organisation_id.trim().is_empty()) {
-        Some(c) => destinations::check(state, c).await?,
+        Some(c) => {
+            refuse_self_referral(&sender, &c.organisation_id)?;
+            destinations::check(state, c).await?
+        }
         None => {
             let proposal = propose_destination(state, &draft.topics[0], draft.agency, &area)
                 .await?
@@ -195,6 +214,13 @@ pub(crate) async fn send_referral(
                         "Wij vonden geen organisatie voor dit onderwerp in deze gemeente. Kies zelf een organisatie.",
                     )])
                 })?;
+            // A bank's rule for its own customers, proposed to the bank itself: no referral.
+            refuse_self_referral(&sender, &proposal.organisation_id).map_err(|_| {
+                AppError::Validation(vec![ValidationError::new(
+                    "destination",
+                    OWN_ORGANISATION_HELPS,
+                )])
+            })?;
             Destination {
                 organisation_id: proposal.organisation_id,
                 help_point_id: proposal.help_point_id,

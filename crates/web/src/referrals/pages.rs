@@ -249,7 +249,8 @@ struct FormPage {
     destinations: DestinationChoices,
     /// The organisations the user may send for; a chooser only when there are several.
     senders: Vec<Choice>,
-    consent_text: String,
+    /// The text to read out, naming the receiver; `None` until a destination is chosen or proposed.
+    consent_text: Option<String>,
     consent_version: &'static str,
     proposal: Option<String>,
     errors: Vec<ValidationError>,
@@ -330,8 +331,13 @@ async fn form_view(
         .or(senders.first())
         .map(|c| c.label.clone())
         .unwrap_or_default();
-    let destinations = destinations::choices(state, actor, &input.destination, &[]).await?;
-    // Consent is given for one receiver: name it once a destination is chosen or proposed.
+    // A referral goes to another organisation: the sender's own is not offered (with one sending organisation).
+    let own: Vec<String> = match senders.as_slice() {
+        [only] => vec![only.value.clone()],
+        _ => Vec::new(),
+    };
+    let destinations = destinations::choices(state, actor, &input.destination, &own).await?;
+    // Consent is given for one receiver: the text is shown once a destination is chosen or proposed.
     let receiver = destinations::receiver_name(state, &input.destination).await?;
     Ok(FormPage {
         topics,
@@ -355,10 +361,7 @@ async fn form_view(
         ),
         destinations,
         senders,
-        consent_text: consent_text(
-            &sender,
-            receiver.as_deref().unwrap_or("de organisatie die helpt"),
-        ),
+        consent_text: receiver.as_deref().map(|r| consent_text(&sender, r)),
         consent_version: CONSENT_TEXT_VERSION,
         proposal: None,
         errors: Vec::new(),
@@ -385,7 +388,15 @@ async fn submit_form(
 ) -> Result<Response, PageError> {
     require_referral_role(&me.actor)?;
     let (mut input, propose_only) = parse_form(&body);
-    if propose_only {
+    // Consent names one receiver: sending without a chosen one first shows keten's proposal and the text to read.
+    let unnamed = !propose_only && input.destination.trim().is_empty();
+    if propose_only && Pick::parse(&input.destination).is_some() {
+        // A destination is chosen already: keep it and show the consent text that names it.
+        return Ok(form_view(&state, shell, &me.actor, input)
+            .await?
+            .into_response());
+    }
+    if propose_only || unnamed {
         // Show keten's proposal and preselect it; the sender may pick another.
         let topic = input.referral.topics.first().cloned().unwrap_or_default();
         let mut errors = Vec::new();
@@ -397,7 +408,15 @@ async fn submit_form(
                     .agency
                     .as_deref()
                     .and_then(|a| a.parse::<Agency>().ok());
+                let sender = super::sending_organisation(&me.actor, Some(&input.sender)).ok();
                 match propose_destination(&state, &topic, agency, &area).await? {
+                    // The rules send it to the sender itself (a bank's own customers): say so, propose nothing.
+                    Some(p) if sender.as_deref() == Some(p.organisation_id.as_str()) => {
+                        errors.push(ValidationError::new(
+                            "destination",
+                            super::OWN_ORGANISATION_HELPS,
+                        ));
+                    }
                     Some(p) => {
                         input.destination = Pick::of_proposal(&p).value();
                         proposal = Some(p.why.to_owned());
@@ -408,10 +427,28 @@ async fn submit_form(
             Err(AppError::Validation(e)) => errors.extend(e),
             Err(e) => return Err(e.into()),
         }
+        if unnamed && let Err(others) = input.referral.parse() {
+            // Everything else that is missing, in one go.
+            errors.extend(others);
+        }
+        let no_consent = errors.iter().any(|e| e.field == "consent");
+        if unnamed && !no_consent && !errors.iter().any(|e| e.field == "destination") {
+            errors.push(ValidationError::new(
+                "consent",
+                "Nog niet verstuurd. Keten stelt hieronder een organisatie voor. Lees de inwoner de toestemming voor met die naam. Is de inwoner het eens? Verstuur dan opnieuw.",
+            ));
+            input.referral.consent_given = false;
+        }
+        let status = if unnamed {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
         let mut page = form_view(&state, shell, &me.actor, input).await?;
         page.proposal = proposal;
         page.errors = errors;
-        return Ok(page.into_response());
+        page.no_consent = unnamed && no_consent;
+        return Ok((status, page).into_response());
     }
     let chosen = match Pick::parse(&input.destination) {
         Some(pick) => match pick.to_input(&state.store.directory().await?) {
@@ -491,6 +528,13 @@ struct DetailPage {
     reasons: Vec<Choice>,
     outcomes: Vec<Choice>,
     just_sent: bool,
+    /// What the step just taken did, in a sentence.
+    done: Option<&'static str>,
+    /// The deadline to accept matters only until the referral is accepted.
+    awaits_acceptance: bool,
+    /// After the first contact, further attempts are a side path.
+    contacted: bool,
+    errors: Vec<ValidationError>,
     erased: String,
     /// The sender may send a declined referral elsewhere.
     can_reroute: bool,
@@ -499,6 +543,22 @@ struct DetailPage {
 #[derive(Debug, Default, Deserialize)]
 struct DetailQuery {
     verstuurd: Option<String>,
+    /// The step just taken (its action code), for the confirmation.
+    gedaan: Option<String>,
+}
+
+/// The confirmation after a step on the referral page.
+fn done_message(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "accept" => "U heeft de doorverwijzing aangenomen. Neem contact op met de inwoner.",
+        "decline" => "U heeft de doorverwijzing afgewezen. De verzender ziet dat.",
+        "reached" => "Vastgelegd: u heeft de inwoner gesproken.",
+        "not_reached" => "Vastgelegd: u kon de inwoner niet bereiken.",
+        "mark_not_reached" => "Gestopt: de inwoner was niet te bereiken.",
+        "complete" => "De doorverwijzing is afgerond.",
+        "withdraw" => "De toestemming is ingetrokken. De gegevens van de inwoner zijn gewist.",
+        _ => return None,
+    })
 }
 
 pub(super) fn event_text(e: &ReferralEvent) -> String {
@@ -534,13 +594,25 @@ async fn detail_page(
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<DetailPage, PageError> {
+    let mut page = detail_view(&state, shell, &me.actor, id).await?;
+    page.just_sent = q.verstuurd.is_some();
+    page.done = q.gedaan.as_deref().and_then(done_message);
+    Ok(page)
+}
+
+async fn detail_view(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    id: String,
+) -> Result<DetailPage, AppError> {
     let now = state.now();
     // The receiver opening a new referral marks it received: the sender sees that it arrived.
-    let first = state.store.referral_summary(&me.actor, &id).await?;
+    let first = state.store.referral_summary(actor, &id).await?;
     if first.party == Party::Receiver && first.status == Some(ReferralStatus::Sent) {
-        super::take_step(&state, &me.actor, &id, &Action::Open).await?;
+        super::take_step(state, actor, &id, &Action::Open).await?;
     }
-    let detail = state.store.referral(&me.actor, &id, now).await?;
+    let detail = state.store.referral(actor, &id, now).await?;
     let s = &detail.summary;
     let settings = state.store.referral_settings(&s.municipality_code).await?;
     let actions = match s.status {
@@ -609,9 +681,13 @@ async fn detail_page(
             "",
         ),
         outcomes: choices(Outcome::ALL, Outcome::as_str, Outcome::label, ""),
-        just_sent: q.verstuurd.is_some(),
+        just_sent: false,
+        done: None,
+        awaits_acceptance: s.status.is_some_and(ReferralStatus::awaits_acceptance),
+        contacted: s.status == Some(ReferralStatus::Contacted),
+        errors: Vec::new(),
         can_reroute: s.status == Some(ReferralStatus::Declined)
-            && me.actor.refers_for(&s.sender_organisation_id)
+            && actor.refers_for(&s.sender_organisation_id)
             && s.erased_at.is_none(),
         erased: s.erased_at.map(local_time).unwrap_or_default(),
         buttons,
@@ -631,10 +707,38 @@ struct StepForm {
 
 async fn take_step(
     State(state): State<AppState>,
+    shell: Shell,
     RequireUser(me): RequireUser,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<StepForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
+    let parsed = step_of(&form);
+    let taken = match parsed {
+        Ok(action) => super::take_step(&state, &me.actor, &id, &action)
+            .await
+            .map(|_| action),
+        Err(e) => Err(e),
+    };
+    match taken {
+        Ok(action) => {
+            let done = match action {
+                Action::ContactAttempt { reached: true } => "reached",
+                Action::ContactAttempt { reached: false } => "not_reached",
+                other => other.code(),
+            };
+            Ok(Redirect::to(&format!("/doorverwijzingen/{id}?gedaan={done}")).into_response())
+        }
+        // A step without its choice (no outcome, no reason): the page again, with the message at the form.
+        Err(AppError::Validation(errors)) => {
+            let mut page = detail_view(&state, shell, &me.actor, id).await?;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn step_of(form: &StepForm) -> Result<Action, AppError> {
     let reason = form
         .decline_reason
         .as_deref()
@@ -648,9 +752,7 @@ async fn take_step(
         .map(str::parse::<Outcome>)
         .transpose()?;
     let reached = form.reached.as_deref().map(|r| r == "ja");
-    let action = parse_action(&form.action, reason, outcome, reached)?;
-    super::take_step(&state, &me.actor, &id, &action).await?;
-    Ok(Redirect::to(&format!("/doorverwijzingen/{id}")))
+    parse_action(&form.action, reason, outcome, reached)
 }
 
 pub struct RuleRow {

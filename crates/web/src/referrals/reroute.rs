@@ -69,9 +69,15 @@ async fn situation(state: &AppState, actor: &Actor, id: &str) -> Result<Situatio
     }
     let decliners = state.store.referral_decliners(actor, id).await?;
     let area = area_of(&summary.pc4)?;
+    // Neither an organisation that declined nor the sender itself.
+    let leave_out: Vec<String> = decliners
+        .iter()
+        .cloned()
+        .chain(std::iter::once(summary.sender_organisation_id.clone()))
+        .collect();
     let proposal = match summary.topics.first() {
         Some(topic) => {
-            propose_destination_excluding(state, topic, summary.agency, &area, &decliners).await?
+            propose_destination_excluding(state, topic, summary.agency, &area, &leave_out).await?
         }
         None => None,
     };
@@ -117,6 +123,12 @@ pub(crate) async fn reroute(
             "destination",
             "Deze organisatie heeft de doorverwijzing al afgewezen. Kies een andere.",
         ));
+    }
+    if let Some(c) = &chosen
+        && let Err(AppError::Validation(mut own)) =
+            super::refuse_self_referral(&here.summary.sender_organisation_id, &c.organisation_id)
+    {
+        errors.append(&mut own);
     }
     let (Some(consent), Some(chosen), true) = (consent, chosen, errors.is_empty()) else {
         return Err(AppError::Validation(errors));

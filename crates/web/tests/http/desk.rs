@@ -275,8 +275,8 @@ both_backends! {
         }
         let html = text(staff.get(app.url(&format!("{desk}/overzicht"))).send().await.unwrap()).await;
         assert!(html.contains("in totaal <strong>4</strong>"));
-        assert!(html.contains("<dt>Vandaag</dt><dd>2</dd>") && html.contains("<dt>Deze week</dt><dd>2</dd>"), "{html}");
-        assert!(html.contains("<dt>Deze maand</dt><dd>2</dd>"));
+        assert!(html.contains("<dt>Vandaag</dt><dd>2</dd>") && html.contains("<dt>Deze week (vanaf maandag 2 maart)</dt><dd>2</dd>"), "{html}");
+        assert!(html.contains("<dt>Deze maand (vanaf zondag 1 maart)</dt><dd>2</dd>"));
         assert!(html.contains("DigiD: 2"));
         let csv = staff.get(app.url(&format!("{desk}/registraties.csv"))).send().await.unwrap();
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));

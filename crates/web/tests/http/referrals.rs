@@ -260,7 +260,7 @@ mod pages {
             let staff = app.signed_in(STAFF).await;
             let form = staff.get(app.url("/doorverwijzingen/nieuw")).send().await.unwrap().text().await.unwrap();
             assert!(form.contains("name=\"agency\"") && form.contains("Telecomaanbieder"));
-            assert!(form.contains("doorgeeft aan de organisatie die helpt"), "no receiver chosen yet");
+            assert!(form.contains("Kies eerst hierboven waar de inwoner heen gaat") && !form.contains("doorgeeft aan"), "no receiver chosen yet");
             let propose = |agency: &'static str| {
                 let staff = staff.clone();
                 let app = &app;
@@ -277,8 +277,10 @@ mod pages {
             assert!(own.contains("doorgeeft aan Maasbank. Maasbank neemt"), "{own}");
             assert!(own.contains("<option value=\"bank\" selected>"), "the agency is kept");
             assert!(own.contains("value=\"Fatima de Vries\""));
+            // Other banking questions go to the library: the library's own staff need no referral for that.
             let general = propose("").await;
-            assert!(general.contains("doorgeeft aan Bibliotheek Rotterdam."), "{general}");
+            assert!(general.contains("Volgens de verwijsafspraken helpt uw eigen organisatie hierbij"), "{general}");
+            assert!(!general.contains("doorgeeft aan"), "{general}");
 
             // A place keten does not know, or an organisation outside the chain: form errors, input kept.
             let gent = app.organisation("Stad Gent", "municipality", "public", "44021").await;
@@ -319,6 +321,13 @@ mod pages {
             let mut with_consent = fields.to_vec();
             with_consent.push(("consent_given", "1"));
             with_consent.push(("sender_sees_progress", "1"));
+            // Without a chosen receiver nothing is sent yet: keten proposes one and names it in the consent text.
+            let unnamed = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &with_consent).await;
+            assert_eq!(unnamed.status(), 422);
+            let html = unnamed.text().await.unwrap();
+            assert!(html.contains("Nog niet verstuurd.") && html.contains("doorgeeft aan Maasbank. Maasbank neemt"), "{html}");
+            let bank = format!("organisatie:{}", app.organisation_id("Maasbank").await);
+            with_consent.push(("destination", bank.as_str()));
             let sent = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &with_consent).await;
             assert_eq!(sent.status(), 303);
             let location = sent.headers()["location"].to_str().unwrap().to_owned();
