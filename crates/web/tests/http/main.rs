@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod authorization;
 mod desk;
 mod directory;
 mod directory_details;
