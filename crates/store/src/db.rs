@@ -75,9 +75,12 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the one writer; busy_timeout
                         // waits for that writer instead of failing with "locked".
+                        // secure_delete overwrites what a delete or update frees, so erased
+                        // contact data is not left readable in free space of the file.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA secure_delete = ON;",
                         )
                         .await?;
                     }
@@ -135,6 +138,18 @@ impl Store {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Makes erased data gone from the files, after a purge: on SQLite the write-ahead log is copied into the
+    /// database and emptied (its old frames may hold the rows as they were; `secure_delete` already zeroed
+    /// the freed space). PostgreSQL keeps old row versions until VACUUM, which autovacuum runs; nothing here.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 

@@ -346,7 +346,10 @@ impl Store {
     ) -> Result<Vec<RegisteredVisit>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let drafts: Vec<&VisitDraft> = visits.iter().map(|(_, v)| *v).collect();
+        let drafts: Vec<(&str, &VisitDraft)> = visits
+            .iter()
+            .map(|(p, v)| (p.organisation_id.as_str(), *v))
+            .collect();
         check_referred_organisations(&mut tx, &drafts).await?;
         let (rows, mut saved) = build_rows(visits, by, now);
         let mut totals: std::collections::HashMap<String, i64> =
@@ -375,7 +378,10 @@ impl Store {
         let pairs: Vec<(&DeskHelpPoint, &VisitDraft)> = visits.iter().map(|v| (point, v)).collect();
         let (rows, _) = build_rows(&pairs, by, now);
         let mut tx = self.pool.begin().await?;
-        let drafts: Vec<&VisitDraft> = visits.iter().collect();
+        let drafts: Vec<(&str, &VisitDraft)> = visits
+            .iter()
+            .map(|v| (point.organisation_id.as_str(), v))
+            .collect();
         check_referred_organisations(&mut tx, &drafts).await?;
         let mut written = 0u64;
         for chunk in rows.chunks(1_024) {
@@ -461,7 +467,15 @@ impl Store {
     ) -> Result<()> {
         let q = visit.questions.first().ok_or(StoreError::NotFound)?;
         let mut tx = self.pool.begin().await?;
-        check_referred_organisations(&mut tx, &[visit]).await?;
+        let organisation: Option<String> = sqlx::query_scalar(
+            "SELECT h.organisation_id FROM help_questions q JOIN help_points h ON h.id = q.help_point_id \
+             WHERE q.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let organisation = organisation.ok_or(StoreError::NotFound)?;
+        check_referred_organisations(&mut tx, &[(organisation.as_str(), visit)]).await?;
         let done = sqlx::query(
             "UPDATE help_questions SET asked_at = $1, topic_code = $2, agency = $3, kind = $4, channel = $5, \
              minutes = $6, outcome = $7, referred_to = $8, age_band = $9, pc4 = $10, first_visit = $11, \
@@ -659,28 +673,46 @@ fn new_question_id(now: i64) -> String {
     uuid::Uuid::new_v7(ts).to_string()
 }
 
-/// "Referred to" must name an existing organisation.
+/// "Referred to" must name an organisation of the help point's chain: one active in a municipality where the
+/// help point's organisation is active (issue 18; `create_referral` refuses the same). Another chain's
+/// organisation is answered like an unknown one, so its existence does not leak.
 async fn check_referred_organisations(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    visits: &[&VisitDraft],
+    visits: &[(&str, &VisitDraft)],
 ) -> Result<()> {
-    let mut wanted: Vec<String> = visits
-        .iter()
-        .flat_map(|v| v.questions.iter().filter_map(|q| q.referred_to.clone()))
-        .collect();
-    wanted.sort();
-    wanted.dedup();
-    if wanted.is_empty() {
-        return Ok(());
+    // One query per help point organisation, however many visits an import brings.
+    let mut by_organisation: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (organisation_id, visit) in visits {
+        by_organisation
+            .entry(organisation_id)
+            .or_default()
+            .extend(visit.questions.iter().filter_map(|q| q.referred_to.clone()));
     }
-    let mut sql = Sql::new("SELECT id FROM organisations WHERE id IN ");
-    sql.bind_list(wanted.iter().cloned());
-    let found: Vec<(String,)> = sql.query_as()?.fetch_all(&mut **tx).await?;
-    if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|(f,)| f == *w)) {
-        return Err(StoreError::Invalid(vec![ValidationError::new(
-            "referred_to",
-            format!("De organisatie '{missing}' bij 'doorverwezen naar' kennen we niet."),
-        )]));
+    for (organisation_id, mut wanted) in by_organisation {
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::new("SELECT o.id FROM organisations o WHERE o.id IN ");
+        sql.bind_list(wanted.iter().cloned());
+        sql.push(" AND (o.id = ").bind(organisation_id.to_owned());
+        sql.push(
+            " OR o.id IN (SELECT m.organisation_id FROM organisation_municipalities m \
+             WHERE m.municipality_code IN (SELECT h.municipality_code FROM organisation_municipalities h \
+             WHERE h.organisation_id = ",
+        )
+        .bind(organisation_id.to_owned())
+        .push(")))");
+        let found: Vec<(String,)> = sql.query_as()?.fetch_all(&mut **tx).await?;
+        if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|(f,)| f == *w)) {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "referred_to",
+                format!(
+                    "De organisatie '{missing}' bij 'doorverwezen naar' kennen we niet in de keten van dit hulppunt."
+                ),
+            )]));
+        }
     }
     Ok(())
 }

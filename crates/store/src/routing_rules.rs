@@ -111,8 +111,9 @@ impl Store {
         rows.into_iter().map(TryFrom::try_from).collect()
     }
 
-    /// Adds a rule; only the municipality's steering role (or an admin) may. The target must belong to the
-    /// named organisation; a foreign municipality is NotFound.
+    /// Adds a rule; only the municipality's steering role (or an admin) may. The organisation must be active in
+    /// the rule's municipality and the target must belong to it; a foreign municipality or organisation is
+    /// NotFound.
     pub async fn create_routing_rule(
         &self,
         actor: &Actor,
@@ -127,10 +128,16 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
-        let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
-            .bind(&new.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        // Only an organisation of this municipality's chain: a rule naming another chain's would show its name
+        // to this chain and route referrals that its members cannot send (issue 18), as `create_referral` refuses.
+        let org: Option<String> = sqlx::query_scalar(
+            "SELECT organisation_id FROM organisation_municipalities \
+             WHERE organisation_id = $1 AND municipality_code = $2",
+        )
+        .bind(&new.organisation_id)
+        .bind(&new.municipality_code)
+        .fetch_optional(&mut *tx)
+        .await?;
         if org.is_none() {
             return Err(StoreError::NotFound);
         }

@@ -25,7 +25,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/beheer", get(admin_overview))
         .route("/beheer/organisaties", post(create_organisation_form))
-        .route("/beheer/gebruikers", post(create_user_form))
+        .route("/beheer/gebruikers", get(users_page).post(create_user_form))
+        .route(
+            "/beheer/gebruikers/{id}/uitschakelen",
+            post(disable_user_form),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/verwijderen",
+            post(remove_user_form),
+        )
         .route("/organisaties/{id}", get(organisation_page))
         .route("/organisaties/{id}/nummers", post(save_identifiers))
 }
@@ -147,6 +155,124 @@ pub(crate) async fn create_user(
         .add_membership(&user.id, &organisation.id, draft.role)
         .await?;
     Ok(user)
+}
+
+/// An admin's own account is not theirs to switch off: the last admin would lock everyone out.
+fn not_oneself(actor: &Actor, user_id: &str) -> Result<(), AppError> {
+    if actor.user_id.as_deref() == Some(user_id) {
+        return Err(AppError::Conflict(
+            "U kunt uw eigen account niet uitschakelen of verwijderen.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Disables a user on behalf of an admin (page and API): no more sign-in, every session ends.
+pub(crate) async fn disable_user(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<User, AppError> {
+    require_admin(actor)?;
+    not_oneself(actor, user_id)?;
+    Ok(state.store.disable_user(user_id, state.now()).await?)
+}
+
+/// Removes a user on behalf of an admin (page and API), ending their sessions.
+pub(crate) async fn remove_user(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<(), AppError> {
+    require_admin(actor)?;
+    not_oneself(actor, user_id)?;
+    Ok(state.store.remove_user(user_id).await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    shell: Shell,
+    users: Vec<User>,
+    /// The admin's own id: no buttons on their own row.
+    me: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UsersQuery {
+    gedaan: Option<String>,
+}
+
+async fn users_view(state: &AppState, shell: Shell, actor: &Actor) -> Result<UsersPage, AppError> {
+    require_admin(actor)?;
+    Ok(UsersPage {
+        shell,
+        users: state.store.users(actor).await?,
+        me: actor.user_id.clone().unwrap_or_default(),
+        notice: None,
+        error: None,
+    })
+}
+
+async fn users_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    axum::extract::Query(q): axum::extract::Query<UsersQuery>,
+) -> Result<UsersPage, PageError> {
+    let mut page = users_view(&state, shell, &me.0.actor).await?;
+    page.notice = match q.gedaan.as_deref() {
+        Some("uitgeschakeld") => {
+            Some("Het account is uitgeschakeld; de persoon is overal afgemeld.".into())
+        }
+        Some("verwijderd") => Some("Het account is verwijderd.".into()),
+        _ => None,
+    };
+    Ok(page)
+}
+
+/// After a disable or remove: back to the list with what happened, or the list with the reason it did not.
+async fn after_user_action(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    outcome: Result<&'static str, AppError>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(done) => Ok(Redirect::to(&format!("/beheer/gebruikers?gedaan={done}")).into_response()),
+        Err(AppError::Conflict(message)) => {
+            let mut page = users_view(state, shell, actor).await?;
+            page.error = Some(message);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn disable_user_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let outcome = disable_user(&state, &me.0.actor, &id)
+        .await
+        .map(|_| "uitgeschakeld");
+    after_user_action(&state, shell, &me.0.actor, outcome).await
+}
+
+async fn remove_user_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let outcome = remove_user(&state, &me.0.actor, &id)
+        .await
+        .map(|()| "verwijderd");
+    after_user_action(&state, shell, &me.0.actor, outcome).await
 }
 
 #[derive(Template, WebTemplate)]

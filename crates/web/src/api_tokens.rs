@@ -1,4 +1,4 @@
-//! The page where an organisation's coordinators (and admins) manage its API tokens: create (shown once), list, revoke.
+//! An organisation's API tokens: who keeps them (one rule for the page and the API), and the page where its coordinators (and admins) create, list and revoke them.
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use keten_core::ValidationError;
-use keten_core::account::Role;
+use keten_core::account::{Role, api_token_roles};
 use keten_store::Actor;
 use serde::Deserialize;
 
@@ -29,26 +29,88 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The roles the actor may give a token of this organisation: those it holds there (coordinators only), or any
-/// role for an admin.
-fn roles_for(actor: &Actor, organisation_id: &str) -> Vec<Role> {
-    if actor.is_admin() {
-        return Role::ALL.to_vec();
-    }
+/// The roles of the tokens the actor keeps for this organisation: the one rule for the page and the API
+/// ([`keten_core::account::api_token_roles`]: coordinators there and admins, never above their own role).
+pub(crate) fn roles_for(actor: &Actor, organisation_id: &str) -> Vec<Role> {
     let held: Vec<Role> = actor
         .memberships
         .iter()
         .filter(|m| m.organisation_id == organisation_id)
         .map(|m| m.role)
         .collect();
-    if held
-        .iter()
-        .any(|r| matches!(r, Role::Staff | Role::Steering))
-    {
-        held
-    } else {
-        Vec::new()
+    api_token_roles(actor.is_admin(), &held)
+}
+
+/// Makes a token for an organisation: page and API. A token cannot make tokens (a leaked one must not mint
+/// more); another chain's organisation is not found; who keeps no tokens there is refused; a role above the
+/// caller's is a field error.
+pub(crate) async fn create(
+    state: &AppState,
+    actor: &Actor,
+    organisation_id: &str,
+    role: &str,
+    name: &str,
+) -> Result<(String, String), AppError> {
+    if actor.user_id.is_none() {
+        return Err(AppError::Forbidden);
     }
+    let organisation = state.store.organisation(actor, organisation_id).await?;
+    let roles = roles_for(actor, &organisation.id);
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(ValidationError::new(
+            "name",
+            "Geef de sleutel een naam, zoals de naam van het systeem dat hem gebruikt (hoogstens 100 tekens).",
+        ));
+    }
+    let role = roles.iter().copied().find(|r| r.as_str() == role);
+    if role.is_none() {
+        errors.push(ValidationError::new(
+            "role",
+            "Kies een rol die u zelf in deze organisatie heeft.",
+        ));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let token = random_token();
+    let id = state
+        .store
+        .create_api_token(
+            &organisation.id,
+            role,
+            name,
+            &token_hash(&token),
+            state.now(),
+        )
+        .await?;
+    Ok((id, token))
+}
+
+/// Revokes a token: page and API. A token of an organisation outside the caller's chains is not found; one the
+/// caller does not keep (another organisation's, or of a higher role) is refused.
+pub(crate) async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    token_id: &str,
+) -> Result<String, AppError> {
+    let token = state.store.api_token(actor, token_id).await?;
+    let role: Role = token.role.parse()?;
+    if token.revoked_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    if !roles_for(actor, &token.organisation_id).contains(&role) {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .store
+        .revoke_api_token(actor, token_id, state.now())
+        .await?;
+    Ok(token.organisation_id)
 }
 
 pub struct TokenLine {
@@ -57,6 +119,8 @@ pub struct TokenLine {
     pub role: String,
     pub created: String,
     pub revoked: Option<String>,
+    /// The viewer keeps tokens of this role and may revoke it.
+    pub can_revoke: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -102,6 +166,7 @@ async fn view(
         .await?
         .into_iter()
         .map(|t| TokenLine {
+            can_revoke: t.role.parse::<Role>().is_ok_and(|r| roles.contains(&r)),
             role: t
                 .role
                 .parse::<Role>()
@@ -155,32 +220,16 @@ async fn create_token(
 ) -> Result<Response, PageError> {
     let actor = &me.0.actor;
     let mut page = view(&state, shell, actor, &id).await?;
-    let mut errors = Vec::new();
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(ValidationError::new(
-            "name",
-            "Geef de sleutel een naam, zoals de naam van het systeem dat hem gebruikt (hoogstens 100 tekens).",
-        ));
-    }
-    let role = page.roles.iter().copied().find(|r| r.as_str() == form.role);
-    if role.is_none() {
-        errors.push(ValidationError::new(
-            "role",
-            "Kies een rol die u zelf in deze organisatie heeft.",
-        ));
-    }
-    let Some(role) = role.filter(|_| errors.is_empty()) else {
-        page.errors = errors;
-        page.name = form.name;
-        page.role = form.role;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let token = match create(&state, actor, &id, &form.role, &form.name).await {
+        Ok((_, token)) => token,
+        Err(AppError::Validation(errors)) => {
+            page.errors = errors;
+            page.name = form.name;
+            page.role = form.role;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
     };
-    let token = random_token();
-    state
-        .store
-        .create_api_token(&id, role, name, &token_hash(&token), state.now())
-        .await?;
     let mut page = view(&state, page.shell, actor, &id).await?;
     page.created = Some(token);
     // The token is on this page once: no cache may keep it.
@@ -193,24 +242,16 @@ async fn revoke_token(
     Path((id, token)): Path<(String, String)>,
 ) -> Result<Redirect, PageError> {
     let actor = &me.0.actor;
-    // Another chain's organisation is not found; one of the chain needs a coordinator of it.
+    // Another chain's organisation is not found; one of the chain needs a keeper of its tokens.
     state.store.organisation(actor, &id).await?;
     if roles_for(actor, &id).is_empty() {
         return Err(AppError::Forbidden.into());
     }
-    // Only a token of this very organisation.
-    let ours = state
-        .store
-        .api_tokens_of(actor, &id)
-        .await?
-        .iter()
-        .any(|t| t.id == token && t.revoked_at.is_none());
-    if !ours {
+    // Only a token of this very organisation, on this organisation's page.
+    let of = state.store.api_token(actor, &token).await?.organisation_id;
+    if of != id {
         return Err(AppError::NotFound.into());
     }
-    state
-        .store
-        .revoke_api_token(actor, &token, state.now())
-        .await?;
+    revoke(&state, actor, &token).await?;
     Ok(Redirect::to(&format!("/organisaties/{id}/api-sleutels")))
 }

@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use keten_core::account::{Email, dummy_password_hash, verify_password};
+use keten_core::account::{Email, dummy_password_hash, landing_path, verify_password};
 use keten_store::accounts::AttemptKey;
 use serde::Deserialize;
 
@@ -67,13 +67,19 @@ struct SignInForm {
     next: String,
 }
 
-/// Only local paths, so a crafted link cannot send a user elsewhere after sign-in.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/account"
-    }
+/// The page to go to after signing in: `next` when it is a path of this site, else `None`. A browser reads
+/// `/\t/evil.example/` as `//evil.example/` (it drops tabs and line breaks) and `/\\evil.example` as
+/// `//evil.example`, so any control character, whitespace or backslash refuses `next`, as does anything that
+/// does not parse as a path without scheme and host (issue 18).
+fn safe_next(next: &str) -> Option<&str> {
+    let plain = !next
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let local = next.starts_with('/') && !next.starts_with("//");
+    let parses = next
+        .parse::<axum::http::Uri>()
+        .is_ok_and(|u| u.scheme().is_none() && u.authority().is_none());
+    (plain && local && parses).then_some(next)
 }
 
 async fn sign_in(
@@ -150,7 +156,21 @@ async fn sign_in(
             now + max_age,
         )
         .await?;
-    let mut response = Redirect::to(safe_next(&form.next)).into_response();
+    // An explicit safe `next` wins; else each role lands where its work is.
+    let landing = match safe_next(&form.next) {
+        Some(next) => next.to_owned(),
+        None => {
+            let roles: Vec<_> = store
+                .actor_for_user(&user_id)
+                .await?
+                .memberships
+                .iter()
+                .map(|m| m.role)
+                .collect();
+            landing_path(&roles).to_owned()
+        }
+    };
+    let mut response = Redirect::to(&landing).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
@@ -202,6 +222,33 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
                 );
                 Err(Redirect::to(&target).into_response())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed() {
+        for good in ["/balie", "/doorverwijzingen/abc?tab=open", "/hulppunten/x"] {
+            assert_eq!(safe_next(good), Some(good));
+        }
+        for bad in [
+            "",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
         }
     }
 }

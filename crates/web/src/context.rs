@@ -158,8 +158,55 @@ fn is_form_post(req: &Request) -> bool {
         && !path.starts_with("/hsds")
 }
 
-/// Pulls the CSRF token a form sent: from the urlencoded body, or for other
-/// bodies (file uploads) from the header or the query string.
+/// How far into a multipart body the CSRF token is looked for. Forms put it first, before the file; reading
+/// further would mean holding a whole upload in memory before anyone is known to have sent it.
+const MULTIPART_TOKEN_WINDOW: usize = 64 * 1024;
+
+/// The `csrf_token` field among the first fields of a multipart body (file uploads, issue 20: the token goes in
+/// the body, not in the URL where logs keep it). Reads at most [`MULTIPART_TOKEN_WINDOW`] bytes and gives the
+/// request back with its body whole, still streaming, so the handler reads the upload as sent.
+async fn token_from_multipart(req: Request, boundary: String) -> (Option<String>, Request) {
+    use futures_util::StreamExt;
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut prefix = Vec::new();
+    let mut failed = None;
+    while prefix.len() < MULTIPART_TOKEN_WINDOW {
+        match stream.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
+            Some(Err(e)) => {
+                failed = Some(e);
+                break;
+            }
+            None => break,
+        }
+    }
+    let prefix = axum::body::Bytes::from(prefix);
+    let seen = prefix.clone();
+    let mut fields = multer::Multipart::new(
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(seen) }),
+        boundary,
+    );
+    let mut token = None;
+    // A truncated window ends in an error, which only means the token was not in it.
+    for _ in 0..8 {
+        let Ok(Some(field)) = fields.next_field().await else {
+            break;
+        };
+        if field.name() == Some(CSRF_FIELD) {
+            token = field.text().await.ok();
+            break;
+        }
+    }
+    let body = Body::from_stream(
+        futures_util::stream::iter(std::iter::once(Ok(prefix)).chain(failed.map(Err)))
+            .chain(stream),
+    );
+    (token, Request::from_parts(parts, body))
+}
+
+/// Pulls the CSRF token a form sent: from the urlencoded or multipart body, or from the header; the query
+/// string is still read for forms of older pages.
 async fn submitted_token(req: Request) -> Result<(Option<String>, Request), Response> {
     let from_header = req
         .headers()
@@ -173,12 +220,20 @@ async fn submitted_token(req: Request) -> Result<(Option<String>, Request), Resp
             .find(|(k, _)| k == CSRF_FIELD)
             .map(|(_, v)| v)
     });
-    let is_urlencoded = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_urlencoded {
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        let Ok(boundary) = multer::parse_boundary(&content_type) else {
+            return Ok((from_header.or(from_query), req));
+        };
+        let (from_body, req) = token_from_multipart(req, boundary).await;
+        return Ok((from_body.or(from_header).or(from_query), req));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((from_header.or(from_query), req));
     }
     let (parts, body) = req.into_parts();

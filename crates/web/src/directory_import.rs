@@ -182,7 +182,10 @@ async fn check_and_maybe_store(
             name: o.name.clone(),
         });
     let allowed: Vec<String> = organisations.iter().map(|o| o.id.clone()).collect();
-    let report = parse_help_points_csv(text);
+    let owned = text.to_owned();
+    let report = crate::upload::off_worker(move || Ok(parse_help_points_csv(&owned)))
+        .await
+        .map_err(AppError::BadRequest)?;
     let plan: ImportPlan = state
         .store
         .plan_help_point_import(&report, default.as_ref(), &|id| {
@@ -301,7 +304,7 @@ async fn upload(
         });
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let (text, note) = match read_help_point_file(&bytes) {
+    let (text, note) = match crate::upload::off_worker(move || read_help_point_file(&bytes)).await {
         Ok(read) => read,
         Err(problem) => {
             let organisations = allowed_organisations(&state, &me.0.actor).await?;

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use keten_core::spreadsheet::neutralise_formula;
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -10,16 +11,22 @@ fn attachment(filename: &str) -> String {
     format!("attachment; filename=\"{filename}\"")
 }
 
-/// Rows (the first is the header) as a UTF-8 CSV file named `filename`.
+/// Rows (the first is the header) as a UTF-8 CSV file named `filename`. Every CSV download of keten is written
+/// here, and every cell passes [`neutralise_formula`], so a help point named `=HYPERLINK(...)` stays text when the
+/// file is opened in a spreadsheet program (issue 18).
 pub fn csv<R, C>(filename: &str, rows: R) -> Result<Response, AppError>
 where
     R: IntoIterator<Item = C>,
     C: IntoIterator,
-    C::Item: AsRef<[u8]>,
+    C::Item: AsRef<str>,
 {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        out.write_record(row)
+        let cells: Vec<String> = row
+            .into_iter()
+            .map(|cell| neutralise_formula(cell.as_ref()).into_owned())
+            .collect();
+        out.write_record(&cells)
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     let body = out

@@ -28,6 +28,7 @@ pub mod numbers;
 mod referrals;
 mod security;
 mod shell;
+mod upload;
 pub mod webhooks;
 
 use axum::Router;
@@ -62,7 +63,8 @@ pub struct WebConfig {
     pub mail: mail::MailConfig,
     /// Let webhooks reach addresses inside the server's own network (tests, closed installations).
     pub webhook_private_addresses: bool,
-    /// Requests to "Ik wil hulp" per client address per 10 minutes.
+    /// Requests to "Ik wil hulp", and apart from those reports of wrong information, per client address per 10
+    /// minutes.
     pub resident_requests_per_10_minutes: u32,
 }
 
@@ -92,6 +94,8 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     pub webhooks: webhooks::WebhookClient,
     pub resident_limit: referrals::resident::RequestLimit,
+    /// The same guard, counted apart, for "Meld een fout" on help point pages.
+    pub report_limit: referrals::resident::RequestLimit,
 }
 
 impl AppState {
@@ -102,6 +106,9 @@ impl AppState {
             mailer: mail::Mailer::new(&config.mail),
             webhooks: webhooks::WebhookClient::new(config.webhook_private_addresses),
             resident_limit: referrals::resident::RequestLimit::new(
+                config.resident_requests_per_10_minutes,
+            ),
+            report_limit: referrals::resident::RequestLimit::new(
                 config.resident_requests_per_10_minutes,
             ),
             config: Arc::new(config),

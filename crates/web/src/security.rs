@@ -32,16 +32,15 @@ pub(crate) fn tile_origin(template: &str) -> Option<String> {
     valid.then(|| format!("{scheme}://{host}"))
 }
 
-/// The content security policy: only our own scripts and styles; images of our own, `data:`, any https origin
-/// and the configured map tile server's origin (which may be plain http on an internal network).
-/// `frame_ancestors` is `'none'` for every page but the embeddable finder.
+/// The content security policy: only our own scripts and styles; images of our own, `data:` and the configured
+/// map tile server's origin only (which may be plain http on an internal network), so an injected image cannot
+/// carry data to any other site (issue 18). `frame_ancestors` is `'none'` for every page but the embeddable finder.
 pub(crate) fn content_security_policy(map_tiles: &str, frame_ancestors: &str) -> String {
     let tiles = tile_origin(map_tiles)
-        .filter(|o| !o.starts_with("https://"))
         .map(|o| format!(" {o}"))
         .unwrap_or_default();
     format!(
-        "default-src 'self'; img-src 'self' data: https:{tiles}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {frame_ancestors}"
+        "default-src 'self'; img-src 'self' data:{tiles}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }
 
@@ -49,13 +48,13 @@ pub(crate) fn content_security_policy(map_tiles: &str, frame_ancestors: &str) ->
 pub fn wrap(router: Router, map_tiles: &str) -> Router {
     let csp = HeaderValue::from_str(&content_security_policy(map_tiles, "'none'")).unwrap_or(
         HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     router
         // No guessing of content types: a user-supplied text can never run as script.
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        // Only our own scripts, styles and images (map tiles: https, or the configured tile server).
+        // Only our own scripts, styles and images (and the configured map tile server's).
         // frame-ancestors: pages cannot be framed for clickjacking (embeds opt out per route).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -104,13 +103,16 @@ mod tests {
         assert_eq!(tile_origin("ftp://x/{z}"), None);
         let csp = content_security_policy("http://tiles.local/{z}/{x}/{y}.png", "'none'");
         assert!(
-            csp.contains("img-src 'self' data: https: http://tiles.local;"),
+            csp.contains("img-src 'self' data: http://tiles.local;"),
             "{csp}"
         );
         let csp = content_security_policy("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "*");
         assert!(
-            csp.contains("img-src 'self' data: https:;") && csp.ends_with("frame-ancestors *"),
+            csp.contains("img-src 'self' data: https://tile.openstreetmap.org;")
+                && csp.ends_with("frame-ancestors *"),
             "{csp}"
         );
+        let csp = content_security_policy("javascript:alert(1)", "'none'");
+        assert!(csp.contains("img-src 'self' data:;"), "{csp}");
     }
 }

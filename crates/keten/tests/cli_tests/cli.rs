@@ -306,3 +306,124 @@ async fn two_processes_on_one_postgres_database_serve_consistent_data() {
     terminate(a);
     terminate(b);
 }
+
+/// Whether `needle` occurs anywhere in `haystack` (raw file bytes).
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn purge_leaves_erased_contact_data_nowhere_in_the_sqlite_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).arg("migrate"));
+    // A server holds the database open while the purge runs, so the log is not emptied by closing it.
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let draft = keten_core::organisation::OrganisationDraft::parse(
+        "Bibliotheek",
+        "library",
+        "civil",
+        "GM0599",
+        &[],
+    )
+    .unwrap();
+    let org = store.create_organisation(&draft, 0).await.unwrap().id;
+    let reason = "Wissewater wil hulp met de bankapp. ".repeat(12);
+    for n in 0..20 {
+        store
+            .execute_raw(&format!(
+                "INSERT INTO referrals (id, municipality_code, source, sender_organisation_id, organisation_id, \
+                 pc4, status, sender_sees_progress, resident_name, contact_phone, contact_email, \
+                 preferred_moment, reason, sent_at, due_at, closed_at, updated_at) VALUES \
+                 ('r{n}', 'GM0599', 'desk', '{org}', '{org}', '3011', 'completed', 1, 'Zygmunt Wissewater', \
+                 '0612345678', 'zygmunt.wissewater@example.nl', 'morning', '{reason}', 1000, 2000, 3000, 3000)"
+            ))
+            .await
+            .unwrap();
+    }
+    let files = || {
+        let mut bytes = std::fs::read(dir.path().join("keten.db")).unwrap();
+        if let Ok(wal) = std::fs::read(dir.path().join("keten.db-wal")) {
+            bytes.extend(wal);
+        }
+        bytes
+    };
+    assert!(
+        holds(&files(), b"Wissewater"),
+        "the test data is in the files"
+    );
+    let out = run_ok(keten(&url).arg("purge"));
+    assert!(out.contains("20"), "{out}");
+    let bytes = files();
+    for personal in [&b"Wissewater"[..], b"0612345678", b"zygmunt.wissewater"] {
+        assert!(
+            !holds(&bytes, personal),
+            "{} is still in the database files",
+            String::from_utf8_lossy(personal)
+        );
+    }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn admins_disable_and_remove_users_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).arg("migrate"));
+    run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Bieb",
+        "--kind",
+        "library",
+        "--sector",
+        "civil",
+        "--municipality",
+        "GM0599",
+    ]));
+    run_ok(keten(&url).args([
+        "user",
+        "add",
+        "--email",
+        "balie@bieb.nl",
+        "--role",
+        "staff",
+        "--org",
+        "Bieb",
+        "--password",
+        "de fiets staat bij de bieb",
+    ]));
+    let out = run_ok(keten(&url).args(["user", "disable", "--email", "balie@bieb.nl"]));
+    assert!(out.contains("uitgeschakeld"), "{out}");
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let email = keten_core::account::Email::parse("balie@bieb.nl").unwrap();
+    assert!(store.user_by_email(&email).await.unwrap().disabled);
+    let out = run_ok(keten(&url).args(["user", "remove", "--email", "balie@bieb.nl"]));
+    assert!(out.contains("verwijderd"), "{out}");
+    assert!(store.user_by_email(&email).await.is_err());
+    let again = keten(&url)
+        .args(["user", "remove", "--email", "balie@bieb.nl"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("geen account"));
+    // A weak password is refused here too.
+    let weak = keten(&url)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@bieb.nl",
+            "--role",
+            "staff",
+            "--org",
+            "Bieb",
+            "--password",
+            "            ",
+        ])
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    store.close().await;
+}

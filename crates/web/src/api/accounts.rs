@@ -2,13 +2,11 @@
 
 use crate::AppState;
 use crate::admin::{UserInput, create_user as create_user_for};
-use crate::context::{random_token, token_hash};
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_store::accounts::User;
 use serde::{Deserialize, Serialize};
@@ -95,6 +93,36 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
+/// Disables a user (admins only): no more sign-in, every session ends at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "accounts",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = UserResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<UserResponse>, ApiError> {
+    let user = crate::admin::disable_user(&state, &actor, &id).await?;
+    Ok(Json(user.into()))
+}
+
+/// Removes a user (admins only) with their memberships and sessions; what they registered stays.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn remove_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    crate::admin::remove_user(&state, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApiTokenRequest {
     pub organisation_id: String,
@@ -111,7 +139,7 @@ pub struct ApiTokenResponse {
     pub token: String,
 }
 
-/// Creates an API token for an organisation.
+/// Creates an API token for an organisation (its coordinators and admins; never a role above the caller's).
 #[utoipa::path(post, path = "/api/v1/api-tokens", tag = "accounts", request_body = ApiTokenRequest,
     responses((status = 201, body = ApiTokenResponse), (status = 403, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
@@ -121,41 +149,13 @@ pub async fn create_api_token(
     ApiActor(actor): ApiActor,
     ApiJson(req): ApiJson<ApiTokenRequest>,
 ) -> Result<(StatusCode, Json<ApiTokenResponse>), ApiError> {
-    let role: Role = req.role.parse()?;
-    let name = req.name.trim();
-    if name.is_empty() {
-        return Err(ValidationError::new("name", "Geef het token een naam.").into());
-    }
-    // Tokens cannot be made by tokens: a leaked token must not mint more.
-    if actor.user_id.is_none() {
-        return Err(AppError::Forbidden.into());
-    }
-    let holds_role = actor
-        .memberships
-        .iter()
-        .any(|m| m.organisation_id == req.organisation_id && m.role == role);
-    if !(actor.is_admin() || holds_role) {
-        return Err(AppError::Forbidden.into());
-    }
-    let organisation = state
-        .store
-        .organisation(&actor, &req.organisation_id)
-        .await?;
-    let token = random_token();
-    let id = state
-        .store
-        .create_api_token(
-            &organisation.id,
-            role,
-            name,
-            &token_hash(&token),
-            state.now(),
-        )
-        .await?;
+    let (id, token) =
+        crate::api_tokens::create(&state, &actor, &req.organisation_id, &req.role, &req.name)
+            .await?;
     Ok((StatusCode::CREATED, Json(ApiTokenResponse { id, token })))
 }
 
-/// Revokes an API token of one of the caller's organisations.
+/// Revokes an API token the caller keeps: coordinators of its organisation and admins, never one of a higher role.
 #[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "accounts",
     params(("id" = String, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = crate::error::Problem)),
@@ -165,9 +165,6 @@ pub async fn revoke_api_token(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .revoke_api_token(&actor, &id, state.now())
-        .await?;
+    crate::api_tokens::revoke(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

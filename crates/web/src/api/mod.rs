@@ -58,6 +58,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::me))
         .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::remove_user))
+        .routes(routes!(accounts::disable_user))
         .routes(routes!(accounts::create_api_token))
         .routes(routes!(accounts::revoke_api_token))
         .routes(routes!(

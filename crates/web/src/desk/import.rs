@@ -206,7 +206,7 @@ async fn upload(
         view.problems = vec!["Kies een bestand (CSV of Excel) om te controleren.".into()];
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     };
-    let table = match read_table(&bytes) {
+    let table = match crate::upload::off_worker(move || read_table(&bytes)).await {
         Ok(t) => t,
         Err(problem) => {
             let mut view = page(shell, point, &overrides);

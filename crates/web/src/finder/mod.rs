@@ -568,7 +568,7 @@ async fn embed_page(
     response.headers_mut().insert(
         axum::http::header::CONTENT_SECURITY_POLICY,
         axum::http::HeaderValue::from_str(&csp).unwrap_or(axum::http::HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *",
         )),
     );
     response
@@ -727,12 +727,20 @@ async fn help_point_page(
 async fn report_wrong_information(
     State(state): State<AppState>,
     shell: Shell,
+    axum::Extension(ctx): axum::Extension<crate::context::RequestContext>,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<ReportForm>,
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
     // The switch on the answer leads back to the help point page, not to this form's address.
     let shell = shell.at(format!("/hulppunten/{id}"));
+    // A flood guard like "Ik wil hulp"'s: every report is a row and an e-mail to the coordinators (issue 18).
+    if let Err(seconds) = state.report_limit.check(&ctx.client_ip) {
+        return Ok(crate::referrals::resident::wait_page(
+            shell.public(),
+            seconds,
+        ));
+    }
     let mut page = help_point_view(&state, shell, &id).await?;
     let message = form.message.trim();
     if message.is_empty() || message.chars().count() > MAX_REPORT_CHARS {

@@ -107,7 +107,13 @@ pub fn document(openapi: &mut utoipa::openapi::OpenApi) {
                     ParameterBuilder::new()
                         .name("id")
                         .parameter_in(ParameterIn::Path)
-                        .required(Required::True),
+                        .required(Required::True)
+                        .description(Some("The object's id (HSDS ids are UUIDs)"))
+                        // A parameter without a schema is invalid OpenAPI 3.1 for most tools (issue 18).
+                        .schema(Some(
+                            utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::Type::String),
+                        )),
                 )
                 .response("404", Response::new("No such object (problem+json)"));
         } else if path != "/hsds" {

@@ -54,7 +54,7 @@ impl RequestLimit {
     }
 
     /// `Err(seconds)` to wait when the address sent too often.
-    fn check(&self, address: &str) -> Result<(), u64> {
+    pub(crate) fn check(&self, address: &str) -> Result<(), u64> {
         let Some(limiter) = &self.0 else {
             return Ok(());
         };
@@ -232,6 +232,20 @@ fn b1(errors: Vec<ValidationError>, lang: Lang) -> Vec<ValidationError> {
     out
 }
 
+/// 429 with `Retry-After` and a plain page in the reader's language: the answer of every public flood guard.
+pub(crate) fn wait_page(shell: Shell, seconds: u64) -> Response {
+    let page = WaitPage {
+        shell,
+        minutes: seconds.div_ceil(60),
+    };
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        page,
+    )
+        .into_response()
+}
+
 async fn submit(
     State(state): State<AppState>,
     shell: Shell,
@@ -240,16 +254,7 @@ async fn submit(
 ) -> Result<Response, PageError> {
     let shell = shell.public();
     if let Err(seconds) = state.resident_limit.check(&ctx.client_ip) {
-        let page = WaitPage {
-            shell,
-            minutes: seconds.div_ceil(60),
-        };
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, seconds.to_string())],
-            page,
-        )
-            .into_response());
+        return Ok(wait_page(shell, seconds));
     }
     let (point, input) = parse_form(&body);
     let name = point_name(&state, &point).await;

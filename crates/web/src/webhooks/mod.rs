@@ -107,32 +107,9 @@ pub(crate) fn check_url(input: &str, allow_private: bool) -> Result<String, Vali
     Ok(url.to_string())
 }
 
-/// An address on the public internet: not loopback, private, link-local, shared (CGNAT) or unspecified.
+/// An address a webhook may reach: the rule lives in core, with its tests.
 fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || first & 0xfe00 == 0xfc00
-                || first & 0xffc0 == 0xfe80)
-        }
-    }
+    keten_core::webhook::is_public_address(ip)
 }
 
 /// Resolves host names for deliveries and drops internal addresses, so a name that points inside the network

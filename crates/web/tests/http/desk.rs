@@ -297,7 +297,8 @@ both_backends! {
         app.demo_chain().await;
         let central = app.help_point("Centrale Bibliotheek").await.id;
         let mosque = app.help_point("Digipunt Moskee Spangen").await.id;
-        let staff = app.signed_in(STAFF).await;
+        // The library's coordinator keeps its API tokens (issue 18) and makes one for the till system.
+        let staff = app.signed_in(COORDINATOR).await;
         let me: Value = staff.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
         let library = me["memberships"][0]["organisation_id"].as_str().unwrap().to_owned();
         let created: Value = staff.post(app.url("/api/v1/api-tokens"))

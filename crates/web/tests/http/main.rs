@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod authorization;
 mod desk;
 mod directory;
 mod directory_details;
@@ -20,3 +21,4 @@ mod referral_privacy;
 mod referral_upkeep;
 mod referrals;
 mod staff_usability;
+mod security;

@@ -142,7 +142,8 @@ pub fn referral_body(topic: &str, pc4: &str) -> serde_json::Value {
     })
 }
 
-pub const PASSWORD: &str = "correct horse battery staple";
+/// Not the famous "correct horse battery staple": that one is on the list of common passwords keten refuses.
+pub const PASSWORD: &str = "de bieb is op dinsdag tot negen open";
 
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
