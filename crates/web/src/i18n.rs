@@ -528,6 +528,8 @@ mod tests {
                 "minutes",
                 "organisation",
                 "point",
+                "group",
+                "count",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");
