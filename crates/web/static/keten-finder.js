@@ -6,5 +6,9 @@
   "use strict";
   if (!/[?&]plaats=/.test(window.location.search)) { return; }
   var heading = document.getElementById("resultaten-kop");
-  if (heading) { heading.focus(); }
+  if (!heading) { return; }
+  // After the browser has scrolled to #resultaten (which happens at load and would leave focus on the body).
+  window.addEventListener("load", function () {
+    window.setTimeout(function () { heading.focus(); }, 0);
+  });
 })();
