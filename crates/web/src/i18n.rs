@@ -530,6 +530,7 @@ mod tests {
                 "point",
                 "group",
                 "count",
+                "country",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

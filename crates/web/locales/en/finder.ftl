@@ -41,6 +41,9 @@ place-with-municipality = { $place } (municipality of { $municipality })
 place-unknown = We do not know this place or postcode.
 place-empty = Fill in your postcode or town. For example 3011 AB or Rotterdam.
 topic-unknown = Choose a topic from the list.
+topic-other-country = { $topic } does not exist in { $country }. You see help with { $group }.
+country-NL = the Netherlands
+country-BE = Belgium
 topic-unknown-ignored = We do not know the topic in the link. So you see help with all topics.
 
 embed-title = Find help with digital matters

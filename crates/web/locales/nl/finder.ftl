@@ -41,6 +41,9 @@ place-with-municipality = { $place } (gemeente { $municipality })
 place-unknown = We kennen deze plaats of postcode niet.
 place-empty = Vul uw postcode of woonplaats in. Bijvoorbeeld 3011 AB of Rotterdam.
 topic-unknown = Kies een onderwerp uit de lijst.
+topic-other-country = { $topic } is er niet in { $country }. U ziet hulp bij { $group }.
+country-NL = Nederland
+country-BE = België
 topic-unknown-ignored = We kennen het onderwerp uit de link niet. Daarom ziet u hulp bij alle onderwerpen.
 
 embed-title = Hulp bij digitale zaken zoeken

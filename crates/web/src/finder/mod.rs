@@ -18,10 +18,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
 use keten_core::geo::Point;
-use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::help_question::{DEFAULT_TOPICS, topic_offered_in};
 use keten_core::opening_hours::{
     OpeningHours, describe_monthly_nl, monthly_table, weekly_table_nl,
 };
+use keten_core::reference::Country;
 use keten_store::finder_directory::PublicHelpPoint;
 use keten_store::help_point_details::Stop;
 use search::{SearchQuery, When, search};
@@ -59,7 +60,9 @@ pub struct TopicChoice {
     pub icon: &'static str,
 }
 
-fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
+/// The chooser's topics; with a country, only those its residents can get help with (no DigiD in Gent).
+fn topic_choices(lang: Lang, country: Option<Country>) -> Vec<TopicChoice> {
+    let offered = |code: &str| country.is_none_or(|c| topic_offered_in(code, c));
     let mut out = Vec::new();
     for parent in DEFAULT_TOPICS.iter().filter(|t| t.parent.is_none()) {
         out.push(TopicChoice {
@@ -70,7 +73,7 @@ fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
         });
         for child in DEFAULT_TOPICS
             .iter()
-            .filter(|t| t.parent == Some(parent.code))
+            .filter(|t| t.parent == Some(parent.code) && offered(t.code))
         {
             out.push(TopicChoice {
                 code: child.code,
@@ -551,7 +554,13 @@ async fn search_view(
             drempelvrij: form.drempelvrij.is_some(),
             taal: form.taal.clone(),
         },
-        topics: topic_choices(lang),
+        topics: topic_choices(
+            lang,
+            municipality_code
+                .as_deref()
+                .and_then(keten_core::reference::municipality)
+                .map(|m| m.country),
+        ),
         languages: keten_core::directory::LANGUAGES
             .iter()
             .map(|(code, _)| (*code, lang.spoken_language(code)))
@@ -610,6 +619,34 @@ async fn search_view(
         query.topic = None;
         view.form.onderwerp.clear();
         view.notice = Some(lang.t("topic-unknown-ignored"));
+    }
+    // Another country's service (DigiD in Gent): its group instead, and the chooser shows the place's own topics.
+    if let Ok(place) = keten_core::geo::resolve_place(&query.place, Country::Nl) {
+        view.topics = topic_choices(lang, Some(place.country));
+        if let Some(seed) = query
+            .topic
+            .as_deref()
+            .and_then(|t| DEFAULT_TOPICS.iter().find(|s| s.code == t))
+            .filter(|s| !topic_offered_in(s.code, place.country))
+        {
+            let group = DEFAULT_TOPICS.iter().find(|g| Some(g.code) == seed.parent);
+            view.notice = Some(lang.t_args(
+                "topic-other-country",
+                &[
+                    ("topic", lang.topic(seed.code, seed.label)),
+                    ("country", lang.t(&format!("country-{}", place.country))),
+                    (
+                        "group",
+                        group.map_or_else(
+                            || lang.t("finder-topic-all"),
+                            |g| lang.topic(g.code, g.label),
+                        ),
+                    ),
+                ],
+            ));
+            query.topic = group.map(|g| g.code.to_owned());
+            view.form.onderwerp = query.topic.clone().unwrap_or_default();
+        }
     }
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
@@ -770,7 +807,7 @@ async fn embed_code_page(
     let lang = shell.lang;
     let mut page = EmbedCodePage {
         shell,
-        topics: topic_choices(lang),
+        topics: topic_choices(lang, None),
         all_icon: icons::topic_icon(""),
         municipality_input: q.gemeente.clone(),
         topic: q.onderwerp.clone(),

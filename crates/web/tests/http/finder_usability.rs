@@ -240,6 +240,36 @@ both_backends! {
         assert!(en.contains("<a href=\"/gegevens?lang=en\">Data for websites and systems</a>"));
     };
 
+    topics_follow_the_residents_country => |app: TestApp| async move {
+        app.demo_chain().await;
+        let radio = |code: &str| format!("name=\"onderwerp\" value=\"{code}\"");
+        // Before a place is known, every topic; after, the place's own.
+        let start = page(&app, "/").await;
+        assert!(start.contains(&radio("digid")) && start.contains(&radio("itsme")));
+        let gent = page(&app, "/?plaats=Gent&onderwerp=digid").await;
+        assert!(gent.contains("DigiD is er niet in België. U ziet hulp bij Overheid en regelingen."), "{gent}");
+        assert!(gent.contains("Digipunt De Krook</a>"), "{gent}");
+        assert!(!gent.contains("ook helpen met DigiD"), "{gent}");
+        for belgian in ["itsme", "tax-on-web", "myminfin", "e-loket"] {
+            assert!(gent.contains(&radio(belgian)), "{belgian}");
+        }
+        for dutch in ["digid", "belastingen-toeslagen", "studie"] {
+            assert!(!gent.contains(&radio(dutch)), "{dutch} is not offered in Belgium");
+        }
+        let itsme = page(&app, "/?plaats=9000&onderwerp=itsme").await;
+        assert!(itsme.contains("Helpt met Overheid en regelingen. Vraag of zij ook helpen met itsme (inloggen in België)."), "{itsme}");
+        let rotterdam = page(&app, "/?plaats=3011").await;
+        assert!(rotterdam.contains(&radio("digid")) && !rotterdam.contains(&radio("itsme")));
+        // The API keeps the topic and does not offer the Flemish point for DigiD.
+        for (query, listed) in [("place=Gent&topic=digid", false), ("place=Gent&topic=itsme", true), ("place=Gent&topic=overheid", true)] {
+            let v: Value = app.browser().get(app.url(&format!("/api/v1/help-points/nearest?{query}"))).send().await.unwrap().json().await.unwrap();
+            let found = v["results"].as_array().unwrap().iter().any(|r| r["name"] == "Digipunt De Krook");
+            assert_eq!(found, listed, "{query}: {v}");
+        }
+        let en = page(&app, "/?plaats=Gent&onderwerp=digid&lang=en").await;
+        assert!(en.contains("DigiD does not exist in Belgium. You see help with Government and benefits."), "{en}");
+    };
+
     share_links_use_the_requests_address_without_a_public_url => |app: TestApp| async move {
         app.demo_chain().await;
         let html = page(&app, "/?plaats=3011").await;
