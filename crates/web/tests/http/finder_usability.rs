@@ -249,6 +249,8 @@ both_backends! {
         let gent = page(&app, "/?plaats=Gent&onderwerp=digid").await;
         assert!(gent.contains("DigiD is er niet in België. U ziet hulp bij Overheid en regelingen."), "{gent}");
         assert!(gent.contains("Digipunt De Krook</a>"), "{gent}");
+        let notice = gent.find("DigiD is er niet in België").unwrap();
+        assert!(gent.find("id=\"resultaten-kop\"").unwrap() < notice, "the notice is under the heading the page opens at");
         assert!(!gent.contains("ook helpen met DigiD"), "{gent}");
         for belgian in ["itsme", "tax-on-web", "myminfin", "e-loket"] {
             assert!(gent.contains(&radio(belgian)), "{belgian}");
