@@ -1456,6 +1456,21 @@ pub fn demo_listing(help_point: &DemoHelpPoint) -> DemoListing {
     }
 }
 
+/// Phone number and e-mail address of a demo help point (the `index`-th), invented for the demo: a local number
+/// of the point's own area code and an address in the demo's mail domain, so that help point pages show both.
+pub fn demo_contact(help_point: &DemoHelpPoint, index: usize) -> (String, String) {
+    let belgian = crate::reference::municipality(help_point.municipality_code)
+        .is_some_and(|m| m.country == crate::reference::Country::Be);
+    let number = 100 + index % 900;
+    let phone = if belgian {
+        format!("09 {number} 12 34")
+    } else {
+        format!("010 {number} 12 34")
+    };
+    let email = format!("hulp.{}@{DEMO_EMAIL_DOMAIN}", help_point.key);
+    (phone, email)
+}
+
 /// A partner's recurring hour at a demo help point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoConsultationHour {
@@ -1666,10 +1681,12 @@ mod tests {
         QuestionGenerator::new(&demo_chain(), end(), count, seed).collect()
     }
 
+    /// The leaf topics a Dutch help point can get questions about (the demo's history is Dutch).
     fn leaf_topics() -> HashSet<&'static str> {
         DEFAULT_TOPICS
             .iter()
             .filter(|t| !DEFAULT_TOPICS.iter().any(|c| c.parent == Some(t.code)))
+            .filter(|t| crate::help_question::topic_offered_in(t.code, Country::Nl))
             .map(|t| t.code)
             .collect()
     }

@@ -306,13 +306,7 @@ impl HelpPointDraft {
                     crate::reference::Country::Be => crate::opening_hours::Region::Be,
                     crate::reference::Country::Nl => crate::opening_hours::Region::Nl,
                 };
-                let city = optional(&input.city).unwrap_or_else(|| {
-                    place
-                        .label
-                        .split_once(' ')
-                        .map(|(_, c)| c.to_owned())
-                        .unwrap_or_default()
-                });
+                let city = optional(&input.city).unwrap_or_else(|| place.place.clone());
                 Ok(HelpPointDraft {
                     name: name.to_owned(),
                     street_address: input.street_address.trim().to_owned(),

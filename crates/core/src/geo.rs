@@ -61,8 +61,11 @@ pub enum Precision {
 /// The outcome of [`resolve_place`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ResolvedPlace {
-    /// What to show: `"3011 Rotterdam"`, `"9000 Gent"`, `"Rotterdam"`, `"Liège"`.
+    /// What to show: `"3011 Rotterdam"`, `"3011 AB Rotterdam"` (the letters as given), `"9000 Gent"`, `"Rotterdam"`,
+    /// `"Liège"`.
     pub label: String,
+    /// The place alone, without a postcode: `"Rotterdam"`, `"Gent"`, `"Liège"`.
+    pub place: String,
     pub point: Point,
     pub municipality: &'static Municipality,
     pub precision: Precision,
@@ -134,6 +137,7 @@ pub fn resolve_place(input: &str, preferred: Country) -> Result<ResolvedPlace, R
             let target = &index.targets[best[usize::from(preferred == Country::Be)]];
             Ok(ResolvedPlace {
                 label: target.label.clone(),
+                place: target.label.clone(),
                 point: target.point,
                 municipality: target.municipality,
                 precision: target.precision,
@@ -161,8 +165,8 @@ struct PostcodeInput<'a> {
     /// Forced by a prefix (`NL-`, `B-`, `BE`).
     country: Option<Country>,
     digits: &'a str,
-    /// The two letters of a full Dutch postcode were given.
-    letters: bool,
+    /// The two letters of a full Dutch postcode, when given (as typed).
+    letters: Option<&'a str>,
 }
 
 /// Recognises postcode-shaped input. `None` means: not a postcode, try it as a name.
@@ -175,14 +179,16 @@ fn parse_postcode(s: &str) -> Option<PostcodeInput<'_>> {
     let after = &rest[4..];
     let after_trimmed = after.trim_start();
     let b = after_trimmed.as_bytes();
-    let letters = b.len() >= 2
+    let letters = (b.len() >= 2
         && b[0].is_ascii_alphabetic()
         && b[1].is_ascii_alphabetic()
         && b.get(2)
-            .is_none_or(|c| c.is_ascii_whitespace() || *c == b',');
+            .is_none_or(|c| c.is_ascii_whitespace() || *c == b','))
+    .then(|| &after_trimmed[..2]);
     // "3011", "3011 AB", "3011AB", "3011 Rotterdam", "3011, Rotterdam"; not "30111" or "3011Rotterdam".
-    let well_formed =
-        after.is_empty() || letters || after.starts_with(|c: char| c.is_whitespace() || c == ',');
+    let well_formed = after.is_empty()
+        || letters.is_some()
+        || after.starts_with(|c: char| c.is_whitespace() || c == ',');
     well_formed.then_some(PostcodeInput {
         country,
         digits,
@@ -207,7 +213,7 @@ fn strip_country_prefix(s: &str) -> (Option<Country>, &str) {
 }
 
 fn resolve_postcode(p: &PostcodeInput<'_>, preferred: Country) -> Option<ResolvedPlace> {
-    let order = match (p.country, p.letters) {
+    let order = match (p.country, p.letters.is_some()) {
         // Letters exist only in Dutch postcodes.
         (Some(Country::Be), true) => return None,
         (Some(c), _) => [Some(c), None],
@@ -219,8 +225,15 @@ fn resolve_postcode(p: &PostcodeInput<'_>, preferred: Country) -> Option<Resolve
         .flatten()
         .find_map(|c| reference::postcode_area(c, p.digits))?;
     let municipality = reference::municipality(&area.municipality_code)?;
+    // The resident's own postcode stays in the label ("3011 AB Rotterdam"): a heading with "3011 Rotterdam"
+    // reads as if keten did not understand what was typed.
+    let postcode = match p.letters {
+        Some(letters) => format!("{} {}", area.postcode, letters.to_ascii_uppercase()),
+        None => area.postcode.clone(),
+    };
     Some(ResolvedPlace {
-        label: format!("{} {}", area.postcode, area.place),
+        label: format!("{postcode} {}", area.place),
+        place: area.place.clone(),
         point: area.centre,
         municipality,
         // Only PC4 centroids exist, so "3011 AB" is as precise as "3011".
@@ -716,18 +729,18 @@ mod tests {
 
     #[test]
     fn pc4() {
-        for input in [
-            "3011",
-            " 3011 ",
-            "3011 AB",
-            "3011AB",
-            "3011 ab",
-            "3011 AB Rotterdam",
-            "3011 Rotterdam",
-            "NL-3011",
+        for (input, label) in [
+            ("3011", "3011 Rotterdam"),
+            (" 3011 ", "3011 Rotterdam"),
+            ("3011 AB", "3011 AB Rotterdam"),
+            ("3011AB", "3011 AB Rotterdam"),
+            ("3011 ab", "3011 AB Rotterdam"),
+            ("3011 AB Rotterdam", "3011 AB Rotterdam"),
+            ("3011 Rotterdam", "3011 Rotterdam"),
+            ("NL-3011", "3011 Rotterdam"),
         ] {
             let r = ok(input, Country::Nl);
-            assert_eq!(r.label, "3011 Rotterdam", "{input}");
+            assert_eq!(r.label, label, "{input}");
             assert_eq!(
                 r.point,
                 Point {

@@ -2,6 +2,7 @@
 
 use crate::ValidationError;
 use crate::codes::code_list;
+use crate::reference::Country;
 
 code_list! {
     /// How the resident reached the help point.
@@ -58,12 +59,14 @@ code_list! {
 /// Longest a single help question may take, in minutes (a working day).
 pub const MAX_MINUTES: i64 = 480;
 
-/// A topic of the default taxonomy: code, Dutch label, parent code.
+/// A topic of the default taxonomy: code, Dutch label, parent code, and the country it exists in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TopicSeed {
     pub code: &'static str,
     pub label: &'static str,
     pub parent: Option<&'static str>,
+    /// A service of one country only (DigiD in the Netherlands, itsme in Belgium); `None`: both.
+    pub country: Option<Country>,
 }
 
 const fn topic(code: &'static str, label: &'static str, parent: Option<&'static str>) -> TopicSeed {
@@ -71,27 +74,61 @@ const fn topic(code: &'static str, label: &'static str, parent: Option<&'static 
         code,
         label,
         parent,
+        country: None,
     }
+}
+
+/// A government topic of one country only.
+const fn national(code: &'static str, label: &'static str, country: Country) -> TopicSeed {
+    TopicSeed {
+        code,
+        label,
+        parent: Some("overheid"),
+        country: Some(country),
+    }
+}
+
+/// Whether residents of `country` can get help with topic `code`: false for another country's services (DigiD in
+/// Gent). Unknown codes (an admin's own topics) count as offered everywhere.
+#[must_use]
+pub fn topic_offered_in(code: &str, country: Country) -> bool {
+    DEFAULT_TOPICS
+        .iter()
+        .find(|t| t.code == code)
+        .and_then(|t| t.country)
+        .is_none_or(|c| c == country)
 }
 
 /// The default topic taxonomy shipped with keten; an admin can extend it.
 pub const DEFAULT_TOPICS: &[TopicSeed] = &[
     topic("overheid", "Overheid en regelingen", None),
-    topic(
+    national(
         "belastingen-toeslagen",
         "Belastingen en toeslagen",
-        Some("overheid"),
+        Country::Nl,
     ),
-    topic("digid", "DigiD", Some("overheid")),
+    national("digid", "DigiD", Country::Nl),
     topic(
         "uitkering-pensioen",
         "Uitkering en pensioen",
         Some("overheid"),
     ),
     topic("zorg", "Zorg en zorgverzekering", Some("overheid")),
-    topic("studie", "Studiefinanciering", Some("overheid")),
+    national("studie", "Studiefinanciering", Country::Nl),
     topic("vervoer", "Rijbewijs, auto en boetes", Some("overheid")),
     topic("gemeente-zaken", "Zaken bij de gemeente", Some("overheid")),
+    national("itsme", "itsme (inloggen in België)", Country::Be),
+    national(
+        "tax-on-web",
+        "Tax-on-web (belastingaangifte in België)",
+        Country::Be,
+    ),
+    national(
+        "myminfin",
+        "MyMinfin (uw belastingdossier in België)",
+        Country::Be,
+    ),
+    national("e-loket", "E-loket van uw gemeente (België)", Country::Be),
     topic("geld", "Geld en bankzaken", None),
     topic("bankzaken", "Bankzaken", Some("geld")),
     topic("geldzaken-schulden", "Rondkomen en schulden", Some("geld")),

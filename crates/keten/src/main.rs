@@ -121,13 +121,10 @@ struct ServeArgs {
         default_value = "keten <noreply@keten.invalid>"
     )]
     mail_from: String,
-    /// The address people use to reach keten, for links in e-mail.
-    #[arg(
-        long,
-        env = "KETEN_PUBLIC_URL",
-        default_value = "http://localhost:8080"
-    )]
-    public_url: String,
+    /// The address people use to reach keten (https://hulp.gemeente.nl), for links in e-mail and share links.
+    /// Unset: e-mail links point to http://localhost:8080 and pages use the address of each request.
+    #[arg(long, env = "KETEN_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Let webhooks reach addresses inside this server's own network (a closed installation).
     #[arg(long, env = "KETEN_WEBHOOK_PRIVATE_ADDRESSES")]
     webhook_private_addresses: bool,
@@ -227,6 +224,13 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         )
         .await?;
     }
+    if args.public_url.is_none() {
+        tracing::warn!(
+            "KETEN_PUBLIC_URL (--public-url) is not set: links in e-mail point to {} and share links use the \
+             address of each request; set it to the address people use to reach keten",
+            keten_web::mail::FALLBACK_PUBLIC_URL
+        );
+    }
     let state = AppState::new(
         store.clone(),
         Arc::new(SystemClock),
@@ -239,7 +243,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 smtp_url: args.smtp_url,
                 mail_dir: args.mail_dir,
                 from: args.mail_from,
-                public_url: args.public_url,
+                public_url: args.public_url.unwrap_or_default(),
             },
             webhook_private_addresses: args.webhook_private_addresses,
             ..WebConfig::default()

@@ -78,6 +78,7 @@ impl Store {
         let mut help_point_keys: HashMap<&str, String> = HashMap::new();
         for (i, hp) in chain.help_points.iter().enumerate() {
             let listing = demo_listing(hp);
+            let (phone, email) = keten_core::demo::demo_contact(hp, i);
             let pc4 = hp.postcode.get(..4).unwrap_or(&hp.postcode);
             let country = country_of(hp.municipality_code);
             let mut hp_hours = hours(listing.hours, country)?;
@@ -115,8 +116,8 @@ impl Store {
                         },
                         hours: hp_hours,
                         preparation: listing.preparation.to_owned(),
-                        phone: None,
-                        email: None,
+                        phone: Some(phone),
+                        email: Some(email),
                         website: None,
                         languages: parse_languages(listing.languages)
                             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,

@@ -18,13 +18,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for (position, t) in DEFAULT_TOPICS.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO topics (code, label, parent_code, position) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO topics (code, label, parent_code, position, country) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (code) DO NOTHING",
             )
             .bind(t.code)
             .bind(t.label)
             .bind(t.parent)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(t.country.map(|c| c.as_str()))
             .execute(&mut *tx)
             .await?;
         }

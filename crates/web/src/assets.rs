@@ -9,6 +9,28 @@ use tower_http::services::ServeDir;
 
 const KETEN_CSS: &str = include_str!("../static/keten.css");
 const KETEN_MAP_JS: &str = include_str!("../static/keten-map.js");
+const KETEN_FINDER_JS: &str = include_str!("../static/keten-finder.js");
+const KETEN_API_DOCS_JS: &str = include_str!("../static/keten-api-docs.js");
+/// keten's own pictogram (two chain links), drawn for keten.
+const FAVICON_SVG: &str = include_str!("../static/favicon.svg");
+/// The same pictogram at 32 x 32 pixels for browsers that ask for `/favicon.ico` whatever the page says.
+const FAVICON_ICO: &[u8] = include_bytes!("../static/favicon.ico");
+
+/// A file compiled into the binary, cached for an hour (a new version of keten reaches browsers the same day).
+fn compiled_in(
+    content_type: &'static str,
+    body: &'static [u8],
+) -> axum::routing::MethodRouter<AppState> {
+    get(move || async move {
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            body,
+        )
+    })
+}
 
 pub fn router(assets_dir: &Path) -> Router<AppState> {
     Router::new()
@@ -36,6 +58,22 @@ pub fn router(assets_dir: &Path) -> Router<AppState> {
                 )
             }),
         )
+        .route(
+            "/static/keten-finder.js",
+            compiled_in("text/javascript; charset=utf-8", KETEN_FINDER_JS.as_bytes()),
+        )
+        .route(
+            "/static/keten-api-docs.js",
+            compiled_in(
+                "text/javascript; charset=utf-8",
+                KETEN_API_DOCS_JS.as_bytes(),
+            ),
+        )
+        .route(
+            "/static/favicon.svg",
+            compiled_in("image/svg+xml", FAVICON_SVG.as_bytes()),
+        )
+        .route("/favicon.ico", compiled_in("image/x-icon", FAVICON_ICO))
         // Leaflet and friends come from npm (package.json); without them the
         // pages still work, these URLs then answer 404.
         .nest_service("/static/vendor", ServeDir::new(assets_dir))

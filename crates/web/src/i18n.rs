@@ -528,6 +528,9 @@ mod tests {
                 "minutes",
                 "organisation",
                 "point",
+                "group",
+                "count",
+                "country",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

@@ -14,9 +14,12 @@ pub struct MailConfig {
     /// Used when no SMTP URL is set: each mail becomes a file here (tests and demos read them).
     pub mail_dir: Option<PathBuf>,
     pub from: String,
-    /// The address people use to reach keten, for links in mails.
+    /// The address people use to reach keten, for links in mails; empty when not configured.
     pub public_url: String,
 }
+
+/// Where links in e-mail point when no public address is configured (start-up warns about it).
+pub const FALLBACK_PUBLIC_URL: &str = "http://localhost:8080";
 
 impl Default for MailConfig {
     fn default() -> Self {
@@ -24,7 +27,7 @@ impl Default for MailConfig {
             smtp_url: None,
             mail_dir: None,
             from: "keten <noreply@keten.invalid>".into(),
-            public_url: "http://localhost:8080".into(),
+            public_url: String::new(),
         }
     }
 }
@@ -39,7 +42,10 @@ enum Transport {
 pub struct Mailer {
     transport: Option<Arc<Transport>>,
     from: Option<Mailbox>,
+    /// The configured public address, else [`FALLBACK_PUBLIC_URL`]: e-mail has no request to take it from.
     pub public_url: String,
+    /// The public address when one is configured; pages fall back to the request's own address without it.
+    pub configured_public_url: Option<String>,
 }
 
 impl Mailer {
@@ -63,10 +69,15 @@ impl Mailer {
         let from = config.from.parse::<Mailbox>().map_err(|e| {
             tracing::error!(error = %e, "the sender address of e-mail is not valid: no e-mail is sent");
         });
+        let configured = Some(config.public_url.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
         Self {
             transport: transport.map(Arc::new),
             from: from.ok(),
-            public_url: config.public_url.trim_end_matches('/').to_owned(),
+            public_url: configured
+                .clone()
+                .unwrap_or_else(|| FALLBACK_PUBLIC_URL.to_owned()),
+            configured_public_url: configured,
         }
     }
 

@@ -426,4 +426,43 @@ async fn admins_disable_and_remove_users_from_the_command_line() {
         .unwrap();
     assert!(!weak.status.success());
     store.close().await;
+
+/// What `keten serve` says on stderr before it listens, with these extra arguments.
+fn start_up_log(database_url: &str, extra: &[&str]) -> String {
+    let child = keten(database_url)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("KETEN_PUBLIC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server(Some(child));
+    let stderr = server.0.as_mut().unwrap().stderr.take().unwrap();
+    let mut log = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        let listening = line.starts_with("keten draait op ");
+        log.push_str(&line);
+        log.push('\n');
+        if listening {
+            break;
+        }
+    }
+    drop(server);
+    log
+}
+
+#[test]
+fn serve_warns_when_no_public_url_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let unset = start_up_log(&url, &[]);
+    assert!(
+        unset.contains("KETEN_PUBLIC_URL (--public-url) is not set"),
+        "{unset}"
+    );
+    let set = start_up_log(&url, &["--public-url", "https://hulp.gemeente.example"]);
+    assert!(set.contains("keten draait op"), "{set}");
+    assert!(!set.contains("KETEN_PUBLIC_URL"), "{set}");
 }

@@ -23,6 +23,6 @@ report-intro = Is a time or address wrong? Let us know. Do not write a name or p
 report-label = What is wrong?
 report-submit = Send report
 report-too-long = Write briefly what is wrong (at most { $max } characters).
-hp-want-help = I want help: call or e-mail me back (form in Dutch)
+hp-want-help = I want help: call or e-mail me back
 hp-exceptions = Days with different hours
 hp-stops = Where is the help point when?

@@ -70,6 +70,20 @@ pub fn topic_icon(code: &str) -> &'static str {
         "wonen" => {
             r#"<path d="M3 11l9-7 9 7"/><path d="M5 10v10h14V10"/><path d="M10 20v-6h4v6"/>"#
         }
+        // A phone with a key: itsme, signing in to Belgian services.
+        "itsme" => {
+            r#"<rect x="7" y="2" width="10" height="20" rx="2"/><circle cx="12" cy="9" r="2"/><path d="M12 11v5M12 14h2"/>"#
+        }
+        // A screen with a euro: the tax return online (Tax-on-web).
+        "tax-on-web" => {
+            r#"<rect x="3" y="4" width="18" height="12" rx="1"/><path d="M8 20h8M12 16v4"/><path d="M14 8a2.5 2.5 0 1 0 0 4M9 9.5h3M9 11h3"/>"#
+        }
+        // A folder: one's own tax file (MyMinfin).
+        "myminfin" => r#"<path d="M3 6h6l2 2h10v11H3z"/><path d="M8 13h8"/>"#,
+        // A counter window: the municipality's e-loket.
+        "e-loket" => {
+            r#"<rect x="4" y="3" width="16" height="18" rx="1"/><rect x="7" y="7" width="10" height="6"/><path d="M7 17h10"/>"#
+        }
         other => match DEFAULT_TOPICS
             .iter()
             .find(|t| t.code == other)

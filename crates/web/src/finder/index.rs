@@ -102,6 +102,26 @@ pub fn topic_set(codes: &[String]) -> TopicSet {
     set
 }
 
+/// What a help point in `country` offers: like [`topic_set`], but a group it names stands only for the parts that
+/// exist in its country ("overheid" in Gent covers itsme, not DigiD). Topics it names itself always count.
+pub fn offered_topic_set(codes: &[String], country: Country) -> TopicSet {
+    let mut set = TopicSet::default();
+    for code in codes {
+        for (i, t) in DEFAULT_TOPICS.iter().enumerate() {
+            let by_group = t.parent == Some(code.as_str())
+                && keten_core::help_question::topic_offered_in(t.code, country);
+            if t.code == code || by_group {
+                set.insert(i);
+            }
+        }
+    }
+    set
+}
+
+fn country_of(municipality_code: &str) -> Country {
+    municipality(municipality_code).map_or(Country::Nl, |m| m.country)
+}
+
 pub fn language_set(codes: &[String]) -> LanguageSet {
     let mut set = LanguageSet::default();
     for i in codes.iter().filter_map(|c| language_index(c)) {
@@ -161,7 +181,7 @@ impl Snapshot {
             stop_pairs.push((hi, si));
             entry(
                 stop.location,
-                topic_set(&hp.topics),
+                offered_topic_set(&hp.topics, country_of(&hp.municipality_code)),
                 hp,
                 EntryKind::Stop(si, hi),
             );
@@ -174,7 +194,7 @@ impl Snapshot {
             }
             entry(
                 hp.location,
-                topic_set(&hp.topics),
+                offered_topic_set(&hp.topics, country_of(&hp.municipality_code)),
                 hp,
                 EntryKind::HelpPoint(i),
             );
@@ -188,7 +208,7 @@ impl Snapshot {
             hour_pairs.push((hi, ci));
             entry(
                 hp.location,
-                topic_set(&c.topics),
+                offered_topic_set(&c.topics, country_of(&hp.municipality_code)),
                 hp,
                 EntryKind::ConsultationHour(ci, hi),
             );

@@ -18,10 +18,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use index::{Snapshot, region_of, topic_set};
 use keten_core::geo::Point;
-use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::help_question::{DEFAULT_TOPICS, topic_offered_in};
 use keten_core::opening_hours::{
     OpeningHours, describe_monthly_nl, monthly_table, weekly_table_nl,
 };
+use keten_core::reference::Country;
 use keten_store::finder_directory::PublicHelpPoint;
 use keten_store::help_point_details::Stop;
 use search::{SearchQuery, When, search};
@@ -59,7 +60,9 @@ pub struct TopicChoice {
     pub icon: &'static str,
 }
 
-fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
+/// The chooser's topics; with a country, only those its residents can get help with (no DigiD in Gent).
+fn topic_choices(lang: Lang, country: Option<Country>) -> Vec<TopicChoice> {
+    let offered = |code: &str| country.is_none_or(|c| topic_offered_in(code, c));
     let mut out = Vec::new();
     for parent in DEFAULT_TOPICS.iter().filter(|t| t.parent.is_none()) {
         out.push(TopicChoice {
@@ -70,7 +73,7 @@ fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
         });
         for child in DEFAULT_TOPICS
             .iter()
-            .filter(|t| t.parent == Some(parent.code))
+            .filter(|t| t.parent == Some(parent.code) && offered(t.code))
         {
             out.push(TopicChoice {
                 code: child.code,
@@ -85,8 +88,9 @@ fn topic_choices(lang: Lang) -> Vec<TopicChoice> {
 
 #[derive(Debug, Default, Deserialize)]
 struct FinderForm {
+    /// `None`: the form was not sent yet; `Some("")`: it was sent without a place.
     #[serde(default)]
-    plaats: String,
+    plaats: Option<String>,
     #[serde(default)]
     onderwerp: String,
     #[serde(default)]
@@ -100,7 +104,7 @@ struct FinderForm {
 impl FinderForm {
     fn query(&self) -> SearchQuery {
         SearchQuery {
-            place: self.plaats.clone(),
+            place: self.plaats.clone().unwrap_or_default(),
             topic: Some(self.onderwerp.clone()).filter(|t| !t.is_empty()),
             when: match self.wanneer.as_str() {
                 "vandaag" => When::Today,
@@ -118,12 +122,15 @@ impl FinderForm {
 
 /// One result as the page shows it.
 pub struct ResultView {
-    pub id: String,
+    /// The help point's page, carrying the language, topic and PC4 on to its "Ik wil hulp" link.
+    pub href: String,
     pub name: String,
     pub address: String,
     /// "Ongeveer 0,4 km lopen"; `None` in a list without a place.
     pub walking: Option<String>,
     pub topics: Vec<String>,
+    /// With a chosen topic: whether this point names it or only its group.
+    pub topic_match: Option<TopicMatch>,
     pub next_open: String,
     pub partner_hours: Vec<PartnerHourView>,
     /// OpenStreetMap at the place the result stands for (a mobile help point's stop, not its depot).
@@ -206,6 +213,67 @@ fn topic_labels(lang: Lang, codes: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Above this distance (km) a result says "Ongeveer 5,8 km", not "Ongeveer 5,8 km lopen": few people walk that far.
+const MAX_WALKING_KM: f64 = 2.0;
+
+/// How a result answers the chosen topic, in the reader's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicMatch {
+    /// The help point (or a partner's hour there) names the topic, or parts of a chosen group. `false`: it names
+    /// only the group the topic belongs to, so it may help but does not say so.
+    pub named: bool,
+    /// "Helpt met DigiD." or "Helpt met Overheid en regelingen. Vraag of zij ook helpen met DigiD."
+    pub text: String,
+}
+
+/// How the help point `hp` of the snapshot answers `topic` (a code of the taxonomy); `None` without a topic.
+fn topic_match(
+    lang: Lang,
+    snapshot: &Snapshot,
+    hp: usize,
+    at_home: bool,
+    topic: &str,
+) -> Option<TopicMatch> {
+    let point = &snapshot.help_points[hp];
+    let hour_codes = snapshot.hours_at[hp]
+        .iter()
+        .filter(|_| at_home)
+        .flat_map(|&ci| snapshot.consultation_hours[ci].topics.iter());
+    let codes: Vec<&str> = point
+        .topics
+        .iter()
+        .chain(hour_codes)
+        .map(String::as_str)
+        .collect();
+    let seed = DEFAULT_TOPICS.iter().find(|t| t.code == topic)?;
+    // The topic itself, or (for a chosen group) the parts of it that are named.
+    let named: Vec<String> = DEFAULT_TOPICS
+        .iter()
+        .filter(|t| t.code == topic || t.parent == Some(topic))
+        .filter(|t| codes.contains(&t.code))
+        .map(|t| lang.topic(t.code, t.label))
+        .collect();
+    if !named.is_empty() {
+        return Some(TopicMatch {
+            named: true,
+            text: lang.t1("finder-helps-with-chosen", "topics", named.join(", ")),
+        });
+    }
+    let parent = DEFAULT_TOPICS
+        .iter()
+        .find(|t| Some(t.code) == seed.parent && codes.contains(&t.code))?;
+    Some(TopicMatch {
+        named: false,
+        text: lang.t2(
+            "finder-helps-with-group",
+            "group",
+            lang.topic(parent.code, parent.label),
+            "topic",
+            lang.topic(seed.code, seed.label),
+        ),
+    })
+}
+
 /// The results as the page shows them. `from_place`: distances were measured from a place the resident gave (an
 /// embed's list of one municipality has none).
 fn result_views(
@@ -217,7 +285,7 @@ fn result_views(
     from_place: bool,
 ) -> Vec<ResultView> {
     let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
-    found
+    let mut views = found
         .iter()
         .map(|f| {
             let hp = &snapshot.help_points[f.help_point];
@@ -240,7 +308,7 @@ fn result_views(
                 .collect();
             let stop = f.stop.map(|si| &snapshot.stops[si]);
             ResultView {
-                id: hp.id().to_string(),
+                href: format!("/hulppunten/{}", hp.id()),
                 name: hp.name().to_string(),
                 map_url: osm_url(stop.map_or(hp.location, |s| s.location)),
                 address: match stop {
@@ -252,14 +320,18 @@ fn result_views(
                     None => format!("{}, {} {}", hp.street_address(), hp.postcode(), hp.city),
                 },
                 walking: from_place.then(|| {
-                    // Under 100 m, "0,0 km lopen" would read as a mistake.
+                    // Under 100 m, "0,0 km lopen" would read as a mistake; over 2 km few people walk.
                     if f.walking_km < 0.1 {
                         lang.t("finder-walking-near")
+                    } else if f.walking_km > MAX_WALKING_KM {
+                        lang.t1("finder-distance", "km", lang.km(f.walking_km))
                     } else {
                         lang.t1("finder-walking", "km", lang.km(f.walking_km))
                     }
                 }),
                 topics: topic_labels(lang, &hp.topics),
+                topic_match: topic
+                    .and_then(|t| topic_match(lang, snapshot, f.help_point, at_home, t)),
                 next_open: f
                     .next_open
                     .as_ref()
@@ -271,7 +343,13 @@ fn result_views(
                     .map(|c| closure_view(lang, c)),
             }
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // Points that name the chosen topic come before those that only name its group; nearest first within each
+    // (the sort is stable). A list without a place stays in name order.
+    if from_place {
+        views.sort_by_key(|v| v.topic_match.as_ref().is_some_and(|m| !m.named));
+    }
+    views
 }
 
 /// Everything the finder form and result list show; shared by the finder
@@ -365,31 +443,101 @@ struct FinderFormView {
     taal: String,
 }
 
-/// The address of the current page, for the "share this list" line: on the configured public address
-/// (`KETEN_PUBLIC_URL`), never on the request's `Host` header, which any client can forge.
-fn share_path(state: &AppState, uri: &axum::http::Uri) -> String {
+/// The address people reach keten on, for share links and embed code: the configured public address
+/// (`KETEN_PUBLIC_URL`) when there is one, and then never the request's `Host` header, which any client can forge.
+/// Without one, the request's own address: a link to `http://localhost:8080` helps nobody, and a forged `Host`
+/// only changes the page of whoever forged it (pages are `no-store`, so no cache passes it on).
+fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.mailer.configured_public_url {
+        return url.clone();
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+    };
+    // A reverse proxy says what the resident typed; only believed when the proxy is trusted.
+    let proxied = |name: &str| header(name).filter(|_| state.config.trust_forwarded_for);
+    let host = proxied("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+    let Some(host) = host else {
+        return state.mailer.public_url.clone();
+    };
+    let scheme = match proxied("x-forwarded-proto") {
+        Some("https") => "https",
+        Some("http") => "http",
+        _ if state.config.secure_cookies => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The address of the current page, for the "share this list" line (see [`public_base`]).
+fn share_path(state: &AppState, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> String {
     format!(
         "{}{}",
-        state.mailer.public_url,
+        public_base(state, headers),
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     )
 }
 
-/// "We kennen deze plaats ... Bedoelt u misschien: A, B of C?" in the reader's language.
-fn unknown_place_message(lang: Lang, suggestions: &[String]) -> String {
-    match suggestions {
-        [] => lang.t("place-unknown"),
-        [one] => lang.t1("place-unknown-suggestions", "suggestions", one),
-        [init @ .., last] => lang.t1(
-            "place-unknown-suggestions",
-            "suggestions",
-            format!("{} {} {last}", init.join(", "), lang.t("word-or")),
-        ),
-    }
+/// The four digits of a postcode the resident typed ("3011 AB", "NL-3011", "9000"), if it is one.
+fn pc4_of(place: &str) -> Option<&str> {
+    let rest = place
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == ' ');
+    let digits = rest.get(..4)?;
+    let more_digits = rest[4..].starts_with(|c: char| c.is_ascii_digit());
+    (digits.bytes().all(|b| b.is_ascii_digit()) && !more_digits).then_some(digits)
 }
 
-/// Runs the search the form asks for, if any, and fills the view.
+/// Runs the search the form asks for, if any, and fills the view; each result's link carries the language, the
+/// topic and the PC4 on, so that "Ik wil hulp" on the help point's page need not ask for them again.
 async fn finder_view(
+    lang: Lang,
+    lang_param: Option<Lang>,
+    state: &AppState,
+    form: &FinderForm,
+    share_path: String,
+    form_action: &'static str,
+    municipality_code: Option<String>,
+) -> FinderView {
+    let mut view = search_view(
+        lang,
+        state,
+        form,
+        share_path,
+        form_action,
+        municipality_code,
+    )
+    .await;
+    let mut carried: Vec<(&str, &str)> = Vec::new();
+    if !view.form.onderwerp.is_empty() {
+        carried.push(("onderwerp", &view.form.onderwerp));
+    }
+    if let Some(pc4) = pc4_of(&view.form.plaats) {
+        carried.push(("pc4", pc4));
+    }
+    if let Some(l) = lang_param {
+        carried.push((crate::i18n::PARAM, l.code()));
+    }
+    if !carried.is_empty() {
+        let query = serde_urlencoded::to_string(&carried).unwrap_or_default();
+        for r in &mut view.results {
+            r.href = format!("{}?{query}", r.href);
+        }
+    }
+    view
+}
+
+async fn search_view(
     lang: Lang,
     state: &AppState,
     form: &FinderForm,
@@ -400,13 +548,19 @@ async fn finder_view(
     let mut view = FinderView {
         all_icon: icons::topic_icon(""),
         form: FinderFormView {
-            plaats: form.plaats.clone(),
+            plaats: form.plaats.clone().unwrap_or_default(),
             onderwerp: form.onderwerp.clone(),
             wanneer: form.wanneer.clone(),
             drempelvrij: form.drempelvrij.is_some(),
             taal: form.taal.clone(),
         },
-        topics: topic_choices(lang),
+        topics: topic_choices(
+            lang,
+            municipality_code
+                .as_deref()
+                .and_then(keten_core::reference::municipality)
+                .map(|m| m.country),
+        ),
         languages: keten_core::directory::LANGUAGES
             .iter()
             .map(|(code, _)| (*code, lang.spoken_language(code)))
@@ -426,7 +580,8 @@ async fn finder_view(
         map_tiles: state.config.map_tiles.clone(),
         map_markers: String::new(),
     };
-    if form.plaats.trim().is_empty() {
+    let place = form.plaats.as_deref().unwrap_or_default();
+    if place.trim().is_empty() {
         // An embed opened for one municipality (and maybe a topic): its help points by name.
         if let Some(m) = municipality_code
             .as_deref()
@@ -443,6 +598,10 @@ async fn finder_view(
                 let hp = &snapshot.help_points[f.help_point];
                 (hp.id(), hp.name(), hp.location, None)
             }));
+        } else if form.plaats.is_some() {
+            // The form was sent without a place: say what to fill in instead of showing the same page again.
+            view.searched = true;
+            view.error = Some(lang.t("place-empty"));
         }
         return view;
     }
@@ -460,6 +619,34 @@ async fn finder_view(
         query.topic = None;
         view.form.onderwerp.clear();
         view.notice = Some(lang.t("topic-unknown-ignored"));
+    }
+    // Another country's service (DigiD in Gent): its group instead, and the chooser shows the place's own topics.
+    if let Ok(place) = keten_core::geo::resolve_place(&query.place, Country::Nl) {
+        view.topics = topic_choices(lang, Some(place.country));
+        if let Some(seed) = query
+            .topic
+            .as_deref()
+            .and_then(|t| DEFAULT_TOPICS.iter().find(|s| s.code == t))
+            .filter(|s| !topic_offered_in(s.code, place.country))
+        {
+            let group = DEFAULT_TOPICS.iter().find(|g| Some(g.code) == seed.parent);
+            view.notice = Some(lang.t_args(
+                "topic-other-country",
+                &[
+                    ("topic", lang.topic(seed.code, seed.label)),
+                    ("country", lang.t(&format!("country-{}", place.country))),
+                    (
+                        "group",
+                        group.map_or_else(
+                            || lang.t("finder-topic-all"),
+                            |g| lang.topic(g.code, g.label),
+                        ),
+                    ),
+                ],
+            ));
+            query.topic = group.map(|g| g.code.to_owned());
+            view.form.onderwerp = query.topic.clone().unwrap_or_default();
+        }
     }
     match search(&snapshot, &query, now) {
         Ok(outcome) => {
@@ -499,7 +686,8 @@ async fn finder_view(
             }));
         }
         Err(AppError::UnknownPlace { suggestions, .. }) => {
-            view.error = Some(unknown_place_message(lang, &suggestions));
+            // One sentence here; the template adds either the suggestions as links or one piece of advice.
+            view.error = Some(lang.t("place-unknown"));
             view.suggestions = suggestions;
         }
         Err(AppError::Validation(_)) if query.topic.is_some() => {
@@ -514,12 +702,22 @@ async fn finder_page(
     State(state): State<AppState>,
     shell: Shell,
     uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     Query(form): Query<FinderForm>,
 ) -> FinderPage {
-    let share = share_path(&state, &uri);
+    let share = share_path(&state, &headers, &uri);
     let shell = shell.public();
     FinderPage {
-        v: finder_view(shell.lang, &state, &form, share, "/", None).await,
+        v: finder_view(
+            shell.lang,
+            shell.lang_param,
+            &state,
+            &form,
+            share,
+            "/",
+            None,
+        )
+        .await,
         shell,
     }
 }
@@ -538,14 +736,16 @@ async fn embed_page(
     State(state): State<AppState>,
     shell: Shell,
     uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     Query(q): Query<EmbedQuery>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let municipality = keten_core::reference::municipality_by_code_or_name(&q.gemeente);
-    let share = share_path(&state, &uri);
+    let share = share_path(&state, &headers, &uri);
     let shell = shell.public();
     let mut v = finder_view(
         shell.lang,
+        shell.lang_param,
         &state,
         &q.form,
         share,
@@ -600,13 +800,14 @@ struct EmbedCodePage {
 async fn embed_code_page(
     State(state): State<AppState>,
     shell: Shell,
+    headers: axum::http::HeaderMap,
     Query(q): Query<EmbedCodeQuery>,
 ) -> EmbedCodePage {
     let shell = shell.public();
     let lang = shell.lang;
     let mut page = EmbedCodePage {
         shell,
-        topics: topic_choices(lang),
+        topics: topic_choices(lang, None),
         all_icon: icons::topic_icon(""),
         municipality_input: q.gemeente.clone(),
         topic: q.onderwerp.clone(),
@@ -631,8 +832,7 @@ async fn embed_code_page(
         ("onderwerp", q.onderwerp.as_str()),
     ])
     .unwrap_or_default();
-    // The configured public address, not the Host header (see `share_path`).
-    let url = format!("{}/inbedden?{query}", state.mailer.public_url);
+    let url = format!("{}/inbedden?{query}", public_base(&state, &headers));
     page.snippet = Some(format!(
         "<iframe src=\"{url}\" title=\"{title}\" width=\"100%\" height=\"900\" style=\"border:0\"></iframe>\n<p><a href=\"{url}\">{link}</a></p>",
         title = lang.t1("embed-snippet-title", "municipality", &municipality.name),
@@ -667,6 +867,18 @@ struct HelpPointPage {
     report_sent: bool,
     map_tiles: String,
     map_markers: String,
+    /// The topic and PC4 the resident already gave in the finder, carried on to "Ik wil hulp" (checked values only).
+    want_topic: Option<String>,
+    want_pc4: Option<String>,
+}
+
+/// What a result link carries on to a help point's page (see `finder_view`).
+#[derive(Debug, Default, Deserialize)]
+struct CarriedQuery {
+    #[serde(default)]
+    onderwerp: String,
+    #[serde(default)]
+    pc4: String,
 }
 
 pub struct StopView {
@@ -718,8 +930,13 @@ async fn help_point_page(
     State(state): State<AppState>,
     shell: Shell,
     Path(id): Path<String>,
+    Query(carried): Query<CarriedQuery>,
 ) -> Result<HelpPointPage, PageError> {
-    help_point_view(&state, shell, &id).await
+    let mut page = help_point_view(&state, shell, &id).await?;
+    page.want_topic = Some(carried.onderwerp).filter(|t| search::known_topic(t));
+    let pc4 = carried.pc4.trim();
+    page.want_pc4 = (pc4_of(pc4) == Some(pc4)).then(|| pc4.to_owned());
+    Ok(page)
 }
 
 /// "Report wrong information": reaches the point's coordinators; the page
@@ -873,6 +1090,8 @@ async fn help_point_view(
         report_sent: false,
         map_tiles: state.config.map_tiles.clone(),
         map_markers: markers,
+        want_topic: None,
+        want_pc4: None,
     })
 }
 

@@ -1,6 +1,6 @@
 //! One search, shared by the finder page and the API: place, topic and filters to nearest help.
 
-use super::index::{EntryKind, Snapshot, language_set, topic_set};
+use super::index::{EntryKind, Snapshot, language_set, offered_topic_set, topic_set};
 use crate::error::AppError;
 use keten_core::finder::Filter;
 pub use keten_core::finder::MAX_RESULT_KM;
@@ -150,6 +150,8 @@ pub fn in_municipality(
     now: jiff::Timestamp,
 ) -> Vec<Found> {
     let wanted = topic_set(&topic.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    let country =
+        keten_core::reference::municipality(municipality_code).map_or(Country::Nl, |m| m.country);
     snapshot
         .help_points
         .iter()
@@ -157,9 +159,10 @@ pub fn in_municipality(
         .filter(|&(i, _)| snapshot.serves(EntryKind::HelpPoint(i), municipality_code))
         .filter(|&(i, hp)| {
             wanted.is_empty()
-                || topic_set(&hp.topics).intersects(wanted)
+                || offered_topic_set(&hp.topics, country).intersects(wanted)
                 || snapshot.hours_at[i].iter().any(|&ci| {
-                    topic_set(&snapshot.consultation_hours[ci].topics).intersects(wanted)
+                    offered_topic_set(&snapshot.consultation_hours[ci].topics, country)
+                        .intersects(wanted)
                 })
         })
         .take(MAX_LIMIT)

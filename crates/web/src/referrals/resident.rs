@@ -110,9 +110,29 @@ struct DonePage {
     by: String,
 }
 
+/// The link from a help point's page: the point, and the topic and PC4 the resident already gave in the finder.
 #[derive(Debug, Default, Deserialize)]
 struct PointQuery {
     hulppunt: Option<String>,
+    onderwerp: Option<String>,
+    pc4: Option<String>,
+}
+
+/// The four digits of a PC4 field: a full postcode ("3011AB", "3011 ab") keeps its digits, so the resident need
+/// not delete the letters; anything else stays as typed, for the form's own message.
+fn pc4_digits(value: &str) -> String {
+    let trimmed = value.trim();
+    let digits = trimmed.get(..4).unwrap_or_default();
+    let letters = trimmed.get(4..).unwrap_or_default().trim_start();
+    let full_postcode = digits.len() == 4
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && letters.len() == 2
+        && letters.bytes().all(|b| b.is_ascii_alphabetic());
+    if full_postcode {
+        digits.to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 async fn point_name(state: &AppState, id: &str) -> Option<String> {
@@ -173,11 +193,26 @@ async fn form_page(
     let id = q.hulppunt.unwrap_or_default();
     let name = point_name(&state, &id).await;
     let id = if name.is_some() { id } else { String::new() };
+    // What the resident chose in the finder is filled in; a group topic ("Geld en bankzaken") is not a choice of
+    // this form, and a PC4 that is not four digits is left out rather than shown as a mistake.
+    let topic = q.onderwerp.filter(|t| {
+        DEFAULT_TOPICS
+            .iter()
+            .any(|d| d.code == t.as_str() && d.parent.is_some())
+    });
+    let pc4 = q
+        .pc4
+        .map(|p| pc4_digits(&p))
+        .filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()));
     view(
         shell,
         id,
         name.unwrap_or_default(),
-        ReferralInput::default(),
+        ReferralInput {
+            topics: topic.into_iter().collect(),
+            pc4: pc4.unwrap_or_default(),
+            ..ReferralInput::default()
+        },
     )
 }
 
@@ -199,7 +234,7 @@ fn parse_form(body: &[u8]) -> (String, ReferralInput) {
             "phone" => input.phone = Some(value),
             "email" => input.email = Some(value),
             "preferred_moment" => input.preferred_moment = Some(value),
-            "pc4" => input.pc4 = value,
+            "pc4" => input.pc4 = pc4_digits(&value),
             "consent_given" => input.consent_given = true,
             _ => {}
         }

@@ -111,7 +111,8 @@ both_backends! {
         let client = app.browser();
         let html = client.get(app.url("/?plaats=3011+PV")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Hulp in de buurt van"));
-        assert!(html.contains(&format!("href=\"/hulppunten/{}\"", ids[0])));
+        // The link carries the PC4 on to the help point's "Ik wil hulp".
+        assert!(html.contains(&format!("href=\"/hulppunten/{}?pc4=3011\"", ids[0])), "{html}");
         assert!(html.contains("km lopen"));
         // The municipal desk stands at the centre of postcode 3011 itself: no "0,0 km lopen".
         let desk = html.find("Vraagwijzer Stadhuis</a>").expect("the desk is listed");

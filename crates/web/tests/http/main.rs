@@ -13,6 +13,7 @@ mod directory;
 mod directory_details;
 mod directory_import;
 mod finder;
+mod finder_usability;
 mod foundation;
 mod hsds;
 mod i18n;
