@@ -199,7 +199,7 @@ impl Store {
         .await?)
     }
 
-    /// Sets an organisation's registry numbers: admins, and staff or steering members of the organisation itself.
+    /// Sets an organisation's registry numbers ([`Actor::keeps_identifiers_of`]).
     pub async fn set_organisation_identifiers(
         &self,
         actor: &Actor,
@@ -208,12 +208,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         self.organisation(actor, id).await?;
-        let may = actor.is_admin()
-            || actor
-                .organisation_ids_with(keten_core::account::Role::Staff)
-                .chain(actor.organisation_ids_with(keten_core::account::Role::Steering))
-                .any(|o| o == id);
-        if !may {
+        if !actor.keeps_identifiers_of(id) {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.pool.begin().await?;

@@ -63,6 +63,16 @@ impl Actor {
             .map(|m| m.organisation_id.clone())
     }
 
+    /// Whether the actor keeps this organisation's registry numbers (KvK, KBO): admins, and the organisation's
+    /// own staff, coordinators and steering members. One rule for the page and the store.
+    pub fn keeps_identifiers_of(&self, organisation_id: &str) -> bool {
+        self.is_admin()
+            || self.memberships.iter().any(|m| {
+                m.organisation_id == organisation_id
+                    && matches!(m.role, Role::Staff | Role::Coordinator | Role::Steering)
+            })
+    }
+
     /// Ids of the organisations the actor is a member of.
     pub fn organisation_ids(&self) -> impl Iterator<Item = String> + '_ {
         self.memberships.iter().map(|m| m.organisation_id.clone())
