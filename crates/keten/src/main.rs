@@ -73,6 +73,15 @@ enum Command {
     Purge,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// The steering figures' rollups: `keten rollups rebuild` recomputes them from the raw help questions.
+    #[command(subcommand)]
+    Rollups(RollupsCommand),
+}
+
+#[derive(clap::Subcommand)]
+enum RollupsCommand {
+    /// Recompute every rollup from the registered help questions (one transaction).
+    Rebuild,
 }
 
 #[derive(clap::Args)]
@@ -176,6 +185,15 @@ async fn main() -> anyhow::Result<()> {
             let (removed, erased) = purge(&store).await?;
             println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");
             println!("Contactgegevens van {erased} afgesloten doorverwijzingen gewist.");
+            Ok(())
+        }
+        Command::Rollups(RollupsCommand::Rebuild) => {
+            let started = std::time::Instant::now();
+            let read = store.rebuild_rollups().await?;
+            println!(
+                "Rollups opnieuw berekend uit {read} hulpvragen in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Openapi | Command::Validate(_) => Ok(()),

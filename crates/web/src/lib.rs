@@ -24,6 +24,7 @@ pub mod mail;
 mod referrals;
 mod security;
 mod shell;
+mod steering;
 pub mod webhooks;
 
 use axum::Router;
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(desk::router())
         .merge(referrals::router())
+        .merge(steering::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

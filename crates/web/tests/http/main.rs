@@ -19,3 +19,4 @@ mod referral_delivery;
 mod referral_privacy;
 mod referral_upkeep;
 mod referrals;
+mod steering;
