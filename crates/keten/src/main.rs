@@ -6,6 +6,7 @@
 )]
 
 mod accounts;
+mod backup;
 mod demo;
 mod hsds;
 mod import;
@@ -73,6 +74,11 @@ enum Command {
     Purge,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Write a consistent copy of the database while keten serves (SQLite: a database file;
+    /// PostgreSQL: a pg_dump archive, needs pg_dump).
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup (stop keten first; PostgreSQL needs pg_restore).
+    Restore(backup::RestoreArgs),
     /// The steering figures' rollups: `keten rollups rebuild` recomputes them from the raw help questions.
     #[command(subcommand)]
     Rollups(RollupsCommand),
@@ -166,6 +172,11 @@ async fn main() -> anyhow::Result<()> {
         return hsds::validate_command(cmd);
     }
 
+    if let Command::Restore(args) = &cli.command {
+        // Restoring replaces the database: it runs before keten opens and migrates it.
+        return backup::restore(&url, args).await;
+    }
+
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open database {}", redact(&url)))?;
@@ -196,7 +207,8 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Openapi | Command::Validate(_) => Ok(()),
+        Command::Backup(args) => backup::backup(&store, &url, &args).await,
+        Command::Openapi | Command::Validate(_) | Command::Restore(_) => Ok(()),
     }
 }
 

@@ -7,6 +7,8 @@ mod api_tokens;
 mod assets;
 mod auth;
 mod categories;
+/// Shared by every area that shows figures (steering, programmes, value, devices).
+pub mod charts;
 mod check_reminders;
 mod context;
 mod desk;
@@ -21,6 +23,7 @@ mod health;
 pub mod hsds;
 pub mod i18n;
 pub mod mail;
+pub mod numbers;
 mod referrals;
 mod security;
 mod shell;

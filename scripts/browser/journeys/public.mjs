@@ -54,7 +54,7 @@ export default async function ({ keten, browser, report }) {
   await phone.close();
 
   // The hand-out: a list of 10 results, with partners' hours, prints on one A4 page.
-  for (const path of ["/?plaats=3011", "/?plaats=3011&lang=en", "/?plaats=3025&onderwerp=apparaten"]) {
+  for (const path of ["/?plaats=3011", "/?plaats=3011&lang=nl", "/?plaats=3011&lang=en", "/?plaats=3025&onderwerp=apparaten"]) {
     await page.goto(base + path, { waitUntil: "load" });
     const results = await page.locator(".keten-result").count();
     const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });

@@ -4,14 +4,14 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-fn keten(database_url: &str) -> Command {
+pub(crate) fn keten(database_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keten"));
     cmd.env("DATABASE_URL", database_url)
         .env("RUST_LOG", "info");
     cmd
 }
 
-fn run_ok(cmd: &mut Command) -> String {
+pub(crate) fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
@@ -23,7 +23,7 @@ fn run_ok(cmd: &mut Command) -> String {
 }
 
 /// A running `keten serve`, killed if the test fails before stopping it.
-struct Server(Option<Child>);
+pub(crate) struct Server(Option<Child>);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -35,7 +35,7 @@ impl Drop for Server {
 }
 
 /// Starts `keten serve` on a free port and returns the process and its base URL.
-fn serve(database_url: &str) -> (Server, String) {
+pub(crate) fn serve(database_url: &str) -> (Server, String) {
     let mut child = keten(database_url)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::null())
@@ -58,7 +58,7 @@ fn serve(database_url: &str) -> (Server, String) {
     (Server(Some(child)), address)
 }
 
-fn terminate(mut server: Server) {
+pub(crate) fn terminate(mut server: Server) {
     let mut child = server.0.take().unwrap();
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -76,7 +76,7 @@ fn terminate(mut server: Server) {
     panic!("keten did not stop within 5 s of SIGTERM");
 }
 
-fn sqlite_url(dir: &tempfile::TempDir) -> String {
+pub(crate) fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("keten.db").display())
 }
 

@@ -1,11 +1,13 @@
 //! The dashboard page and its downloads: `/regie` and `/regie/download/{table}.{csv|xlsx}`.
 
 use super::export;
+use super::tables::ChartKind;
 use super::tables::{
     Dashboard, Resolved, StatsQuery, TABLE_KEYS, Table, dashboard, date_text, resolve,
 };
 use crate::AppState;
 use crate::auth::RequireUser;
+use crate::charts::{Chart, Kind, Series};
 use crate::error::{AppError, PageError};
 use crate::shell::Shell;
 use askama::Template;
@@ -53,6 +55,62 @@ impl DashboardPage {
     fn cell(&self, c: &Cell) -> String {
         c.to_string()
     }
+
+    /// The table's chart (accessible SVG with its numbers), or nothing for tables without one.
+    fn chart(&self, table: &Table) -> String {
+        chart_of(table).map(|c| c.render()).unwrap_or_default()
+    }
+}
+
+/// A chart of a table's first count column, with the year earlier beside it where the table has one.
+fn chart_of(table: &Table) -> Option<Chart> {
+    if table.key == "key-figures" || table.rows.is_empty() {
+        return None;
+    }
+    let kind = match table.chart {
+        ChartKind::Bar => Kind::Bars,
+        ChartKind::Column => Kind::Columns,
+        ChartKind::Line => Kind::Lines,
+    };
+    let values = |col: usize| -> Vec<Option<f64>> {
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.get(col).and_then(|c| c.value()).map(|n| n as f64))
+            .collect()
+    };
+    let heading = table.headers.first().copied().unwrap_or("");
+    let first = table.headers.get(1).copied().unwrap_or("Vragen");
+    let mut chart = Chart::new(
+        kind,
+        &format!("grafiek-{}", table.key),
+        &table.title,
+        &format!(
+            "{}: {} per {}. De getallen staan in de tabel eronder.",
+            table.title,
+            first.to_lowercase(),
+            heading.to_lowercase()
+        ),
+    )
+    .categories(heading, table.rows.iter().map(|r| r.label.clone()))
+    .series(Series::new(
+        if table.headers.len() > 2 {
+            "Deze periode"
+        } else {
+            first
+        },
+        values(0),
+    ));
+    if let Some(col) = table
+        .headers
+        .iter()
+        .skip(1)
+        .position(|h| *h == "Een jaar eerder")
+    {
+        chart = chart.series(Series::new("Een jaar eerder", values(col)));
+    }
+    // The full table follows the chart; the chart's own copy stays folded.
+    Some(chart.fold_table())
 }
 
 fn summary(d: &Dashboard) -> String {
