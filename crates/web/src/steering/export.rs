@@ -37,8 +37,13 @@ fn sheet_name(table: &Table) -> String {
     clean.chars().take(31).collect()
 }
 
-fn write_table(sheet: &mut Worksheet, table: &Table, bold: &Format) -> Result<(), XlsxError> {
-    let name = sheet_name(table);
+fn write_table(
+    sheet: &mut Worksheet,
+    table: &Table,
+    name: &str,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let name = name.to_owned();
     sheet.set_name(&name)?;
     for (col, h) in (0u16..).zip(&table.headers) {
         sheet.write_string_with_format(0, col, *h, bold)?;
@@ -108,9 +113,16 @@ pub fn xlsx(
             "Aantallen onder de 5 voor gebieden kleiner dan een gemeente staan er als \"< 5\".",
         )?;
         about.set_column_width(0, 20)?;
+        let mut used: Vec<String> = Vec::new();
         for table in tables {
+            // Two titles that share their first 31 characters would clash: the key is unique.
+            let mut name = sheet_name(table);
+            if used.contains(&name) {
+                name = table.key.to_owned();
+            }
+            used.push(name.clone());
             let sheet = book.add_worksheet();
-            write_table(sheet, table, &bold)?;
+            write_table(sheet, table, &name, &bold)?;
         }
         book.save_to_buffer()
     };

@@ -7,6 +7,7 @@ use super::tables::{
 };
 use crate::AppState;
 use crate::auth::RequireUser;
+use crate::charts::map::{Area, AreaMap};
 use crate::charts::{Chart, Kind, Series};
 use crate::error::{AppError, PageError};
 use crate::shell::Shell;
@@ -56,9 +57,41 @@ impl DashboardPage {
         c.to_string()
     }
 
-    /// The table's chart (accessible SVG with its numbers), or nothing for tables without one.
+    /// The table's chart (accessible SVG with its numbers), or nothing for tables without one; the
+    /// target-group table gets the map of the municipality.
     fn chart(&self, table: &Table) -> String {
+        if table.key == "target-group" {
+            return self.map().unwrap_or_default();
+        }
         chart_of(table).map(|c| c.render()).unwrap_or_default()
+    }
+
+    fn map(&self) -> Option<String> {
+        if self.dashboard.map.is_empty() {
+            return None;
+        }
+        Some(
+            AreaMap {
+                id: "kaart-doelgroep".into(),
+                title: "Vragen per 10.000 inwoners op de kaart".into(),
+                description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 10.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
+                unit: "vragen per 10.000 inwoners".into(),
+                decimals: 0,
+                areas: self
+                    .dashboard
+                    .map
+                    .iter()
+                    .map(|a| Area {
+                        label: a.pc4.clone(),
+                        lat: a.lat,
+                        lon: a.lon,
+                        value: a.rate.map(|r| r as f64),
+                        blind_spot: a.blind_spot,
+                    })
+                    .collect(),
+            }
+            .render(),
+        )
     }
 }
 

@@ -121,6 +121,8 @@ pub struct Dashboard {
     pub questions: i64,
     pub questions_before: i64,
     pub tables: Vec<Table>,
+    /// The municipality's PC4 areas (empty for the national view).
+    pub map: Vec<MapArea>,
 }
 
 impl Dashboard {
@@ -147,7 +149,24 @@ pub const TABLE_KEYS: &[&str] = &[
     "help-points",
     "running-totals",
     "pc4",
+    "target-group",
+    "age-rates",
+    "blind-spots",
 ];
+
+/// One PC4 area of the municipality on the map: where, questions per 10,000 residents (hidden: `None`),
+/// and whether it is a blind spot.
+#[derive(Debug, Clone)]
+pub struct MapArea {
+    pub pc4: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub rate: Option<i64>,
+    pub blind_spot: bool,
+}
+
+/// Residents aged 65 or over with no question from their area make it a blind spot when there are at least this many.
+pub const BLIND_SPOT_OLDER_RESIDENTS: u32 = 250;
 
 fn shown(n: i64) -> Cell {
     Cell::Shown(n)
@@ -506,8 +525,15 @@ pub async fn dashboard(
         note: Some("Een mijlpaal van 0 betekent: nog geen 1.000 vragen."),
     });
     tables.push(pc4_table(&now, &before));
+    let mut map = Vec::new();
+    if let Some(code) = &r.scope.municipality_code {
+        let (target, ages, blind, areas) = target_group(code, &now);
+        tables.extend([target, ages, blind]);
+        map = areas;
+    }
     let _ = actor;
     Ok(Dashboard {
+        map,
         scope_name: scope_name(&r.scope),
         period: r.period,
         year_earlier: earlier,
@@ -754,4 +780,144 @@ fn pc4_table(now: &Figures, before: &Figures) -> Table {
         chart: ChartKind::Bar,
         note: Some(SMALL_NOTE),
     }
+}
+
+/// Rounded questions per 10,000 residents (10,000 rather than 1,000 keeps every output a whole number).
+fn per_10_000(questions: i64, residents: u32) -> Option<i64> {
+    (residents > 0).then(|| (questions * 20_000 / i64::from(residents) + 1) / 2)
+}
+
+/// Where the target group is: questions per PC4 area of residence and per age band against the residents
+/// there (CBS 2021), the blind spots (many residents over 65, no question) and the map's areas.
+fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>) {
+    let mut by_pc4: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut by_band = [0i64; 6];
+    for (pc4, band, q) in &now.profile {
+        if let Some(b) = AgeBand::ALL
+            .iter()
+            .position(|a| a.as_str() == band)
+            .and_then(|i| by_band.get_mut(i))
+        {
+            *b += q;
+        }
+        let older = band == AgeBand::From65.as_str() || band == AgeBand::From75.as_str();
+        let e = by_pc4.entry(pc4).or_default();
+        e.0 += q;
+        if older {
+            e.1 += q;
+        }
+    }
+    // Areas without residents have no rate; they are left out (their questions stay in the PC4 table).
+    let areas: Vec<_> = keten_core::reference::postcode_areas_in(code)
+        .filter(|a| a.population.unwrap_or(1) > 0)
+        .collect();
+    let mut residents_by_band = [0u32; 6];
+    let mut rows = Vec::new();
+    let mut blind = Vec::new();
+    for area in &areas {
+        let bands =
+            keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap_or_default();
+        for (t, b) in residents_by_band.iter_mut().zip(bands) {
+            *t += b;
+        }
+        let residents = area.population.unwrap_or_else(|| bands.iter().sum());
+        let older = bands[4] + bands[5];
+        let (q, q_older) = by_pc4
+            .get(area.postcode.as_str())
+            .copied()
+            .unwrap_or_default();
+        if q == 0 && older >= BLIND_SPOT_OLDER_RESIDENTS {
+            blind.push((area.postcode.clone(), older));
+        }
+        rows.push(Row {
+            label: area.postcode.clone(),
+            cells: vec![
+                shown(q),
+                shown(i64::from(residents)),
+                per_10_000(q, residents).map_or(Cell::Hidden, shown),
+                shown(q_older),
+                shown(i64::from(older)),
+                per_10_000(q_older, older).map_or(Cell::Hidden, shown),
+            ],
+        });
+    }
+    suppress_columns(&mut rows, &[0, 3]);
+    hide_dependants(&mut rows, 0, &[2]);
+    hide_dependants(&mut rows, 3, &[5]);
+    blind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let map = areas
+        .iter()
+        .zip(&rows)
+        .map(|(a, r)| MapArea {
+            pc4: a.postcode.clone(),
+            lat: a.centre.lat,
+            lon: a.centre.lon,
+            rate: r.cells.get(2).and_then(|c| c.value()),
+            blind_spot: blind.iter().any(|(p, _)| *p == a.postcode),
+        })
+        .collect();
+    let ages = AgeBand::ALL
+        .iter()
+        .zip(by_band.iter().zip(residents_by_band))
+        .map(|(a, (q, residents))| Row {
+            label: a.label().to_owned(),
+            cells: vec![
+                shown(*q),
+                shown(i64::from(residents)),
+                per_10_000(*q, residents).map_or(Cell::Hidden, shown),
+            ],
+        })
+        .collect();
+    (
+        Table {
+            key: "target-group",
+            title: "Doelgroep per postcodegebied".to_owned(),
+            headers: vec![
+                "Postcode (4 cijfers)",
+                "Vragen",
+                "Inwoners",
+                "Vragen per 10.000 inwoners",
+                "Vragen van 65-plussers",
+                "Inwoners van 65 of ouder",
+                "Per 10.000 65-plussers",
+            ],
+            rows,
+            chart: ChartKind::Bar,
+            note: Some(
+                "Inwoners: CBS, 1 januari 2021. Alleen vragen waarbij de inwoner zijn postcode noemde. Aantallen onder de 5 staan er als \"< 5\".",
+            ),
+        },
+        Table {
+            key: "age-rates",
+            title: "Doelgroep per leeftijdsgroep".to_owned(),
+            headers: vec![
+                "Leeftijd",
+                "Vragen",
+                "Inwoners",
+                "Vragen per 10.000 inwoners",
+            ],
+            rows: ages,
+            chart: ChartKind::Bar,
+            note: Some(
+                "CBS telt in groepen van 5 jaar: van de 15- tot 20-jarigen telt 3/5 als jonger dan 18.",
+            ),
+        },
+        Table {
+            key: "blind-spots",
+            title: "Blinde vlekken".to_owned(),
+            headers: vec!["Postcode (4 cijfers)", "Inwoners van 65 of ouder", "Vragen"],
+            rows: blind
+                .into_iter()
+                .map(|(pc4, older)| Row {
+                    label: pc4,
+                    cells: vec![shown(i64::from(older)), shown(0)],
+                })
+                .collect(),
+            chart: ChartKind::Bar,
+            note: Some(
+                "Postcodegebieden met minstens 250 inwoners van 65 of ouder waaruit in deze periode geen vraag kwam.",
+            ),
+        },
+        map,
+    )
 }

@@ -356,6 +356,28 @@ both_backends! {
         for ((area, n), hide) in pc4.iter().zip(&hidden) {
             assert_eq!(api_pc4[area], if *hide { None } else { Some(*n) }, "{area}");
         }
+        // Where the target group is: per 10,000 residents of each of Rotterdam's PC4 areas, and the blind spots.
+        let areas: Vec<_> = keten_core::reference::postcode_areas_in("GM0599").filter(|a| a.population.unwrap() > 0).collect();
+        let counts: Vec<i64> = areas.iter().map(|a| pc4.get(&a.postcode).copied().unwrap_or(0)).collect();
+        let target_hidden = suppress_list(&counts);
+        let target = api_column(&stats, "target-group", 0);
+        let rates = api_column(&stats, "target-group", 2);
+        assert_eq!(target.len(), areas.len());
+        let mut blind = Vec::new();
+        for ((area, n), hide) in areas.iter().zip(&counts).zip(&target_hidden) {
+            let residents = i64::from(area.population.unwrap());
+            assert_eq!(target[&area.postcode], if *hide { None } else { Some(*n) }, "target {}", area.postcode);
+            let rate = (n * 20_000 / residents + 1) / 2;
+            assert_eq!(rates[&area.postcode], if *hide { None } else { Some(rate) }, "rate {}", area.postcode);
+            let bands = keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap();
+            if *n == 0 && bands[4] + bands[5] >= 250 {
+                blind.push(area.postcode.clone());
+            }
+        }
+        let listed = api_column(&stats, "blind-spots", 0);
+        assert_eq!(listed.len(), blind.len());
+        assert!(blind.iter().all(|b| listed.contains_key(b)));
+
         // One table over the API alone.
         let one: Value = steering.get(app.url(&format!("/api/v1/stats/topics?{query}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(one["tables"].as_array().unwrap().len(), 1);
@@ -392,6 +414,7 @@ both_backends! {
             assert!(html.contains(&format!("scope=\"row\">{label}</th><td class=\"utrecht-table__cell keten-number\">{}</td>", thousands(*n))), "page {label}");
         }
         assert!(html.contains("href=\"/regie\">Cijfers</a>"), "in the menu");
+        assert!(html.contains("Vragen per 10.000 inwoners op de kaart") && html.contains("<svg"), "the map");
     };
 
     small_cells_are_hidden_on_the_page_in_the_api_and_in_files => |app: TestApp| async move {
