@@ -13,8 +13,15 @@ export default async function ({ keten, browser, report }) {
     ["dashboard with a period error", "/regie?period=custom&from=2025-12-31&to=2025-01-01"],
   ];
   for (const [who, role] of [["steering", "steering"], ["programme manager", "programme_manager"]]) {
-    // No JavaScript: every figure is a table the server renders.
-    const context = await newContext(browser, { javaScriptEnabled: false });
+    // No JavaScript: every figure is a table (and an SVG chart) the server renders.
+    const noScript = await newContext(browser, { javaScriptEnabled: false });
+    const plain = await noScript.newPage();
+    await signIn(plain, base, keten.user(role));
+    await plain.goto(`${base}/regie?period=this_year`, { waitUntil: "load" });
+    report.expect((await plain.locator("table[data-table=topics]").count()) === 1 && (await plain.locator("svg").count()) > 0, `${who}: tables and charts without JavaScript`);
+    await noScript.close();
+    // axe is injected as a script, so the checks run with JavaScript on.
+    const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, base, keten.user(role));
     for (const [label, path] of views) {
