@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod reference;
 pub mod referral;
 pub mod spreadsheet;
+pub mod steering;
 pub mod webhook;
 
 pub use error::ValidationError;

@@ -14,6 +14,7 @@ use crate::geo::Point;
 
 const NL_MUNICIPALITIES_CSV: &str = include_str!("../../../data/nl_municipalities.csv");
 const NL_PC4_CSV: &str = include_str!("../../../data/nl_pc4.csv");
+const NL_PC4_AGE_CSV: &str = include_str!("../../../data/nl_pc4_age.csv");
 const BE_MUNICIPALITIES_CSV: &str = include_str!("../../../data/be_municipalities.csv");
 const BE_POSTCODES_CSV: &str = include_str!("../../../data/be_postcodes.csv");
 
@@ -321,10 +322,73 @@ pub fn postcode_areas_in(municipality_code: &str) -> impl Iterator<Item = &'stat
         .map(move |&i| &t.areas[i])
 }
 
+/// Residents of a Dutch PC4 area per age band of a registration, in `AgeBand::ALL` order (0-17, 18-34, 35-49,
+/// 50-64, 65-74, 75+), on 1 January 2021 (CBS, rounded). CBS counts in 5-year groups, so the 15-19 group is
+/// split 3:2 over "under 18" and "18-34".
+#[must_use]
+pub fn pc4_residents_by_age_band(pc4: &str) -> Option<[u32; 6]> {
+    PC4_AGE.get(pc4.trim()).copied()
+}
+
+static PC4_AGE: LazyLock<HashMap<String, [u32; 6]>> = LazyLock::new(|| {
+    let mut out: HashMap<String, [u32; 6]> = HashMap::new();
+    for line in NL_PC4_AGE_CSV.lines().skip(1) {
+        let mut cells = line.split(',');
+        let (Some(pc4), Some(group), Some(n)) = (cells.next(), cells.next(), cells.next()) else {
+            continue;
+        };
+        let Ok(n) = n.trim().parse::<u32>() else {
+            continue;
+        };
+        let bands = out.entry(pc4.to_owned()).or_default();
+        let lower: u32 = group
+            .split(['-', '+'])
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        match lower {
+            0..=14 => bands[0] += n,
+            15 => {
+                bands[0] += n * 3 / 5;
+                bands[1] += n - n * 3 / 5;
+            }
+            20..=34 => bands[1] += n,
+            35..=49 => bands[2] += n,
+            50..=64 => bands[3] += n,
+            65..=74 => bands[4] += n,
+            _ => bands[5] += n,
+        }
+    }
+    out
+});
+
 /// Whether a Dutch 4-digit postcode area with residents exists.
 #[must_use]
 pub fn pc4_exists(pc4: &str) -> bool {
     postcode_area(Country::Nl, pc4).is_some()
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+
+    #[test]
+    fn residents_per_age_band_add_up_to_the_pc4_population() {
+        let bands = pc4_residents_by_age_band("3011").unwrap();
+        let total: u32 = bands.iter().sum();
+        let population = postcode_area(Country::Nl, "3011")
+            .unwrap()
+            .population
+            .unwrap();
+        // Both are CBS figures of 1 January 2021, rounded per cell.
+        assert!(
+            total.abs_diff(population) * 20 < population,
+            "{total} vs {population}"
+        );
+        assert!(bands.iter().all(|b| *b > 0));
+        assert!(pc4_residents_by_age_band("0000").is_none());
+        assert!(PC4_AGE.len() > 4_000);
+    }
 }
 
 #[cfg(test)]

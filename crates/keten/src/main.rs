@@ -79,6 +79,15 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Replace the database with a backup (stop keten first; PostgreSQL needs pg_restore).
     Restore(backup::RestoreArgs),
+    /// The steering figures' rollups: `keten rollups rebuild` recomputes them from the raw help questions.
+    #[command(subcommand)]
+    Rollups(RollupsCommand),
+}
+
+#[derive(clap::Subcommand)]
+enum RollupsCommand {
+    /// Recompute every rollup from the registered help questions (one transaction).
+    Rebuild,
 }
 
 #[derive(clap::Args)]
@@ -184,6 +193,15 @@ async fn main() -> anyhow::Result<()> {
             let (removed, erased) = purge(&store).await?;
             println!("{removed} verlopen sessies en oude inlogpogingen verwijderd.");
             println!("Contactgegevens van {erased} afgesloten doorverwijzingen gewist.");
+            Ok(())
+        }
+        Command::Rollups(RollupsCommand::Rebuild) => {
+            let started = std::time::Instant::now();
+            let read = store.rebuild_rollups().await?;
+            println!(
+                "Rollups opnieuw berekend uit {read} hulpvragen in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Backup(args) => backup::backup(&store, &url, &args).await,

@@ -107,7 +107,8 @@ impl Store {
         MIGRATOR.run(&self.pool).await?;
         // The default taxonomy is reference data every installation needs.
         self.seed_default_topics().await?;
-        self.seed_default_categories().await
+        self.seed_default_categories().await?;
+        self.rebuild_rollups_if_missing().await
     }
 
     /// Waits for this process's turn to write on SQLite; no wait on PostgreSQL.

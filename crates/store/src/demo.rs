@@ -185,17 +185,19 @@ impl Store {
         for q in questions {
             batch.push(to_new_question(chain, q, now));
             if batch.len() == QUESTIONS_PER_BATCH {
-                self.insert_help_questions(&batch).await?;
+                self.insert_help_questions_without_rollups(&batch).await?;
                 written += batch.len() as u64;
                 batch.clear();
                 progress(written);
             }
         }
         if !batch.is_empty() {
-            self.insert_help_questions(&batch).await?;
+            self.insert_help_questions_without_rollups(&batch).await?;
             written += batch.len() as u64;
             progress(written);
         }
+        // Once for the whole history: cheaper than upserting per batch.
+        self.rebuild_rollups().await?;
         Ok(written)
     }
 }

@@ -3,6 +3,7 @@
 use crate::Store;
 use crate::error::Result;
 use crate::error::StoreError;
+use crate::rollups;
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::ValidationError;
@@ -73,6 +74,19 @@ impl Store {
         Ok(())
     }
 
+    /// Writes the questions in one transaction without touching the rollups:
+    /// a bulk load calls [`Store::rebuild_rollups`] once when it is done.
+    pub(crate) async fn insert_help_questions_without_rollups(
+        &self,
+        questions: &[NewHelpQuestion],
+    ) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        insert_rows_without_rollups(&mut tx, questions).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// All questions ever registered (the running total).
     pub async fn count_help_questions(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM help_questions")
@@ -81,9 +95,20 @@ impl Store {
     }
 }
 
-/// Multi-row INSERTs inside the caller's transaction; returns each help
-/// point's new running total.
+/// Multi-row INSERTs inside the caller's transaction, with their rollups;
+/// returns each help point's new running total.
 async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    questions: &[NewHelpQuestion],
+) -> Result<Vec<(String, i64)>> {
+    let facts: Vec<rollups::Fact> = questions.iter().map(rollups::Fact::from).collect();
+    rollups::apply(tx, &facts, 1).await?;
+    insert_rows_without_rollups(tx, questions).await
+}
+
+/// [`insert_rows`] without the rollups: only for bulk loads that rebuild the
+/// rollups once at the end (the demo loader).
+async fn insert_rows_without_rollups(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     questions: &[NewHelpQuestion],
 ) -> Result<Vec<(String, i64)>> {
@@ -412,6 +437,14 @@ impl Store {
     /// Removes a whole visit (undo); the caller has checked the window.
     pub async fn delete_visit(&self, help_point_id: &str, visit_id: &str) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
+        rollups::retract(
+            &mut tx,
+            rollups::Questions::Visit {
+                help_point_id,
+                visit_id,
+            },
+        )
+        .await?;
         let done =
             sqlx::query("DELETE FROM help_questions WHERE help_point_id = $1 AND visit_id = $2")
                 .bind(help_point_id)
@@ -433,6 +466,19 @@ impl Store {
         question_id: &str,
     ) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
+        // Only a question of this visit at this help point leaves the rollups.
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM help_questions WHERE help_point_id = $1 AND visit_id = $2 AND id = $3",
+        )
+        .bind(help_point_id)
+        .bind(visit_id)
+        .bind(question_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = found else {
+            return Ok(0);
+        };
+        rollups::retract(&mut tx, rollups::Questions::Ids(&[found])).await?;
         let done = sqlx::query(
             "DELETE FROM help_questions WHERE help_point_id = $1 AND visit_id = $2 AND id = $3",
         )
@@ -476,6 +522,8 @@ impl Store {
         .await?;
         let organisation = organisation.ok_or(StoreError::NotFound)?;
         check_referred_organisations(&mut tx, &[(organisation.as_str(), visit)]).await?;
+        let ids = [id.to_owned()];
+        rollups::retract(&mut tx, rollups::Questions::Ids(&ids)).await?;
         let done = sqlx::query(
             "UPDATE help_questions SET asked_at = $1, topic_code = $2, agency = $3, kind = $4, channel = $5, \
              minutes = $6, outcome = $7, referred_to = $8, age_band = $9, pc4 = $10, first_visit = $11, \
@@ -501,6 +549,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        rollups::include(&mut tx, rollups::Questions::Ids(&ids)).await?;
         tx.commit().await?;
         Ok(())
     }

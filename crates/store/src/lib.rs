@@ -18,9 +18,11 @@ pub mod organisations;
 pub mod referral_upkeep;
 pub mod referrals;
 pub mod registration_links;
+pub mod rollups;
 pub mod routing_rules;
 pub mod scope;
 mod sql;
+pub mod stats;
 pub mod topics;
 pub mod webhooks;
 

@@ -28,6 +28,7 @@ pub mod numbers;
 mod referrals;
 mod security;
 mod shell;
+mod steering;
 mod upload;
 pub mod webhooks;
 
@@ -138,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(desk::router())
         .merge(referrals::router())
+        .merge(steering::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

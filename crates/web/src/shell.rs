@@ -18,6 +18,8 @@ pub struct ShellUser {
     pub refers: bool,
     /// Keeps the routing rules (steering).
     pub steers: bool,
+    /// Reads the help-question figures at `/regie` (steering, programme manager, admin).
+    pub reads_figures: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -135,6 +137,11 @@ impl Shell {
                     keten_core::account::Role::Coordinator,
                 ]),
                 steers: s.actor.has_role(keten_core::account::Role::Steering),
+                reads_figures: s.actor.has_any_role(&[
+                    keten_core::account::Role::Steering,
+                    keten_core::account::Role::ProgrammeManager,
+                    keten_core::account::Role::Admin,
+                ]),
             }),
         }
     }

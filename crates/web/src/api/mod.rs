@@ -29,6 +29,7 @@ use utoipa_axum::routes;
         (name = "finder", description = "The public help finder"),
         (name = "help questions", description = "Registering help questions at help points"),
         (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
+        (name = "stats", description = "Steering figures of help questions, from the rollups"),
     )
 )]
 struct ApiDoc;
@@ -100,4 +101,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::referrals::settings::put_referrals_full))
         .routes(routes!(crate::referrals::steering::get_referral_overview))
+        .routes(routes!(crate::steering::api::get_stats))
+        .routes(routes!(crate::steering::api::get_stats_table))
 }

@@ -21,5 +21,6 @@ mod referral_delivery;
 mod referral_privacy;
 mod referral_upkeep;
 mod referrals;
-mod staff_usability;
 mod security;
+mod staff_usability;
+mod steering;

@@ -1,0 +1,424 @@
+//! Rollups of help questions (migration 0008): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//!
+//! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
+//! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
+
+use crate::Store;
+use crate::error::Result;
+use crate::help_questions::{HelpQuestion, NewHelpQuestion};
+use crate::sql::Sql;
+use futures_util::TryStreamExt;
+use keten_core::help_question::AgeBand;
+use keten_core::steering::local_day_hour;
+use std::collections::BTreeMap;
+
+/// What a rollup needs of one help question.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Fact {
+    pub help_point_id: String,
+    pub asked_at: i64,
+    pub topic_code: String,
+    pub agency: String,
+    pub kind: String,
+    pub channel: String,
+    pub outcome: String,
+    pub referred_to: Option<String>,
+    pub minutes: i64,
+    pub age_band: Option<String>,
+    pub pc4: Option<String>,
+    pub first_visit: Option<i64>,
+}
+
+/// The columns of [`Fact`], for reading facts back from `help_questions`.
+const FACT_COLUMNS: &str = "help_point_id, asked_at, topic_code, agency, kind, channel, outcome, referred_to, \
+    minutes, age_band, pc4, first_visit";
+
+impl From<&NewHelpQuestion> for Fact {
+    fn from(q: &NewHelpQuestion) -> Self {
+        Fact {
+            help_point_id: q.help_point_id.clone(),
+            asked_at: q.asked_at,
+            topic_code: q.topic_code.clone(),
+            agency: q.agency.clone(),
+            kind: q.kind.clone(),
+            channel: q.channel.as_str().to_owned(),
+            outcome: q.outcome.as_str().to_owned(),
+            referred_to: q.referred_to.clone(),
+            minutes: q.minutes,
+            age_band: q.age_band.map(|a| AgeBand::as_str(a).to_owned()),
+            pc4: q.pc4.clone(),
+            first_visit: q.first_visit.map(i64::from),
+        }
+    }
+}
+
+impl From<&HelpQuestion> for Fact {
+    fn from(q: &HelpQuestion) -> Self {
+        Fact {
+            help_point_id: q.help_point_id.clone(),
+            asked_at: q.asked_at,
+            topic_code: q.topic_code.clone(),
+            agency: q.agency.clone(),
+            kind: q.kind.clone(),
+            channel: q.channel.clone(),
+            outcome: q.outcome.clone(),
+            referred_to: q.referred_to.clone(),
+            minutes: q.minutes,
+            age_band: q.age_band.clone(),
+            pc4: q.pc4.clone(),
+            first_visit: q.first_visit,
+        }
+    }
+}
+
+/// `first_visit` as the rollups store it.
+pub fn first_visit_code(first_visit: Option<i64>) -> &'static str {
+    match first_visit {
+        Some(0) => "no",
+        Some(_) => "yes",
+        None => "",
+    }
+}
+
+type MainKey = (String, i64, [String; 7]);
+type ProfileKey = (String, i64, String, String);
+type HourKey = (String, i64, i64);
+
+/// The three rollups' changes of a set of facts, summed per key (sorted, so that concurrent transactions
+/// on PostgreSQL lock rows in the same order and cannot deadlock).
+#[derive(Default)]
+struct Delta {
+    main: BTreeMap<MainKey, (i64, i64)>,
+    profile: BTreeMap<ProfileKey, i64>,
+    hour: BTreeMap<HourKey, i64>,
+}
+
+impl Delta {
+    fn add(&mut self, f: &Fact, sign: i64) {
+        let (day, hour) = local_day_hour(f.asked_at);
+        let main = self
+            .main
+            .entry((
+                f.help_point_id.clone(),
+                day,
+                [
+                    f.topic_code.clone(),
+                    f.agency.clone(),
+                    f.kind.clone(),
+                    f.channel.clone(),
+                    f.outcome.clone(),
+                    f.referred_to.clone().unwrap_or_default(),
+                    first_visit_code(f.first_visit).to_owned(),
+                ],
+            ))
+            .or_default();
+        main.0 += sign;
+        main.1 += sign * f.minutes;
+        *self
+            .profile
+            .entry((
+                f.help_point_id.clone(),
+                day,
+                f.pc4.clone().unwrap_or_default(),
+                f.age_band.clone().unwrap_or_default(),
+            ))
+            .or_default() += sign;
+        *self
+            .hour
+            .entry((f.help_point_id.clone(), day, hour))
+            .or_default() += sign;
+    }
+}
+
+/// Rows per upsert statement (as for the raw rows: small multi-row statements bind fastest).
+const ROWS_PER_STATEMENT: usize = 16;
+
+/// Adds (`sign` = 1) or removes (`sign` = -1) the facts' counts in every rollup, inside the caller's
+/// transaction. Rows that reach zero are deleted, so the maintained rollups equal rebuilt ones.
+pub async fn apply(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    facts: &[Fact],
+    sign: i64,
+) -> Result<()> {
+    if facts.is_empty() {
+        return Ok(());
+    }
+    let mut delta = Delta::default();
+    for f in facts {
+        delta.add(f, sign);
+    }
+    write(tx, &delta, true).await?;
+    if sign < 0 {
+        let mut touched: Vec<(&String, i64)> = delta.hour.keys().map(|(h, d, _)| (h, *d)).collect();
+        touched.dedup();
+        for (point, day) in touched {
+            for sql in [
+                "DELETE FROM question_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+                "DELETE FROM question_profile_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+                "DELETE FROM question_hour_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+            ] {
+                sqlx::query(sql)
+                    .bind(point)
+                    .bind(day)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Which stored questions a write is about to delete or change.
+#[derive(Debug, Clone, Copy)]
+pub enum Questions<'a> {
+    /// All questions of one visit at one help point (undo of a visit).
+    Visit {
+        help_point_id: &'a str,
+        visit_id: &'a str,
+    },
+    /// Questions by id (undo of one question, a correction).
+    Ids(&'a [String]),
+}
+
+/// Removes the counts of stored questions from the rollups; call it in the transaction that deletes or
+/// changes them, before the DELETE or UPDATE. Returns the facts it removed (a correction adds the new ones).
+pub async fn retract(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    which: Questions<'_>,
+) -> Result<Vec<Fact>> {
+    let facts = facts_of(tx, which).await?;
+    apply(tx, &facts, -1).await?;
+    Ok(facts)
+}
+
+/// Adds the counts of stored questions to the rollups; call it in the transaction that changed them, after
+/// the UPDATE (a correction: [`retract`] before, `include` after).
+pub async fn include(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    which: Questions<'_>,
+) -> Result<Vec<Fact>> {
+    let facts = facts_of(tx, which).await?;
+    apply(tx, &facts, 1).await?;
+    Ok(facts)
+}
+
+async fn facts_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    which: Questions<'_>,
+) -> Result<Vec<Fact>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(FACT_COLUMNS).push(" FROM help_questions WHERE ");
+    match which {
+        Questions::Visit {
+            help_point_id,
+            visit_id,
+        } => {
+            sql.push("help_point_id = ")
+                .bind(help_point_id.to_owned())
+                .push(" AND visit_id = ")
+                .bind(visit_id.to_owned());
+        }
+        Questions::Ids(ids) => {
+            sql.push("id IN ").bind_list(ids.iter().cloned());
+        }
+    }
+    Ok(sql.query_as()?.fetch_all(&mut **tx).await?)
+}
+
+/// Upserts (or, into empty tables, inserts) a delta's rows.
+async fn write(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    delta: &Delta,
+    upsert: bool,
+) -> Result<()> {
+    let main: Vec<_> = delta.main.iter().collect();
+    for chunk in main.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO question_rollups (help_point_id, day, topic_code, agency, kind, channel, outcome, \
+             referred_to, first_visit, questions, minutes) VALUES ",
+        );
+        for (i, ((point, day, dims), (n, minutes))) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(point.clone()).push(", ").bind(*day);
+            for d in dims {
+                sql.push(", ").bind(d.clone());
+            }
+            sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
+        }
+        if upsert {
+            sql.push(
+                " ON CONFLICT (help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, \
+                 first_visit) DO UPDATE SET questions = question_rollups.questions + excluded.questions, \
+                 minutes = question_rollups.minutes + excluded.minutes",
+            );
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    let profile: Vec<_> = delta.profile.iter().collect();
+    for chunk in profile.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO question_profile_rollups (help_point_id, day, pc4, age_band, questions) VALUES ",
+        );
+        for (i, ((point, day, pc4, age), n)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(point.clone()).push(", ").bind(*day).push(", ");
+            sql.bind(pc4.clone()).push(", ").bind(age.clone());
+            sql.push(", ").bind(**n).push(")");
+        }
+        if upsert {
+            sql.push(
+                " ON CONFLICT (help_point_id, day, pc4, age_band) DO UPDATE SET \
+                 questions = question_profile_rollups.questions + excluded.questions",
+            );
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    let hour: Vec<_> = delta.hour.iter().collect();
+    for chunk in hour.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO question_hour_rollups (help_point_id, day, hour, questions) VALUES ",
+        );
+        for (i, ((point, day, h), n)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(point.clone()).push(", ").bind(*day).push(", ");
+            sql.bind(*h).push(", ").bind(**n).push(")");
+        }
+        if upsert {
+            sql.push(
+                " ON CONFLICT (help_point_id, day, hour) DO UPDATE SET \
+                 questions = question_hour_rollups.questions + excluded.questions",
+            );
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct MainRow {
+    help_point_id: String,
+    day: i64,
+    topic_code: String,
+    agency: String,
+    kind: String,
+    channel: String,
+    outcome: String,
+    referred_to: String,
+    first_visit: String,
+    questions: i64,
+    minutes: i64,
+}
+
+/// One row of a rollup table as text, for comparing maintained and rebuilt rollups.
+pub type RollupRow = Vec<String>;
+
+impl Store {
+    /// Recomputes every rollup from the raw rows in one transaction, a help point at a time (memory stays
+    /// bounded by one help point's history). Returns the number of questions read.
+    pub async fn rebuild_rollups(&self) -> Result<u64> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for table in [
+            "DELETE FROM question_rollups",
+            "DELETE FROM question_profile_rollups",
+            "DELETE FROM question_hour_rollups",
+        ] {
+            sqlx::query(table).execute(&mut *tx).await?;
+        }
+        let points: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT help_point_id FROM help_questions ORDER BY help_point_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut read = 0u64;
+        for point in points {
+            let mut delta = Delta::default();
+            {
+                let mut sql = Sql::new("SELECT ");
+                sql.push(FACT_COLUMNS)
+                    .push(" FROM help_questions WHERE help_point_id = ")
+                    .bind(point);
+                let mut rows = sql.query_as::<Fact>()?.fetch(&mut *tx);
+                while let Some(fact) = rows.try_next().await? {
+                    delta.add(&fact, 1);
+                    read += 1;
+                }
+            }
+            write(&mut tx, &delta, false).await?;
+        }
+        tx.commit().await?;
+        Ok(read)
+    }
+
+    /// Rebuilds the rollups when questions exist but no rollup does (a database from before migration 0008,
+    /// or a bulk load that stopped before its rebuild).
+    pub(crate) async fn rebuild_rollups_if_missing(&self) -> Result<()> {
+        let rolled: Option<i64> = sqlx::query_scalar("SELECT 1 FROM question_rollups LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let raw: Option<i64> = sqlx::query_scalar("SELECT 1 FROM help_questions LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        if rolled.is_none() && raw.is_some() {
+            self.rebuild_rollups().await?;
+        }
+        Ok(())
+    }
+
+    /// Every rollup row as text, sorted: for tests and `keten rollups check`.
+    pub async fn rollup_rows(&self) -> Result<Vec<RollupRow>> {
+        let mut out: Vec<RollupRow> = Vec::new();
+        let main: Vec<MainRow> = sqlx::query_as(
+            "SELECT help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, first_visit, \
+             questions, minutes FROM question_rollups",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in main {
+            out.push(vec![
+                "main".into(),
+                r.help_point_id,
+                r.day.to_string(),
+                r.topic_code,
+                r.agency,
+                r.kind,
+                r.channel,
+                r.outcome,
+                r.referred_to,
+                r.first_visit,
+                r.questions.to_string(),
+                r.minutes.to_string(),
+            ]);
+        }
+        let profile: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT help_point_id, day, pc4, age_band, questions FROM question_profile_rollups",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in profile {
+            out.push(vec![
+                "profile".into(),
+                r.0,
+                r.1.to_string(),
+                r.2,
+                r.3,
+                r.4.to_string(),
+            ]);
+        }
+        let hour: Vec<(String, i64, i64, i64)> =
+            sqlx::query_as("SELECT help_point_id, day, hour, questions FROM question_hour_rollups")
+                .fetch_all(&self.pool)
+                .await?;
+        for r in hour {
+            out.push(vec![
+                "hour".into(),
+                r.0,
+                r.1.to_string(),
+                r.2.to_string(),
+                r.3.to_string(),
+            ]);
+        }
+        out.sort();
+        Ok(out)
+    }
+}

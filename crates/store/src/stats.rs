@@ -1,0 +1,288 @@
+//! The steering figures, read from the rollups only (never the raw rows): a scope (the nation, a municipality, one help point) checked against the actor, and counts per dimension, day, hour, profile and help point.
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::scope::Actor;
+use crate::sql::Sql;
+use keten_core::account::Role;
+use keten_core::steering::DayRange;
+
+/// Whose figures: a municipality's chain (its help points and the ones serving it), one of its help points,
+/// or every help point (national bodies and admins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsScope {
+    /// `None`: the whole installation.
+    pub municipality_code: Option<String>,
+    pub help_point: Option<ScopePoint>,
+}
+
+/// The help point a scope is narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScopePoint {
+    pub id: String,
+    pub name: String,
+    pub municipality_code: String,
+}
+
+/// A help point of a municipality's chain, for the scope chooser.
+pub type ChainPoint = ScopePoint;
+
+/// Columns of `question_rollups` the figures break down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Topic,
+    Agency,
+    Kind,
+    Channel,
+    Outcome,
+    ReferredTo,
+    FirstVisit,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Topic,
+        Dimension::Agency,
+        Dimension::Kind,
+        Dimension::Channel,
+        Dimension::Outcome,
+        Dimension::ReferredTo,
+        Dimension::FirstVisit,
+    ];
+
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Topic => "topic_code",
+            Dimension::Agency => "agency",
+            Dimension::Kind => "kind",
+            Dimension::Channel => "channel",
+            Dimension::Outcome => "outcome",
+            Dimension::ReferredTo => "referred_to",
+            Dimension::FirstVisit => "first_visit",
+        }
+    }
+}
+
+/// Questions and minutes under one value of a dimension ('' = not recorded).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Count {
+    pub value: String,
+    pub questions: i64,
+    pub minutes: i64,
+}
+
+/// Questions at one help point in a period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PointCount {
+    pub help_point_id: String,
+    pub name: String,
+    pub municipality_code: String,
+    pub questions: i64,
+    pub minutes: i64,
+}
+
+/// A help point's running total since it began registering.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunningTotal {
+    pub help_point_id: String,
+    pub name: String,
+    pub total: i64,
+}
+
+/// Everything the dashboard shows for one period, as read from the rollups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// One list per [`Dimension::ALL`] entry, most questions first.
+    pub by: Vec<(Dimension, Vec<Count>)>,
+    /// (day, questions, minutes), days with questions only, oldest first.
+    pub days: Vec<(i64, i64, i64)>,
+    /// (day, local hour, questions).
+    pub hours: Vec<(i64, i64, i64)>,
+    /// (PC4, age band, questions); '' where not recorded.
+    pub profile: Vec<(String, String, i64)>,
+    pub help_points: Vec<PointCount>,
+}
+
+impl Figures {
+    pub fn questions(&self) -> i64 {
+        self.days.iter().map(|d| d.1).sum()
+    }
+
+    pub fn minutes(&self) -> i64 {
+        self.days.iter().map(|d| d.2).sum()
+    }
+
+    pub fn counts(&self, dimension: Dimension) -> &[Count] {
+        self.by
+            .iter()
+            .find(|(d, _)| *d == dimension)
+            .map_or(&[][..], |(_, c)| c.as_slice())
+    }
+}
+
+/// Roles that read every municipality's figures.
+const NATIONAL_ROLES: [Role; 2] = [Role::ProgrammeManager, Role::Admin];
+
+impl Store {
+    /// The scope the actor asks for, checked: steering reads its own municipalities, programme managers and
+    /// admins every municipality and the nation (`municipality` `None`). Anything else is NotFound, so
+    /// another municipality's figures look like no figures at all.
+    pub async fn stats_scope(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+        help_point_id: Option<&str>,
+    ) -> Result<StatsScope> {
+        let national = actor.has_any_role(&NATIONAL_ROLES);
+        let municipality_code = match municipality {
+            Some(code) => {
+                let steers = actor.steering_municipalities.iter().any(|m| m == code);
+                let known = keten_core::reference::municipality(code).is_some();
+                if !(steers || (national && known)) {
+                    return Err(StoreError::NotFound);
+                }
+                Some(code.to_owned())
+            }
+            None if national => None,
+            None => return Err(StoreError::NotFound),
+        };
+        let help_point = match help_point_id {
+            None => None,
+            Some(id) => {
+                let mut sql = Sql::new(
+                    "SELECT h.id, h.name, h.municipality_code FROM help_points h WHERE h.id = ",
+                );
+                sql.bind(id.to_owned());
+                if let Some(code) = &municipality_code {
+                    push_chain_filter(&mut sql, "h.id", code);
+                }
+                Some(
+                    sql.query_as()?
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or(StoreError::NotFound)?,
+                )
+            }
+        };
+        Ok(StatsScope {
+            municipality_code,
+            help_point,
+        })
+    }
+
+    /// The help points of a municipality's chain (located there or serving it), by name.
+    pub async fn chain_help_points(&self, municipality_code: &str) -> Result<Vec<ChainPoint>> {
+        let mut sql =
+            Sql::new("SELECT h.id, h.name, h.municipality_code FROM help_points h WHERE 1 = 1");
+        push_chain_filter(&mut sql, "h.id", municipality_code);
+        sql.push(" ORDER BY h.name, h.id");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Every figure of the scope over the days of `range`, from the rollups.
+    pub async fn stats_figures(&self, scope: &StatsScope, range: DayRange) -> Result<Figures> {
+        let mut by = Vec::with_capacity(Dimension::ALL.len());
+        for dimension in Dimension::ALL {
+            let mut sql = Sql::new("SELECT ");
+            sql.push(dimension.column()).push(
+                " AS value, CAST(SUM(questions) AS BIGINT) AS questions, \
+                     CAST(SUM(minutes) AS BIGINT) AS minutes FROM question_rollups r WHERE ",
+            );
+            push_scope(&mut sql, scope, range);
+            sql.push(" GROUP BY ")
+                .push(dimension.column())
+                .push(" ORDER BY 2 DESC, 1");
+            by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
+        }
+        let mut sql = Sql::new(
+            "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) \
+             FROM question_rollups r WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(" GROUP BY day ORDER BY day");
+        let days = sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut sql = Sql::new(
+            "SELECT day, hour, CAST(SUM(questions) AS BIGINT) FROM question_hour_rollups r WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(" GROUP BY day, hour ORDER BY day, hour");
+        let hours = sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut sql = Sql::new(
+            "SELECT pc4, age_band, CAST(SUM(questions) AS BIGINT) FROM question_profile_rollups r WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(" GROUP BY pc4, age_band ORDER BY pc4, age_band");
+        let profile = sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut sql = Sql::new(
+            "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
+             CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM question_rollups r \
+             JOIN help_points h ON h.id = r.help_point_id WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
+        let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
+        Ok(Figures {
+            by,
+            days,
+            hours,
+            profile,
+            help_points,
+        })
+    }
+
+    /// Running totals of the scope's help points, highest first.
+    pub async fn stats_running_totals(&self, scope: &StatsScope) -> Result<Vec<RunningTotal>> {
+        let mut sql = Sql::new(
+            "SELECT c.help_point_id, h.name, c.total FROM help_point_question_counts c \
+             JOIN help_points h ON h.id = c.help_point_id WHERE c.total > 0",
+        );
+        match (&scope.help_point, &scope.municipality_code) {
+            (Some(p), _) => {
+                sql.push(" AND c.help_point_id = ").bind(p.id.clone());
+            }
+            (None, Some(code)) => push_chain_filter(&mut sql, "c.help_point_id", code),
+            (None, None) => {}
+        }
+        sql.push(" ORDER BY c.total DESC, h.name");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+}
+
+/// `day` range and the scope's help points, on a rollup table aliased `r`.
+fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
+    sql.push("r.day >= ")
+        .bind(range.from)
+        .push(" AND r.day < ")
+        .bind(range.until);
+    match (&scope.help_point, &scope.municipality_code) {
+        (Some(p), _) => {
+            sql.push(" AND r.help_point_id = ").bind(p.id.clone());
+        }
+        (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
+        (None, None) => {}
+    }
+}
+
+/// `AND column IN (help points of the municipality's chain)`: located there, or serving it.
+fn push_chain_filter(sql: &mut Sql, column: &'static str, code: &str) {
+    sql.push(" AND ").push(column);
+    sql.push(" IN (SELECT id FROM help_points WHERE municipality_code = ")
+        .bind(code.to_owned());
+    sql.push(
+        " UNION SELECT help_point_id FROM help_point_municipalities WHERE municipality_code = ",
+    )
+    .bind(code.to_owned())
+    .push(")");
+}
+
+impl Store {
+    /// Names of organisations by id ("referred to" in the figures); unknown ids are left out.
+    pub async fn organisation_names(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, name FROM organisations WHERE id IN ");
+        sql.bind_list(ids.iter().cloned());
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+}

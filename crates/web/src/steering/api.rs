@@ -1,0 +1,146 @@
+//! The dashboard's figures as JSON under `/api/v1/stats`: every table of the page, in the same shape, with hidden cells as null.
+
+use super::tables::{Dashboard, StatsQuery, TABLE_KEYS, Table, dashboard, resolve};
+use crate::AppState;
+use crate::error::{ApiError, AppError};
+use crate::extract::{ApiActor, ApiQuery};
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One row: its label and one value per count column; `null` is a hidden cell (fewer than 5 questions for
+/// an area smaller than a municipality, or a cell hidden so that such a one cannot be recomputed).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsRow {
+    pub label: String,
+    pub values: Vec<Option<i64>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsTable {
+    /// Stable name: `key-figures`, `topics`, `agencies`, `kinds`, `channels`, `outcomes`, `referred-to`,
+    /// `first-visits`, `age-bands`, `per-week`, `per-month`, `weekdays`, `hours`, `help-points`,
+    /// `running-totals`, `pc4`.
+    pub key: String,
+    pub title: String,
+    /// The label column's name, then each value column's.
+    pub columns: Vec<String>,
+    pub rows: Vec<StatsRow>,
+}
+
+impl From<&Table> for StatsTable {
+    fn from(t: &Table) -> Self {
+        StatsTable {
+            key: t.key.to_owned(),
+            title: t.title.clone(),
+            columns: t.headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| StatsRow {
+                    label: r.label.clone(),
+                    values: r.cells.iter().map(|c| c.value()).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the figures are about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsAbout {
+    /// `null`: every municipality (programme managers and admins).
+    pub municipality_code: Option<String>,
+    pub help_point_id: Option<String>,
+    pub scope_name: String,
+    /// `this_month`, `last_month`, `this_quarter`, `this_year` or `custom`.
+    pub period: String,
+    /// First and last local day (inclusive), `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// The same days a year earlier, the comparison in every table.
+    pub year_earlier_from: String,
+    pub year_earlier_to: String,
+    pub questions: i64,
+    pub questions_year_earlier: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsResponse {
+    pub about: StatsAbout,
+    pub tables: Vec<StatsTable>,
+}
+
+fn about(d: &Dashboard, municipality: Option<String>, help_point: Option<String>) -> StatsAbout {
+    let (from, to) = d.period.range.dates();
+    let (bf, bt) = d.year_earlier.dates();
+    StatsAbout {
+        municipality_code: municipality,
+        help_point_id: help_point,
+        scope_name: d.scope_name.clone(),
+        period: d.period.kind.code().to_owned(),
+        from: from.to_string(),
+        to: to.to_string(),
+        year_earlier_from: bf.to_string(),
+        year_earlier_to: bt.to_string(),
+        questions: d.questions,
+        questions_year_earlier: d.questions_before,
+    }
+}
+
+async fn load(
+    state: &AppState,
+    actor: &keten_store::Actor,
+    q: &StatsQuery,
+) -> Result<(Dashboard, StatsAbout), AppError> {
+    let r = resolve(state, actor, q).await?;
+    let d = dashboard(state, actor, &r).await?;
+    let a = about(
+        &d,
+        r.scope.municipality_code.clone(),
+        r.scope.help_point.as_ref().map(|h| h.id.clone()),
+    );
+    Ok((d, a))
+}
+
+/// Every figure of the steering dashboard for a period and scope, from the rollups. Steering reads its own
+/// municipality (another one answers 404); programme managers and admins any municipality or, without
+/// `municipality`, all.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsQuery),
+    responses((status = 200, body = StatsResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_stats(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Json<StatsResponse>, ApiError> {
+    let (d, about) = load(&state, &actor, &q).await?;
+    Ok(Json(StatsResponse {
+        about,
+        tables: d.tables.iter().map(StatsTable::from).collect(),
+    }))
+}
+
+/// One table of the steering dashboard (see `GET /api/v1/stats` for the keys).
+#[utoipa::path(get, path = "/api/v1/stats/{table}", tag = "stats",
+    params(("table" = String, Path, description = "The table's key, e.g. topics"), StatsQuery),
+    responses((status = 200, body = StatsResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_stats_table(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(table): Path<String>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Json<StatsResponse>, ApiError> {
+    if !TABLE_KEYS.contains(&table.as_str()) {
+        return Err(AppError::NotFound.into());
+    }
+    let (d, about) = load(&state, &actor, &q).await?;
+    Ok(Json(StatsResponse {
+        about,
+        tables: d.table(&table).into_iter().map(StatsTable::from).collect(),
+    }))
+}

@@ -1,0 +1,923 @@
+//! The dashboard as tables: one model of every figure, with the cells-under-5 rule applied once, that the page, the JSON API, CSV and XLSX all render.
+
+use crate::AppState;
+use crate::error::AppError;
+use keten_core::account::Role;
+use keten_core::help_question::{AgeBand, Channel, Outcome};
+use keten_core::steering::{
+    self, Cell, DayRange, Period, SMALL_MUNICIPALITY, change_percent, date_of, local_date,
+    milestone, month_start, percent, suppress_list, week_start, weekday,
+};
+use keten_store::Actor;
+use keten_store::stats::{Count, Dimension, Figures, StatsScope};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use utoipa::IntoParams;
+
+/// Period and scope, as query parameters of the page, the downloads and the API.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// CBS or NIS code (`GM0599`); default the caller's own municipality. Programme managers and admins may
+    /// leave it out for the whole installation.
+    pub municipality: Option<String>,
+    /// `this_month` (default), `last_month`, `this_quarter`, `this_year` or `custom`.
+    pub period: Option<String>,
+    /// First day of a custom period, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day of a custom period (inclusive), `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// One help point of the municipality's chain (its id).
+    pub help_point: Option<String>,
+}
+
+fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl StatsQuery {
+    /// The query string of these parameters, for links to downloads.
+    pub fn to_query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("municipality", filled(&self.municipality)),
+            ("period", filled(&self.period)),
+            ("from", filled(&self.from)),
+            ("to", filled(&self.to)),
+            ("help_point", filled(&self.help_point)),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Who may read figures at all: steering (its own municipalities), programme managers and admins.
+const FIGURE_ROLES: [Role; 3] = [Role::Steering, Role::ProgrammeManager, Role::Admin];
+
+/// A checked request: scope and period.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub scope: StatsScope,
+    pub period: Period,
+}
+
+/// Checks role, period and scope: 403 without a figures role, 422 for a bad period, 404 for a municipality
+/// or help point the caller may not see.
+pub async fn resolve(
+    state: &AppState,
+    actor: &Actor,
+    q: &StatsQuery,
+) -> Result<Resolved, AppError> {
+    if !actor.has_any_role(&FIGURE_ROLES) {
+        return Err(AppError::Forbidden);
+    }
+    let today = local_date(state.now());
+    let period = Period::parse(filled(&q.period), filled(&q.from), filled(&q.to), today)?;
+    let municipality = filled(&q.municipality)
+        .map(str::to_owned)
+        .or_else(|| actor.steering_municipalities.first().cloned());
+    let scope = state
+        .store
+        .stats_scope(actor, municipality.as_deref(), filled(&q.help_point))
+        .await?;
+    Ok(Resolved { scope, period })
+}
+
+/// Which chart fits a table in the XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Bar,
+    Column,
+    Line,
+}
+
+/// One table of figures: a label column and count columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Stable name in addresses and the API (`topics`, `per-week`).
+    pub key: &'static str,
+    pub title: String,
+    /// Header of the label column, then of each count column.
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Row>,
+    pub chart: ChartKind,
+    /// A sentence under the table (what it counts, why cells are hidden).
+    pub note: Option<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub label: String,
+    pub cells: Vec<Cell>,
+}
+
+/// The dashboard: what the figures are about and its tables.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub scope_name: String,
+    pub period: Period,
+    pub year_earlier: DayRange,
+    pub questions: i64,
+    pub questions_before: i64,
+    pub tables: Vec<Table>,
+    /// The municipality's PC4 areas (empty for the national view).
+    pub map: Vec<MapArea>,
+}
+
+impl Dashboard {
+    pub fn table(&self, key: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.key == key)
+    }
+}
+
+/// The tables' keys, in page order.
+pub const TABLE_KEYS: &[&str] = &[
+    "key-figures",
+    "topics",
+    "agencies",
+    "kinds",
+    "channels",
+    "outcomes",
+    "referred-to",
+    "first-visits",
+    "age-bands",
+    "per-week",
+    "per-month",
+    "weekdays",
+    "hours",
+    "help-points",
+    "running-totals",
+    "pc4",
+    "target-group",
+    "age-rates",
+    "blind-spots",
+];
+
+/// One PC4 area of the municipality on the map: where, questions per 10,000 residents (hidden: `None`),
+/// and whether it is a blind spot.
+#[derive(Debug, Clone)]
+pub struct MapArea {
+    pub pc4: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub rate: Option<i64>,
+    pub blind_spot: bool,
+}
+
+/// Residents aged 65 or over with no question from their area make it a blind spot when there are at least this many.
+pub const BLIND_SPOT_OLDER_RESIDENTS: u32 = 250;
+
+fn shown(n: i64) -> Cell {
+    Cell::Shown(n)
+}
+
+/// Counts per value of a dimension, now and a year earlier, most questions first; empty values dropped
+/// when `drop_empty`.
+fn dimension_rows(
+    now: &[Count],
+    before: &[Count],
+    label: impl Fn(&str) -> String,
+    drop_empty: bool,
+) -> Vec<Row> {
+    let total: i64 = now.iter().map(|c| c.questions).sum();
+    let mut values: Vec<&str> = now.iter().map(|c| c.value.as_str()).collect();
+    for c in before {
+        if !values.contains(&c.value.as_str()) {
+            values.push(&c.value);
+        }
+    }
+    values
+        .into_iter()
+        .filter(|v| !(drop_empty && v.is_empty()))
+        .map(|v| {
+            let n = now.iter().find(|c| c.value == v);
+            let b = before
+                .iter()
+                .find(|c| c.value == v)
+                .map_or(0, |c| c.questions);
+            let q = n.map_or(0, |c| c.questions);
+            Row {
+                label: label(v),
+                cells: vec![
+                    shown(q),
+                    shown(percent(q, total)),
+                    shown(n.map_or(0, |c| c.minutes)),
+                    shown(b),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// A breakdown table: key, title, dimension, how a code reads, whether "not recorded" is left out.
+type DimensionTable<'a> = (
+    &'static str,
+    &'static str,
+    Dimension,
+    Box<dyn Fn(&str) -> String + 'a>,
+    bool,
+);
+
+const DIMENSION_HEADERS: [&str; 4] = ["Vragen", "Aandeel (%)", "Minuten", "Een jaar eerder"];
+
+/// Labels of codes that live in the database (topics, agencies, kinds, organisations).
+struct Labels {
+    topics: BTreeMap<String, String>,
+    agencies: BTreeMap<String, String>,
+    kinds: BTreeMap<String, String>,
+    organisations: BTreeMap<String, String>,
+}
+
+impl Labels {
+    fn of<'a>(map: &'a BTreeMap<String, String>, code: &'a str) -> String {
+        if code.is_empty() {
+            return "Niet ingevuld".to_owned();
+        }
+        map.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    }
+}
+
+fn channel_label(code: &str) -> String {
+    code.parse::<Channel>()
+        .map_or_else(|_| code.to_owned(), |c| c.label().to_owned())
+}
+
+fn outcome_label(code: &str) -> String {
+    code.parse::<Outcome>()
+        .map_or_else(|_| code.to_owned(), |c| c.label().to_owned())
+}
+
+fn age_label(code: &str) -> String {
+    if code.is_empty() {
+        return "Niet gevraagd".to_owned();
+    }
+    code.parse::<AgeBand>()
+        .map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
+}
+
+fn first_visit_label(code: &str) -> String {
+    match code {
+        "yes" => "Eerste bezoek",
+        "no" => "Eerder geweest",
+        _ => "Niet gevraagd",
+    }
+    .to_owned()
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "3 maart 2026".
+pub fn date_text(date: jiff::civil::Date) -> String {
+    let month = MONTHS
+        .get(usize::try_from(date.month() - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or("");
+    format!("{} {month} {}", date.day(), date.year())
+}
+
+fn month_text(day: i64) -> String {
+    let d = date_of(day);
+    let month = MONTHS
+        .get(usize::try_from(d.month() - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or("");
+    format!("{month} {}", d.year())
+}
+
+/// Whether figures below a municipality (one help point) fall under the cells-under-5 rule here: the
+/// national view, or a municipality with fewer than [`SMALL_MUNICIPALITY`] residents.
+fn points_are_small_areas(scope: &StatsScope) -> bool {
+    match &scope.municipality_code {
+        None => true,
+        Some(code) => keten_core::reference::municipality(code)
+            .is_none_or(|m| m.population < SMALL_MUNICIPALITY),
+    }
+}
+
+/// Hides counts under 5 (with secondary cells) in the given count columns of a table.
+fn suppress_columns(rows: &mut [Row], columns: &[usize]) {
+    for &c in columns {
+        let values: Vec<i64> = rows
+            .iter()
+            .map(|r| r.cells.get(c).and_then(|x| x.value()).unwrap_or(0))
+            .collect();
+        for (row, hide) in rows.iter_mut().zip(suppress_list(&values)) {
+            if hide && let Some(cell) = row.cells.get_mut(c) {
+                *cell = Cell::Hidden;
+            }
+        }
+    }
+}
+
+/// Hides every count of rows whose questions are hidden (minutes and shares would give them away).
+fn hide_dependants(rows: &mut [Row], source: usize, dependants: &[usize]) {
+    for row in rows {
+        if row.cells.get(source) == Some(&Cell::Hidden) {
+            for &d in dependants {
+                if let Some(cell) = row.cells.get_mut(d) {
+                    *cell = Cell::Hidden;
+                }
+            }
+        }
+    }
+}
+
+/// Builds every table of the dashboard for a checked request.
+pub async fn dashboard(
+    state: &AppState,
+    actor: &Actor,
+    r: &Resolved,
+) -> Result<Dashboard, AppError> {
+    let store = &state.store;
+    let range = r.period.range;
+    let earlier = range.year_earlier();
+    let now = store.stats_figures(&r.scope, range).await?;
+    let before = store.stats_figures(&r.scope, earlier).await?;
+    let referred_ids: Vec<String> = now
+        .counts(Dimension::ReferredTo)
+        .iter()
+        .chain(before.counts(Dimension::ReferredTo))
+        .map(|c| c.value.clone())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let labels = Labels {
+        topics: store
+            .topics()
+            .await?
+            .into_iter()
+            .map(|t| (t.code, t.label))
+            .collect(),
+        agencies: store
+            .category_list(keten_store::categories::CategoryList::Agency)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.label))
+            .collect(),
+        kinds: store
+            .category_list(keten_store::categories::CategoryList::Kind)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.label))
+            .collect(),
+        organisations: store
+            .organisation_names(&referred_ids)
+            .await?
+            .into_iter()
+            .collect(),
+    };
+    let small_points = points_are_small_areas(&r.scope);
+    let single_point = r.scope.help_point.is_some();
+    let mut tables = vec![key_figures(&now, &before)];
+    let dims: [DimensionTable<'_>; 7] = [
+        (
+            "topics",
+            "Vragen per onderwerp",
+            Dimension::Topic,
+            Box::new(|c| Labels::of(&labels.topics, c)),
+            false,
+        ),
+        (
+            "agencies",
+            "Vragen per instantie",
+            Dimension::Agency,
+            Box::new(|c| Labels::of(&labels.agencies, c)),
+            false,
+        ),
+        (
+            "kinds",
+            "Vragen per soort",
+            Dimension::Kind,
+            Box::new(|c| Labels::of(&labels.kinds, c)),
+            false,
+        ),
+        (
+            "channels",
+            "Vragen per kanaal",
+            Dimension::Channel,
+            Box::new(channel_label),
+            false,
+        ),
+        (
+            "outcomes",
+            "Vragen per resultaat",
+            Dimension::Outcome,
+            Box::new(outcome_label),
+            false,
+        ),
+        (
+            "referred-to",
+            "Doorverwezen naar",
+            Dimension::ReferredTo,
+            Box::new(|c| Labels::of(&labels.organisations, c)),
+            true,
+        ),
+        (
+            "first-visits",
+            "Eerste bezoek",
+            Dimension::FirstVisit,
+            Box::new(first_visit_label),
+            false,
+        ),
+    ];
+    for (key, title, dimension, label, drop_empty) in dims {
+        let mut rows = dimension_rows(
+            now.counts(dimension),
+            before.counts(dimension),
+            label,
+            drop_empty,
+        );
+        let suppressed = single_point && small_points;
+        if suppressed {
+            suppress_columns(&mut rows, &[0, 3]);
+            hide_dependants(&mut rows, 0, &[1, 2]);
+        }
+        tables.push(Table {
+            key,
+            title: title.to_owned(),
+            headers: std::iter::once(match key {
+                "referred-to" => "Organisatie",
+                _ => "Waarde",
+            })
+            .chain(DIMENSION_HEADERS)
+            .collect(),
+            rows,
+            chart: ChartKind::Bar,
+            note: match key {
+                "referred-to" => Some(
+                    "Alleen vragen waarbij de organisatie is vastgelegd waarnaar is doorverwezen.",
+                ),
+                _ if suppressed => Some(SMALL_NOTE),
+                _ => None,
+            },
+        });
+    }
+    let mut ages = age_rows(&now, &before);
+    if single_point && small_points {
+        suppress_columns(&mut ages, &[0, 2]);
+        hide_dependants(&mut ages, 0, &[1]);
+    }
+    tables.push(Table {
+        key: "age-bands",
+        title: "Vragen per leeftijdsgroep".to_owned(),
+        headers: vec!["Leeftijd", "Vragen", "Aandeel (%)", "Een jaar eerder"],
+        rows: ages,
+        chart: ChartKind::Bar,
+        note: Some("Leeftijd, postcode en eerste bezoek vraagt de balie alleen als de inwoner dat wil vertellen."),
+    });
+    tables.extend(trend_tables(&now, &before, range, earlier));
+    let mut points: Vec<Row> = now
+        .help_points
+        .iter()
+        .map(|p| Row {
+            label: p.name.clone(),
+            cells: vec![
+                shown(p.questions),
+                shown(p.minutes),
+                shown(
+                    before
+                        .help_points
+                        .iter()
+                        .find(|b| b.help_point_id == p.help_point_id)
+                        .map_or(0, |b| b.questions),
+                ),
+            ],
+        })
+        .collect();
+    if small_points {
+        suppress_columns(&mut points, &[0, 2]);
+        hide_dependants(&mut points, 0, &[1]);
+    }
+    tables.push(Table {
+        key: "help-points",
+        title: "Hulppunten naar gebruik".to_owned(),
+        headers: vec!["Hulppunt", "Vragen", "Minuten", "Een jaar eerder"],
+        rows: points,
+        chart: ChartKind::Bar,
+        note: small_points.then_some(SMALL_NOTE),
+    });
+    let totals = store.stats_running_totals(&r.scope).await?;
+    tables.push(Table {
+        key: "running-totals",
+        title: "Lopend totaal per hulppunt".to_owned(),
+        headers: vec!["Hulppunt", "Vragen sinds de start", "Mijlpaal bereikt"],
+        rows: totals
+            .iter()
+            .map(|t| Row {
+                label: t.name.clone(),
+                cells: vec![shown(t.total), shown(milestone(t.total).unwrap_or(0))],
+            })
+            .collect(),
+        chart: ChartKind::Bar,
+        note: Some("Een mijlpaal van 0 betekent: nog geen 1.000 vragen."),
+    });
+    tables.push(pc4_table(&now, &before));
+    let mut map = Vec::new();
+    if let Some(code) = &r.scope.municipality_code {
+        let (target, ages, blind, areas) = target_group(code, &now);
+        tables.extend([target, ages, blind]);
+        map = areas;
+    }
+    let _ = actor;
+    Ok(Dashboard {
+        map,
+        scope_name: scope_name(&r.scope),
+        period: r.period,
+        year_earlier: earlier,
+        questions: now.questions(),
+        questions_before: before.questions(),
+        tables,
+    })
+}
+
+const SMALL_NOTE: &str = "Aantallen onder de 5 staan er als \"< 5\", en soms een tweede klein getal ook, zodat niemand ze kan terugrekenen.";
+
+/// The scope in words.
+pub fn scope_name(scope: &StatsScope) -> String {
+    let municipality = scope.municipality_code.as_deref().map_or_else(
+        || "Alle gemeenten".to_owned(),
+        |c| {
+            keten_core::reference::municipality(c)
+                .map_or_else(|| c.to_owned(), |m| format!("Gemeente {}", m.name))
+        },
+    );
+    match &scope.help_point {
+        Some(p) => format!("{} ({municipality})", p.name),
+        None => municipality,
+    }
+}
+
+fn key_figures(now: &Figures, before: &Figures) -> Table {
+    let first = |f: &Figures| {
+        f.counts(Dimension::FirstVisit)
+            .iter()
+            .filter(|c| c.value == "yes")
+            .map(|c| c.questions)
+            .sum::<i64>()
+    };
+    let referred = |f: &Figures| {
+        f.counts(Dimension::Outcome)
+            .iter()
+            .filter(|c| c.value == Outcome::Referred.as_str())
+            .map(|c| c.questions)
+            .sum::<i64>()
+    };
+    let row = |label: &str, n: i64, b: i64| Row {
+        label: label.to_owned(),
+        cells: vec![
+            shown(n),
+            shown(b),
+            change_percent(n, b).map_or(Cell::Hidden, shown),
+        ],
+    };
+    Table {
+        key: "key-figures",
+        title: "Kerncijfers".to_owned(),
+        headers: vec!["Cijfer", "Deze periode", "Een jaar eerder", "Verschil (%)"],
+        rows: vec![
+            row("Vragen", now.questions(), before.questions()),
+            row("Minuten hulp", now.minutes(), before.minutes()),
+            row("Vragen bij een eerste bezoek", first(now), first(before)),
+            row("Vragen doorverwezen", referred(now), referred(before)),
+            Row {
+                label: "Aandeel doorverwezen (%)".to_owned(),
+                cells: vec![
+                    shown(percent(referred(now), now.questions())),
+                    shown(percent(referred(before), before.questions())),
+                    Cell::Hidden,
+                ],
+            },
+        ],
+        chart: ChartKind::Column,
+        note: Some("Verschil leeg of \"< 5\": er is geen jaar eerder om mee te vergelijken."),
+    }
+}
+
+/// Questions per age band from the profile rollup, in band order, now and a year earlier.
+fn age_rows(now: &Figures, before: &Figures) -> Vec<Row> {
+    let sum = |f: &Figures, band: &str| {
+        f.profile
+            .iter()
+            .filter(|p| p.1 == band)
+            .map(|p| p.2)
+            .sum::<i64>()
+    };
+    let total = now.questions();
+    AgeBand::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .chain(std::iter::once(""))
+        .map(|band| {
+            let q = sum(now, band);
+            Row {
+                label: age_label(band),
+                cells: vec![shown(q), shown(percent(q, total)), shown(sum(before, band))],
+            }
+        })
+        .collect()
+}
+
+fn trend_tables(now: &Figures, before: &Figures, range: DayRange, earlier: DayRange) -> Vec<Table> {
+    // Weeks: every week of the period, also the empty ones.
+    let mut weeks: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let mut day = week_start(range.from);
+    while day < range.until {
+        weeks.insert(day, (0, 0));
+        day += 7;
+    }
+    for (d, q, m) in &now.days {
+        let e = weeks.entry(week_start(*d)).or_default();
+        e.0 += q;
+        e.1 += m;
+    }
+    let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let mut day = month_start(range.from);
+    while day < range.until {
+        months.insert(day, (0, 0));
+        day = steering::day_number(
+            date_of(day)
+                .checked_add(jiff::Span::new().months(1))
+                .unwrap_or(date_of(range.until)),
+        );
+    }
+    for (d, q, _) in &now.days {
+        months.entry(month_start(*d)).or_default().0 += q;
+    }
+    // The same month a year earlier: the year-earlier range starts at the same calendar day.
+    let shift = range.from - earlier.from;
+    for (d, q, _) in &before.days {
+        months.entry(month_start(d + shift)).or_default().1 += q;
+    }
+    let mut weekdays = [0i64; 7];
+    for (d, q, _) in &now.days {
+        let i = usize::try_from(weekday(*d).to_monday_zero_offset()).unwrap_or(0);
+        if let Some(w) = weekdays.get_mut(i) {
+            *w += q;
+        }
+    }
+    let mut hours = [0i64; 24];
+    for (_, h, q) in &now.hours {
+        if let Some(x) = usize::try_from(*h).ok().and_then(|h| hours.get_mut(h)) {
+            *x += q;
+        }
+    }
+    let total = now.questions();
+    const WEEKDAYS: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    vec![
+        Table {
+            key: "per-week",
+            title: "Vragen per week".to_owned(),
+            headers: vec!["Week vanaf", "Vragen", "Minuten"],
+            rows: weeks
+                .into_iter()
+                .map(|(d, (q, m))| Row {
+                    label: date_text(date_of(d)),
+                    cells: vec![shown(q), shown(m)],
+                })
+                .collect(),
+            chart: ChartKind::Line,
+            note: None,
+        },
+        Table {
+            key: "per-month",
+            title: "Vragen per maand".to_owned(),
+            headers: vec!["Maand", "Vragen", "Een jaar eerder"],
+            rows: months
+                .into_iter()
+                .map(|(d, (q, b))| Row {
+                    label: month_text(d),
+                    cells: vec![shown(q), shown(b)],
+                })
+                .collect(),
+            chart: ChartKind::Line,
+            note: None,
+        },
+        Table {
+            key: "weekdays",
+            title: "Drukste dagen".to_owned(),
+            headers: vec!["Dag", "Vragen", "Aandeel (%)"],
+            rows: WEEKDAYS
+                .iter()
+                .zip(weekdays)
+                .map(|(name, q)| Row {
+                    label: (*name).to_owned(),
+                    cells: vec![shown(q), shown(percent(q, total))],
+                })
+                .collect(),
+            chart: ChartKind::Column,
+            note: None,
+        },
+        Table {
+            key: "hours",
+            title: "Drukste uren".to_owned(),
+            headers: vec!["Uur", "Vragen", "Aandeel (%)"],
+            rows: hours
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| **q > 0)
+                .map(|(h, q)| Row {
+                    label: format!("{h:02}.00 tot {:02}.00 uur", h + 1),
+                    cells: vec![shown(*q), shown(percent(*q, total))],
+                })
+                .collect(),
+            chart: ChartKind::Column,
+            note: Some("Uren waarin geen vraag is geregistreerd staan er niet in."),
+        },
+    ]
+}
+
+/// Questions per PC4 area of residence (an area smaller than a municipality: the cells-under-5 rule).
+fn pc4_table(now: &Figures, before: &Figures) -> Table {
+    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for (pc4, _, q) in &now.profile {
+        if !pc4.is_empty() {
+            by.entry(pc4).or_default().0 += q;
+        }
+    }
+    for (pc4, _, q) in &before.profile {
+        if !pc4.is_empty() {
+            by.entry(pc4).or_default().1 += q;
+        }
+    }
+    let mut rows: Vec<Row> = by
+        .into_iter()
+        .map(|(pc4, (q, b))| Row {
+            label: pc4.to_owned(),
+            cells: vec![shown(q), shown(b)],
+        })
+        .collect();
+    suppress_columns(&mut rows, &[0, 1]);
+    Table {
+        key: "pc4",
+        title: "Vragen per postcodegebied".to_owned(),
+        headers: vec![
+            "Postcode (4 cijfers, woonplaats)",
+            "Vragen",
+            "Een jaar eerder",
+        ],
+        rows,
+        chart: ChartKind::Bar,
+        note: Some(SMALL_NOTE),
+    }
+}
+
+/// Rounded questions per 10,000 residents (10,000 rather than 1,000 keeps every output a whole number).
+fn per_10_000(questions: i64, residents: u32) -> Option<i64> {
+    (residents > 0).then(|| (questions * 20_000 / i64::from(residents) + 1) / 2)
+}
+
+/// Where the target group is: questions per PC4 area of residence and per age band against the residents
+/// there (CBS 2021), the blind spots (many residents over 65, no question) and the map's areas.
+fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>) {
+    let mut by_pc4: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut by_band = [0i64; 6];
+    for (pc4, band, q) in &now.profile {
+        if let Some(b) = AgeBand::ALL
+            .iter()
+            .position(|a| a.as_str() == band)
+            .and_then(|i| by_band.get_mut(i))
+        {
+            *b += q;
+        }
+        let older = band == AgeBand::From65.as_str() || band == AgeBand::From75.as_str();
+        let e = by_pc4.entry(pc4).or_default();
+        e.0 += q;
+        if older {
+            e.1 += q;
+        }
+    }
+    // Areas without residents have no rate; they are left out (their questions stay in the PC4 table).
+    let areas: Vec<_> = keten_core::reference::postcode_areas_in(code)
+        .filter(|a| a.population.unwrap_or(1) > 0)
+        .collect();
+    let mut residents_by_band = [0u32; 6];
+    let mut rows = Vec::new();
+    let mut blind = Vec::new();
+    for area in &areas {
+        let bands =
+            keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap_or_default();
+        for (t, b) in residents_by_band.iter_mut().zip(bands) {
+            *t += b;
+        }
+        let residents = area.population.unwrap_or_else(|| bands.iter().sum());
+        let older = bands[4] + bands[5];
+        let (q, q_older) = by_pc4
+            .get(area.postcode.as_str())
+            .copied()
+            .unwrap_or_default();
+        if q == 0 && older >= BLIND_SPOT_OLDER_RESIDENTS {
+            blind.push((area.postcode.clone(), older));
+        }
+        rows.push(Row {
+            label: area.postcode.clone(),
+            cells: vec![
+                shown(q),
+                shown(i64::from(residents)),
+                per_10_000(q, residents).map_or(Cell::Hidden, shown),
+                shown(q_older),
+                shown(i64::from(older)),
+                per_10_000(q_older, older).map_or(Cell::Hidden, shown),
+            ],
+        });
+    }
+    suppress_columns(&mut rows, &[0, 3]);
+    hide_dependants(&mut rows, 0, &[2]);
+    hide_dependants(&mut rows, 3, &[5]);
+    blind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let map = areas
+        .iter()
+        .zip(&rows)
+        .map(|(a, r)| MapArea {
+            pc4: a.postcode.clone(),
+            lat: a.centre.lat,
+            lon: a.centre.lon,
+            rate: r.cells.get(2).and_then(|c| c.value()),
+            blind_spot: blind.iter().any(|(p, _)| *p == a.postcode),
+        })
+        .collect();
+    let ages = AgeBand::ALL
+        .iter()
+        .zip(by_band.iter().zip(residents_by_band))
+        .map(|(a, (q, residents))| Row {
+            label: a.label().to_owned(),
+            cells: vec![
+                shown(*q),
+                shown(i64::from(residents)),
+                per_10_000(*q, residents).map_or(Cell::Hidden, shown),
+            ],
+        })
+        .collect();
+    (
+        Table {
+            key: "target-group",
+            title: "Doelgroep per postcodegebied".to_owned(),
+            headers: vec![
+                "Postcode (4 cijfers)",
+                "Vragen",
+                "Inwoners",
+                "Vragen per 10.000 inwoners",
+                "Vragen van 65-plussers",
+                "Inwoners van 65 of ouder",
+                "Per 10.000 65-plussers",
+            ],
+            rows,
+            chart: ChartKind::Bar,
+            note: Some(
+                "Inwoners: CBS, 1 januari 2021. Alleen vragen waarbij de inwoner zijn postcode noemde. Aantallen onder de 5 staan er als \"< 5\".",
+            ),
+        },
+        Table {
+            key: "age-rates",
+            title: "Doelgroep per leeftijdsgroep".to_owned(),
+            headers: vec![
+                "Leeftijd",
+                "Vragen",
+                "Inwoners",
+                "Vragen per 10.000 inwoners",
+            ],
+            rows: ages,
+            chart: ChartKind::Bar,
+            note: Some(
+                "CBS telt in groepen van 5 jaar: van de 15- tot 20-jarigen telt 3/5 als jonger dan 18.",
+            ),
+        },
+        Table {
+            key: "blind-spots",
+            title: "Blinde vlekken".to_owned(),
+            headers: vec!["Postcode (4 cijfers)", "Inwoners van 65 of ouder", "Vragen"],
+            rows: blind
+                .into_iter()
+                .map(|(pc4, older)| Row {
+                    label: pc4,
+                    cells: vec![shown(i64::from(older)), shown(0)],
+                })
+                .collect(),
+            chart: ChartKind::Bar,
+            note: Some(
+                "Postcodegebieden met minstens 250 inwoners van 65 of ouder waaruit in deze periode geen vraag kwam.",
+            ),
+        },
+        map,
+    )
+}
