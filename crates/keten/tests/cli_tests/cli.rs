@@ -426,6 +426,7 @@ async fn admins_disable_and_remove_users_from_the_command_line() {
         .unwrap();
     assert!(!weak.status.success());
     store.close().await;
+}
 
 /// What `keten serve` says on stderr before it listens, with these extra arguments.
 fn start_up_log(database_url: &str, extra: &[&str]) -> String {
