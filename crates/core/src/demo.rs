@@ -1259,7 +1259,8 @@ impl Iterator for QuestionGenerator {
     }
 }
 
-/// Residents' PC4 areas for a help point: its municipality's areas, weighted by population and by nearness.
+/// Residents' PC4 areas for a help point: its municipality's areas, weighted by population (older residents
+/// three times) and by nearness.
 fn pc4_table(point: &DemoHelpPoint) -> Weighted<&'static str> {
     let country =
         reference::municipality(point.municipality_code).map_or(Country::Nl, |m| m.country);
@@ -1270,7 +1271,11 @@ fn pc4_table(point: &DemoHelpPoint) -> Weighted<&'static str> {
         .map(|a| a.centre);
     let table = Weighted::new(
         reference::postcode_areas_in(point.municipality_code).map(|a| {
-            let population = f64::from(a.population.unwrap_or(0));
+            // Most visitors of help points are older: a resident of 65 or over weighs three times
+            // (CBS residents per PC4 and age), so the map shows where older residents live.
+            let older =
+                reference::pc4_residents_by_age_band(&a.postcode).map_or(0, |b| b[4] + b[5]);
+            let population = f64::from(a.population.unwrap_or(0)) + 2.0 * f64::from(older);
             let nearness = origin.map_or(1.0, |o| {
                 let km = geo::distance_km(o, a.centre);
                 1.0 / (1.0 + km / 2.0).powi(2)
