@@ -254,6 +254,32 @@ mod hours {
             }
         }
 
+        /// An end at or before the start, or two slots that overlap on a day, are refused with a Dutch message.
+        #[test]
+        fn impossible_times_are_refused(
+            day in prop::sample::select(vec!["ma", "dinsdag", "wo", "zaterdag", "werkdagen"]),
+            (start, end) in (0..24 * 60i32, 0..24 * 60i32),
+            overlap in 1..60i32,
+        ) {
+            let clock = |m: i32| format!("{}:{:02}", m / 60, m % 60);
+            let (early, late) = (start.min(end), start.max(end));
+            // Backwards only in the afternoon: "9 tot 5" may one day read as 09:00-17:00, "17:00-13:30" never can.
+            let backwards = (early >= 13 * 60).then(|| format!("{day} {}-{}", clock(late), clock(early)));
+            let overlapping = (late - early > overlap).then(|| {
+                format!("{day} {}-{} en {}-{}", clock(early), clock(late), clock(late - overlap), clock(late))
+            });
+            for text in backwards.into_iter().chain(overlapping) {
+                for result in [parse_weekly(&text).map(|_| ()), parse_recurring(&text).map(|_| ())] {
+                    let e = result.err().ok_or_else(|| TestCaseError::fail(format!("{text:?} accepted")))?;
+                    prop_assert_eq!(e.field, "hours");
+                    prop_assert!(is_sentence(&e.message), "{:?} -> {:?}", text, e.message);
+                }
+                let monthly = format!("eerste {text}");
+                let e = parse_recurring(&monthly).err();
+                prop_assert!(e.is_some_and(|e| is_sentence(&e.message)), "{:?}", monthly);
+            }
+        }
+
         #[test]
         fn a_weekly_schedule_round_trips(slots in week()) {
             let text = format_weekly(&slots);
@@ -397,12 +423,25 @@ mod help_points {
     }
 
     fn sheet() -> impl Strategy<Value = String> {
-        (
+        // Half of the sheets have the required columns, so their rows are checked too.
+        let headers = prop_oneof![
             prop::collection::vec(header(), 0..8),
+            prop::collection::vec(header(), 0..4).prop_map(|extra| {
+                Column::ALL
+                    .iter()
+                    .filter(|c| c.required())
+                    .map(|c| c.dutch().to_owned())
+                    .chain(extra)
+                    .collect()
+            }),
+        ];
+        (
+            headers,
             prop::collection::vec(prop::collection::vec(cell(), 0..9), 0..5),
             prop::sample::select(vec![";", ",", "\t"]),
+            any::<bool>(),
         )
-            .prop_map(|(headers, rows, sep)| {
+            .prop_map(|(headers, rows, sep, last_line_break)| {
                 let table = Table {
                     headers,
                     rows: rows
@@ -412,7 +451,12 @@ mod help_points {
                         .collect(),
                 };
                 // Also the other separators, through the CSV writer's quoting rules for ';' only.
-                table.to_csv().replace(';', sep)
+                let text = table.to_csv().replace(';', sep);
+                // Files end with or without a line break.
+                match last_line_break {
+                    true => text,
+                    false => text.trim_end_matches('\n').to_owned(),
+                }
             })
     }
 
@@ -695,6 +739,20 @@ mod questions {
         fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
             if let Ok(table) = read_table(&bytes) {
                 check(&table)?;
+            }
+        }
+
+        /// Hand-made column choices (`--map datum="Wanneer"`) never panic; unknown fields and columns are named.
+        #[test]
+        fn any_mapping_is_built_or_refused_in_dutch(
+            headers in prop::collection::vec(any::<String>(), 0..5),
+            overrides in prop::collection::vec((any::<String>(), any::<String>()), 0..4),
+        ) {
+            if let Err(errors) = Mapping::build(&headers, &overrides) {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(is_sentence(&e), "{e}");
+                }
             }
         }
 
