@@ -507,7 +507,8 @@ pub fn read_help_point_file(bytes: &[u8]) -> Result<(String, Option<&'static str
 pub(crate) fn detect_delimiter(text: &str) -> u8 {
     let mut counts = [0usize; 3];
     let mut quoted = false;
-    for c in text.chars() {
+    // Blank lines before the header are skipped by the reader, so they say nothing about the separator.
+    for c in text.trim_start_matches(['\r', '\n']).chars() {
         match c {
             '"' => quoted = !quoted,
             '\n' | '\r' if !quoted => break,
@@ -549,6 +550,8 @@ pub fn parse_help_points_csv(text: &str) -> ImportReport {
     let mut columns: Vec<Option<Column>> = Vec::new();
     let mut headers: Vec<String> = Vec::new();
     let mut header_seen = false;
+    // The header's own line: a file with only a header is reported there (a line 2 may not exist).
+    let mut header_line = 1;
     // Key -> first line with it, for duplicates within the file.
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
@@ -591,6 +594,7 @@ pub fn parse_help_points_csv(text: &str) -> ImportReport {
             .sum::<usize>();
         if !header_seen {
             header_seen = true;
+            header_line = line;
             headers = record.iter().map(|h| h.trim().to_owned()).collect();
             read_header(&headers, line, &mut columns, &mut report);
             report.columns = columns.iter().flatten().copied().collect();
@@ -644,7 +648,7 @@ pub fn parse_help_points_csv(text: &str) -> ImportReport {
     }
     if report.rows.is_empty() {
         report.file_errors.push(RowError {
-            line: 2,
+            line: header_line,
             field: String::new(),
             message: "Er staan geen hulppunten in het bestand, alleen de kopregel.".into(),
         });
@@ -1640,5 +1644,18 @@ mod tests {
         );
         // An organisation that names no municipalities gets no warning.
         assert!(outside_served(4, "9999 ZZ", "GM1966", "Bibliotheek Rotterdam", &[]).is_none());
+    }
+
+    /// Found by the property tests: a file with only a header named line 2, which it does not have.
+    #[test]
+    fn a_file_with_only_a_header_is_reported_on_the_header_line() {
+        for (text, line) in [
+            ("naam;adres;postcode;openingstijden", 1),
+            ("\n\nnaam;adres;postcode;openingstijden\n", 3),
+        ] {
+            let report = parse_help_points_csv(text);
+            let lines: Vec<usize> = report.file_errors.iter().map(|e| e.line).collect();
+            assert_eq!(lines, vec![line], "{text:?}");
+        }
     }
 }

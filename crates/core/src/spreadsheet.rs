@@ -16,8 +16,11 @@ impl Table {
     /// from the check to the confirmation, so an Excel upload is confirmed like a CSV one.
     #[must_use]
     pub fn to_csv(&self) -> String {
+        // Every cell in quotes: the reader guesses the separator from the header line outside quotes, so a sheet of
+        // one column with a comma or tab in a cell would otherwise read back split on that character.
         let mut out = csv::WriterBuilder::new()
             .delimiter(b';')
+            .quote_style(csv::QuoteStyle::Always)
             .flexible(true)
             .from_writer(Vec::new());
         let blank = vec![""; self.headers.len().max(1)];
@@ -316,5 +319,26 @@ mod tests {
         let again = read_csv(&t.to_csv()).unwrap();
         assert_eq!(again.headers, t.headers);
         assert_eq!(again.rows, t.rows);
+    }
+
+    /// Found by the property tests: one column with a comma (or tab) in a cell read back split into two cells.
+    #[test]
+    fn a_one_column_sheet_with_a_comma_or_tab_reads_back_whole() {
+        for table in [
+            Table {
+                headers: vec!["adres".into()],
+                rows: vec![(2, vec!["Hoogstraat 1, Rotterdam".into()])],
+            },
+            Table {
+                headers: vec![String::new()],
+                rows: vec![(3, vec![",".into()])],
+            },
+            Table {
+                headers: vec!["naam\tadres".into()],
+                rows: vec![(2, vec!["Bieb".into()])],
+            },
+        ] {
+            assert_eq!(read_csv(&table.to_csv()).unwrap(), table);
+        }
     }
 }

@@ -1085,3 +1085,277 @@ fn hours_from(r: &mut Reader<'_>, rows: &[(usize, &Row)], region: Region) -> Ope
     hours.exceptions = exceptions;
     hours
 }
+
+/// Property tests: whatever cells a package holds, the import reports per row and never panics; a generated valid
+/// package, written and read back as CSV files, imports.
+#[cfg(test)]
+mod properties {
+    use super::super::tabular::{Rows, read_package, write_package};
+    use super::*;
+    use keten_core::reference::postcode_areas;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    /// The tables the import reads and what a cell may hold: ids that refer to each other, the values the import
+    /// looks for, and anything at all.
+    const TABLES: &[&str] = &[
+        "organization",
+        "service",
+        "location",
+        "service_at_location",
+        "address",
+        "schedule",
+        "taxonomy_term",
+        "attribute",
+        "phone",
+        "language",
+        "accessibility",
+        "organization_identifier",
+    ];
+
+    fn id(n: u8) -> String {
+        derived_id(&["property", &n.to_string()])
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..4u8).prop_map(id),
+            prop::sample::select(vec![
+                "physical",
+                "virtual",
+                "active",
+                "temporarily closed",
+                "WEEKLY",
+                "MONTHLY",
+                "MO",
+                "1TU,-1FR",
+                "5MO",
+                "x1",
+                "10:00",
+                "09:30:00Z",
+                "25:00",
+                "12",
+                "3011",
+                "9000",
+                "B-9000",
+                "NL",
+                "BE",
+                "DE",
+                "2026-02-30",
+                "2026-03-01",
+                "2026-01-01T10:00:00Z",
+                "52.1",
+                "5.1",
+                "999",
+                "NL-KVK",
+                "BE-BCE_KBO",
+                "69352318",
+                "digid",
+                "é",
+                "\"",
+            ])
+            .prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn table_rows(table: &'static str) -> impl Strategy<Value = Vec<Map<String, Value>>> {
+        let columns: Vec<String> = SCHEMA
+            .table(table)
+            .map(|t| t.fields.iter().map(|f| f.name.clone()).collect())
+            .unwrap_or_default();
+        let row = prop::collection::vec((prop::sample::select(columns), cell()), 0..8).prop_map(
+            |cells| {
+                cells
+                    .into_iter()
+                    .map(|(column, value)| (column, Value::String(value)))
+                    .collect::<Map<String, Value>>()
+            },
+        );
+        prop::collection::vec(row, 0..4)
+    }
+
+    fn rows() -> impl Strategy<Value = Rows> {
+        let tables: Vec<_> = TABLES
+            .iter()
+            .map(|t| table_rows(t).prop_map(move |rows| ((*t).to_owned(), rows)))
+            .collect();
+        tables.prop_map(|tables| tables.into_iter().collect())
+    }
+
+    /// Writes `rows` as a package, reads it back and plans the import.
+    fn round_trip(rows: &Rows) -> Result<(Package, ImportPlan), TestCaseError> {
+        let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        write_package(rows, dir.path()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let package = read_package(dir.path()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let plan = plan_import(&package, 1_772_442_000);
+        Ok((package, plan))
+    }
+
+    /// Every finding names a file of the package and, when it names a line, a line where a row of that file starts.
+    fn assert_findings_point_at_rows(
+        package: &Package,
+        findings: &[Finding],
+    ) -> Result<(), TestCaseError> {
+        for f in findings {
+            let table = SCHEMA.tables.iter().find(|t| t.path == f.file);
+            prop_assert!(table.is_some(), "{f}");
+            if let (Some(line), Some(table)) = (f.line, table) {
+                let lines: Vec<usize> = package.rows(&table.name).iter().map(|r| r.0).collect();
+                prop_assert!(lines.contains(&line), "{f}: rows on {lines:?}");
+            }
+            prop_assert!(!f.message.is_empty());
+        }
+        Ok(())
+    }
+
+    /// A package that keten itself could have written: per location an organisation, its service there with a
+    /// weekly schedule, and an address on a reference postcode.
+    fn valid() -> impl Strategy<Value = (Rows, Vec<(String, Vec<WeeklySlot>)>)> {
+        let areas = postcode_areas();
+        let slot = (0..7usize, 0..22i8, 1..=2i8).prop_map(|(day, hour, length)| WeeklySlot {
+            weekday: Weekday::ALL[day],
+            slot: TimeSlot {
+                start: jiff::civil::Time::constant(hour, 0, 0, 0),
+                end: jiff::civil::Time::constant(hour + length, 0, 0, 0),
+            },
+        });
+        prop::collection::vec((0..areas.len(), prop::collection::vec(slot, 0..4)), 1..4).prop_map(
+            move |locations| {
+                let mut rows = Rows::new();
+                let mut expected = Vec::new();
+                let mut push = |table: &str, cells: &[(&str, String)]| {
+                    rows.entry(table.to_owned()).or_default().push(
+                        cells
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+                            .collect(),
+                    );
+                };
+                for (i, (area, slots)) in locations.into_iter().enumerate() {
+                    let area = &areas[area];
+                    let n = i.to_string();
+                    let key = |kind: &str| derived_id(&["valid", kind, &n]);
+                    let (org, location, service) = (key("org"), key("location"), key("service"));
+                    push(
+                        "organization",
+                        &[("id", org.clone()), ("name", format!("Organisatie {i}"))],
+                    );
+                    push(
+                        "location",
+                        &[
+                            ("id", location.clone()),
+                            ("location_type", "physical".into()),
+                            ("organization_id", org.clone()),
+                            ("name", format!("Hulppunt {i}")),
+                        ],
+                    );
+                    let country = match area.country {
+                        Country::Nl => "NL",
+                        Country::Be => "BE",
+                    };
+                    push(
+                        "address",
+                        &[
+                            ("id", key("address")),
+                            ("location_id", location.clone()),
+                            ("address_1", format!("Hoogstraat {}", i + 1)),
+                            ("city", area.place.clone()),
+                            ("postal_code", area.postcode.clone()),
+                            ("country", country.into()),
+                            ("address_type", "physical".into()),
+                        ],
+                    );
+                    push(
+                        "service",
+                        &[
+                            ("id", service.clone()),
+                            ("organization_id", org),
+                            ("name", "Digitale hulp".into()),
+                            ("status", "active".into()),
+                        ],
+                    );
+                    push(
+                        "service_at_location",
+                        &[
+                            ("id", key("sal")),
+                            ("service_id", service),
+                            ("location_id", location.clone()),
+                        ],
+                    );
+                    for (j, w) in slots.iter().enumerate() {
+                        let code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][w.weekday.index()];
+                        push(
+                            "schedule",
+                            &[
+                                ("id", derived_id(&["valid", "schedule", &n, &j.to_string()])),
+                                ("location_id", location.clone()),
+                                ("freq", "WEEKLY".into()),
+                                ("byday", code.into()),
+                                ("opens_at", w.slot.start.strftime("%H:%M").to_string()),
+                                ("closes_at", w.slot.end.strftime("%H:%M").to_string()),
+                            ],
+                        );
+                    }
+                    let mut slots = slots;
+                    slots.sort_by_key(|w| (w.weekday, w.slot));
+                    slots.dedup();
+                    expected.push((location, slots));
+                }
+                (rows, expected)
+            },
+        )
+    }
+
+    /// 64 cases (each writes a package to a temporary folder); `PROPTEST_CASES` for a longer hunt.
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64);
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(cases)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_cells_give_per_row_findings(rows in rows()) {
+            let (package, plan) = round_trip(&rows)?;
+            assert_findings_point_at_rows(&package, &plan.errors)?;
+            assert_findings_point_at_rows(&package, &plan.warnings)?;
+        }
+
+        #[test]
+        fn any_csv_text_is_read_or_refused(
+            text in prop_oneof![any::<String>(), "[a-z_,\"\n\r ]{0,40}"],
+            table in prop::sample::select(TABLES.to_vec()),
+        ) {
+            let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let path = SCHEMA.table(table).map(|t| t.path.clone()).unwrap_or_default();
+            std::fs::write(dir.path().join(path), &text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            if let Ok(package) = read_package(dir.path()) {
+                let plan = plan_import(&package, 0);
+                assert_findings_point_at_rows(&package, &plan.errors)?;
+                assert_findings_point_at_rows(&package, &plan.warnings)?;
+            }
+        }
+
+        #[test]
+        fn a_generated_valid_package_imports((rows, expected) in valid()) {
+            let (_, plan) = round_trip(&rows)?;
+            prop_assert!(plan.is_ok(), "{:?}", plan.errors);
+            prop_assert_eq!(plan.plan.help_points.len(), expected.len());
+            for (id, slots) in expected {
+                let point = plan.plan.help_points.iter().find(|h| h.id == id);
+                prop_assert!(point.is_some(), "{}", id);
+                if let Some(point) = point {
+                    prop_assert_eq!(&point.new.hours.weekly, &slots);
+                }
+            }
+        }
+    }
+}

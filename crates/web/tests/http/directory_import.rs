@@ -70,6 +70,7 @@ fn hidden_content(html: &str) -> String {
         .replace("&#59;", ";")
         .replace("&#x3b;", ";")
         .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
 }
