@@ -25,7 +25,12 @@ impl Table {
             .from_writer(Vec::new());
         let blank = vec![""; self.headers.len().max(1)];
         // Writing into a Vec cannot fail; a failure would only drop rows, which the check then reports.
-        let _ = out.write_record(&self.headers);
+        // Guarded like every CSV keten writes; `read_csv` takes the guard off again.
+        let _ = out.write_record(
+            self.headers
+                .iter()
+                .map(|c| neutralise_formula(c).into_owned()),
+        );
         // The header goes on line 1 (readers take the first line as the header); data rows keep their numbers.
         let mut line = 2;
         for (number, cells) in &self.rows {
@@ -33,7 +38,7 @@ impl Table {
                 let _ = out.write_record(&blank);
                 line += 1;
             }
-            let _ = out.write_record(cells);
+            let _ = out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()));
             line += 1;
         }
         let bytes = out.into_inner().unwrap_or_default();
@@ -49,21 +54,28 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// Every CSV download goes through this one function (`keten_web::download::csv`).
 #[must_use]
 pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_START) {
+    // Cells that already look guarded ('=...) get one more apostrophe, so that the guard can be taken off
+    // again without touching a value that really began with an apostrophe.
+    if looks_like_formula(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
     }
 }
 
-/// The reverse of [`neutralise_formula`] for imports, so that an exported file reads back unchanged: the
-/// apostrophe in front of a formula character goes.
+/// The reverse of [`neutralise_formula`] for imports, so that an exported file reads back unchanged: one
+/// apostrophe in front of (apostrophes and) a formula character goes.
 #[must_use]
 pub fn strip_formula_guard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        Some(rest) if looks_like_formula(rest) => rest,
         _ => cell,
     }
+}
+
+/// A formula character after any number of apostrophes.
+fn looks_like_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_START)
 }
 
 /// Reads CSV or XLSX (recognised by its zip signature); the error is Dutch.
@@ -241,6 +253,13 @@ mod tests {
         assert_eq!(neutralise_formula("Bibliotheek"), "Bibliotheek");
         assert_eq!(neutralise_formula(""), "");
         assert_eq!(strip_formula_guard("'t Hofje"), "'t Hofje");
+        // Found by the property tests: a value that itself starts with an apostrophe and a formula
+        // character keeps its apostrophe through an export and an import.
+        for odd in ["'\t\"", "'=1", "''+2"] {
+            let safe = neutralise_formula(odd);
+            assert_eq!(safe, format!("'{odd}"));
+            assert_eq!(strip_formula_guard(&safe), odd);
+        }
     }
 
     #[test]
