@@ -855,7 +855,8 @@ fn local_instant(tz: &TimeZone, dt: DateTime, edge: Edge) -> Option<Timestamp> {
 // Plain Dutch descriptions
 // ---------------------------------------------------------------------------------------------------------------
 
-const MONTHS_NL: [&str; 12] = [
+/// Dutch month names, January first.
+pub const MONTHS_NL: [&str; 12] = [
     "januari",
     "februari",
     "maart",

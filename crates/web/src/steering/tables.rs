@@ -265,24 +265,9 @@ fn first_visit_label(code: &str) -> String {
     .to_owned()
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// "3 maart 2026".
 pub fn date_text(date: jiff::civil::Date) -> String {
-    let month = MONTHS
+    let month = keten_core::opening_hours::MONTHS_NL
         .get(usize::try_from(date.month() - 1).unwrap_or(0))
         .copied()
         .unwrap_or("");
@@ -291,7 +276,7 @@ pub fn date_text(date: jiff::civil::Date) -> String {
 
 fn month_text(day: i64) -> String {
     let d = date_of(day);
-    let month = MONTHS
+    let month = keten_core::opening_hours::MONTHS_NL
         .get(usize::try_from(d.month() - 1).unwrap_or(0))
         .copied()
         .unwrap_or("");
