@@ -1,20 +1,8 @@
 //! Numbers written the Dutch way for pages, charts and reports: 1.240, 12,5 and 18%.
 
-/// A count with a full stop between thousands: 100000 -> "100.000".
-pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
+/// A count with a full stop between thousands: 100000 -> "100.000" (the one rule, kept in core because
+/// core's figures print themselves the same way).
+pub use keten_core::steering::thousands as count;
 
 /// A decimal number with `places` decimals and a decimal comma: 12.345 -> "12,3".
 pub fn decimal(x: f64, places: usize) -> String {

@@ -1,6 +1,6 @@
 //! `keten backup` while serving and writing, and `keten restore`: every table comes back the same, on SQLite and PostgreSQL.
 
-use crate::cli::{keten, run_ok, serve, sqlite_url, terminate};
+use crate::cli::{keten, postgres_database, run_ok, serve, sqlite_url, terminate};
 use keten_store::Store;
 use keten_store::backup::TableFingerprint;
 use std::sync::Arc;
@@ -118,32 +118,12 @@ async fn sqlite_backup_while_serving_and_writing_restores_every_table() {
 
 #[tokio::test]
 async fn postgres_backup_through_pg_dump_restores_every_table() {
-    let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
-        assert!(
-            std::env::var("KETEN_REQUIRE_POSTGRES").is_err(),
-            "PostgreSQL required but not configured"
-        );
+    let (Some(source_url), Some(target_url)) = (
+        postgres_database("backup_src").await,
+        postgres_database("backup_dst").await,
+    ) else {
         return;
     };
-    let (prefix, _) = base_url.rsplit_once('/').unwrap();
-    let admin = Store::connect(&base_url).await.unwrap();
-    let names = [
-        format!("backup_src_{}", std::process::id()),
-        format!("backup_dst_{}", std::process::id()),
-    ];
-    for name in &names {
-        admin
-            .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await
-            .unwrap();
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-    }
-    admin.close().await;
-    let source_url = format!("{prefix}/{}", names[0]);
-    let target_url = format!("{prefix}/{}", names[1]);
     run_ok(keten(&source_url).args(["demo", "--questions", "2000", "--referrals", "30"]));
     let (server, _base) = serve(&source_url);
     let dir = tempfile::tempdir().unwrap();

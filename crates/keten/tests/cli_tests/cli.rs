@@ -467,3 +467,27 @@ fn serve_warns_when_no_public_url_is_set() {
     assert!(set.contains("keten draait op"), "{set}");
     assert!(!set.contains("KETEN_PUBLIC_URL"), "{set}");
 }
+
+/// A fresh PostgreSQL database of its own, or `None` without a test server.
+pub(crate) async fn postgres_database(tag: &str) -> Option<String> {
+    let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("KETEN_REQUIRE_POSTGRES").is_err(),
+            "PostgreSQL required but not configured"
+        );
+        return None;
+    };
+    let name = format!("hsds_{tag}_{}", std::process::id());
+    let admin = keten_store::Store::connect(&base_url).await.unwrap();
+    admin
+        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await
+        .unwrap();
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base_url.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}

@@ -3,6 +3,7 @@
 //! gives the same files (SQLite and PostgreSQL); a dry run stores nothing; the official examples (shared/hsds beside
 //! the repository) import without error; a package with broken rows reports each row and stores nothing.
 
+use crate::cli::postgres_database;
 use keten_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -56,30 +57,6 @@ fn read(dir: &Path, file: &str) -> String {
 
 fn lines(dir: &Path, file: &str) -> usize {
     read(dir, file).lines().count()
-}
-
-/// A fresh PostgreSQL database of its own, or `None` without a test server.
-async fn postgres_database(tag: &str) -> Option<String> {
-    let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
-        assert!(
-            std::env::var("KETEN_REQUIRE_POSTGRES").is_err(),
-            "PostgreSQL required but not configured"
-        );
-        return None;
-    };
-    let name = format!("hsds_{tag}_{}", std::process::id());
-    let admin = Store::connect(&base_url).await.unwrap();
-    admin
-        .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await
-        .unwrap();
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    let (prefix, _) = base_url.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
 }
 
 /// Hours with every kind of dated exception, for one Dutch demo help point (a Flemish one would read its stops'
