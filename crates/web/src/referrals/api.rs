@@ -370,6 +370,9 @@ pub struct ProposalRequest {
     #[serde(default)]
     pub agency: Option<Agency>,
     pub pc4: String,
+    /// For users of several organisations: the one that would send (default: the first).
+    #[serde(default)]
+    pub sender_organisation_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -393,10 +396,19 @@ pub async fn propose_referral_destination(
     ApiJson(body): ApiJson<ProposalRequest>,
 ) -> Result<Json<ProposalResponse>, ApiError> {
     require_referral_role(&actor)?;
+    let sender = super::sending_organisation(&actor, body.sender_organisation_id.as_deref())?;
     let area = area_of(body.pc4.trim())?;
     let p = propose_destination(&state, body.topic.trim(), body.agency, &area)
         .await?
         .ok_or(AppError::NotFound)?;
+    // As when sending: the rules pointing at the sender itself mean it helps the resident itself.
+    if p.organisation_id == sender {
+        return Err(AppError::Validation(vec![ValidationError::new(
+            "destination",
+            super::OWN_ORGANISATION_HELPS,
+        )])
+        .into());
+    }
     Ok(Json(ProposalResponse {
         organisation_id: p.organisation_id,
         help_point_id: p.help_point_id,

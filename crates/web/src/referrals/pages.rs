@@ -251,6 +251,8 @@ struct FormPage {
     senders: Vec<Choice>,
     /// The text to read out, naming the receiver; `None` until a destination is chosen or proposed.
     consent_text: Option<String>,
+    /// Which sender and receiver the shown consent text named, sent back with the form.
+    consent_for: Option<String>,
     consent_version: &'static str,
     proposal: Option<String>,
     errors: Vec<ValidationError>,
@@ -265,6 +267,17 @@ struct FormInput {
     destination: String,
     /// The organisation sending, for users of several organisations.
     sender: String,
+    /// The [`consent_key`] of the consent text the user read out, if any.
+    consent_for: String,
+}
+
+/// A receiver outside the sender's chains.
+const NOT_A_RECEIVER: &str =
+    "Naar deze organisatie kunt u niet doorverwijzen. Kies een organisatie uit de lijst.";
+
+/// Names the sender and receiver a consent text was read out for: consent counts only for those two.
+fn consent_key(sender: &str, destination: &str) -> String {
+    format!("{sender}|{destination}")
 }
 
 fn parse_form(body: &[u8]) -> (FormInput, bool) {
@@ -288,6 +301,7 @@ fn parse_form(body: &[u8]) -> (FormInput, bool) {
             "sender_sees_progress" => r.sender_sees_progress = true,
             "destination" => input.destination = value,
             "sender_organisation_id" => input.sender = value,
+            "consent_for" => input.consent_for = value,
             "stap" => propose_only = value == "voorstel",
             _ => {}
         }
@@ -325,11 +339,11 @@ async fn form_view(
             });
         }
     }
-    let sender = senders
+    let (sender_id, sender) = senders
         .iter()
         .find(|c| c.selected)
         .or(senders.first())
-        .map(|c| c.label.clone())
+        .map(|c| (c.value.clone(), c.label.clone()))
         .unwrap_or_default();
     // A referral goes to another organisation: the sender's own is not offered (with one sending organisation).
     let own: Vec<String> = match senders.as_slice() {
@@ -362,6 +376,9 @@ async fn form_view(
         destinations,
         senders,
         consent_text: receiver.as_deref().map(|r| consent_text(&sender, r)),
+        consent_for: receiver
+            .as_ref()
+            .map(|_| consent_key(&sender_id, &input.destination)),
         consent_version: CONSENT_TEXT_VERSION,
         proposal: None,
         errors: Vec::new(),
@@ -468,6 +485,43 @@ async fn submit_form(
         },
         None => None,
     };
+    // Consent counts for the receiver it named: a receiver picked without reading its name out is not sent yet.
+    if let Some(c) = &chosen {
+        let sender = super::sending_organisation(&me.actor, Some(&input.sender))?;
+        if input.consent_for != consent_key(&sender, &input.destination) {
+            let mut errors = input.referral.parse().err().unwrap_or_default();
+            errors.retain(|e| e.field != "consent");
+            // A receiver the sender may not use is said first: no consent text is read out for it.
+            let in_chain = state
+                .store
+                .organisations(&me.actor)
+                .await?
+                .iter()
+                .any(|o| o.id == c.organisation_id);
+            let usable = match super::refuse_self_referral(&sender, &c.organisation_id) {
+                Ok(()) if !in_chain => Err(AppError::NotFound),
+                Ok(()) => destinations::check(&state, c).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match usable {
+                Ok(()) => {
+                    errors.push(ValidationError::new(
+                        "consent",
+                        "Nog niet verstuurd. Hieronder staat nu de tekst voor toestemming, met de naam van de organisatie die u koos. Lees die de inwoner voor. Is de inwoner het eens? Verstuur dan opnieuw.",
+                    ));
+                    input.referral.consent_given = false;
+                }
+                Err(AppError::NotFound) => {
+                    errors.push(ValidationError::new("destination", NOT_A_RECEIVER))
+                }
+                Err(AppError::Validation(e)) => errors.extend(e),
+                Err(e) => return Err(e.into()),
+            }
+            let mut page = form_view(&state, shell, &me.actor, input).await?;
+            page.errors = errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    }
     match send_referral(
         &state,
         &me.actor,
@@ -484,10 +538,7 @@ async fn submit_form(
         // A chosen organisation outside the sender's chains is the store's "not found": on the form, a field error.
         Err(AppError::NotFound) if chosen.is_some() => {
             let mut page = form_view(&state, shell, &me.actor, input).await?;
-            page.errors = vec![ValidationError::new(
-                "destination",
-                "Naar deze organisatie kunt u niet doorverwijzen. Kies een organisatie uit de lijst.",
-            )];
+            page.errors = vec![ValidationError::new("destination", NOT_A_RECEIVER)];
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(AppError::Validation(errors)) => {

@@ -182,11 +182,12 @@ both_backends! {
         app.demo_chain().await;
         let steering = app.signed_in(STEERING).await;
         let staff = app.signed_in(STAFF).await;
-        let first = propose(&app, &staff, "digid").await;
+        // Asked by a partner: for the library's own staff, the library's points need no referral.
+        let partner = app.signed_in(PARTNER).await;
+        let first = propose(&app, &partner, "digid").await;
         let point = first["help_point_id"].as_str().unwrap().to_owned();
         let api = app.url(&format!("/api/v1/help-points/{point}/referrals-full"));
         // A partner keeps no help points; another organisation's staff does not find this one.
-        let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.put(&api).json(&json!({"full": true})).send().await.unwrap().status(), 403);
         let elsewhere = app.organisation("Buurthuis Elders", "community", "civil", "GM0599").await;
         app.user("balie@elders.test", Role::Staff, &elsewhere).await;
@@ -195,7 +196,7 @@ both_backends! {
         let r = steering.put(&api).json(&json!({"full": true})).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(json_of(r).await, json!({"full": true}));
-        let next = propose(&app, &staff, "digid").await;
+        let next = propose(&app, &partner, "digid").await;
         assert_ne!(next["help_point_id"], point.as_str(), "the next point is proposed");
         assert!(next["help_point_id"].is_string());
         // Choosing the full point by hand is refused too.
@@ -211,7 +212,7 @@ both_backends! {
         let r = app.post_form(&steering, "/doorverwijzingen/hulppunten", &action, &[("vol", "nee")]).await;
         assert_eq!(r.status(), 303);
         assert!(!html(&app, &steering, "/doorverwijzingen/hulppunten").await.contains("<strong>Vol:"));
-        assert_eq!(propose(&app, &staff, "digid").await["help_point_id"], point.as_str());
+        assert_eq!(propose(&app, &partner, "digid").await["help_point_id"], point.as_str());
         assert_eq!(app.get_as(&partner, "/doorverwijzingen/hulppunten").await.status(), 403);
         let r = app.post_form(&stranger, "/doorverwijzingen/hulppunten", &action, &[("vol", "ja")]).await;
         assert_eq!(r.status(), 404);
@@ -442,8 +443,12 @@ both_backends! {
         assert_eq!(r.status(), 422);
         let page = r.text().await.unwrap();
         assert!(page.contains(&format!("value=\"{pick}\" selected")) && page.contains(&format!("value=\"{welzijn}\" selected")), "choices kept");
+        // The page now names the consultation hour's organisation in the consent text; sent once that was read out.
+        assert!(page.contains("Ik geef toestemming dat Stichting Welzijn Maasstad") && page.contains("aan Havenstad Telecom."), "{page}");
+        let read_out = crate::support::hidden_field(&page, "consent_for").unwrap();
         let mut with_consent = fields.to_vec();
         with_consent.push(("consent_given", "1"));
+        with_consent.push(("consent_for", read_out.as_str()));
         let r = app.post_form(&both, path, path, &with_consent).await;
         assert_eq!(r.status(), 303);
         let id = r.headers()["location"].to_str().unwrap().trim_start_matches("/doorverwijzingen/").split('?').next().unwrap().to_owned();

@@ -328,6 +328,17 @@ mod pages {
             assert!(html.contains("Nog niet verstuurd.") && html.contains("doorgeeft aan Maasbank. Maasbank neemt"), "{html}");
             let bank = format!("organisatie:{}", app.organisation_id("Maasbank").await);
             with_consent.push(("destination", bank.as_str()));
+            // A receiver picked without its name read out (no "Voorstel bekijken", no JavaScript): not sent yet.
+            let sent_list = "/api/v1/referrals?box=sent";
+            let before = app.get_as(&staff, sent_list).await.text().await.unwrap();
+            let unread = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &with_consent).await;
+            assert_eq!(unread.status(), 422);
+            let html = unread.text().await.unwrap();
+            assert!(html.contains("Nog niet verstuurd. Hieronder staat nu de tekst") && html.contains("doorgeeft aan Maasbank. Maasbank neemt"), "{html}");
+            assert!(!html.contains("id=\"consent_given\" name=\"consent_given\" value=\"1\" checked"), "consent asked again");
+            assert_eq!(app.get_as(&staff, sent_list).await.text().await.unwrap(), before, "nothing sent");
+            let read_out = crate::support::hidden_field(&html, "consent_for").expect("the form says whose consent was read");
+            with_consent.push(("consent_for", read_out.as_str()));
             let sent = app.post_form(&staff, "/doorverwijzingen/nieuw", "/doorverwijzingen/nieuw", &with_consent).await;
             assert_eq!(sent.status(), 303);
             let location = sent.headers()["location"].to_str().unwrap().to_owned();

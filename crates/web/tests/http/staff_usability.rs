@@ -167,6 +167,15 @@ both_backends! {
         let r = app.post_form(&partner, form, form, &chosen).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("Dit is uw eigen organisatie."));
+        // The proposal API says the same: no proposal of the bank to itself; others still get the bank.
+        let ask = json!({"topic": "bankzaken", "agency": "bank", "pc4": "3011"});
+        let r = partner.post(app.url("/api/v1/referrals/proposal")).json(&ask).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("helpt uw eigen organisatie hierbij"));
+        let staff = app.signed_in(STAFF).await;
+        let r = staff.post(app.url("/api/v1/referrals/proposal")).json(&ask).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["organisation_id"], json!(bank));
         let mut body = referral_body("bankzaken", "3011");
         body["agency"] = json!("bank");
         let r = partner.post(app.url("/api/v1/referrals")).json(&body).send().await.unwrap();

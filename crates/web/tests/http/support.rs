@@ -310,10 +310,15 @@ impl TestApp {
 }
 
 pub fn csrf_from_html(html: &str) -> Option<String> {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker)? + marker.len();
+    hidden_field(html, "csrf_token")
+}
+
+/// The value of a form's hidden field `name` (as a browser would send it back).
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+    Some(html[start..end].replace("&amp;", "&"))
 }
 
 /// The demo chain's users (password [`PASSWORD`] in tests), one per role that tests sign in as.
