@@ -242,7 +242,12 @@ pub async fn desk_form(
     actor: Option<&Actor>,
     visit: Option<VisitInput>,
 ) -> Result<DeskForm, AppError> {
-    let labels = Labels::load(state).await?;
+    let mut labels = Labels::load(state).await?;
+    // Another country's services (itsme at a Dutch desk, DigiD at a Flemish one) are not offered.
+    let country = keten_core::reference::Country::from(point.region());
+    labels
+        .topics
+        .retain(|t| keten_core::help_question::topic_offered_in(&t.code, country));
     let frequent_codes = state
         .store
         .frequent_topics(&point.id, state.now() - 90 * 86_400)

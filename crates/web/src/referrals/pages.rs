@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use keten_core::ValidationError;
 use keten_core::account::Role;
-use keten_core::help_question::{Agency, DEFAULT_TOPICS, Outcome};
+use keten_core::help_question::{Agency, DEFAULT_TOPICS, Outcome, topic_offered_in};
 use keten_core::opening_hours::Region;
 use keten_core::referral::{
     Action, CONSENT_TEXT_VERSION, ConsentMethod, DeclineReason, DigestChoice, Lifecycle, Party,
@@ -316,9 +316,23 @@ async fn form_view(
     input: FormInput,
 ) -> Result<FormPage, AppError> {
     let r = &input.referral;
+    // Another country's services (itsme for a Dutch chain, DigiD for a Flemish one) are left out.
+    let mut countries = Vec::new();
+    for m in actor
+        .memberships
+        .iter()
+        .filter(|m| REFERRAL_ROLES.contains(&m.role))
+    {
+        let organisation = state.store.organisation(actor, &m.organisation_id).await?;
+        if let Some(place) = keten_core::reference::municipality(&organisation.municipality_code) {
+            countries.push(place.country);
+        }
+    }
+    let offered =
+        |code: &str| countries.is_empty() || countries.iter().any(|c| topic_offered_in(code, *c));
     let topics = DEFAULT_TOPICS
         .iter()
-        .filter(|t| t.parent.is_some())
+        .filter(|t| t.parent.is_some() && offered(t.code))
         .map(|t| Choice {
             value: t.code.to_owned(),
             label: t.label.to_owned(),

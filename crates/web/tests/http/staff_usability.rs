@@ -27,6 +27,21 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 both_backends! {
+    desk_and_referral_forms_offer_only_the_services_of_their_country => |app: TestApp| async move {
+        app.demo_chain().await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let staff = app.signed_in(STAFF).await;
+        let desk = page(&app, &staff, &format!("/balie/{central}")).await;
+        assert!(desk.contains("value=\"digid\"") && desk.contains("value=\"belastingen-toeslagen\""), "Dutch services offered");
+        for belgian in ["itsme", "tax-on-web", "myminfin"] {
+            assert!(!desk.contains(&format!("value=\"{belgian}\"")), "no {belgian} at a Dutch desk");
+        }
+        let partner = app.signed_in(PARTNER).await;
+        let form = page(&app, &partner, "/doorverwijzingen/nieuw").await;
+        assert!(form.contains("value=\"digid\""));
+        assert!(!form.contains("value=\"itsme\""), "no itsme for a Dutch chain's referral");
+    };
+
     the_desk_form_starts_at_the_first_topic_and_enter_saves => |app: TestApp| async move {
         app.demo_chain().await;
         let central = app.help_point("Centrale Bibliotheek").await.id;
