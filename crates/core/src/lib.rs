@@ -4,6 +4,7 @@ pub mod account;
 pub mod clock;
 mod codes;
 pub mod demo;
+pub mod device;
 pub mod directory;
 pub mod directory_details;
 pub mod error;
