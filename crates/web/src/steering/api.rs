@@ -9,12 +9,22 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One row: its label and one value per count column; `null` is a hidden cell (fewer than 5 questions for
-/// an area smaller than a municipality, or a cell hidden so that such a one cannot be recomputed).
+/// One row: its label and one value per column; `null` is a hidden cell (fewer than 5 questions for
+/// an area smaller than a municipality, or a cell hidden so that such a one cannot be recomputed). Counts
+/// are whole numbers; rates (per 1,000 residents) carry one decimal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsRow {
     pub label: String,
-    pub values: Vec<Option<i64>>,
+    #[schema(value_type = Vec<Option<f64>>)]
+    pub values: Vec<Option<serde_json::Number>>,
+}
+
+/// A cell as a JSON number: an integer for counts, a decimal for rates.
+pub(crate) fn json_number(c: keten_core::steering::Cell) -> Option<serde_json::Number> {
+    match c {
+        keten_core::steering::Cell::Shown(n) => Some(n.into()),
+        other => other.number().and_then(serde_json::Number::from_f64),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,7 +50,7 @@ impl From<&Table> for StatsTable {
                 .iter()
                 .map(|r| StatsRow {
                     label: r.label.clone(),
-                    values: r.cells.iter().map(|c| c.value()).collect(),
+                    values: r.cells.iter().map(|c| json_number(*c)).collect(),
                 })
                 .collect(),
         }

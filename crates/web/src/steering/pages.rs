@@ -73,10 +73,10 @@ impl DashboardPage {
         Some(
             AreaMap {
                 id: "kaart-doelgroep".into(),
-                title: "Vragen per 10.000 inwoners op de kaart".into(),
-                description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 10.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
-                unit: "vragen per 10.000 inwoners".into(),
-                decimals: 0,
+                title: "Vragen per 1.000 inwoners op de kaart".into(),
+                description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 1.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
+                unit: "vragen per 1.000 inwoners".into(),
+                decimals: 1,
                 areas: self
                     .dashboard
                     .map
@@ -85,7 +85,7 @@ impl DashboardPage {
                         label: a.pc4.clone(),
                         lat: a.lat,
                         lon: a.lon,
-                        value: a.rate.map(|r| r as f64),
+                        value: a.rate,
                         blind_spot: a.blind_spot,
                     })
                     .collect(),
@@ -109,7 +109,7 @@ fn chart_of(table: &Table) -> Option<Chart> {
         table
             .rows
             .iter()
-            .map(|r| r.cells.get(col).and_then(|c| c.value()).map(|n| n as f64))
+            .map(|r| r.cells.get(col).and_then(|c| c.number()))
             .collect()
     };
     let heading = table.headers.first().copied().unwrap_or("");

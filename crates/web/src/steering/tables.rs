@@ -154,14 +154,14 @@ pub const TABLE_KEYS: &[&str] = &[
     "blind-spots",
 ];
 
-/// One PC4 area of the municipality on the map: where, questions per 10,000 residents (hidden: `None`),
+/// One PC4 area of the municipality on the map: where, questions per 1,000 residents (hidden: `None`),
 /// and whether it is a blind spot.
 #[derive(Debug, Clone)]
 pub struct MapArea {
     pub pc4: String,
     pub lat: f64,
     pub lon: f64,
-    pub rate: Option<i64>,
+    pub rate: Option<f64>,
     pub blind_spot: bool,
 }
 
@@ -767,9 +767,9 @@ fn pc4_table(now: &Figures, before: &Figures) -> Table {
     }
 }
 
-/// Rounded questions per 10,000 residents (10,000 rather than 1,000 keeps every output a whole number).
-fn per_10_000(questions: i64, residents: u32) -> Option<i64> {
-    (residents > 0).then(|| (questions * 20_000 / i64::from(residents) + 1) / 2)
+/// Questions per 1,000 residents with one decimal; no residents, no rate.
+fn per_1_000(questions: i64, residents: u32) -> Cell {
+    steering::per_thousand_tenths(questions, residents).map_or(Cell::Hidden, Cell::Tenths)
 }
 
 /// Where the target group is: questions per PC4 area of residence and per age band against the residents
@@ -819,10 +819,10 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             cells: vec![
                 shown(q),
                 shown(i64::from(residents)),
-                per_10_000(q, residents).map_or(Cell::Hidden, shown),
+                per_1_000(q, residents),
                 shown(q_older),
                 shown(i64::from(older)),
-                per_10_000(q_older, older).map_or(Cell::Hidden, shown),
+                per_1_000(q_older, older),
             ],
         });
     }
@@ -837,7 +837,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             pc4: a.postcode.clone(),
             lat: a.centre.lat,
             lon: a.centre.lon,
-            rate: r.cells.get(2).and_then(|c| c.value()),
+            rate: r.cells.get(2).and_then(|c| c.number()),
             blind_spot: blind.iter().any(|(p, _)| *p == a.postcode),
         })
         .collect();
@@ -849,7 +849,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             cells: vec![
                 shown(*q),
                 shown(i64::from(residents)),
-                per_10_000(*q, residents).map_or(Cell::Hidden, shown),
+                per_1_000(*q, residents),
             ],
         })
         .collect();
@@ -861,10 +861,10 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
                 "Postcode (4 cijfers)",
                 "Vragen",
                 "Inwoners",
-                "Vragen per 10.000 inwoners",
+                "Vragen per 1.000 inwoners",
                 "Vragen van 65-plussers",
                 "Inwoners van 65 of ouder",
-                "Per 10.000 65-plussers",
+                "Per 1.000 65-plussers",
             ],
             rows,
             chart: ChartKind::Bar,
@@ -879,7 +879,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
                 "Leeftijd",
                 "Vragen",
                 "Inwoners",
-                "Vragen per 10.000 inwoners",
+                "Vragen per 1.000 inwoners",
             ],
             rows: ages,
             chart: ChartKind::Bar,
