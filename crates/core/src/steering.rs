@@ -245,6 +245,33 @@ impl Period {
     }
 }
 
+/// The first second of a local day (midnight in CET/CEST), as unix seconds: the bound for rows that are
+/// not rolled up per day (referrals).
+#[must_use]
+pub fn day_start_seconds(day: i64) -> i64 {
+    date_of(day)
+        .to_zoned(Region::Nl.time_zone().clone())
+        .map_or(day * 86_400, |z| z.timestamp().as_second())
+}
+
+/// Whether a referral was (or is) overdue: no answer (accepted, declined or otherwise closed) before its
+/// deadline. Still waiting past the deadline at `now` counts too.
+#[must_use]
+pub fn referral_overdue(
+    due_at: i64,
+    accepted_at: Option<i64>,
+    closed_at: Option<i64>,
+    now: i64,
+) -> bool {
+    let answered = match (accepted_at, closed_at) {
+        (Some(a), Some(c)) => a.min(c),
+        (Some(a), None) => a,
+        (None, Some(c)) => c,
+        (None, None) => now,
+    };
+    answered > due_at
+}
+
 /// The local date of a moment (for "today").
 #[must_use]
 pub fn local_date(unix_seconds: i64) -> Date {
@@ -538,6 +565,26 @@ mod tests {
             assert!(n == 0 || n >= 2, "{h:?}");
         }
         assert!(h[0][1]);
+    }
+
+    #[test]
+    fn local_midnight_and_overdue_referrals() {
+        let day = day_number(d("2026-03-02"));
+        let midnight: Timestamp = "2026-03-01T23:00:00Z".parse().unwrap();
+        assert_eq!(day_start_seconds(day), midnight.as_second());
+        let summer: Timestamp = "2026-06-30T22:00:00Z".parse().unwrap();
+        assert_eq!(
+            day_start_seconds(day_number(d("2026-07-01"))),
+            summer.as_second()
+        );
+        assert!(!referral_overdue(100, Some(90), None, 500));
+        assert!(referral_overdue(100, Some(110), Some(200), 500));
+        assert!(
+            !referral_overdue(100, None, Some(100), 500),
+            "declined on the deadline"
+        );
+        assert!(referral_overdue(100, None, None, 101), "still waiting");
+        assert!(!referral_overdue(100, None, None, 99));
     }
 
     #[test]

@@ -30,8 +30,9 @@ pub(crate) fn json_number(c: keten_core::steering::Cell) -> Option<serde_json::N
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsTable {
     /// Stable name: `key-figures`, `topics`, `agencies`, `kinds`, `channels`, `outcomes`, `referred-to`,
-    /// `first-visits`, `age-bands`, `per-week`, `per-month`, `weekdays`, `hours`, `help-points`,
-    /// `running-totals`, `pc4`.
+    /// `first-visits`, `referral-lead-times` (hours, one decimal), `referral-overdue`, `age-bands`,
+    /// `per-week`, `per-month`, `weekdays`, `hours`, `help-points`, `running-totals`, `pc4`, `target-group`,
+    /// `age-rates` (per 1,000 residents, one decimal), `blind-spots`.
     pub key: String,
     pub title: String,
     /// The label column's name, then each value column's.

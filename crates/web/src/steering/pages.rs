@@ -97,7 +97,8 @@ impl DashboardPage {
 
 /// A chart of a table's first count column, with the year earlier beside it where the table has one.
 fn chart_of(table: &Table) -> Option<Chart> {
-    if table.key == "key-figures" || table.rows.is_empty() {
+    // Key figures and referral figures mix units in their columns: a table says it better than a chart.
+    if table.key == "key-figures" || table.key.starts_with("referral-") || table.rows.is_empty() {
         return None;
     }
     let kind = match table.chart {

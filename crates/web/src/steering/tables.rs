@@ -9,7 +9,7 @@ use keten_core::steering::{
     milestone, month_start, percent, suppress_list, week_start, weekday,
 };
 use keten_store::Actor;
-use keten_store::stats::{Count, Dimension, Figures, StatsScope};
+use keten_store::stats::{Count, Dimension, Figures, ReferralTimes, StatsScope};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::IntoParams;
@@ -141,6 +141,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "outcomes",
     "referred-to",
     "first-visits",
+    "referral-lead-times",
+    "referral-overdue",
     "age-bands",
     "per-week",
     "per-month",
@@ -450,6 +452,18 @@ pub async fn dashboard(
             },
         });
     }
+    let referrals = store
+        .stats_referral_times(
+            &r.scope,
+            steering::day_start_seconds(range.from),
+            steering::day_start_seconds(range.until),
+        )
+        .await?;
+    tables.extend(referral_tables(
+        &referrals,
+        state.now(),
+        single_point && small_points,
+    ));
     let mut ages = age_rows(&now, &before);
     if single_point && small_points {
         suppress_columns(&mut ages, &[0, 2]);
@@ -526,6 +540,114 @@ pub async fn dashboard(
         questions_before: before.questions(),
         tables,
     })
+}
+
+/// Fewer measured referrals than this and a median or percentile would describe single residents' cases.
+const MIN_LEAD_TIMES: usize = 5;
+
+/// Hours in tenths of `seconds`, rounded half up (`26,5` hours).
+fn hours_tenths(seconds: i64) -> i64 {
+    (seconds.max(0) * 10 + 1_800) / 3_600
+}
+
+/// Referral lead times (sent -> accepted -> completed: median and 90th percentile in hours) and the share
+/// overdue, of the referrals sent in the period. `small`: a single help point of a small municipality, where
+/// counts under 5 are hidden.
+fn referral_tables(rows: &[ReferralTimes], now: i64, small: bool) -> [Table; 2] {
+    use keten_core::referral::upkeep::LeadTime;
+    let completed = |r: &&ReferralTimes| r.status == "completed";
+    let to_accept: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.accepted_at.map(|a| a - r.sent_at))
+        .collect();
+    let accept_to_complete: Vec<i64> = rows
+        .iter()
+        .filter(completed)
+        .filter_map(|r| Some(r.closed_at? - r.accepted_at?))
+        .collect();
+    let to_complete: Vec<i64> = rows
+        .iter()
+        .filter(completed)
+        .filter_map(|r| r.closed_at.map(|c| c - r.sent_at))
+        .collect();
+    let lead_row = |label: &str, seconds: Vec<i64>| {
+        let t = LeadTime::of(seconds);
+        let time = |s: Option<i64>| match s {
+            Some(s) if t.count >= MIN_LEAD_TIMES => Cell::Tenths(hours_tenths(s)),
+            _ => Cell::Hidden,
+        };
+        let n = i64::try_from(t.count).unwrap_or(i64::MAX);
+        Row {
+            label: label.to_owned(),
+            cells: vec![
+                if small && n > 0 && n < steering::MIN_CELL {
+                    Cell::Hidden
+                } else {
+                    shown(n)
+                },
+                time(t.median_seconds),
+                time(t.p90_seconds),
+            ],
+        }
+    };
+    let sent = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let overdue = i64::try_from(
+        rows.iter()
+            .filter(|r| steering::referral_overdue(r.due_at, r.accepted_at, r.closed_at, now))
+            .count(),
+    )
+    .unwrap_or(i64::MAX);
+    let hide = |n: i64| small && n > 0 && n < steering::MIN_CELL;
+    let overdue_hidden = hide(overdue) || hide(sent - overdue);
+    [
+        Table {
+            key: "referral-lead-times",
+            title: "Doorlooptijd van warme doorverwijzingen".to_owned(),
+            headers: vec![
+                "Stap",
+                "Verwijzingen",
+                "Mediaan (uren)",
+                "90% binnen (uren)",
+            ],
+            rows: vec![
+                lead_row("Van versturen tot aannemen", to_accept),
+                lead_row("Van aannemen tot afgerond", accept_to_complete),
+                lead_row("Van versturen tot afgerond", to_complete),
+            ],
+            chart: ChartKind::Bar,
+            note: Some(
+                "Verwijzingen die in deze periode zijn verstuurd. Bij minder dan 5 verwijzingen staat er geen doorlooptijd (\"< 5\"): die zou over losse inwoners gaan.",
+            ),
+        },
+        Table {
+            key: "referral-overdue",
+            title: "Verwijzingen te laat opgepakt".to_owned(),
+            headers: vec!["Verwijzingen", "Aantal", "Aandeel (%)"],
+            rows: vec![
+                Row {
+                    label: "Verstuurd".to_owned(),
+                    cells: vec![
+                        if hide(sent) {
+                            Cell::Hidden
+                        } else {
+                            shown(sent)
+                        },
+                        shown(100),
+                    ],
+                },
+                Row {
+                    label: "Niet voor de termijn aangenomen of afgewezen".to_owned(),
+                    cells: if overdue_hidden {
+                        vec![Cell::Hidden, Cell::Hidden]
+                    } else {
+                        vec![shown(overdue), shown(percent(overdue, sent))]
+                    },
+                },
+            ],
+            chart: ChartKind::Bar,
+            note: Some("Ook verwijzingen die nu nog wachten en over hun termijn zijn tellen mee."),
+        },
+    ]
 }
 
 const SMALL_NOTE: &str = "Aantallen onder de 5 staan er als \"< 5\", en soms een tweede klein getal ook, zodat niemand ze kan terugrekenen.";
