@@ -263,6 +263,25 @@ impl Store {
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
+    /// Questions per municipality's chain over the days of `range`, from the rollups: a help point counts for
+    /// the municipality it is in and every one it serves. Totals only, for comparisons between municipalities.
+    pub async fn stats_questions_per_municipality(
+        &self,
+        range: DayRange,
+    ) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM question_rollups r \
+             JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
+             UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
+             ON c.help_point_id = r.help_point_id WHERE r.day >= ",
+        );
+        sql.bind(range.from)
+            .push(" AND r.day < ")
+            .bind(range.until)
+            .push(" GROUP BY c.municipality_code ORDER BY c.municipality_code");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
     /// Running totals of the scope's help points, highest first.
     pub async fn stats_running_totals(&self, scope: &StatsScope) -> Result<Vec<RunningTotal>> {
         let mut sql = Sql::new(

@@ -150,6 +150,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "hours",
     "help-points",
     "running-totals",
+    "comparison",
     "pc4",
     "target-group",
     "age-rates",
@@ -523,6 +524,14 @@ pub async fn dashboard(
         chart: ChartKind::Bar,
         note: Some("Een mijlpaal van 0 betekent: nog geen 1.000 vragen."),
     });
+    if let (Some(code), None) = (&r.scope.municipality_code, &r.scope.help_point) {
+        let per_municipality: BTreeMap<String, i64> = store
+            .stats_questions_per_municipality(range)
+            .await?
+            .into_iter()
+            .collect();
+        tables.extend(comparison_table(code, &per_municipality));
+    }
     tables.push(pc4_table(&now, &before));
     let mut map = Vec::new();
     if let Some(code) = &r.scope.municipality_code {
@@ -539,6 +548,61 @@ pub async fn dashboard(
         questions: now.questions(),
         questions_before: before.questions(),
         tables,
+    })
+}
+
+/// The municipality against its neighbours, its size class and the installation, per 1,000 residents.
+fn comparison_table(code: &str, questions: &BTreeMap<String, i64>) -> Option<Table> {
+    use keten_core::steering::compare::{Line, compare, size_class_label};
+    let c = compare(code, questions)?;
+    let own = keten_core::reference::municipality(code).map_or(code, |m| m.name.as_str());
+    let row = |label: String, l: &Line| Row {
+        label,
+        cells: vec![
+            l.rate_tenths.map_or(Cell::Hidden, Cell::Tenths),
+            shown(l.questions),
+            shown(l.residents),
+        ],
+    };
+    let mut rows = vec![row(format!("{own} (deze gemeente)"), &c.own)];
+    rows.extend(
+        c.neighbours
+            .iter()
+            .map(|(name, l)| row(format!("{name} (buurgemeente)"), l)),
+    );
+    if let Some((n, l)) = &c.same_size {
+        rows.push(row(
+            format!(
+                "{n} andere {} met {} op deze installatie",
+                if *n == 1 { "gemeente" } else { "gemeenten" },
+                size_class_label(c.size_class)
+            ),
+            l,
+        ));
+    }
+    if let Some((n, l)) = &c.installation {
+        rows.push(row(
+            format!(
+                "Alle {n} {} op deze installatie",
+                if *n == 1 { "gemeente" } else { "gemeenten" }
+            ),
+            l,
+        ));
+    }
+    Some(Table {
+        key: "comparison",
+        title: "Vergeleken met andere gemeenten".to_owned(),
+        headers: vec![
+            "Gemeente",
+            "Vragen per 1.000 inwoners",
+            "Vragen",
+            "Inwoners",
+        ],
+        rows,
+        chart: ChartKind::Bar,
+        note: Some(
+            "Buurgemeenten zijn bij benadering: de 6 gemeenten waarvan het midden het dichtst bij ligt (keten kent de gemeentegrenzen niet). Alleen totalen, en alleen van gemeenten met minstens 5 vragen in deze periode; een hulppunt dat voor meer gemeenten werkt telt bij elk mee. Inwoners: CBS 2025 (Nederland), Statbel 2020 (België).",
+        ),
     })
 }
 

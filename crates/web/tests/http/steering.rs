@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 const PROGRAMME: &str = "programma@digitale-inclusie.demo.keten.nl";
 
 /// Every raw row at the given help points, read page by page (no rollup involved).
-async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuestion> {
+pub(crate) async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuestion> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -200,7 +200,7 @@ async fn import(app: &TestApp, point: &str, n: usize, rng: &mut StdRng) {
 }
 
 /// Loads `n` generated demo questions over the year before the test clock (the demo loader's bulk path).
-async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
+pub(crate) async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
     let chain = keten_core::demo::demo_chain();
     let loaded = keten_store::demo::LoadedChain {
         help_point_ids: ids,
@@ -213,7 +213,7 @@ async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
         .unwrap();
 }
 
-fn csv_rows(body: &str) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(body: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(body.as_bytes())
@@ -222,7 +222,7 @@ fn csv_rows(body: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn xlsx_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = book.worksheet_range(sheet).unwrap();

@@ -60,6 +60,42 @@ fn expected_times(mut seconds: Vec<i64>) -> (f64, f64) {
     (hours(median), hours(p90))
 }
 
+/// Questions per municipality's chain in `[first, last]` (local days), by a plain loop over the raw rows.
+async fn chain_counts(
+    app: &TestApp,
+    codes: &[&str],
+    first: i64,
+    last: i64,
+) -> BTreeMap<String, i64> {
+    use keten_core::steering::local_day_hour;
+    let mut out = BTreeMap::new();
+    for code in codes {
+        let chain: Vec<String> = app
+            .store
+            .chain_help_points(code)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let n = if chain.is_empty() {
+            0
+        } else {
+            crate::steering::raw_rows(app, &chain)
+                .await
+                .iter()
+                .filter(|q| (first..=last).contains(&local_day_hour(q.asked_at).0))
+                .count() as i64
+        };
+        out.insert((*code).to_owned(), n);
+    }
+    out
+}
+
+fn rate(questions: i64, residents: u32) -> f64 {
+    (questions as f64 * 10_000.0 / residents as f64 + 0.5).floor() / 10.0
+}
+
 both_backends! {
     referral_lead_times_and_overdue_share_follow_the_referrals => |app: TestApp| async move {
         app.demo_chain().await;
@@ -131,5 +167,68 @@ both_backends! {
         let csv = steering.get(app.url(&format!("/regie/download/referral-lead-times.csv?{query}"))).send().await.unwrap().text().await.unwrap();
         assert!(csv.contains(&format!("Van versturen tot aannemen,7,{median:.1},{p90:.1}")), "{csv}");
         assert!(csv.contains("Van aannemen tot afgerond,5,"), "{csv}");
+    };
+
+    the_municipality_is_compared_with_neighbours_its_size_class_and_the_installation => |app: TestApp| async move {
+        use keten_core::reference::{municipalities, municipality};
+        use keten_core::steering::day_number;
+        let ids = app.demo_chain().await;
+        crate::steering::demo_history(&app, ids, 2000).await;
+        // Den Haag, Rotterdam's size-class peer, has no help point of its own in the demo: Delfshaven serves it.
+        let delfshaven = app.help_point("Bibliotheek Delfshaven").await.id;
+        let page = format!("/beheer/hulppunten/{delfshaven}/gemeenten");
+        let staff = app.signed_in(STAFF).await;
+        assert_eq!(app.post_form(&staff, &page, &page, &[("municipalities", "GM0518")]).await.status(), 200);
+        let (from, to) = ("2025-03-03", "2026-03-02");
+        let (first, last) = (day_number(from.parse().unwrap()), day_number(to.parse().unwrap()));
+        // Every municipality the demo's help points are in or serve, counted from the raw rows.
+        let codes: Vec<&str> = municipalities().iter().filter(|m| m.country == keten_core::reference::Country::Nl).map(|m| m.code.as_str()).collect();
+        let mut counts = chain_counts(&app, &["GM0599", "GM0606", "GM0502", "GM0622", "GM0518"], first, last).await;
+        // Municipalities without help points of the demo have no questions.
+        for c in &codes { counts.entry((*c).to_owned()).or_insert(0); }
+        let rotterdam = municipality("GM0599").unwrap();
+        // The neighbours: the six nearest centres, by a plain loop.
+        let mut by_distance: Vec<(f64, &str)> = codes.iter().filter(|c| **c != "GM0599").map(|c| {
+            let m = municipality(c).unwrap();
+            (keten_core::geo::distance_km(rotterdam.centre, m.centre), *c)
+        }).collect();
+        by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let neighbours: Vec<&str> = by_distance.iter().take(6).map(|x| x.1).filter(|c| counts[*c] >= 5).collect();
+        assert!(!neighbours.is_empty(), "the demo has questions in a neighbour");
+
+        let steering = app.signed_in(STEERING).await;
+        let v = stats(&app, &steering, &format!("period=custom&from={from}&to={to}")).await;
+        let table = api_table(&v, "comparison");
+        let own = &table["Rotterdam (deze gemeente)"];
+        assert_eq!(own[1], Some(counts["GM0599"] as f64));
+        assert_eq!(own[0], Some(rate(counts["GM0599"], rotterdam.population)));
+        for code in &neighbours {
+            let m = municipality(code).unwrap();
+            let row = &table[&format!("{} (buurgemeente)", m.name)];
+            assert_eq!(row, &vec![Some(rate(counts[*code], m.population)), Some(counts[*code] as f64), Some(m.population as f64)], "{code}");
+        }
+        let neighbour_rows = table.keys().filter(|k| k.ends_with("(buurgemeente)")).count();
+        assert_eq!(neighbour_rows, neighbours.len(), "no neighbour under 5 questions");
+        // Den Haag is Rotterdam's only size-class peer with questions in the demo.
+        let den_haag = municipality("GM0518").unwrap();
+        assert!(counts["GM0518"] >= 5);
+        let peers = &table["1 andere gemeente met 250.000 inwoners of meer op deze installatie"];
+        assert_eq!(peers[0], Some(rate(counts["GM0518"], den_haag.population)));
+        // The installation: every municipality with at least 5 questions, together.
+        let taking_part: Vec<&str> = counts.iter().filter(|(_, n)| **n >= 5).map(|(c, _)| c.as_str()).collect();
+        let q: i64 = taking_part.iter().map(|c| counts[*c]).sum();
+        let r: u32 = taking_part.iter().map(|c| municipality(c).unwrap().population).sum();
+        let all = &table[&format!("Alle {} gemeenten op deze installatie", taking_part.len())];
+        assert_eq!(all[0], Some(rate(q, r)));
+        assert_eq!(all[1], Some(q as f64));
+        // On the page with its caveat; not for one help point.
+        let html = steering.get(app.url(&format!("/regie?period=custom&from={from}&to={to}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Buurgemeenten zijn bij benadering"));
+        assert!(html.contains("Vergeleken met andere gemeenten"));
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let one = stats(&app, &steering, &format!("period=custom&from={from}&to={to}&help_point={central}")).await;
+        assert!(!one["tables"].as_array().unwrap().iter().any(|t| t["key"] == "comparison"));
+        let csv = steering.get(app.url(&format!("/regie/download/comparison.csv?period=custom&from={from}&to={to}"))).send().await.unwrap().text().await.unwrap();
+        assert!(csv.contains(&format!("Rotterdam (deze gemeente),{:.1},{}", rate(counts["GM0599"], rotterdam.population), counts["GM0599"])), "{csv}");
     };
 }
