@@ -1,6 +1,7 @@
 //! Steering figures as pure rules: local days and hours of the rollups, periods and their year-earlier twins, trends, milestones and the cells-under-5 rule with secondary suppression.
 
 pub mod compare;
+pub mod report;
 
 use crate::ValidationError;
 use crate::opening_hours::Region;

@@ -77,10 +77,32 @@ pub struct StatsAbout {
     pub questions_year_earlier: i64,
 }
 
+/// The facts of the council report's summary (`/regie/verslag`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsSummary {
+    /// Whole percent against the same days a year earlier; `null` without questions then.
+    pub change_percent: Option<i64>,
+    /// Code and label of the topic with the most questions; `null` without questions.
+    pub largest_topic_code: Option<String>,
+    pub largest_topic: Option<String>,
+    /// Up to three PC4 areas with many residents of 65 or over and no question, the most older residents first.
+    pub blind_spots: Vec<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsResponse {
     pub about: StatsAbout,
+    pub summary: StatsSummary,
     pub tables: Vec<StatsTable>,
+}
+
+fn summary(d: &Dashboard) -> StatsSummary {
+    StatsSummary {
+        change_percent: d.summary.change_percent,
+        largest_topic_code: d.summary.largest_topic.clone(),
+        largest_topic: d.largest_topic.clone(),
+        blind_spots: d.summary.blind_spots.clone(),
+    }
 }
 
 fn about(d: &Dashboard, municipality: Option<String>, help_point: Option<String>) -> StatsAbout {
@@ -130,6 +152,7 @@ pub async fn get_stats(
     let (d, about) = load(&state, &actor, &q).await?;
     Ok(Json(StatsResponse {
         about,
+        summary: summary(&d),
         tables: d.tables.iter().map(StatsTable::from).collect(),
     }))
 }
@@ -152,6 +175,7 @@ pub async fn get_stats_table(
     let (d, about) = load(&state, &actor, &q).await?;
     Ok(Json(StatsResponse {
         about,
+        summary: summary(&d),
         tables: d.table(&table).into_iter().map(StatsTable::from).collect(),
     }))
 }

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/regie", get(dashboard_page))
         .route("/regie/download/{file}", get(download))
+        .route("/regie/verslag", get(super::report::report_page))
 }
 
 /// One option of a chooser.
@@ -67,18 +68,23 @@ impl DashboardPage {
     }
 
     fn map(&self) -> Option<String> {
-        if self.dashboard.map.is_empty() {
-            return None;
-        }
-        Some(
+        map_svg(&self.dashboard)
+    }
+}
+
+/// The municipality's map of questions per 1,000 residents, or nothing for the national view.
+pub(super) fn map_svg(dashboard: &Dashboard) -> Option<String> {
+    if dashboard.map.is_empty() {
+        return None;
+    }
+    Some(
             AreaMap {
                 id: "kaart-doelgroep".into(),
                 title: "Vragen per 1.000 inwoners op de kaart".into(),
                 description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 1.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
                 unit: "vragen per 1.000 inwoners".into(),
                 decimals: 1,
-                areas: self
-                    .dashboard
+                areas: dashboard
                     .map
                     .iter()
                     .map(|a| Area {
@@ -92,11 +98,10 @@ impl DashboardPage {
             }
             .render(),
         )
-    }
 }
 
 /// A chart of a table's first count column, with the year earlier beside it where the table has one.
-fn chart_of(table: &Table) -> Option<Chart> {
+pub(super) fn chart_of(table: &Table) -> Option<Chart> {
     // Key figures and referral figures mix units in their columns: a table says it better than a chart.
     if table.key == "key-figures" || table.key.starts_with("referral-") || table.rows.is_empty() {
         return None;
@@ -158,7 +163,7 @@ fn summary(d: &Dashboard) -> String {
     }
 }
 
-fn range_text(r: keten_core::steering::DayRange) -> String {
+pub(super) fn range_text(r: keten_core::steering::DayRange) -> String {
     let (from, to) = r.dates();
     format!("{} tot en met {}", date_text(from), date_text(to))
 }

@@ -123,6 +123,10 @@ pub struct Dashboard {
     pub tables: Vec<Table>,
     /// The municipality's PC4 areas (empty for the national view).
     pub map: Vec<MapArea>,
+    /// The facts of the council report's summary.
+    pub summary: steering::report::Summary,
+    /// The largest topic's label (the summary holds its code).
+    pub largest_topic: Option<String>,
 }
 
 impl Dashboard {
@@ -167,9 +171,6 @@ pub struct MapArea {
     pub rate: Option<f64>,
     pub blind_spot: bool,
 }
-
-/// Residents aged 65 or over with no question from their area make it a blind spot when there are at least this many.
-pub const BLIND_SPOT_OLDER_RESIDENTS: u32 = 250;
 
 fn shown(n: i64) -> Cell {
     Cell::Shown(n)
@@ -534,14 +535,34 @@ pub async fn dashboard(
     }
     tables.push(pc4_table(&now, &before));
     let mut map = Vec::new();
+    let mut area_facts = Vec::new();
     if let Some(code) = &r.scope.municipality_code {
-        let (target, ages, blind, areas) = target_group(code, &now);
+        let (target, ages, blind, areas, facts) = target_group(code, &now);
         tables.extend([target, ages, blind]);
         map = areas;
+        area_facts = facts;
     }
+    let topic_counts: Vec<(String, i64)> = now
+        .counts(Dimension::Topic)
+        .iter()
+        .map(|c| (c.value.clone(), c.questions))
+        .collect();
+    let summary = steering::report::summarise(
+        range,
+        now.questions(),
+        before.questions(),
+        &topic_counts,
+        &area_facts,
+    );
+    let largest_topic = summary
+        .largest_topic
+        .as_deref()
+        .map(|c| Labels::of(&labels.topics, c));
     let _ = actor;
     Ok(Dashboard {
         map,
+        summary,
+        largest_topic,
         scope_name: scope_name(&r.scope),
         period: r.period,
         year_earlier: earlier,
@@ -960,7 +981,10 @@ fn per_1_000(questions: i64, residents: u32) -> Cell {
 
 /// Where the target group is: questions per PC4 area of residence and per age band against the residents
 /// there (CBS 2021), the blind spots (many residents over 65, no question) and the map's areas.
-fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>) {
+/// PC4 areas as (PC4, questions, residents of 65 or over), for the report's summary.
+type AreaFacts = Vec<(String, i64, u32)>;
+
+fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>, AreaFacts) {
     let mut by_pc4: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut by_band = [0i64; 6];
     for (pc4, band, q) in &now.profile {
@@ -985,6 +1009,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
     let mut residents_by_band = [0u32; 6];
     let mut rows = Vec::new();
     let mut blind = Vec::new();
+    let mut facts = Vec::new();
     for area in &areas {
         let bands =
             keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap_or_default();
@@ -997,7 +1022,8 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             .get(area.postcode.as_str())
             .copied()
             .unwrap_or_default();
-        if q == 0 && older >= BLIND_SPOT_OLDER_RESIDENTS {
+        facts.push((area.postcode.clone(), q, older));
+        if steering::report::is_blind_spot(q, older) {
             blind.push((area.postcode.clone(), older));
         }
         rows.push(Row {
@@ -1090,5 +1116,6 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             ),
         },
         map,
+        facts,
     )
 }

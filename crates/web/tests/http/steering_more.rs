@@ -231,4 +231,77 @@ both_backends! {
         let csv = steering.get(app.url(&format!("/regie/download/comparison.csv?period=custom&from={from}&to={to}"))).send().await.unwrap().text().await.unwrap();
         assert!(csv.contains(&format!("Rotterdam (deze gemeente),{:.1},{}", rate(counts["GM0599"], rotterdam.population), counts["GM0599"])), "{csv}");
     };
+
+    the_council_report_says_in_words_what_the_figures_say => |app: TestApp| async move {
+        use keten_core::steering::{day_number, local_day_hour, thousands};
+        let ids = app.demo_chain().await;
+        crate::steering::demo_history(&app, ids, 2000).await;
+        let (from, to) = ("2025-07-01", "2025-09-30");
+        let (first, last) = (day_number(from.parse().unwrap()), day_number(to.parse().unwrap()));
+        let chain: Vec<String> = app.store.chain_help_points("GM0599").await.unwrap().into_iter().map(|p| p.id).collect();
+        let rows: Vec<_> = crate::steering::raw_rows(&app, &chain).await.into_iter()
+            .filter(|q| (first..=last).contains(&local_day_hour(q.asked_at).0)).collect();
+        assert!(rows.len() > 100, "enough questions: {}", rows.len());
+        let mut topics: BTreeMap<String, i64> = BTreeMap::new();
+        let mut pc4: BTreeMap<String, i64> = BTreeMap::new();
+        for q in &rows {
+            *topics.entry(q.topic_code.clone()).or_default() += 1;
+            if let Some(p) = &q.pc4 { *pc4.entry(p.clone()).or_default() += 1; }
+        }
+        let most = topics.values().max().unwrap();
+        let largest = topics.iter().find(|(_, n)| *n == most).unwrap().0.clone();
+        let label = app.store.topics().await.unwrap().into_iter().find(|t| t.code == largest).unwrap().label;
+        // Blind spots: areas with residents, no question, at least 250 residents of 65 or over; most first.
+        let mut blind: Vec<(u32, String)> = keten_core::reference::postcode_areas_in("GM0599")
+            .filter(|a| a.population.unwrap_or(1) > 0 && !pc4.contains_key(&a.postcode))
+            .filter_map(|a| {
+                let b = keten_core::reference::pc4_residents_by_age_band(&a.postcode).unwrap_or_default();
+                (b[4] + b[5] >= 250).then(|| (b[4] + b[5], a.postcode.clone()))
+            })
+            .collect();
+        blind.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let named: Vec<String> = blind.into_iter().take(3).map(|b| b.1).collect();
+
+        let steering = app.signed_in(STEERING).await;
+        let query = format!("period=custom&from={from}&to={to}");
+        let r = steering.get(app.url(&format!("/regie/verslag?{query}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let at = html.find("data-summary>").unwrap() + "data-summary>".len();
+        let summary: String = html[at..at + html[at..].find("</p>").unwrap()].split_whitespace().collect::<Vec<_>>().join(" ");
+        // A year earlier the demo has no questions yet: no percentage.
+        let mut expected = format!("In het derde kwartaal van 2025 stelden inwoners {} vragen. De meeste vragen gingen over {}.", thousands(rows.len() as i64), label.to_lowercase().replace('&', "&#38;"));
+        match named.as_slice() {
+            [] => {}
+            [a] => expected.push_str(&format!(" In {a} wonen veel 65-plussers die nog niet zijn bereikt.")),
+            [a, b] => expected.push_str(&format!(" In {a} en {b} wonen veel 65-plussers die nog niet zijn bereikt.")),
+            [a, b, c, ..] => expected.push_str(&format!(" In {a}, {b} en {c} wonen veel 65-plussers die nog niet zijn bereikt.")),
+        }
+        assert_eq!(summary, expected);
+        // Key figures with last year's, the charts and the map, a page per section on paper.
+        assert!(html.contains("Gemeente Rotterdam") && html.contains("1 juli 2025 tot en met 30 september 2025"));
+        assert!(html.contains(&format!("scope=\"row\">Vragen</th><td class=\"utrecht-table__cell keten-number\">{}</td><td class=\"utrecht-table__cell keten-number\">0</td>", thousands(rows.len() as i64))));
+        assert!(html.contains("id=\"kaart-doelgroep\"") && html.contains("id=\"grafiek-topics\""));
+        assert_eq!(html.matches("class=\"keten-report__page\"").count(), 4);
+        let css = steering.get(app.url("/static/keten.css")).send().await.unwrap().text().await.unwrap();
+        assert!(css.contains(".keten-report__page { break-after: page; }") && css.contains("size: A4"));
+        // The same facts in the API.
+        let v = stats(&app, &steering, &query).await;
+        assert_eq!(v["summary"]["largest_topic_code"], largest.as_str());
+        assert_eq!(v["summary"]["change_percent"], Value::Null);
+        assert_eq!(v["summary"]["blind_spots"], json!(named));
+        // The dashboard links to it; another municipality's steering gets 404, staff 403.
+        let page = steering.get(app.url(&format!("/regie?{query}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("href=\"/regie/verslag?municipality=GM0599&#38;period=custom"));
+        let schiedam = app.organisation_id("Gemeente Schiedam").await;
+        app.user("regie@schiedam.test", keten_core::account::Role::Steering, &schiedam).await;
+        let other = app.signed_in("regie@schiedam.test").await;
+        assert_eq!(other.get(app.url("/regie/verslag")).send().await.unwrap().status(), 200, "its own report");
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        for path in ["/regie/verslag?municipality=GM0599".to_owned(), format!("/regie/verslag?help_point={central}")] {
+            assert_eq!(other.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
+        }
+        let staff = app.signed_in(STAFF).await;
+        assert_eq!(staff.get(app.url("/regie/verslag")).send().await.unwrap().status(), 403);
+    };
 }
