@@ -6,10 +6,10 @@ export const name = "steering report (steering, programme manager)";
 
 export default async function ({ keten, browser, report }) {
   const base = keten.base;
-  const views = [
+  const reports = [
     ["report this year", "/regie/verslag?period=this_year"],
     ["report last month", "/regie/verslag?period=last_month"],
-    ["report custom period", "/regie/verslag?period=custom&from=2025-07-01&to=2025-09-30"],
+    ["report custom period", "/regie/verslag?period=custom&from=2026-07-01&to=2026-09-30"],
   ];
   for (const [who, role] of [["steering", "steering"], ["programme manager", "programme_manager"]]) {
     const noScript = await newContext(browser, { javaScriptEnabled: false });
@@ -26,10 +26,21 @@ export default async function ({ keten, browser, report }) {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, base, keten.user(role));
+    const views = [...reports];
     for (const [label, path] of views) {
       const response = await page.goto(base + path, { waitUntil: "load" });
       report.expect(response.status() === 200, `${who}: ${label} answers 200`, `status ${response.status()}`);
       await report.check(page, `${who}: ${label}`);
+    }
+    if (role === "programme_manager") {
+      // The national view per province and size class.
+      for (const [label, path] of [["national view this year", "/regie/landelijk?period=this_year"], ["national view custom period", "/regie/landelijk?period=custom&from=2026-07-01&to=2026-09-30"]]) {
+        const response = await page.goto(base + path, { waitUntil: "load" });
+        report.expect(response.status() === 200, `${who}: ${label} answers 200`, `status ${response.status()}`);
+        report.expect((await page.locator("table[data-table=provinces]").count()) === 1, `${who}: ${label} has provinces`);
+        await report.check(page, `${who}: ${label}`);
+        views.push([label, path]);
+      }
     }
     if (role === "steering") {
       await page.emulateMedia({ media: "print" });

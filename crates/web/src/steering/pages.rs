@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/regie", get(dashboard_page))
         .route("/regie/download/{file}", get(download))
         .route("/regie/verslag", get(super::report::report_page))
+        .route("/regie/landelijk", get(national_page))
 }
 
 /// One option of a chooser.
@@ -166,6 +167,27 @@ fn summary(d: &Dashboard) -> String {
 pub(super) fn range_text(r: keten_core::steering::DayRange) -> String {
     let (from, to) = r.dates();
     format!("{} tot en met {}", date_text(from), date_text(to))
+}
+
+/// The national view: every municipality's figures together, with tables per province and size class.
+/// Programme managers and admins only; anyone else gets 404, as for another municipality's figures.
+async fn national_page(
+    state: State<AppState>,
+    shell: Shell,
+    user: RequireUser,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<DashboardPage, PageError> {
+    use keten_core::account::Role;
+    if !user
+        .0
+        .actor
+        .has_any_role(&[Role::ProgrammeManager, Role::Admin])
+    {
+        return Err(AppError::NotFound.into());
+    }
+    q.municipality = None;
+    q.help_point = None;
+    dashboard_page(state, shell, user, Query(q)).await
 }
 
 async fn dashboard_page(

@@ -155,6 +155,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "help-points",
     "running-totals",
     "comparison",
+    "provinces",
+    "size-classes",
     "pc4",
     "target-group",
     "age-rates",
@@ -533,6 +535,9 @@ pub async fn dashboard(
             .collect();
         tables.extend(comparison_table(code, &per_municipality));
     }
+    if r.scope.municipality_code.is_none() && r.scope.help_point.is_none() {
+        tables.extend(national_tables(&now, &before));
+    }
     tables.push(pc4_table(&now, &before));
     let mut map = Vec::new();
     let mut area_facts = Vec::new();
@@ -625,6 +630,97 @@ fn comparison_table(code: &str, questions: &BTreeMap<String, i64>) -> Option<Tab
             "Buurgemeenten zijn bij benadering: de 6 gemeenten waarvan het midden het dichtst bij ligt (keten kent de gemeentegrenzen niet). Alleen totalen, en alleen van gemeenten met minstens 5 vragen in deze periode; een hulppunt dat voor meer gemeenten werkt telt bij elk mee. Inwoners: CBS 2025 (Nederland), Statbel 2020 (België).",
         ),
     })
+}
+
+/// The national view per province and per size class: questions counted once, at the municipality where the
+/// help point stands; residents of the municipalities with questions; counts under 5 hidden (with a second
+/// cell where a total would give them away).
+fn national_tables(now: &Figures, before: &Figures) -> [Table; 2] {
+    use keten_core::steering::compare::{SIZE_CLASSES, size_class};
+    let group = |key: &'static str,
+                 title: &str,
+                 heading: &'static str,
+                 of: &dyn Fn(&keten_core::reference::Municipality) -> String| {
+        // group -> (municipalities with questions, questions, residents, questions a year earlier)
+        let mut by: BTreeMap<String, (std::collections::BTreeSet<String>, i64, i64)> =
+            BTreeMap::new();
+        for (f, earlier) in [(now, false), (before, true)] {
+            for p in &f.help_points {
+                let Some(m) = keten_core::reference::municipality(&p.municipality_code) else {
+                    continue;
+                };
+                let e = by.entry(of(m)).or_default();
+                if earlier {
+                    e.2 += p.questions;
+                } else {
+                    e.0.insert(m.code.clone());
+                    e.1 += p.questions;
+                }
+            }
+        }
+        let mut rows: Vec<Row> = by
+            .into_iter()
+            .map(|(label, (codes, q, b))| {
+                let residents: i64 = codes
+                    .iter()
+                    .filter_map(|c| keten_core::reference::municipality(c))
+                    .map(|m| i64::from(m.population))
+                    .sum();
+                Row {
+                    label,
+                    cells: vec![
+                        shown(q),
+                        shown(i64::try_from(codes.len()).unwrap_or(0)),
+                        shown(residents),
+                        per_1_000(q, u32::try_from(residents).unwrap_or(u32::MAX)),
+                        shown(b),
+                    ],
+                }
+            })
+            .collect();
+        suppress_columns(&mut rows, &[0, 4]);
+        hide_dependants(&mut rows, 0, &[3]);
+        Table {
+            key,
+            title: title.to_owned(),
+            headers: vec![
+                heading,
+                "Vragen",
+                "Gemeenten met vragen",
+                "Inwoners van die gemeenten",
+                "Vragen per 1.000 inwoners",
+                "Een jaar eerder",
+            ],
+            rows,
+            chart: ChartKind::Bar,
+            note: Some(
+                "Elke vraag telt één keer: bij de gemeente waar het hulppunt staat. Inwoners: van de gemeenten met vragen in deze periode. Aantallen onder de 5 staan er als \"< 5\".",
+            ),
+        }
+    };
+    [
+        group("provinces", "Vragen per provincie", "Provincie", &|m| {
+            if m.province.is_empty() {
+                "Brussel".to_owned()
+            } else {
+                m.province.clone()
+            }
+        }),
+        group(
+            "size-classes",
+            "Vragen per grootteklasse",
+            "Gemeenten met",
+            &|m| {
+                let class = size_class(m.population);
+                // A sortable label: the class's number, then its words.
+                format!(
+                    "{}. {}",
+                    class + 1,
+                    SIZE_CLASSES.get(class).map_or("", |c| c.1)
+                )
+            },
+        ),
+    ]
 }
 
 /// Fewer measured referrals than this and a median or percentile would describe single residents' cases.

@@ -4,6 +4,8 @@
 
 use crate::support::TestApp;
 use crate::support::demo_users::{PARTNER, STAFF, STEERING};
+
+const PROGRAMME: &str = "programma@digitale-inclusie.demo.keten.nl";
 use keten_core::steering::local_date;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -303,5 +305,60 @@ both_backends! {
         }
         let staff = app.signed_in(STAFF).await;
         assert_eq!(staff.get(app.url("/regie/verslag")).send().await.unwrap().status(), 403);
+    };
+
+    the_national_view_per_province_and_size_class_hides_small_cells => |app: TestApp| async move {
+        use keten_core::reference::municipality;
+        use keten_core::steering::{day_number, local_day_hour, suppress_list};
+        let ids = app.demo_chain().await;
+        crate::steering::demo_history(&app, ids, 1500).await;
+        let (from, to) = ("2025-03-03", "2026-03-02");
+        let (first, last) = (day_number(from.parse().unwrap()), day_number(to.parse().unwrap()));
+        // Every question once, at the municipality its help point stands in: a plain loop over the raw rows.
+        let mut points: BTreeMap<String, String> = BTreeMap::new();
+        for code in ["GM0599", "GM0606", "GM0502", "GM0622", "GM0518", "44021"] {
+            for p in app.store.chain_help_points(code).await.unwrap() {
+                points.insert(p.id, p.municipality_code);
+            }
+        }
+        assert!(points.len() > 5);
+        let mut by_province: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_class: BTreeMap<usize, i64> = BTreeMap::new();
+        for (id, code) in &points {
+            let m = municipality(code).unwrap();
+            let n = crate::steering::raw_rows(&app, std::slice::from_ref(id)).await.iter()
+                .filter(|q| (first..=last).contains(&local_day_hour(q.asked_at).0)).count() as i64;
+            if n == 0 { continue; }
+            *by_province.entry(if m.province.is_empty() { "Brussel".into() } else { m.province.clone() }).or_default() += n;
+            *by_class.entry(keten_core::steering::compare::size_class(m.population)).or_default() += n;
+        }
+        let programme = app.signed_in(PROGRAMME).await;
+        let v = stats(&app, &programme, &format!("period=custom&from={from}&to={to}")).await;
+        let provinces = api_table(&v, "provinces");
+        let values: Vec<i64> = by_province.values().copied().collect();
+        for ((name, n), hide) in by_province.iter().zip(suppress_list(&values)) {
+            assert_eq!(provinces[name][0], if hide { None } else { Some(*n as f64) }, "{name}");
+        }
+        assert_eq!(provinces.len(), by_province.len());
+        let classes = api_table(&v, "size-classes");
+        assert_eq!(classes.len(), by_class.len());
+        let values: Vec<i64> = by_class.values().copied().collect();
+        for ((class, n), hide) in by_class.iter().zip(suppress_list(&values)) {
+            let label = format!("{}. {}", class + 1, keten_core::steering::compare::size_class_label(*class));
+            assert_eq!(classes[&label][0], if hide { None } else { Some(*n as f64) }, "{label}");
+        }
+        // The page: programme managers and admins; steering of any municipality gets 404, like another's figures.
+        let r = programme.get(app.url(&format!("/regie/landelijk?period=custom&from={from}&to={to}&municipality=GM0599"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Cijfers: Alle gemeenten") && html.contains("data-table=\"provinces\"") && html.contains("data-table=\"size-classes\""));
+        assert!(html.contains("Zuid-Holland"));
+        let steering = app.signed_in(STEERING).await;
+        assert_eq!(steering.get(app.url("/regie/landelijk")).send().await.unwrap().status(), 404);
+        let r = steering.get(app.url("/api/v1/stats/provinces")).send().await.unwrap();
+        let own: Value = r.json().await.unwrap();
+        assert_eq!(own["tables"].as_array().unwrap().len(), 0, "a municipality's figures have no provinces");
+        let staff = app.signed_in(STAFF).await;
+        assert_eq!(staff.get(app.url("/regie/landelijk")).send().await.unwrap().status(), 404);
     };
 }
