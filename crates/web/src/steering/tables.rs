@@ -1215,3 +1215,49 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
         facts,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn referral(sent_at: i64, accepted_after: Option<i64>, status: &str) -> ReferralTimes {
+        ReferralTimes {
+            status: status.to_owned(),
+            sent_at,
+            due_at: sent_at + 3_600,
+            accepted_at: accepted_after.map(|a| sent_at + a),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn referral_figures_of_few_referrals_stay_hidden() {
+        let rows = vec![
+            referral(0, Some(600), "accepted"),
+            referral(10, Some(7_200), "accepted"),
+            referral(20, None, "sent"),
+        ];
+        // A municipality: the counts show, but no median of three referrals.
+        let [lead, overdue] = referral_tables(&rows, 100_000, false);
+        assert_eq!(
+            lead.rows[0].cells,
+            vec![Cell::Shown(2), Cell::Hidden, Cell::Hidden]
+        );
+        assert_eq!(overdue.rows[1].cells, vec![Cell::Shown(2), Cell::Shown(67)]);
+        // One help point of a small municipality: counts under 5 are hidden too.
+        let [lead, overdue] = referral_tables(&rows, 100_000, true);
+        assert_eq!(lead.rows[0].cells[0], Cell::Hidden);
+        assert_eq!(overdue.rows[0].cells[0], Cell::Hidden);
+        assert_eq!(overdue.rows[1].cells, vec![Cell::Hidden, Cell::Hidden]);
+        // Five accepted referrals: median and 90th percentile in hours with one decimal.
+        let five: Vec<ReferralTimes> = [1_800, 3_600, 5_400, 7_200, 36_000]
+            .iter()
+            .map(|a| referral(0, Some(*a), "accepted"))
+            .collect();
+        let [lead, _] = referral_tables(&five, 100_000, false);
+        assert_eq!(
+            lead.rows[0].cells,
+            vec![Cell::Shown(5), Cell::Tenths(15), Cell::Tenths(100)]
+        );
+    }
+}
