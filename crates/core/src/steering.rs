@@ -1,5 +1,8 @@
 //! Steering figures as pure rules: local days and hours of the rollups, periods and their year-earlier twins, trends, milestones and the cells-under-5 rule with secondary suppression.
 
+pub mod compare;
+pub mod report;
+
 use crate::ValidationError;
 use crate::opening_hours::Region;
 use jiff::Timestamp;
@@ -245,6 +248,33 @@ impl Period {
     }
 }
 
+/// The first second of a local day (midnight in CET/CEST), as unix seconds: the bound for rows that are
+/// not rolled up per day (referrals).
+#[must_use]
+pub fn day_start_seconds(day: i64) -> i64 {
+    date_of(day)
+        .to_zoned(Region::Nl.time_zone().clone())
+        .map_or(day * 86_400, |z| z.timestamp().as_second())
+}
+
+/// Whether a referral was (or is) overdue: no answer (accepted, declined or otherwise closed) before its
+/// deadline. Still waiting past the deadline at `now` counts too.
+#[must_use]
+pub fn referral_overdue(
+    due_at: i64,
+    accepted_at: Option<i64>,
+    closed_at: Option<i64>,
+    now: i64,
+) -> bool {
+    let answered = match (accepted_at, closed_at) {
+        (Some(a), Some(c)) => a.min(c),
+        (Some(a), None) => a,
+        (None, Some(c)) => c,
+        (None, None) => now,
+    };
+    answered > due_at
+}
+
 /// The local date of a moment (for "today").
 #[must_use]
 pub fn local_date(unix_seconds: i64) -> Date {
@@ -339,10 +369,13 @@ pub fn suppress_list(values: &[i64]) -> Vec<bool> {
     suppress_table(&[values.to_vec()]).pop().unwrap_or_default()
 }
 
-/// A count as it may be shown: the number, or hidden ("< 5").
+/// A figure as it may be shown: a count, a rate with one decimal (held in tenths, so that it stays exact),
+/// or hidden ("< 5").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Shown(i64),
+    /// A rate in tenths: `Tenths(125)` reads 12,5.
+    Tenths(i64),
     Hidden,
 }
 
@@ -356,13 +389,54 @@ impl Cell {
         }
     }
 
-    /// The number, or `None` when hidden.
+    /// The count, or `None` when hidden or a rate (the cells-under-5 rule works on counts only).
     #[must_use]
     pub fn value(self) -> Option<i64> {
         match self {
             Cell::Shown(n) => Some(n),
+            Cell::Tenths(_) | Cell::Hidden => None,
+        }
+    }
+
+    /// The figure as a number (a rate with its decimal), or `None` when hidden.
+    #[must_use]
+    #[expect(clippy::cast_precision_loss, reason = "figures are far below 2^53")]
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Cell::Shown(n) => Some(n as f64),
+            Cell::Tenths(t) => Some(t as f64 / 10.0),
             Cell::Hidden => None,
         }
+    }
+
+    /// The figure for files and machines: `12`, `12.5`, or `None` when hidden.
+    #[must_use]
+    pub fn plain(self) -> Option<String> {
+        match self {
+            Cell::Shown(n) => Some(n.to_string()),
+            Cell::Tenths(t) => Some(tenths_text(t, '.')),
+            Cell::Hidden => None,
+        }
+    }
+}
+
+/// Questions per 1,000 residents in tenths, rounded half up (`Some(125)` is 12,5 per 1,000); `None` without
+/// residents.
+#[must_use]
+pub fn per_thousand_tenths(questions: i64, residents: u32) -> Option<i64> {
+    (residents > 0).then(|| (questions * 20_000 / i64::from(residents) + 1) / 2)
+}
+
+/// Tenths as a decimal with one place and the given decimal mark: 125 -> "12,5"; the whole part keeps
+/// Dutch thousands separators when the mark is a comma.
+fn tenths_text(t: i64, mark: char) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let (whole, tenth) = (t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+    let whole = i64::try_from(whole).unwrap_or(i64::MAX);
+    if mark == ',' {
+        format!("{sign}{},{tenth}", thousands(whole))
+    } else {
+        format!("{sign}{whole}.{tenth}")
     }
 }
 
@@ -370,6 +444,7 @@ impl std::fmt::Display for Cell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Cell::Shown(n) => write!(f, "{}", thousands(*n)),
+            Cell::Tenths(t) => f.write_str(&tenths_text(*t, ',')),
             Cell::Hidden => f.write_str("< 5"),
         }
     }
@@ -496,6 +571,26 @@ mod tests {
     }
 
     #[test]
+    fn local_midnight_and_overdue_referrals() {
+        let day = day_number(d("2026-03-02"));
+        let midnight: Timestamp = "2026-03-01T23:00:00Z".parse().unwrap();
+        assert_eq!(day_start_seconds(day), midnight.as_second());
+        let summer: Timestamp = "2026-06-30T22:00:00Z".parse().unwrap();
+        assert_eq!(
+            day_start_seconds(day_number(d("2026-07-01"))),
+            summer.as_second()
+        );
+        assert!(!referral_overdue(100, Some(90), None, 500));
+        assert!(referral_overdue(100, Some(110), Some(200), 500));
+        assert!(
+            !referral_overdue(100, None, Some(100), 500),
+            "declined on the deadline"
+        );
+        assert!(referral_overdue(100, None, None, 101), "still waiting");
+        assert!(!referral_overdue(100, None, None, 99));
+    }
+
+    #[test]
     fn figures_in_words() {
         assert_eq!(milestone(99_999), Some(50_000));
         assert_eq!(milestone(100_000), Some(100_000));
@@ -507,5 +602,14 @@ mod tests {
         assert_eq!(thousands(1_240), "1.240");
         assert_eq!(thousands(100_000), "100.000");
         assert_eq!(Cell::Hidden.to_string(), "< 5");
+        assert_eq!(Cell::Tenths(125).to_string(), "12,5");
+        assert_eq!(Cell::Tenths(12_345).to_string(), "1.234,5");
+        assert_eq!(Cell::Tenths(7).plain().as_deref(), Some("0.7"));
+        assert_eq!(Cell::Tenths(125).number(), Some(12.5));
+        assert_eq!(Cell::Tenths(125).value(), None);
+        // 3 questions among 1,234 residents: 2,43 per 1,000, shown as 2,4.
+        assert_eq!(per_thousand_tenths(3, 1_234), Some(24));
+        assert_eq!(per_thousand_tenths(1, 2_000), Some(5));
+        assert_eq!(per_thousand_tenths(1, 0), None);
     }
 }

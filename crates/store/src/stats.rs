@@ -120,6 +120,16 @@ impl Figures {
     }
 }
 
+/// The times of one referral, for lead times and the overdue share (no personal data, no ids).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReferralTimes {
+    pub status: String,
+    pub sent_at: i64,
+    pub due_at: i64,
+    pub accepted_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
 /// Roles that read every municipality's figures.
 const NATIONAL_ROLES: [Role; 2] = [Role::ProgrammeManager, Role::Admin];
 
@@ -228,6 +238,48 @@ impl Store {
             profile,
             help_points,
         })
+    }
+
+    /// The times of the scope's referrals sent in `[from, until)` (unix seconds): a municipality's referrals,
+    /// the ones sent to one help point, or all. Referrals are few next to questions, so these are read from
+    /// their own rows (indexed on municipality and sending time), as the referral overview does.
+    pub async fn stats_referral_times(
+        &self,
+        scope: &StatsScope,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<ReferralTimes>> {
+        let mut sql = Sql::new(
+            "SELECT status, sent_at, due_at, accepted_at, closed_at FROM referrals WHERE sent_at >= ",
+        );
+        sql.bind(from).push(" AND sent_at < ").bind(until);
+        if let Some(code) = &scope.municipality_code {
+            sql.push(" AND municipality_code = ").bind(code.clone());
+        }
+        if let Some(p) = &scope.help_point {
+            sql.push(" AND help_point_id = ").bind(p.id.clone());
+        }
+        sql.push(" ORDER BY sent_at");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Questions per municipality's chain over the days of `range`, from the rollups: a help point counts for
+    /// the municipality it is in and every one it serves. Totals only, for comparisons between municipalities.
+    pub async fn stats_questions_per_municipality(
+        &self,
+        range: DayRange,
+    ) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM question_rollups r \
+             JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
+             UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
+             ON c.help_point_id = r.help_point_id WHERE r.day >= ",
+        );
+        sql.bind(range.from)
+            .push(" AND r.day < ")
+            .bind(range.until)
+            .push(" GROUP BY c.municipality_code ORDER BY c.municipality_code");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
     /// Running totals of the scope's help points, highest first.

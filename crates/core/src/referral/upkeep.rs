@@ -179,6 +179,8 @@ pub struct LeadTime {
     pub count: usize,
     pub mean_seconds: Option<i64>,
     pub median_seconds: Option<i64>,
+    /// 90th percentile (nearest rank: the smallest duration at least 90% of the referrals stay within).
+    pub p90_seconds: Option<i64>,
 }
 
 impl LeadTime {
@@ -202,10 +204,13 @@ impl LeadTime {
             let (a, b) = (seconds[n / 2 - 1], seconds[n / 2]);
             a + (b - a) / 2
         };
+        // Nearest rank: the ceil(0.9 n)-th smallest, counted from 1.
+        let rank = (n * 9).div_ceil(10).max(1);
         Self {
             count: n,
             mean_seconds: Some(mean),
             median_seconds: Some(median),
+            p90_seconds: seconds.get(rank - 1).copied(),
         }
     }
 }
@@ -304,6 +309,13 @@ mod tests {
         assert_eq!(even.mean_seconds, Some(42));
         assert_eq!(even.count, 4);
         assert_eq!(LeadTime::of(vec![-5]).median_seconds, Some(0));
+        // 90th percentile by nearest rank: of 10 durations the 9th, of 11 the 10th, of 1 the only one.
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(LeadTime::of(ten).p90_seconds, Some(9));
+        let eleven: Vec<i64> = (1..=11).rev().collect();
+        assert_eq!(LeadTime::of(eleven).p90_seconds, Some(10));
+        assert_eq!(LeadTime::of(vec![7]).p90_seconds, Some(7));
+        assert_eq!(LeadTime::of(Vec::new()).p90_seconds, None);
     }
 
     #[test]

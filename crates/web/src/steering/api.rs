@@ -9,19 +9,30 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One row: its label and one value per count column; `null` is a hidden cell (fewer than 5 questions for
-/// an area smaller than a municipality, or a cell hidden so that such a one cannot be recomputed).
+/// One row: its label and one value per column; `null` is a hidden cell (fewer than 5 questions for
+/// an area smaller than a municipality, or a cell hidden so that such a one cannot be recomputed). Counts
+/// are whole numbers; rates (per 1,000 residents) carry one decimal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsRow {
     pub label: String,
-    pub values: Vec<Option<i64>>,
+    #[schema(value_type = Vec<Option<f64>>)]
+    pub values: Vec<Option<serde_json::Number>>,
+}
+
+/// A cell as a JSON number: an integer for counts, a decimal for rates.
+pub(crate) fn json_number(c: keten_core::steering::Cell) -> Option<serde_json::Number> {
+    match c {
+        keten_core::steering::Cell::Shown(n) => Some(n.into()),
+        other => other.number().and_then(serde_json::Number::from_f64),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsTable {
     /// Stable name: `key-figures`, `topics`, `agencies`, `kinds`, `channels`, `outcomes`, `referred-to`,
-    /// `first-visits`, `age-bands`, `per-week`, `per-month`, `weekdays`, `hours`, `help-points`,
-    /// `running-totals`, `pc4`.
+    /// `first-visits`, `referral-lead-times` (hours, one decimal), `referral-overdue`, `age-bands`,
+    /// `per-week`, `per-month`, `weekdays`, `hours`, `help-points`, `running-totals`, `pc4`, `target-group`,
+    /// `age-rates` (per 1,000 residents, one decimal), `blind-spots`.
     pub key: String,
     pub title: String,
     /// The label column's name, then each value column's.
@@ -40,7 +51,7 @@ impl From<&Table> for StatsTable {
                 .iter()
                 .map(|r| StatsRow {
                     label: r.label.clone(),
-                    values: r.cells.iter().map(|c| c.value()).collect(),
+                    values: r.cells.iter().map(|c| json_number(*c)).collect(),
                 })
                 .collect(),
         }
@@ -66,10 +77,32 @@ pub struct StatsAbout {
     pub questions_year_earlier: i64,
 }
 
+/// The facts of the council report's summary (`/regie/verslag`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsSummary {
+    /// Whole percent against the same days a year earlier; `null` without questions then.
+    pub change_percent: Option<i64>,
+    /// Code and label of the topic with the most questions; `null` without questions.
+    pub largest_topic_code: Option<String>,
+    pub largest_topic: Option<String>,
+    /// Up to three PC4 areas with many residents of 65 or over and no question, the most older residents first.
+    pub blind_spots: Vec<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsResponse {
     pub about: StatsAbout,
+    pub summary: StatsSummary,
     pub tables: Vec<StatsTable>,
+}
+
+fn summary(d: &Dashboard) -> StatsSummary {
+    StatsSummary {
+        change_percent: d.summary.change_percent,
+        largest_topic_code: d.summary.largest_topic.clone(),
+        largest_topic: d.largest_topic.clone(),
+        blind_spots: d.summary.blind_spots.clone(),
+    }
 }
 
 fn about(d: &Dashboard, municipality: Option<String>, help_point: Option<String>) -> StatsAbout {
@@ -119,6 +152,7 @@ pub async fn get_stats(
     let (d, about) = load(&state, &actor, &q).await?;
     Ok(Json(StatsResponse {
         about,
+        summary: summary(&d),
         tables: d.tables.iter().map(StatsTable::from).collect(),
     }))
 }
@@ -141,6 +175,7 @@ pub async fn get_stats_table(
     let (d, about) = load(&state, &actor, &q).await?;
     Ok(Json(StatsResponse {
         about,
+        summary: summary(&d),
         tables: d.table(&table).into_iter().map(StatsTable::from).collect(),
     }))
 }

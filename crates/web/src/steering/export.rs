@@ -10,8 +10,7 @@ use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 pub const HIDDEN: &str = "< 5";
 
 fn cell_text(c: Cell) -> String {
-    c.value()
-        .map_or_else(|| HIDDEN.to_owned(), |n| n.to_string())
+    c.plain().unwrap_or_else(|| HIDDEN.to_owned())
 }
 
 /// One table as CSV: its header row, then label and counts (hidden cells as "< 5").
@@ -51,10 +50,9 @@ fn write_table(
     for (row, r) in (1u32..).zip(&table.rows) {
         sheet.write_string(row, 0, &r.label)?;
         for (col, c) in (1u16..).zip(&r.cells) {
-            match c.value() {
+            match c.number() {
                 // Counts stay far below 2^53, so a spreadsheet number holds them exactly.
-                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
-                Some(n) => sheet.write_number(row, col, n as f64)?,
+                Some(n) => sheet.write_number(row, col, n)?,
                 None => sheet.write_string(row, col, HIDDEN)?,
             };
         }

@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod export;
 mod pages;
+mod report;
 pub(crate) mod tables;
 
 use crate::AppState;

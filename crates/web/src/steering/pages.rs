@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/regie", get(dashboard_page))
         .route("/regie/download/{file}", get(download))
+        .route("/regie/verslag", get(super::report::report_page))
+        .route("/regie/landelijk", get(national_page))
 }
 
 /// One option of a chooser.
@@ -67,37 +69,42 @@ impl DashboardPage {
     }
 
     fn map(&self) -> Option<String> {
-        if self.dashboard.map.is_empty() {
-            return None;
-        }
-        Some(
+        map_svg(&self.dashboard)
+    }
+}
+
+/// The municipality's map of questions per 1,000 residents, or nothing for the national view.
+pub(super) fn map_svg(dashboard: &Dashboard) -> Option<String> {
+    if dashboard.map.is_empty() {
+        return None;
+    }
+    Some(
             AreaMap {
                 id: "kaart-doelgroep".into(),
-                title: "Vragen per 10.000 inwoners op de kaart".into(),
-                description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 10.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
-                unit: "vragen per 10.000 inwoners".into(),
-                decimals: 0,
-                areas: self
-                    .dashboard
+                title: "Vragen per 1.000 inwoners op de kaart".into(),
+                description: "Cirkels op het midden van elk postcodegebied (bij benadering): hoe groter, hoe meer vragen per 1.000 inwoners. Gemarkeerd: blinde vlekken, waar veel 65-plussers wonen en geen vraag vandaan kwam. De getallen staan in de tabel eronder.".into(),
+                unit: "vragen per 1.000 inwoners".into(),
+                decimals: 1,
+                areas: dashboard
                     .map
                     .iter()
                     .map(|a| Area {
                         label: a.pc4.clone(),
                         lat: a.lat,
                         lon: a.lon,
-                        value: a.rate.map(|r| r as f64),
+                        value: a.rate,
                         blind_spot: a.blind_spot,
                     })
                     .collect(),
             }
             .render(),
         )
-    }
 }
 
 /// A chart of a table's first count column, with the year earlier beside it where the table has one.
-fn chart_of(table: &Table) -> Option<Chart> {
-    if table.key == "key-figures" || table.rows.is_empty() {
+pub(super) fn chart_of(table: &Table) -> Option<Chart> {
+    // Key figures and referral figures mix units in their columns: a table says it better than a chart.
+    if table.key == "key-figures" || table.key.starts_with("referral-") || table.rows.is_empty() {
         return None;
     }
     let kind = match table.chart {
@@ -109,7 +116,7 @@ fn chart_of(table: &Table) -> Option<Chart> {
         table
             .rows
             .iter()
-            .map(|r| r.cells.get(col).and_then(|c| c.value()).map(|n| n as f64))
+            .map(|r| r.cells.get(col).and_then(|c| c.number()))
             .collect()
     };
     let heading = table.headers.first().copied().unwrap_or("");
@@ -157,9 +164,30 @@ fn summary(d: &Dashboard) -> String {
     }
 }
 
-fn range_text(r: keten_core::steering::DayRange) -> String {
+pub(super) fn range_text(r: keten_core::steering::DayRange) -> String {
     let (from, to) = r.dates();
     format!("{} tot en met {}", date_text(from), date_text(to))
+}
+
+/// The national view: every municipality's figures together, with tables per province and size class.
+/// Programme managers and admins only; anyone else gets 404, as for another municipality's figures.
+async fn national_page(
+    state: State<AppState>,
+    shell: Shell,
+    user: RequireUser,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<DashboardPage, PageError> {
+    use keten_core::account::Role;
+    if !user
+        .0
+        .actor
+        .has_any_role(&[Role::ProgrammeManager, Role::Admin])
+    {
+        return Err(AppError::NotFound.into());
+    }
+    q.municipality = None;
+    q.help_point = None;
+    dashboard_page(state, shell, user, Query(q)).await
 }
 
 async fn dashboard_page(

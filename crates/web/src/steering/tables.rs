@@ -9,7 +9,7 @@ use keten_core::steering::{
     milestone, month_start, percent, suppress_list, week_start, weekday,
 };
 use keten_store::Actor;
-use keten_store::stats::{Count, Dimension, Figures, StatsScope};
+use keten_store::stats::{Count, Dimension, Figures, ReferralTimes, StatsScope};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::IntoParams;
@@ -123,6 +123,10 @@ pub struct Dashboard {
     pub tables: Vec<Table>,
     /// The municipality's PC4 areas (empty for the national view).
     pub map: Vec<MapArea>,
+    /// The facts of the council report's summary.
+    pub summary: steering::report::Summary,
+    /// The largest topic's label (the summary holds its code).
+    pub largest_topic: Option<String>,
 }
 
 impl Dashboard {
@@ -141,6 +145,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "outcomes",
     "referred-to",
     "first-visits",
+    "referral-lead-times",
+    "referral-overdue",
     "age-bands",
     "per-week",
     "per-month",
@@ -148,25 +154,25 @@ pub const TABLE_KEYS: &[&str] = &[
     "hours",
     "help-points",
     "running-totals",
+    "comparison",
+    "provinces",
+    "size-classes",
     "pc4",
     "target-group",
     "age-rates",
     "blind-spots",
 ];
 
-/// One PC4 area of the municipality on the map: where, questions per 10,000 residents (hidden: `None`),
+/// One PC4 area of the municipality on the map: where, questions per 1,000 residents (hidden: `None`),
 /// and whether it is a blind spot.
 #[derive(Debug, Clone)]
 pub struct MapArea {
     pub pc4: String,
     pub lat: f64,
     pub lon: f64,
-    pub rate: Option<i64>,
+    pub rate: Option<f64>,
     pub blind_spot: bool,
 }
-
-/// Residents aged 65 or over with no question from their area make it a blind spot when there are at least this many.
-pub const BLIND_SPOT_OLDER_RESIDENTS: u32 = 250;
 
 fn shown(n: i64) -> Cell {
     Cell::Shown(n)
@@ -450,6 +456,18 @@ pub async fn dashboard(
             },
         });
     }
+    let referrals = store
+        .stats_referral_times(
+            &r.scope,
+            steering::day_start_seconds(range.from),
+            steering::day_start_seconds(range.until),
+        )
+        .await?;
+    tables.extend(referral_tables(
+        &referrals,
+        state.now(),
+        single_point && small_points,
+    ));
     let mut ages = age_rows(&now, &before);
     if single_point && small_points {
         suppress_columns(&mut ages, &[0, 2]);
@@ -509,16 +527,47 @@ pub async fn dashboard(
         chart: ChartKind::Bar,
         note: Some("Een mijlpaal van 0 betekent: nog geen 1.000 vragen."),
     });
+    if let (Some(code), None) = (&r.scope.municipality_code, &r.scope.help_point) {
+        let per_municipality: BTreeMap<String, i64> = store
+            .stats_questions_per_municipality(range)
+            .await?
+            .into_iter()
+            .collect();
+        tables.extend(comparison_table(code, &per_municipality));
+    }
+    if r.scope.municipality_code.is_none() && r.scope.help_point.is_none() {
+        tables.extend(national_tables(&now, &before));
+    }
     tables.push(pc4_table(&now, &before));
     let mut map = Vec::new();
+    let mut area_facts = Vec::new();
     if let Some(code) = &r.scope.municipality_code {
-        let (target, ages, blind, areas) = target_group(code, &now);
+        let (target, ages, blind, areas, facts) = target_group(code, &now);
         tables.extend([target, ages, blind]);
         map = areas;
+        area_facts = facts;
     }
+    let topic_counts: Vec<(String, i64)> = now
+        .counts(Dimension::Topic)
+        .iter()
+        .map(|c| (c.value.clone(), c.questions))
+        .collect();
+    let summary = steering::report::summarise(
+        range,
+        now.questions(),
+        before.questions(),
+        &topic_counts,
+        &area_facts,
+    );
+    let largest_topic = summary
+        .largest_topic
+        .as_deref()
+        .map(|c| Labels::of(&labels.topics, c));
     let _ = actor;
     Ok(Dashboard {
         map,
+        summary,
+        largest_topic,
         scope_name: scope_name(&r.scope),
         period: r.period,
         year_earlier: earlier,
@@ -526,6 +575,260 @@ pub async fn dashboard(
         questions_before: before.questions(),
         tables,
     })
+}
+
+/// The municipality against its neighbours, its size class and the installation, per 1,000 residents.
+fn comparison_table(code: &str, questions: &BTreeMap<String, i64>) -> Option<Table> {
+    use keten_core::steering::compare::{Line, compare, size_class_label};
+    let c = compare(code, questions)?;
+    let own = keten_core::reference::municipality(code).map_or(code, |m| m.name.as_str());
+    let row = |label: String, l: &Line| Row {
+        label,
+        cells: vec![
+            l.rate_tenths.map_or(Cell::Hidden, Cell::Tenths),
+            shown(l.questions),
+            shown(l.residents),
+        ],
+    };
+    let mut rows = vec![row(format!("{own} (deze gemeente)"), &c.own)];
+    rows.extend(
+        c.neighbours
+            .iter()
+            .map(|(name, l)| row(format!("{name} (buurgemeente)"), l)),
+    );
+    if let Some((n, l)) = &c.same_size {
+        rows.push(row(
+            format!(
+                "{n} andere {} met {} op deze installatie",
+                if *n == 1 { "gemeente" } else { "gemeenten" },
+                size_class_label(c.size_class)
+            ),
+            l,
+        ));
+    }
+    if let Some((n, l)) = &c.installation {
+        rows.push(row(
+            format!(
+                "Alle {n} {} op deze installatie",
+                if *n == 1 { "gemeente" } else { "gemeenten" }
+            ),
+            l,
+        ));
+    }
+    Some(Table {
+        key: "comparison",
+        title: "Vergeleken met andere gemeenten".to_owned(),
+        headers: vec![
+            "Gemeente",
+            "Vragen per 1.000 inwoners",
+            "Vragen",
+            "Inwoners",
+        ],
+        rows,
+        chart: ChartKind::Bar,
+        note: Some(
+            "Buurgemeenten zijn bij benadering: de 6 gemeenten waarvan het midden het dichtst bij ligt (keten kent de gemeentegrenzen niet). Alleen totalen, en alleen van gemeenten met minstens 5 vragen in deze periode; een hulppunt dat voor meer gemeenten werkt telt bij elk mee. Inwoners: CBS 2025 (Nederland), Statbel 2020 (België).",
+        ),
+    })
+}
+
+/// The national view per province and per size class: questions counted once, at the municipality where the
+/// help point stands; residents of the municipalities with questions; counts under 5 hidden (with a second
+/// cell where a total would give them away).
+fn national_tables(now: &Figures, before: &Figures) -> [Table; 2] {
+    use keten_core::steering::compare::{SIZE_CLASSES, size_class};
+    let group = |key: &'static str,
+                 title: &str,
+                 heading: &'static str,
+                 of: &dyn Fn(&keten_core::reference::Municipality) -> String| {
+        // group -> (municipalities with questions, questions, residents, questions a year earlier)
+        let mut by: BTreeMap<String, (std::collections::BTreeSet<String>, i64, i64)> =
+            BTreeMap::new();
+        for (f, earlier) in [(now, false), (before, true)] {
+            for p in &f.help_points {
+                let Some(m) = keten_core::reference::municipality(&p.municipality_code) else {
+                    continue;
+                };
+                let e = by.entry(of(m)).or_default();
+                if earlier {
+                    e.2 += p.questions;
+                } else {
+                    e.0.insert(m.code.clone());
+                    e.1 += p.questions;
+                }
+            }
+        }
+        let mut rows: Vec<Row> = by
+            .into_iter()
+            .map(|(label, (codes, q, b))| {
+                let residents: i64 = codes
+                    .iter()
+                    .filter_map(|c| keten_core::reference::municipality(c))
+                    .map(|m| i64::from(m.population))
+                    .sum();
+                Row {
+                    label,
+                    cells: vec![
+                        shown(q),
+                        shown(i64::try_from(codes.len()).unwrap_or(0)),
+                        shown(residents),
+                        per_1_000(q, u32::try_from(residents).unwrap_or(u32::MAX)),
+                        shown(b),
+                    ],
+                }
+            })
+            .collect();
+        suppress_columns(&mut rows, &[0, 4]);
+        hide_dependants(&mut rows, 0, &[3]);
+        Table {
+            key,
+            title: title.to_owned(),
+            headers: vec![
+                heading,
+                "Vragen",
+                "Gemeenten met vragen",
+                "Inwoners van die gemeenten",
+                "Vragen per 1.000 inwoners",
+                "Een jaar eerder",
+            ],
+            rows,
+            chart: ChartKind::Bar,
+            note: Some(
+                "Elke vraag telt één keer: bij de gemeente waar het hulppunt staat. Inwoners: van de gemeenten met vragen in deze periode. Aantallen onder de 5 staan er als \"< 5\".",
+            ),
+        }
+    };
+    [
+        group("provinces", "Vragen per provincie", "Provincie", &|m| {
+            if m.province.is_empty() {
+                "Brussel".to_owned()
+            } else {
+                m.province.clone()
+            }
+        }),
+        group(
+            "size-classes",
+            "Vragen per grootteklasse",
+            "Gemeenten met",
+            &|m| {
+                let class = size_class(m.population);
+                // A sortable label: the class's number, then its words.
+                format!(
+                    "{}. {}",
+                    class + 1,
+                    SIZE_CLASSES.get(class).map_or("", |c| c.1)
+                )
+            },
+        ),
+    ]
+}
+
+/// Fewer measured referrals than this and a median or percentile would describe single residents' cases.
+const MIN_LEAD_TIMES: usize = 5;
+
+/// Hours in tenths of `seconds`, rounded half up (`26,5` hours).
+fn hours_tenths(seconds: i64) -> i64 {
+    (seconds.max(0) * 10 + 1_800) / 3_600
+}
+
+/// Referral lead times (sent -> accepted -> completed: median and 90th percentile in hours) and the share
+/// overdue, of the referrals sent in the period. `small`: a single help point of a small municipality, where
+/// counts under 5 are hidden.
+fn referral_tables(rows: &[ReferralTimes], now: i64, small: bool) -> [Table; 2] {
+    use keten_core::referral::upkeep::LeadTime;
+    let completed = |r: &&ReferralTimes| r.status == "completed";
+    let to_accept: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.accepted_at.map(|a| a - r.sent_at))
+        .collect();
+    let accept_to_complete: Vec<i64> = rows
+        .iter()
+        .filter(completed)
+        .filter_map(|r| Some(r.closed_at? - r.accepted_at?))
+        .collect();
+    let to_complete: Vec<i64> = rows
+        .iter()
+        .filter(completed)
+        .filter_map(|r| r.closed_at.map(|c| c - r.sent_at))
+        .collect();
+    let lead_row = |label: &str, seconds: Vec<i64>| {
+        let t = LeadTime::of(seconds);
+        let time = |s: Option<i64>| match s {
+            Some(s) if t.count >= MIN_LEAD_TIMES => Cell::Tenths(hours_tenths(s)),
+            _ => Cell::Hidden,
+        };
+        let n = i64::try_from(t.count).unwrap_or(i64::MAX);
+        Row {
+            label: label.to_owned(),
+            cells: vec![
+                if small && n > 0 && n < steering::MIN_CELL {
+                    Cell::Hidden
+                } else {
+                    shown(n)
+                },
+                time(t.median_seconds),
+                time(t.p90_seconds),
+            ],
+        }
+    };
+    let sent = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let overdue = i64::try_from(
+        rows.iter()
+            .filter(|r| steering::referral_overdue(r.due_at, r.accepted_at, r.closed_at, now))
+            .count(),
+    )
+    .unwrap_or(i64::MAX);
+    let hide = |n: i64| small && n > 0 && n < steering::MIN_CELL;
+    let overdue_hidden = hide(overdue) || hide(sent - overdue);
+    [
+        Table {
+            key: "referral-lead-times",
+            title: "Doorlooptijd van warme doorverwijzingen".to_owned(),
+            headers: vec![
+                "Stap",
+                "Verwijzingen",
+                "Mediaan (uren)",
+                "90% binnen (uren)",
+            ],
+            rows: vec![
+                lead_row("Van versturen tot aannemen", to_accept),
+                lead_row("Van aannemen tot afgerond", accept_to_complete),
+                lead_row("Van versturen tot afgerond", to_complete),
+            ],
+            chart: ChartKind::Bar,
+            note: Some(
+                "Verwijzingen die in deze periode zijn verstuurd. Bij minder dan 5 verwijzingen staat er geen doorlooptijd (\"< 5\"): die zou over losse inwoners gaan.",
+            ),
+        },
+        Table {
+            key: "referral-overdue",
+            title: "Verwijzingen te laat opgepakt".to_owned(),
+            headers: vec!["Verwijzingen", "Aantal", "Aandeel (%)"],
+            rows: vec![
+                Row {
+                    label: "Verstuurd".to_owned(),
+                    cells: vec![
+                        if hide(sent) {
+                            Cell::Hidden
+                        } else {
+                            shown(sent)
+                        },
+                        shown(100),
+                    ],
+                },
+                Row {
+                    label: "Niet voor de termijn aangenomen of afgewezen".to_owned(),
+                    cells: if overdue_hidden {
+                        vec![Cell::Hidden, Cell::Hidden]
+                    } else {
+                        vec![shown(overdue), shown(percent(overdue, sent))]
+                    },
+                },
+            ],
+            chart: ChartKind::Bar,
+            note: Some("Ook verwijzingen die nu nog wachten en over hun termijn zijn tellen mee."),
+        },
+    ]
 }
 
 const SMALL_NOTE: &str = "Aantallen onder de 5 staan er als \"< 5\", en soms een tweede klein getal ook, zodat niemand ze kan terugrekenen.";
@@ -767,14 +1070,17 @@ fn pc4_table(now: &Figures, before: &Figures) -> Table {
     }
 }
 
-/// Rounded questions per 10,000 residents (10,000 rather than 1,000 keeps every output a whole number).
-fn per_10_000(questions: i64, residents: u32) -> Option<i64> {
-    (residents > 0).then(|| (questions * 20_000 / i64::from(residents) + 1) / 2)
+/// Questions per 1,000 residents with one decimal; no residents, no rate.
+fn per_1_000(questions: i64, residents: u32) -> Cell {
+    steering::per_thousand_tenths(questions, residents).map_or(Cell::Hidden, Cell::Tenths)
 }
 
 /// Where the target group is: questions per PC4 area of residence and per age band against the residents
 /// there (CBS 2021), the blind spots (many residents over 65, no question) and the map's areas.
-fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>) {
+/// PC4 areas as (PC4, questions, residents of 65 or over), for the report's summary.
+type AreaFacts = Vec<(String, i64, u32)>;
+
+fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>, AreaFacts) {
     let mut by_pc4: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut by_band = [0i64; 6];
     for (pc4, band, q) in &now.profile {
@@ -799,6 +1105,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
     let mut residents_by_band = [0u32; 6];
     let mut rows = Vec::new();
     let mut blind = Vec::new();
+    let mut facts = Vec::new();
     for area in &areas {
         let bands =
             keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap_or_default();
@@ -811,7 +1118,8 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             .get(area.postcode.as_str())
             .copied()
             .unwrap_or_default();
-        if q == 0 && older >= BLIND_SPOT_OLDER_RESIDENTS {
+        facts.push((area.postcode.clone(), q, older));
+        if steering::report::is_blind_spot(q, older) {
             blind.push((area.postcode.clone(), older));
         }
         rows.push(Row {
@@ -819,10 +1127,10 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             cells: vec![
                 shown(q),
                 shown(i64::from(residents)),
-                per_10_000(q, residents).map_or(Cell::Hidden, shown),
+                per_1_000(q, residents),
                 shown(q_older),
                 shown(i64::from(older)),
-                per_10_000(q_older, older).map_or(Cell::Hidden, shown),
+                per_1_000(q_older, older),
             ],
         });
     }
@@ -837,7 +1145,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             pc4: a.postcode.clone(),
             lat: a.centre.lat,
             lon: a.centre.lon,
-            rate: r.cells.get(2).and_then(|c| c.value()),
+            rate: r.cells.get(2).and_then(|c| c.number()),
             blind_spot: blind.iter().any(|(p, _)| *p == a.postcode),
         })
         .collect();
@@ -849,7 +1157,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             cells: vec![
                 shown(*q),
                 shown(i64::from(residents)),
-                per_10_000(*q, residents).map_or(Cell::Hidden, shown),
+                per_1_000(*q, residents),
             ],
         })
         .collect();
@@ -861,10 +1169,10 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
                 "Postcode (4 cijfers)",
                 "Vragen",
                 "Inwoners",
-                "Vragen per 10.000 inwoners",
+                "Vragen per 1.000 inwoners",
                 "Vragen van 65-plussers",
                 "Inwoners van 65 of ouder",
-                "Per 10.000 65-plussers",
+                "Per 1.000 65-plussers",
             ],
             rows,
             chart: ChartKind::Bar,
@@ -879,7 +1187,7 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
                 "Leeftijd",
                 "Vragen",
                 "Inwoners",
-                "Vragen per 10.000 inwoners",
+                "Vragen per 1.000 inwoners",
             ],
             rows: ages,
             chart: ChartKind::Bar,
@@ -904,5 +1212,52 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
             ),
         },
         map,
+        facts,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn referral(sent_at: i64, accepted_after: Option<i64>, status: &str) -> ReferralTimes {
+        ReferralTimes {
+            status: status.to_owned(),
+            sent_at,
+            due_at: sent_at + 3_600,
+            accepted_at: accepted_after.map(|a| sent_at + a),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn referral_figures_of_few_referrals_stay_hidden() {
+        let rows = vec![
+            referral(0, Some(600), "accepted"),
+            referral(10, Some(7_200), "accepted"),
+            referral(20, None, "sent"),
+        ];
+        // A municipality: the counts show, but no median of three referrals.
+        let [lead, overdue] = referral_tables(&rows, 100_000, false);
+        assert_eq!(
+            lead.rows[0].cells,
+            vec![Cell::Shown(2), Cell::Hidden, Cell::Hidden]
+        );
+        assert_eq!(overdue.rows[1].cells, vec![Cell::Shown(2), Cell::Shown(67)]);
+        // One help point of a small municipality: counts under 5 are hidden too.
+        let [lead, overdue] = referral_tables(&rows, 100_000, true);
+        assert_eq!(lead.rows[0].cells[0], Cell::Hidden);
+        assert_eq!(overdue.rows[0].cells[0], Cell::Hidden);
+        assert_eq!(overdue.rows[1].cells, vec![Cell::Hidden, Cell::Hidden]);
+        // Five accepted referrals: median and 90th percentile in hours with one decimal.
+        let five: Vec<ReferralTimes> = [1_800, 3_600, 5_400, 7_200, 36_000]
+            .iter()
+            .map(|a| referral(0, Some(*a), "accepted"))
+            .collect();
+        let [lead, _] = referral_tables(&five, 100_000, false);
+        assert_eq!(
+            lead.rows[0].cells,
+            vec![Cell::Shown(5), Cell::Tenths(15), Cell::Tenths(100)]
+        );
+    }
 }

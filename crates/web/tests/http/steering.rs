@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 const PROGRAMME: &str = "programma@digitale-inclusie.demo.keten.nl";
 
 /// Every raw row at the given help points, read page by page (no rollup involved).
-async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuestion> {
+pub(crate) async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuestion> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -200,7 +200,7 @@ async fn import(app: &TestApp, point: &str, n: usize, rng: &mut StdRng) {
 }
 
 /// Loads `n` generated demo questions over the year before the test clock (the demo loader's bulk path).
-async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
+pub(crate) async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
     let chain = keten_core::demo::demo_chain();
     let loaded = keten_store::demo::LoadedChain {
         help_point_ids: ids,
@@ -213,7 +213,7 @@ async fn demo_history(app: &TestApp, ids: Vec<String>, n: u64) {
         .unwrap();
 }
 
-fn csv_rows(body: &str) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(body: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(body.as_bytes())
@@ -222,13 +222,34 @@ fn csv_rows(body: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn xlsx_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = book.worksheet_range(sheet).unwrap();
     range
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// Label -> a value of a table in the API answer, as a decimal (rates carry one).
+fn api_rates(stats: &Value, key: &str, column: usize) -> BTreeMap<String, Option<f64>> {
+    let table = stats["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key)
+        .unwrap();
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_str().unwrap().to_owned(),
+                r["values"][column].as_f64(),
+            )
+        })
         .collect()
 }
 
@@ -356,18 +377,19 @@ both_backends! {
         for ((area, n), hide) in pc4.iter().zip(&hidden) {
             assert_eq!(api_pc4[area], if *hide { None } else { Some(*n) }, "{area}");
         }
-        // Where the target group is: per 10,000 residents of each of Rotterdam's PC4 areas, and the blind spots.
+        // Where the target group is: per 1,000 residents of each of Rotterdam's PC4 areas (one decimal,
+        // rounded half up), and the blind spots.
         let areas: Vec<_> = keten_core::reference::postcode_areas_in("GM0599").filter(|a| a.population.unwrap() > 0).collect();
         let counts: Vec<i64> = areas.iter().map(|a| pc4.get(&a.postcode).copied().unwrap_or(0)).collect();
         let target_hidden = suppress_list(&counts);
         let target = api_column(&stats, "target-group", 0);
-        let rates = api_column(&stats, "target-group", 2);
+        let rates = api_rates(&stats, "target-group", 2);
         assert_eq!(target.len(), areas.len());
         let mut blind = Vec::new();
         for ((area, n), hide) in areas.iter().zip(&counts).zip(&target_hidden) {
             let residents = i64::from(area.population.unwrap());
             assert_eq!(target[&area.postcode], if *hide { None } else { Some(*n) }, "target {}", area.postcode);
-            let rate = (n * 20_000 / residents + 1) / 2;
+            let rate = (*n as f64 * 1000.0 / residents as f64 * 10.0 + 0.5).floor() / 10.0;
             assert_eq!(rates[&area.postcode], if *hide { None } else { Some(rate) }, "rate {}", area.postcode);
             let bands = keten_core::reference::pc4_residents_by_age_band(&area.postcode).unwrap();
             if *n == 0 && bands[4] + bands[5] >= 250 {
@@ -414,7 +436,25 @@ both_backends! {
             assert!(html.contains(&format!("scope=\"row\">{label}</th><td class=\"utrecht-table__cell keten-number\">{}</td>", thousands(*n))), "page {label}");
         }
         assert!(html.contains("href=\"/regie\">Cijfers</a>"), "in the menu");
-        assert!(html.contains("Vragen per 10.000 inwoners op de kaart") && html.contains("<svg"), "the map");
+        assert!(html.contains("Vragen per 1.000 inwoners op de kaart") && html.contains("<svg"), "the map");
+        assert!(html.contains(" vragen per 1.000 inwoners</text>"), "the map's legend");
+        // The same rates in the CSV and the XLSX, with one decimal.
+        let csv = csv_rows(&steering.get(app.url(&format!("/regie/download/target-group.csv?{query}"))).send().await.unwrap().text().await.unwrap());
+        assert_eq!(csv[0][3], "Vragen per 1.000 inwoners");
+        let xlsx = steering.get(app.url(&format!("/regie/download/target-group.xlsx?{query}"))).send().await.unwrap().bytes().await.unwrap();
+        let sheet = xlsx_rows(&xlsx, "Doelgroep per postcodegebied");
+        for (area, rate) in &rates {
+            let row = csv.iter().find(|r| &r[0] == area).unwrap();
+            let cell = sheet.iter().find(|r| &r[0] == area).unwrap();
+            match rate {
+                Some(x) => {
+                    assert_eq!(row[3].parse::<f64>().unwrap(), *x, "csv rate {area}");
+                    assert_eq!(cell[3].parse::<f64>().unwrap(), *x, "xlsx rate {area}");
+                    assert!(html.contains(&format!(">{}</td>", keten_core::steering::Cell::Tenths((x * 10.0).round() as i64))), "page rate {area}");
+                }
+                None => assert_eq!((row[3].as_str(), cell[3].as_str()), ("< 5", "< 5"), "hidden rate {area}"),
+            }
+        }
     };
 
     small_cells_are_hidden_on_the_page_in_the_api_and_in_files => |app: TestApp| async move {
