@@ -80,34 +80,79 @@ pub(crate) fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("keten.db").display())
 }
 
+/// The CSRF token of the first form in `html`.
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+/// The code an authenticator app shows now for a base32 secret.
+fn app_code(secret: &str) -> String {
+    // The server runs on the system clock, so the "phone" reads it too.
+    use keten_core::clock::Clock;
+    let now = keten_core::clock::SystemClock.now().as_second();
+    keten_core::second_factor::TotpSecret::from_base32(secret)
+        .unwrap()
+        .code_at(now)
+        .unwrap()
+}
+
+/// Signs in through the form, as a person would: the password; then, for a role that needs a second factor,
+/// either a code from the demo's secret or (a new account) setting one up with the secret the page shows.
 async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let html = client
-        .get(format!("{base}/aanmelden"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).unwrap() + marker.len();
-    let token = &html[start..start + 64];
+    let page = |path: &str| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let token = csrf_in(&page("/aanmelden").await);
     let r = client
         .post(format!("{base}/aanmelden"))
         .form(&[
             ("email", email),
             ("password", password),
-            ("csrf_token", token),
+            ("csrf_token", token.as_str()),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    if location.starts_with("/aanmelden/code") {
+        let token = csrf_in(&page("/aanmelden/code").await);
+        let code = app_code(keten_core::second_factor::DEMO_SECRET);
+        let r = client
+            .post(format!("{base}/aanmelden/code"))
+            .form(&[("code", code.as_str()), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "the demo secret's code was refused");
+    } else if location.starts_with("/account/tweede-stap") {
+        let html = page("/account/tweede-stap").await;
+        let marker = "<code class=\"keten-secret\">";
+        let start = html.find(marker).unwrap() + marker.len();
+        let secret: String = html[start..]
+            .split('<')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let code = app_code(&secret);
+        let r = client
+            .post(format!("{base}/account/tweede-stap"))
+            .form(&[("code", code.as_str()), ("csrf_token", &csrf_in(&html))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "setting up the second factor failed");
+    }
     client
 }
 
