@@ -171,12 +171,27 @@ export class Report {
   async check(page, name) {
     this.axe(`${name} (${new URL(page.url()).pathname})`, await axeCheck(page));
   }
-  /// No sideways scrolling of the page at `url` in a 320 px wide context.
+  /// No sideways scrolling of the page at `url` in a 320 px wide context, nor at 200% zoom.
   async reflow(phonePage, url, name) {
     await phonePage.goto(url, { waitUntil: "load" });
     const wide = await sidewaysScroll(phonePage);
     if (wide.length === 0) this.ok(`320 px: ${name}`);
     else this.fail(`320 px: ${name} scrolls sideways`, wide.join("\n        "));
+    await this.zoom200(phonePage, url, name);
+  }
+  /// WCAG 1.4.10 at 200% zoom: a 1280 px wide window zoomed to 200% lays out 1280 / 2 = 640 CSS px, which is
+  /// what a 640 px viewport with deviceScaleFactor 2 gives (the same layout, rendered at twice the pixels).
+  /// A context of its own with the phone page's cookies, so signed-in pages are checked as that user.
+  async zoom200(phonePage, url, name) {
+    const browser = phonePage.context().browser();
+    const storageState = await phonePage.context().storageState();
+    const zoomed = await browser.newContext({ storageState, viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    const page = await zoomed.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    const wide = await sidewaysScroll(page);
+    if (wide.length === 0) this.ok(`200% zoom: ${name}`);
+    else this.fail(`200% zoom: ${name} scrolls sideways`, wide.join("\n        "));
+    await zoomed.close();
   }
 }
 
