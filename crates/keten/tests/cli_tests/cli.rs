@@ -536,3 +536,63 @@ pub(crate) async fn postgres_database(tag: &str) -> Option<String> {
     let (prefix, _) = base_url.rsplit_once('/').unwrap();
     Some(format!("{prefix}/{name}"))
 }
+
+#[tokio::test]
+async fn a_lost_phone_is_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).arg("migrate"));
+    run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Beheer",
+        "--kind",
+        "national_body",
+        "--sector",
+        "public",
+        "--municipality",
+        "GM0599",
+    ]));
+    let password = "de fiets staat bij de bieb";
+    run_ok(keten(&url).args([
+        "user",
+        "add",
+        "--email",
+        "beheer@example.nl",
+        "--role",
+        "admin",
+        "--org",
+        "Beheer",
+        "--password",
+        password,
+    ]));
+    let (child, base) = serve(&url);
+    // The first sign-in sets up the second factor (the helper reads the secret off the page).
+    let client = sign_in(&base, "beheer@example.nl", password).await;
+    let me = |client: reqwest::Client| {
+        let url = format!("{base}/api/v1/me");
+        async move { client.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(me(client.clone()).await, 200);
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let email = keten_core::account::Email::parse("beheer@example.nl").unwrap();
+    let id = store.user_by_email(&email).await.unwrap().id;
+    assert!(store.second_factor(&id).await.unwrap().is_some());
+
+    let out = run_ok(keten(&url).args([
+        "user",
+        "reset-second-factor",
+        "--email",
+        "beheer@example.nl",
+    ]));
+    assert!(out.contains("gewist"), "{out}");
+    assert!(store.second_factor(&id).await.unwrap().is_none());
+    assert_eq!(me(client).await, 401, "the session ended");
+    // The next sign-in sets up a new factor again.
+    let client = sign_in(&base, "beheer@example.nl", password).await;
+    assert_eq!(me(client).await, 200);
+    assert!(store.second_factor(&id).await.unwrap().is_some());
+    store.close().await;
+    terminate(child);
+}
