@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -170,21 +171,92 @@ export class Report {
   async check(page, name) {
     this.axe(`${name} (${new URL(page.url()).pathname})`, await axeCheck(page));
   }
-  /// No sideways scrolling of the page at `url` in a 320 px wide context.
+  /// No sideways scrolling of the page at `url` in a 320 px wide context, nor at 200% zoom.
   async reflow(phonePage, url, name) {
     await phonePage.goto(url, { waitUntil: "load" });
     const wide = await sidewaysScroll(phonePage);
     if (wide.length === 0) this.ok(`320 px: ${name}`);
     else this.fail(`320 px: ${name} scrolls sideways`, wide.join("\n        "));
+    await this.zoom200(phonePage, url, name);
+  }
+  /// WCAG 1.4.10 at 200% zoom: a 1280 px wide window zoomed to 200% lays out 1280 / 2 = 640 CSS px, which is
+  /// what a 640 px viewport with deviceScaleFactor 2 gives (the same layout, rendered at twice the pixels).
+  /// A context of its own with the phone page's cookies, so signed-in pages are checked as that user.
+  async zoom200(phonePage, url, name) {
+    const browser = phonePage.context().browser();
+    const storageState = await phonePage.context().storageState();
+    const zoomed = await browser.newContext({ storageState, viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    const page = await zoomed.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    const wide = await sidewaysScroll(page);
+    if (wide.length === 0) this.ok(`200% zoom: ${name}`);
+    else this.fail(`200% zoom: ${name} scrolls sideways`, wide.join("\n        "));
+    await zoomed.close();
   }
 }
 
-/// Signs in through the form and returns the page it lands on.
+/// The demo's authenticator secret for the roles that need a second factor (printed by `keten serve --demo`,
+/// in README; keten_core::second_factor::DEMO_SECRET).
+export const DEMO_SECRET = "KETENDEMOKETENDEMOKETENDEMOKETEN";
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/[\s=]/g, "").toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/// RFC 6238: HMAC-SHA1 over the 30 s step counter, dynamic truncation, six digits.
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, "0");
+}
+
+/// The last step used per account: keten accepts each code once, so a second sign-in within 30 s takes the
+/// next step (keten allows one either side) or waits for it.
+const usedSteps = new Map();
+
+/// A code for `user` that keten has not accepted yet.
+export async function nextCode(user, secret = DEMO_SECRET) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / 30);
+    const last = usedSteps.get(user.email) ?? 0;
+    const step = [now - 1, now, now + 1].find((s) => s > last);
+    if (step !== undefined) {
+      usedSteps.set(user.email, step);
+      return totp(secret, step);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/// When the sign-in asks for a code (steering, programme_manager, admin), gives one from the demo secret.
+export async function giveCode(page, user) {
+  if (!new URL(page.url()).pathname.startsWith("/aanmelden/code")) return;
+  await page.fill("input[name=code]", await nextCode(user));
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/aanmelden/code'] button[type=submit]")]);
+}
+
+/// Signs in through the form (with a code where the role needs one) and returns the page it lands on.
 export async function signIn(page, base, user) {
   await page.goto(`${base}/aanmelden`);
   await page.fill("input[name=email]", user.email);
   await page.fill("input[name=password]", user.password);
   await Promise.all([page.waitForNavigation(), page.click("form[action='/aanmelden'] button[type=submit]")]);
+  await giveCode(page, user);
   return page.url();
 }
 

@@ -39,7 +39,7 @@ async function main() {
     if (keten.log().trim()) console.log(`keten's log:\n${keten.log().slice(-2000)}`);
     process.exit(1);
   }
-  console.log(`\nbrowser checks: ${files.length} journey file(s), no WCAG 2.x A/AA violations found by axe-core, no sideways scrolling at 320 px`);
+  console.log(`\nbrowser checks: ${files.length} journey file(s), no WCAG 2.x A/AA violations found by axe-core, no sideways scrolling at 320 px or at 200% zoom`);
 }
 
 main().catch((e) => {

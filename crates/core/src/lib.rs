@@ -17,6 +17,7 @@ pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
 pub mod referral;
+pub mod second_factor;
 pub mod spreadsheet;
 pub mod steering;
 pub mod webhook;

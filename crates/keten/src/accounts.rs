@@ -37,6 +37,12 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Remove a user's second factor (a lost phone; also for the last admin): their sessions end and their next
+    /// sign-in sets up a new one: `keten user reset-second-factor --email a@b.nl`.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +176,16 @@ pub async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             let user = user_named(store, &email).await?;
             store.remove_user(&user.id).await?;
             println!("Account {} is verwijderd.", user.email);
+            Ok(())
+        }
+        UserCommand::ResetSecondFactor { email } => {
+            let user = user_named(store, &email).await?;
+            store.remove_second_factor(&user.id).await?;
+            println!(
+                "De tweede stap van {} is gewist; overal afgemeld. Bij de volgende keer inloggen stelt de \
+                 gebruiker een nieuwe in.",
+                user.email
+            );
             Ok(())
         }
     }

@@ -71,6 +71,12 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     for (user, password) in chain.users.iter().zip(&passwords) {
         println!("  {:<18} {:<45} {password}", user.role.as_str(), user.email);
     }
+    // Public on purpose (README): anyone trying the demo can add it to an authenticator app.
+    println!(
+        "Tweede stap voor steering, programme_manager en admin: voeg in een authenticator-app de demosleutel {} \
+         toe (TOTP, SHA-1, 6 cijfers, 30 s) en vul de code in na het wachtwoord.",
+        keten_core::second_factor::DEMO_SECRET
+    );
     Ok(())
 }
 

@@ -107,6 +107,12 @@ struct ServeArgs {
     /// Trust X-Forwarded-For from a reverse proxy for the client address.
     #[arg(long, env = "KETEN_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// A sign-in ends after this many minutes without a request (idle expiry).
+    #[arg(long, env = "KETEN_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=24 * 60))]
+    session_idle_minutes: i64,
+    /// A sign-in ends this many hours after it began, used or not (absolute expiry).
+    #[arg(long, env = "KETEN_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=24 * 30))]
+    session_hours: i64,
     /// Map tiles for the interactive map, as a {z}/{x}/{y} URL template.
     #[arg(
         long,
@@ -255,6 +261,8 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         WebConfig {
             secure_cookies: args.secure_cookies,
             trust_forwarded_for: args.trust_forwarded_for,
+            session_idle_minutes: args.session_idle_minutes,
+            session_hours: args.session_hours,
             assets_dir: args.assets_dir,
             map_tiles: args.map_tiles,
             mail: keten_web::mail::MailConfig {

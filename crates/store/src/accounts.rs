@@ -28,6 +28,62 @@ pub struct Session {
     pub user_id: String,
     pub csrf_token: String,
     pub expires_at: i64,
+    /// How far the sign-in has come: see [`SessionStage`].
+    pub stage: String,
+    pub last_seen_at: i64,
+}
+
+/// How far a sign-in has come. Only `Full` reaches anything beyond the sign-in steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Password and, where needed, second factor given.
+    Full,
+    /// Password given; a code from the app (or a recovery code) is next.
+    Code,
+    /// Password given; the role needs a second factor, which must be set up first.
+    Enrol,
+}
+
+impl SessionStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStage::Full => "full",
+            SessionStage::Code => "code",
+            SessionStage::Enrol => "enrol",
+        }
+    }
+    /// An unknown stage reads as the most restrictive one.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "full" => SessionStage::Full,
+            "enrol" => SessionStage::Enrol,
+            _ => SessionStage::Code,
+        }
+    }
+}
+
+/// A user's second factor as stored: the TOTP secret (base32) and the last accepted time step.
+#[derive(Clone, sqlx::FromRow)]
+pub struct SecondFactor {
+    pub secret: String,
+    pub confirmed_at: Option<i64>,
+    pub last_step: i64,
+}
+
+impl std::fmt::Debug for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactor")
+            .field("confirmed_at", &self.confirmed_at)
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An unused recovery code's hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecoveryCode {
+    pub id: String,
+    pub code_hash: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -245,37 +301,58 @@ impl Store {
 
     // --- sessions ---
 
+    /// A new session row. Sign-in always makes a new one (a new id: nothing of an earlier session carries over).
     pub async fn create_session(
         &self,
         token_hash: &str,
         user_id: &str,
         csrf_token: &str,
+        stage: SessionStage,
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, stage, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $4)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(csrf_token)
         .bind(now)
         .bind(expires_at)
+        .bind(stage.as_str())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// A live session of an enabled user.
-    pub async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+    /// A live session of an enabled user: before its absolute expiry and used after `idle_since`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_since: i64,
+    ) -> Result<Option<Session>> {
         Ok(sqlx::query_as(
-            "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
+            "SELECT s.user_id, s.csrf_token, s.expires_at, s.stage, s.last_seen_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
+        .bind(idle_since)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// Marks a session as used now (for the idle expiry).
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -283,6 +360,192 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user ("sign out everywhere"); returns how many there were.
+    pub async fn delete_sessions_of(&self, user_id: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    // --- second factor ---
+
+    /// The user's second factor, confirmed or still being set up.
+    pub async fn second_factor(&self, user_id: &str) -> Result<Option<SecondFactor>> {
+        Ok(sqlx::query_as(
+            "SELECT secret, confirmed_at, last_step FROM second_factors WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Starts setting up a second factor with a new secret, replacing one that was never confirmed. A confirmed
+    /// factor stays: `Conflict` (an admin removes it first).
+    pub async fn start_second_factor(&self, user_id: &str, secret: &str, now: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM second_factors WHERE user_id = $1 AND confirmed_at IS NULL")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO second_factors (user_id, secret, created_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(secret)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict("second_factor_confirmed".into()),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Confirms the factor being set up (its first code belonged to `step`) and stores its recovery codes,
+    /// replacing any older ones; one transaction. NotFound when nothing is being set up.
+    pub async fn confirm_second_factor(
+        &self,
+        user_id: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE second_factors SET confirmed_at = $1, last_step = $2 \
+             WHERE user_id = $3 AND confirmed_at IS NULL",
+        )
+        .bind(now)
+        .bind(step)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::insert_recovery_codes(&mut tx, user_id, recovery_hashes, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_recovery_codes(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: &str,
+        hashes: &[String],
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        for hash in hashes {
+            sqlx::query(
+                "INSERT INTO recovery_codes (id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(new_id())
+            .bind(user_id)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// New recovery codes for a confirmed factor; the old ones stop working. NotFound without a factor.
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[String],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let confirmed: Option<i64> = sqlx::query_scalar(
+            "SELECT confirmed_at FROM second_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if confirmed.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        Self::insert_recovery_codes(&mut tx, user_id, hashes, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A confirmed factor set up directly (the demo and tests: a known secret, no recovery codes).
+    pub async fn enrol_second_factor(&self, user_id: &str, secret: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO second_factors (user_id, secret, confirmed_at, created_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(user_id)
+        .bind(secret)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes a code's time step, once: true only when it is later than every step accepted before. One
+    /// conditional update, so two instances cannot both accept the same code.
+    pub async fn accept_second_factor_step(&self, user_id: &str, step: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE second_factors SET last_step = $1 \
+             WHERE user_id = $2 AND last_step < $1 AND confirmed_at IS NOT NULL",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The user's unused recovery codes.
+    pub async fn unused_recovery_codes(&self, user_id: &str) -> Result<Vec<RecoveryCode>> {
+        Ok(sqlx::query_as(
+            "SELECT id, code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Uses up a recovery code; false when it was used meanwhile (by a request at the same moment).
+    pub async fn use_recovery_code(&self, id: &str, now: i64) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a user's second factor and recovery codes and ends their sessions (an admin's reset after a lost
+    /// phone): the next sign-in sets up a new one. NotFound for an unknown user.
+    pub async fn remove_second_factor(&self, user_id: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        for sql in [
+            "DELETE FROM second_factors WHERE user_id = $1",
+            "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM sessions WHERE user_id = $1",
+        ] {
+            sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

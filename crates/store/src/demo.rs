@@ -167,6 +167,12 @@ impl Store {
             if let Some(org_id) = org_ids.get(user.organisation_key) {
                 self.add_membership(&created.id, org_id, user.role).await?;
             }
+            // Demo users whose role needs a second factor share the demo's published secret, so that anyone
+            // trying the demo can sign in (keten serve --demo prints it).
+            if keten_core::second_factor::required_for(&[user.role]) {
+                self.enrol_second_factor(&created.id, keten_core::second_factor::DEMO_SECRET, now)
+                    .await?;
+            }
         }
         Ok(LoadedChain { help_point_ids })
     }

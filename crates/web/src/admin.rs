@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
             "/beheer/gebruikers/{id}/verwijderen",
             post(remove_user_form),
         )
+        .route(
+            "/beheer/gebruikers/{id}/tweede-stap-wissen",
+            post(reset_second_factor_form),
+        )
         .route("/organisaties/{id}", get(organisation_page))
         .route("/organisaties/{id}/nummers", post(save_identifiers))
 }
@@ -189,6 +193,36 @@ pub(crate) async fn remove_user(
     Ok(state.store.remove_user(user_id).await?)
 }
 
+/// Removes a user's second factor on behalf of an admin (a lost phone): their sessions end and their next
+/// sign-in sets up a new one.
+pub(crate) async fn reset_second_factor(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<(), AppError> {
+    require_admin(actor)?;
+    if actor.user_id.as_deref() == Some(user_id) {
+        return Err(AppError::Conflict(
+            "Uw eigen tweede stap stelt een andere beheerder opnieuw in (of iemand met toegang tot de server: \
+             keten user reset-second-factor)."
+                .into(),
+        ));
+    }
+    Ok(state.store.remove_second_factor(user_id).await?)
+}
+
+async fn reset_second_factor_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let outcome = reset_second_factor(&state, &me.0.actor, &id)
+        .await
+        .map(|()| "tweede-stap-gewist");
+    after_user_action(&state, shell, &me.0.actor, outcome).await
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
@@ -228,6 +262,11 @@ async fn users_page(
             Some("Het account is uitgeschakeld; de persoon is overal afgemeld.".into())
         }
         Some("verwijderd") => Some("Het account is verwijderd.".into()),
+        Some("tweede-stap-gewist") => Some(
+            "De tweede stap is gewist; de persoon is overal afgemeld en stelt bij de volgende keer inloggen een \
+             nieuwe in."
+                .into(),
+        ),
         _ => None,
     };
     Ok(page)

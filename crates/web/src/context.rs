@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use keten_store::Actor;
-use keten_store::accounts::User;
+use keten_store::accounts::{SessionStage, User};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
@@ -29,9 +29,19 @@ pub struct SignedIn {
     pub session_hash: String,
 }
 
+/// A sign-in half done: the password was right, the second factor (or setting one up) is next. Such a session
+/// reaches the sign-in steps only; everywhere else it counts as signed out.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub user: User,
+    pub stage: SessionStage,
+    pub session_hash: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub signed_in: Option<SignedIn>,
+    pub pending: Option<Pending>,
     /// The token forms must echo: the session's when signed in, else the
     /// anonymous CSRF cookie's (double submit).
     pub csrf_token: String,
@@ -135,20 +145,45 @@ fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SignedIn, String)> {
+/// The session a request carries: signed in, or a sign-in half done; with its CSRF token.
+enum Carried {
+    SignedIn(SignedIn),
+    Pending(Pending),
+}
+
+/// How often a session's "last seen" is written: once a minute is precise enough for an idle expiry in minutes
+/// and spares a write per request.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+async fn carried_session(state: &AppState, headers: &HeaderMap) -> Option<(Carried, String)> {
     let token = cookie(headers, SESSION_COOKIE)?;
     let hash = token_hash(&token);
-    let session = state.store.session(&hash, state.now()).await.ok()??;
+    let now = state.now();
+    let idle_since = now - state.config.session_idle_minutes * 60;
+    let session = state.store.session(&hash, now, idle_since).await.ok()??;
+    if now - session.last_seen_at >= TOUCH_EVERY_SECONDS {
+        // A failed touch only shortens the session; the request itself may go on.
+        if let Err(e) = state.store.touch_session(&hash, now).await {
+            tracing::warn!(error = %e, "could not record session use");
+        }
+    }
     let user = state.store.user(&session.user_id).await.ok()?;
-    let actor = state.store.actor_for_user(&user.id).await.ok()?;
-    Some((
-        SignedIn {
+    let carried = match SessionStage::parse(&session.stage) {
+        SessionStage::Full => {
+            let actor = state.store.actor_for_user(&user.id).await.ok()?;
+            Carried::SignedIn(SignedIn {
+                user,
+                actor,
+                session_hash: hash,
+            })
+        }
+        stage => Carried::Pending(Pending {
             user,
-            actor,
+            stage,
             session_hash: hash,
-        },
-        session.csrf_token,
-    ))
+        }),
+    };
+    Some((carried, session.csrf_token))
 }
 
 fn is_form_post(req: &Request) -> bool {
@@ -256,16 +291,17 @@ pub async fn load_request_context(
     next: Next,
 ) -> Response {
     let anon_cookie = cookie(req.headers(), CSRF_COOKIE);
-    let signed_in = signed_in(&state, req.headers()).await;
+    let carried = carried_session(&state, req.headers()).await;
     let mut new_anon_cookie = None;
-    let (signed_in, csrf_token) = match signed_in {
-        Some((s, csrf)) => (Some(s), csrf),
+    let (signed_in, pending, csrf_token) = match carried {
+        Some((Carried::SignedIn(s), csrf)) => (Some(s), None, csrf),
+        Some((Carried::Pending(p), csrf)) => (None, Some(p), csrf),
         None => match anon_cookie {
-            Some(token) => (None, token),
+            Some(token) => (None, None, token),
             None => {
                 let token = random_token();
                 new_anon_cookie = Some(token.clone());
-                (None, token)
+                (None, None, token)
             }
         },
     };
@@ -273,6 +309,7 @@ pub async fn load_request_context(
     let public = is_public_path(req.uri().path());
     let context = RequestContext {
         signed_in,
+        pending,
         csrf_token,
         client_ip: client_ip(&req, state.config.trust_forwarded_for),
         lang,

@@ -54,8 +54,10 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Where front-end packages from npm live (`node_modules`); absent is fine.
     pub assets_dir: std::path::PathBuf,
-    /// How long a sign-in lasts.
+    /// How long a sign-in lasts at most, used or not (absolute expiry).
     pub session_hours: i64,
+    /// A sign-in ends after this many minutes without a request (idle expiry).
+    pub session_idle_minutes: i64,
     /// How often (seconds) the finder checks the database for directory changes.
     pub finder_refresh_seconds: u64,
     /// Map tile URL template for the interactive map (`{z}/{x}/{y}`).
@@ -76,6 +78,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             assets_dir: "node_modules".into(),
             session_hours: 12,
+            session_idle_minutes: 30,
             finder_refresh_seconds: 5,
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             mail: mail::MailConfig::default(),

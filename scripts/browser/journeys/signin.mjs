@@ -1,6 +1,6 @@
 // Signing in (issues 18 and 20): each role lands where its work is, with and without
 // JavaScript; a hostile `next` is not followed; the admin's user management page passes axe.
-import { newContext } from "../harness.mjs";
+import { giveCode, newContext } from "../harness.mjs";
 
 export const name = "sign-in: each role lands where its work is";
 
@@ -18,6 +18,7 @@ async function signInWithNext(page, base, user, next) {
   await page.fill("input[name=email]", user.email);
   await page.fill("input[name=password]", user.password);
   await Promise.all([page.waitForNavigation(), page.click("form[action='/aanmelden'] button[type=submit]")]);
+  await giveCode(page, user);
   return new URL(page.url());
 }
 

@@ -80,34 +80,79 @@ pub(crate) fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("keten.db").display())
 }
 
+/// The CSRF token of the first form in `html`.
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+/// The code an authenticator app shows now for a base32 secret.
+fn app_code(secret: &str) -> String {
+    // The server runs on the system clock, so the "phone" reads it too.
+    use keten_core::clock::Clock;
+    let now = keten_core::clock::SystemClock.now().as_second();
+    keten_core::second_factor::TotpSecret::from_base32(secret)
+        .unwrap()
+        .code_at(now)
+        .unwrap()
+}
+
+/// Signs in through the form, as a person would: the password; then, for a role that needs a second factor,
+/// either a code from the demo's secret or (a new account) setting one up with the secret the page shows.
 async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let html = client
-        .get(format!("{base}/aanmelden"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).unwrap() + marker.len();
-    let token = &html[start..start + 64];
+    let page = |path: &str| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let token = csrf_in(&page("/aanmelden").await);
     let r = client
         .post(format!("{base}/aanmelden"))
         .form(&[
             ("email", email),
             ("password", password),
-            ("csrf_token", token),
+            ("csrf_token", token.as_str()),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    if location.starts_with("/aanmelden/code") {
+        let token = csrf_in(&page("/aanmelden/code").await);
+        let code = app_code(keten_core::second_factor::DEMO_SECRET);
+        let r = client
+            .post(format!("{base}/aanmelden/code"))
+            .form(&[("code", code.as_str()), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "the demo secret's code was refused");
+    } else if location.starts_with("/account/tweede-stap") {
+        let html = page("/account/tweede-stap").await;
+        let marker = "<code class=\"keten-secret\">";
+        let start = html.find(marker).unwrap() + marker.len();
+        let secret: String = html[start..]
+            .split('<')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let code = app_code(&secret);
+        let r = client
+            .post(format!("{base}/account/tweede-stap"))
+            .form(&[("code", code.as_str()), ("csrf_token", &csrf_in(&html))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "setting up the second factor failed");
+    }
     client
 }
 
@@ -490,4 +535,64 @@ pub(crate) async fn postgres_database(tag: &str) -> Option<String> {
     admin.close().await;
     let (prefix, _) = base_url.rsplit_once('/').unwrap();
     Some(format!("{prefix}/{name}"))
+}
+
+#[tokio::test]
+async fn a_lost_phone_is_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).arg("migrate"));
+    run_ok(keten(&url).args([
+        "org",
+        "add",
+        "--name",
+        "Beheer",
+        "--kind",
+        "national_body",
+        "--sector",
+        "public",
+        "--municipality",
+        "GM0599",
+    ]));
+    let password = "de fiets staat bij de bieb";
+    run_ok(keten(&url).args([
+        "user",
+        "add",
+        "--email",
+        "beheer@example.nl",
+        "--role",
+        "admin",
+        "--org",
+        "Beheer",
+        "--password",
+        password,
+    ]));
+    let (child, base) = serve(&url);
+    // The first sign-in sets up the second factor (the helper reads the secret off the page).
+    let client = sign_in(&base, "beheer@example.nl", password).await;
+    let me = |client: reqwest::Client| {
+        let url = format!("{base}/api/v1/me");
+        async move { client.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(me(client.clone()).await, 200);
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let email = keten_core::account::Email::parse("beheer@example.nl").unwrap();
+    let id = store.user_by_email(&email).await.unwrap().id;
+    assert!(store.second_factor(&id).await.unwrap().is_some());
+
+    let out = run_ok(keten(&url).args([
+        "user",
+        "reset-second-factor",
+        "--email",
+        "beheer@example.nl",
+    ]));
+    assert!(out.contains("gewist"), "{out}");
+    assert!(store.second_factor(&id).await.unwrap().is_none());
+    assert_eq!(me(client).await, 401, "the session ended");
+    // The next sign-in sets up a new factor again.
+    let client = sign_in(&base, "beheer@example.nl", password).await;
+    assert_eq!(me(client).await, 200);
+    assert!(store.second_factor(&id).await.unwrap().is_some());
+    store.close().await;
+    terminate(child);
 }

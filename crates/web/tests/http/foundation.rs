@@ -65,6 +65,15 @@ both_backends! {
             .form(&[("email", " Regie@Rotterdam.test "), ("password", PASSWORD), ("csrf_token", &token), ("next", "/account")])
             .send().await.unwrap();
         assert_eq!(response.status(), 303);
+        // Steering gives a code from the app next; `next` goes along.
+        assert_eq!(response.headers()["location"], "/aanmelden/code?next=%2Faccount");
+        let code = app.code_for("regie@rotterdam.test").await;
+        let token = app.csrf_token(&client, "/aanmelden/code").await;
+        let response = client
+            .post(app.url("/aanmelden/code"))
+            .form(&[("code", code.as_str()), ("csrf_token", &token), ("next", "/account")])
+            .send().await.unwrap();
+        assert_eq!(response.status(), 303);
         assert_eq!(response.headers()["location"], "/account");
         let cookie = response.headers().get_all("set-cookie").iter()
             .map(|v| v.to_str().unwrap().to_owned())

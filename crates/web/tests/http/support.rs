@@ -91,10 +91,12 @@ pub async fn fresh_database(db: Db) -> (String, Option<tempfile::TempDir>) {
     }
 }
 
-/// Tests see directory changes at once.
+/// Tests see directory changes at once. Many tests move the clock on by hours between two requests of one
+/// browser, so the idle expiry is a day here; `second_factor::sessions_end_after_idle_time...` tests the default.
 pub fn test_config() -> WebConfig {
     WebConfig {
         finder_refresh_seconds: 0,
+        session_idle_minutes: 24 * 60,
         ..WebConfig::default()
     }
 }
@@ -145,6 +147,10 @@ pub fn referral_body(topic: &str, pc4: &str) -> serde_json::Value {
 /// Not the famous "correct horse battery staple": that one is on the list of common passwords keten refuses.
 pub const PASSWORD: &str = "de bieb is op dinsdag tot negen open";
 
+/// The authenticator secret of test users whose role requires a second factor (the demo chain's users have
+/// `keten_core::second_factor::DEMO_SECRET`).
+pub const TEST_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password(PASSWORD).unwrap())
@@ -178,8 +184,31 @@ impl TestApp {
         Self::serve(store, test_config(), self.db, self.database_url.clone()).await
     }
 
+    /// Another instance on the same database and the same clock, with its own configuration.
+    pub async fn configured(&self, config: WebConfig) -> TestApp {
+        let store = Store::connect(&self.database_url).await.unwrap();
+        Self::serve_at(
+            store,
+            config,
+            self.db,
+            self.database_url.clone(),
+            self.clock.clone(),
+        )
+        .await
+    }
+
     async fn serve(store: Store, config: WebConfig, db: Db, database_url: String) -> TestApp {
         let clock = FixedClock::at("2026-03-02T09:00:00Z".parse().unwrap());
+        Self::serve_at(store, config, db, database_url, clock).await
+    }
+
+    async fn serve_at(
+        store: Store,
+        config: WebConfig,
+        db: Db,
+        database_url: String,
+        clock: FixedClock,
+    ) -> TestApp {
         let state = AppState::new(store.clone(), Arc::new(clock.clone()), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -227,8 +256,28 @@ impl TestApp {
             .id
     }
 
-    /// A user with the shared test password and one membership.
+    /// A user with the shared test password and one membership; a role that requires a second factor gets one
+    /// with [`TEST_SECRET`] (the test plays the phone: [`TestApp::code_for`]).
     pub async fn user(&self, email: &str, role: Role, organisation_id: &str) -> String {
+        let id = self
+            .user_without_second_factor(email, role, organisation_id)
+            .await;
+        if keten_core::second_factor::required_for(&[role]) {
+            self.store
+                .enrol_second_factor(&id, TEST_SECRET, self.now())
+                .await
+                .unwrap();
+        }
+        id
+    }
+
+    /// A user with the shared test password and one membership, and no second factor.
+    pub async fn user_without_second_factor(
+        &self,
+        email: &str,
+        role: Role,
+        organisation_id: &str,
+    ) -> String {
         let user = self
             .store
             .create_user(
@@ -270,8 +319,65 @@ impl TestApp {
         csrf_from_html(&html).unwrap_or_else(|| panic!("no csrf token on {path}"))
     }
 
-    /// Signs in through the form; returns the browser holding the session.
+    /// A code the user's authenticator app would show now that keten has not accepted yet (a code works once):
+    /// computed here with totp-rs from the secret in the database, independently of keten's own check. When
+    /// every step keten still accepts has been used, the clock moves on by one step (30 s).
+    pub async fn code_for(&self, email: &str) -> String {
+        let user_id = self.actor(email).await.user_id.unwrap();
+        let factor = self
+            .store
+            .second_factor(&user_id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{email} has no second factor"));
+        let secret = totp_rs::Secret::try_from_base32(&factor.secret).unwrap();
+        let totp = totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(6)
+            .with_step_duration(30)
+            .with_secret(secret.as_bytes().to_vec())
+            .build()
+            .unwrap();
+        loop {
+            let now_step = self.now() / 30;
+            if let Some(step) = (now_step - 1..=now_step + 1).find(|s| *s > factor.last_step) {
+                return totp.generate(u64::try_from(step * 30).unwrap()).to_string();
+            }
+            self.clock.advance_seconds(30);
+        }
+    }
+
+    /// Gives the second step of a sign-in that `client` has started with the password.
+    pub async fn give_code(&self, client: &reqwest::Client, email: &str) -> reqwest::Response {
+        let code = self.code_for(email).await;
+        self.post_form(
+            client,
+            "/aanmelden/code",
+            "/aanmelden/code",
+            &[("code", &code), ("next", "")],
+        )
+        .await
+    }
+
+    /// Signs in through the form, with a code from the app where the user has a second factor; returns the
+    /// browser holding the session.
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let (client, location) = self.password_step(email).await;
+        if location.starts_with("/aanmelden/code") {
+            let response = self.give_code(&client, email).await;
+            assert_eq!(response.status(), 303, "code of {email} refused");
+        }
+        client
+    }
+
+    /// Gives the password (the first step of signing in); the browser holds a session that may still wait
+    /// for a code. Users without a second factor are signed in by this alone.
+    pub async fn password_given(&self, email: &str) -> reqwest::Client {
+        self.password_step(email).await.0
+    }
+
+    /// The password step: the browser and where the answer sends it.
+    async fn password_step(&self, email: &str) -> (reqwest::Client, String) {
         let client = self.browser();
         let token = self.csrf_token(&client, "/aanmelden").await;
         let response = client
@@ -286,7 +392,12 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(response.status(), 303, "sign-in of {email} failed");
-        client
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            !location.starts_with("/account/tweede-stap"),
+            "{email} must set up a second factor first"
+        );
+        (client, location)
     }
 
     /// Posts a form the way a browser would, with the CSRF token of the page it came from.
