@@ -42,7 +42,9 @@ pub struct Store {
     /// SQLite's busy handler, which sleeps in growing steps and makes the tail
     /// latency of the desk's inserts jump to 100+ ms. Hot write paths queue
     /// here instead (in-process, fair) on SQLite; PostgreSQL does not need it.
-    write_queue: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub(crate) write_queue: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The registrations' writer task (group commit), started on first use.
+    pub(crate) group: crate::group_commit::GroupWriter,
 }
 
 /// The default database: a SQLite file in the working directory.
@@ -93,6 +95,7 @@ impl Store {
             pool,
             backend,
             write_queue: Default::default(),
+            group: Default::default(),
         })
     }
 

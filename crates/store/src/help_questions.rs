@@ -97,7 +97,7 @@ impl Store {
 
 /// Multi-row INSERTs inside the caller's transaction, with their rollups;
 /// returns each help point's new running total.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     questions: &[NewHelpQuestion],
 ) -> Result<Vec<(String, i64)>> {
@@ -149,6 +149,8 @@ async fn insert_rows_without_rollups(
             None => added.push((&q.help_point_id, 1)),
         }
     }
+    // In id order, like the rollups' keys: concurrent PostgreSQL writers lock the totals in one order.
+    added.sort_unstable();
     let mut totals = Vec::with_capacity(added.len());
     for (help_point_id, n) in added {
         totals.push((
@@ -361,33 +363,34 @@ impl Store {
         saved.pop().ok_or(StoreError::NotFound)
     }
 
-    /// Saves several visits at once (API batches, imports): all or nothing.
-    /// Each visit's running total counts up to the visit's last question.
+    /// Saves several visits at once (API batches): all or nothing. Each visit's running total counts up to
+    /// the visit's last question. The visits join the writer task's next batch (`group_commit`): this returns
+    /// after the batch's commit, so a saved visit is a durable one.
     pub async fn register_visits(
         &self,
         visits: &[(&DeskHelpPoint, &VisitDraft)],
         by: &Registrar,
         now: i64,
     ) -> Result<Vec<RegisteredVisit>> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        let drafts: Vec<(&str, &VisitDraft)> = visits
+        // Checked before queueing, so one caller's wrong organisation never fails the others' batch.
+        if visits
             .iter()
-            .map(|(p, v)| (p.organisation_id.as_str(), *v))
-            .collect();
-        check_referred_organisations(&mut tx, &drafts).await?;
-        let (rows, mut saved) = build_rows(visits, by, now);
-        let mut totals: std::collections::HashMap<String, i64> =
-            insert_rows(&mut tx, &rows).await?.into_iter().collect();
-        tx.commit().await?;
-        // Number the visits backwards from each help point's total.
-        for ((point, _), visit) in visits.iter().zip(saved.iter_mut()).rev() {
-            if let Some(running) = totals.get_mut(&point.id) {
-                visit.running_total = *running;
-                *running -= i64::try_from(visit.question_ids.len()).unwrap_or(0);
-            }
+            .any(|(_, v)| v.questions.iter().any(|q| q.referred_to.is_some()))
+        {
+            let drafts: Vec<(&str, &VisitDraft)> = visits
+                .iter()
+                .map(|(p, v)| (p.organisation_id.as_str(), *v))
+                .collect();
+            let mut conn = self.pool.acquire().await?;
+            check_referred_organisations(&mut conn, &drafts).await?;
         }
-        Ok(saved)
+        let owned = visits
+            .iter()
+            .map(|(p, v)| ((*p).clone(), (*v).clone()))
+            .collect();
+        self.group
+            .save(&self.pool, &self.write_queue, owned, by.clone(), now)
+            .await
     }
 
     /// Imports historical visits into one help point in one transaction (all or
@@ -672,7 +675,7 @@ impl Store {
 }
 
 /// The rows of the visits, with fresh time-ordered ids, and their ids per visit.
-fn build_rows(
+pub(crate) fn build_rows(
     visits: &[(&DeskHelpPoint, &VisitDraft)],
     by: &Registrar,
     now: i64,
@@ -726,7 +729,7 @@ fn new_question_id(now: i64) -> String {
 /// help point's organisation is active (issue 18; `create_referral` refuses the same). Another chain's
 /// organisation is answered like an unknown one, so its existence does not leak.
 async fn check_referred_organisations(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     visits: &[(&str, &VisitDraft)],
 ) -> Result<()> {
     // One query per help point organisation, however many visits an import brings.
@@ -753,7 +756,7 @@ async fn check_referred_organisations(
         )
         .bind(organisation_id.to_owned())
         .push(")))");
-        let found: Vec<(String,)> = sql.query_as()?.fetch_all(&mut **tx).await?;
+        let found: Vec<(String,)> = sql.query_as()?.fetch_all(&mut *conn).await?;
         if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|(f,)| f == *w)) {
             return Err(StoreError::Invalid(vec![ValidationError::new(
                 "referred_to",

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod finder_directory;
+mod group_commit;
 pub mod help_point_details;
 pub mod help_points;
 pub mod help_questions;

@@ -21,6 +21,7 @@ mod referral_delivery;
 mod referral_privacy;
 mod referral_upkeep;
 mod referrals;
+mod registration_load;
 mod second_factor;
 mod security;
 mod staff_usability;
