@@ -16,6 +16,7 @@ pub mod opening_hours;
 pub mod organisation;
 pub mod reference;
 pub mod referral;
+pub mod scba;
 pub mod selection;
 pub mod spreadsheet;
 pub mod steering;

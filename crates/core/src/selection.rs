@@ -354,6 +354,9 @@ enum State {
     OverBudget { rank: u32, budget_left: u64 },
 }
 
+/// Strata tied for the last seats (in stratum order) with their chances of an extra seat, and the seats they share.
+type Tie = (Vec<(usize, f64)>, u32);
+
 /// The eligible candidates grouped into strata, with the deterministic part of the apportionment.
 struct Pool<'a> {
     candidates: &'a [Candidate],
@@ -367,7 +370,7 @@ struct Pool<'a> {
     /// Quotas before a tie for the last seats.
     base: Vec<u32>,
     /// Tied strata (in stratum order) with their chances of an extra seat, and how many extra seats they share.
-    tie: Option<(Vec<(usize, f64)>, u32)>,
+    tie: Option<Tie>,
     /// Expected seats per stratum.
     expected: Vec<f64>,
 }
@@ -441,7 +444,6 @@ impl<'a> Pool<'a> {
         }
         let mut quotas = self.base.clone();
         if let Some((tied, extra)) = &self.tie {
-            #[allow(clippy::cast_precision_loss)]
             let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
             for s in systematic(tied, *extra, u) {
                 quotas[s] += 1;
@@ -585,8 +587,7 @@ fn describe(
 
 /// Step 3-4: the greedy least-squares apportionment of `seats` over strata of these sizes. Returns the quotas before
 /// a tie for the last seats, and the tie (tied strata with their water-filled chances, number of extra seats) if any.
-#[allow(clippy::type_complexity)]
-fn apportion(sizes: &[u32], seats: u32) -> (Vec<u32>, Option<(Vec<(usize, f64)>, u32)>) {
+fn apportion(sizes: &[u32], seats: u32) -> (Vec<u32>, Option<Tie>) {
     let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
     let lower = u32::from(seats as usize >= sizes.len());
     let mut quotas: Vec<u32> = sizes.iter().map(|&n| lower.min(n)).collect();
