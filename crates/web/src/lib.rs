@@ -30,6 +30,7 @@ mod security;
 mod shell;
 mod steering;
 mod upload;
+mod value;
 pub mod webhooks;
 
 use axum::Router;

@@ -24,3 +24,4 @@ mod referrals;
 mod security;
 mod staff_usability;
 mod steering;
+mod value;
