@@ -654,6 +654,9 @@ pub struct Outcomes {
     pub rows: Vec<OutcomeCount>,
 }
 
+/// Which rows a class of questions holds.
+type Keep = dyn Fn(&OutcomeCount) -> bool;
+
 /// Topics whose solved questions concern the government (errors and objections avoided).
 const GOVERNMENT_TOPICS: &[&str] = &[
     "overheid",
@@ -691,6 +694,48 @@ impl Outcomes {
                 }
             })
             .sum()
+    }
+
+    /// Per class of questions the benefits apply to (`all`, `government`, `benefits`, `debt`, `work`,
+    /// `municipality`, `agencies`): solved, partly solved and referred questions per year. Spreadsheets rebuild the
+    /// effective counts from these with the weights as live formulas.
+    #[must_use]
+    pub fn annual_classes(&self) -> Vec<(&'static str, [f64; 3])> {
+        let year = 365.0 / f64::from(self.days.max(1));
+        let count = |keep: &dyn Fn(&OutcomeCount) -> bool, outcome: &str| {
+            self.rows
+                .iter()
+                .filter(|r| r.outcome == outcome && keep(r))
+                .map(|r| r.questions as f64)
+                .sum::<f64>()
+                * year
+        };
+        let classes: [(&'static str, &Keep); 7] = [
+            ("all", &|_| true),
+            ("government", &|r| {
+                GOVERNMENT_TOPICS.contains(&r.topic.as_str())
+            }),
+            ("benefits", &|r| BENEFIT_TOPICS.contains(&r.topic.as_str())),
+            ("debt", &|r| DEBT_TOPICS.contains(&r.topic.as_str())),
+            ("work", &Outcomes::is_work),
+            ("municipality", &|r| r.agency == "municipality"),
+            ("agencies", &|r| {
+                !matches!(r.agency.as_str(), "" | "other" | "municipality")
+            }),
+        ];
+        classes
+            .iter()
+            .map(|(name, keep)| {
+                (
+                    *name,
+                    [
+                        count(*keep, "solved"),
+                        count(*keep, "partly_solved"),
+                        count(*keep, "referred"),
+                    ],
+                )
+            })
+            .collect()
     }
 
     /// Registered questions.

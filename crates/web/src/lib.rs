@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::router())
         .merge(referrals::router())
         .merge(steering::router())
+        .merge(value::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

@@ -136,4 +136,46 @@ crate::both_backends! {
         assert_eq!(scba(&app, &steering, "").await["about"]["model_origin"], "municipality");
         assert_eq!(scba(&app, &programme, "?municipality=GM0606").await["about"]["model_origin"], "national");
     };
+
+    workbook_has_live_formulas_over_named_assumptions => |app: TestApp| async move {
+        use calamine::{Data, Reader, Xlsx};
+        app.demo_chain().await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let staff = app.signed_in(STAFF).await;
+        let steering = app.signed_in(STEERING).await;
+        register(&app, &staff, &central, "belastingen-toeslagen", "solved", 3).await;
+        register(&app, &staff, &central, "geldzaken-schulden", "partly_solved", 2).await;
+        let json = scba(&app, &steering, "").await;
+        let r = steering.get(app.url("/regie/waarde/mkba.xlsx")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        // Every parameter is a named cell beside its range, rationale and source.
+        let names: Vec<String> = book.defined_names().iter().map(|(n, _)| n.clone()).collect();
+        for code in ["value_of_time", "staff_rate", "risk_premium", "eff_all", "npv"] {
+            assert!(names.iter().any(|n| n == code), "{code} in {names:?}");
+        }
+        let assumptions = book.worksheet_range("Aannames").unwrap();
+        let sources: Vec<String> = assumptions.rows().skip(1).map(|r| r[7].to_string()).collect();
+        assert!(sources.iter().all(|s| !s.is_empty()) && sources.iter().any(|s| s.starts_with("Rapport Werkgroep discontovoet")));
+        // The results are formulas over the named assumptions, not numbers.
+        let formulas = book.worksheet_formula("Resultaat").unwrap();
+        let all: Vec<String> = formulas.rows().flat_map(|r| r.iter().cloned()).filter(|f| !f.is_empty()).collect();
+        assert!(all.iter().any(|f| f.contains("hours_saved*value_of_time")), "{all:?}");
+        assert!(all.iter().any(|f| f.contains("(benefits-costs)*annuity")), "{all:?}");
+        assert!(all.iter().any(|f| f.contains("risk_free_rate+risk_premium")), "{all:?}");
+        let effective = book.worksheet_formula("Uitkomsten").unwrap();
+        assert!(effective.rows().flatten().any(|f| f.contains("partly_solved_weight")));
+        // Their stored results are the API's figures.
+        let values = book.worksheet_range("Resultaat").unwrap();
+        let npv_row = values.rows().find(|r| r[0] == Data::String("Netto contante waarde".into())).unwrap();
+        let npv = match &npv_row[2] { Data::Float(f) => *f, other => panic!("{other:?}") };
+        assert!((npv - json["result"]["npv"].as_f64().unwrap()).abs() < 1e-6);
+        // Role and tenant as on /regie.
+        assert_eq!(staff.get(app.url("/regie/waarde/mkba.xlsx")).send().await.unwrap().status(), 403);
+        let schiedam = app.organisation_id("Gemeente Schiedam").await;
+        app.user("regie@schiedam.test", Role::Steering, &schiedam).await;
+        let other = app.signed_in("regie@schiedam.test").await;
+        assert_eq!(other.get(app.url("/regie/waarde/mkba.xlsx?municipality=GM0599")).send().await.unwrap().status(), 404);
+    };
 }
