@@ -2,6 +2,7 @@
 
 pub(crate) mod api;
 mod export;
+mod page;
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -14,7 +15,9 @@ use axum::response::Response;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/regie/waarde/mkba.xlsx", get(download))
+    Router::new()
+        .route("/regie/waarde", get(page::value_page))
+        .route("/regie/waarde/mkba.xlsx", get(download))
 }
 
 /// The analysis of the scope and period as XLSX (same roles and scopes as `/regie`).

@@ -178,4 +178,33 @@ crate::both_backends! {
         let other = app.signed_in("regie@schiedam.test").await;
         assert_eq!(other.get(app.url("/regie/waarde/mkba.xlsx?municipality=GM0599")).send().await.unwrap().status(), 404);
     };
+
+    page_explains_the_result_with_every_assumption => |app: TestApp| async move {
+        app.demo_chain().await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let staff = app.signed_in(STAFF).await;
+        let steering = app.signed_in(STEERING).await;
+        register(&app, &staff, &central, "belastingen-toeslagen", "solved", 2).await;
+        let r = steering.get(app.url("/regie/waarde")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        for text in [
+            "Wat leveren de hulppunten op: Rotterdam",
+            "het standaardmodel van keten",
+            "Overdrachten per jaar",
+            "Waarde van een uur van een inwoner: 10 euro per uur (bron: Aanname, in lijn met KiM",
+            "Rapport Werkgroep discontovoet 2020",
+            "Netto contante waarde bij 2,25% discontovoet",
+            "/regie/waarde/mkba.xlsx?",
+            "<svg",
+            "Een gepensioneerde die zonder hulp geen huurtoeslag had aangevraagd",
+        ] {
+            assert!(html.contains(text), "{text}");
+        }
+        assert_eq!(staff.get(app.url("/regie/waarde")).send().await.unwrap().status(), 403);
+        let schiedam = app.organisation_id("Gemeente Schiedam").await;
+        app.user("regie@schiedam.test", Role::Steering, &schiedam).await;
+        let other = app.signed_in("regie@schiedam.test").await;
+        assert_eq!(other.get(app.url("/regie/waarde?municipality=GM0599")).send().await.unwrap().status(), 404);
+    };
 }
