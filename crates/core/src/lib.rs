@@ -18,6 +18,8 @@ pub mod organisation;
 pub mod reference;
 pub mod referral;
 pub mod second_factor;
+pub mod scba;
+pub mod selection;
 pub mod spreadsheet;
 pub mod steering;
 pub mod webhook;

@@ -21,6 +21,7 @@ pub mod referrals;
 pub mod registration_links;
 pub mod rollups;
 pub mod routing_rules;
+pub mod scba;
 pub mod scope;
 mod sql;
 pub mod stats;

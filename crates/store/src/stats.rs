@@ -301,7 +301,7 @@ impl Store {
 }
 
 /// `day` range and the scope's help points, on a rollup table aliased `r`.
-fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
+pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
     sql.push("r.day >= ")
         .bind(range.from)
         .push(" AND r.day < ")

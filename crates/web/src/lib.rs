@@ -30,6 +30,7 @@ mod security;
 mod shell;
 mod steering;
 mod upload;
+mod value;
 pub mod webhooks;
 
 use axum::Router;
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::router())
         .merge(referrals::router())
         .merge(steering::router())
+        .merge(value::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

@@ -29,6 +29,7 @@ use utoipa_axum::routes;
         (name = "finder", description = "The public help finder"),
         (name = "help questions", description = "Registering help questions at help points"),
         (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
+        (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
     )
 )]
@@ -102,5 +103,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::referrals::settings::put_referrals_full))
         .routes(routes!(crate::referrals::steering::get_referral_overview))
         .routes(routes!(crate::steering::api::get_stats))
+        .routes(routes!(crate::value::api::get_scba))
+        .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
 }

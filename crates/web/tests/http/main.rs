@@ -27,3 +27,4 @@ mod security;
 mod staff_usability;
 mod steering;
 mod steering_more;
+mod value;

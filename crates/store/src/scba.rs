@@ -1,0 +1,150 @@
+//! MKBA models per tenant: the national default (programme managers) and a municipality's own copy (steering), versioned, with the registered outcomes the calculation reads from the rollups.
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::scope::Actor;
+use crate::sql::Sql;
+use crate::stats::{StatsScope, push_scope};
+use keten_core::ValidationError;
+use keten_core::account::Role;
+use keten_core::scba::{OutcomeCount, Outcomes, ScbaModel};
+use keten_core::steering::DayRange;
+
+/// Where the model in use comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelOrigin {
+    /// keten's documented default: nobody saved a model yet.
+    Default,
+    /// The national default saved by a programme manager.
+    National,
+    /// The municipality's own copy.
+    Municipality,
+}
+
+impl ModelOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::National => "national",
+            Self::Municipality => "municipality",
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ModelRow {
+    municipality_code: String,
+    parameters: String,
+}
+
+impl Store {
+    /// The model that applies to a scope: the municipality's own copy, else the national default, else keten's
+    /// documented default. The scope was checked against the actor by [`Store::stats_scope`].
+    pub async fn scba_model(&self, scope: &StatsScope) -> Result<(ScbaModel, ModelOrigin)> {
+        let mut sql = Sql::new(
+            "SELECT municipality_code, parameters FROM scba_models WHERE municipality_code = ''",
+        );
+        if let Some(code) = &scope.municipality_code {
+            sql.push(" OR municipality_code = ").bind(code.clone());
+        }
+        // The municipality's copy sorts before the national '' row; the newest version first.
+        sql.push(" ORDER BY municipality_code DESC, version DESC");
+        let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
+        match row {
+            None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
+            Some(r) => {
+                let model: ScbaModel = serde_json::from_str(&r.parameters)
+                    .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+                let origin = if r.municipality_code.is_empty() {
+                    ModelOrigin::National
+                } else {
+                    ModelOrigin::Municipality
+                };
+                Ok((model, origin))
+            }
+        }
+    }
+
+    /// Saves a new version of a model: `municipality` `None` is the national default (programme managers and
+    /// admins), a code the municipality's own copy (its steering users). Anything else is NotFound. Returns the
+    /// saved model with its version.
+    pub async fn save_scba_model(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+        mut model: ScbaModel,
+        now: i64,
+    ) -> Result<ScbaModel> {
+        let allowed = match municipality {
+            None => actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]),
+            Some(code) => actor.steering_municipalities.iter().any(|m| m == code),
+        };
+        if !allowed {
+            return Err(StoreError::NotFound);
+        }
+        model.validate().map_err(StoreError::Invalid)?;
+        let code = municipality.unwrap_or_default().to_owned();
+        let mut tx = self.pool.begin().await?;
+        let (latest,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM scba_models WHERE municipality_code = $1",
+        )
+        .bind(code.clone())
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = latest + 1;
+        model.version = u32::try_from(version).map_err(|_| {
+            StoreError::Invalid(vec![ValidationError::new("version", "Te veel versies.")])
+        })?;
+        let json = serde_json::to_string(&model)
+            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        sqlx::query(
+            "INSERT INTO scba_models (id, municipality_code, version, name, parameters, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(crate::new_id())
+        .bind(code)
+        .bind(version)
+        .bind(model.name.clone())
+        .bind(json)
+        .bind(actor.user_id.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(model)
+    }
+
+    /// Registered outcomes of the scope over `range` (questions and minutes per topic, agency and outcome), from
+    /// the rollups, with the number of help points that registered.
+    pub async fn scba_outcomes(&self, scope: &StatsScope, range: DayRange) -> Result<Outcomes> {
+        let mut sql = Sql::new(
+            "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) \
+             FROM question_rollups r WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(" GROUP BY topic_code, agency, outcome ORDER BY 1, 2, 3");
+        let rows: Vec<(String, String, String, i64, i64)> =
+            sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut sql = Sql::new(
+            "SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM question_rollups r WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
+        Ok(Outcomes {
+            days: u32::try_from((range.until - range.from).max(1)).unwrap_or(u32::MAX),
+            help_points: u32::try_from(points).unwrap_or(0),
+            rows: rows
+                .into_iter()
+                .map(
+                    |(topic, agency, outcome, questions, minutes)| OutcomeCount {
+                        topic,
+                        agency,
+                        outcome,
+                        questions: u64::try_from(questions).unwrap_or(0),
+                        minutes: u64::try_from(minutes).unwrap_or(0),
+                    },
+                )
+                .collect(),
+        })
+    }
+}
