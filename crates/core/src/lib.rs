@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod programme;
 pub mod reference;
 pub mod referral;
+pub mod selection;
 pub mod spreadsheet;
 pub mod steering;
 pub mod webhook;

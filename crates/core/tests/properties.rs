@@ -1,5 +1,5 @@
-//! Property tests of every parser of outside input: places and postcodes, opening-hours text, spreadsheets and the
-//! imports of help points and historical questions. Each property runs a modest number of generated cases so the
+//! Property tests of every parser of outside input (places and postcodes, opening-hours text, spreadsheets and the
+//! imports of help points and historical questions) and of the programme selection. Each property runs a modest number of generated cases so the
 //! suite stays fast; raise them for a longer hunt with `PROPTEST_CASES`.
 
 use proptest::prelude::*;
@@ -770,5 +770,237 @@ mod questions {
             prop_assert!(result.is_ok(), "{:?}", result.errors);
             prop_assert_eq!(result.visits.len(), table.rows.len());
         }
+    }
+}
+
+mod selection {
+    use super::*;
+    use keten_core::selection::{
+        Candidate, Decision, ProbabilityMethod, RefusalReason, SelectionRules, Stratum, select,
+    };
+
+    const REFUSALS: [RefusalReason; 3] = [
+        RefusalReason::OverCap,
+        RefusalReason::ConditionNotConfirmed,
+        RefusalReason::NotEligible,
+    ];
+
+    fn candidates(max: usize) -> impl Strategy<Value = Vec<Candidate>> {
+        prop::collection::vec(
+            (
+                0..3usize,
+                0..3usize,
+                0u64..1_000,
+                prop::option::weighted(0.2, 0..3usize),
+            ),
+            0..max,
+        )
+        .prop_map(|rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (size, region, amount, refusal))| Candidate {
+                    id: format!("a{i}"),
+                    stratum: Stratum::new(
+                        ["klein", "middel", "groot"][size],
+                        ["Noord", "Oost", "Zuid"][region],
+                    ),
+                    amount_cents: amount,
+                    refusal: refusal.map(|r| REFUSALS[r]),
+                })
+                .collect()
+        })
+    }
+
+    /// Every integer quota vector with `lower <= q_s <= n_s` summing to `seats` (brute force).
+    fn all_quota_vectors(sizes: &[u32], lower: u32, seats: u32) -> Vec<Vec<u32>> {
+        let mut out = Vec::new();
+        let mut current = Vec::new();
+        fn walk(
+            sizes: &[u32],
+            lower: u32,
+            left: u32,
+            current: &mut Vec<u32>,
+            out: &mut Vec<Vec<u32>>,
+        ) {
+            let Some((&n, rest)) = sizes.split_first() else {
+                if left == 0 {
+                    out.push(current.clone());
+                }
+                return;
+            };
+            for q in lower.min(n)..=n.min(left) {
+                current.push(q);
+                walk(rest, lower, left - q, current, out);
+                current.pop();
+            }
+        }
+        walk(sizes, lower, seats, &mut current, &mut out);
+        out
+    }
+
+    /// Squared distance to the proportional shares, times N² (exact, in integers).
+    fn imbalance(quotas: &[u32], sizes: &[u32], seats: u32) -> i128 {
+        let total: i128 = sizes.iter().map(|&n| i128::from(n)).sum();
+        quotas
+            .iter()
+            .zip(sizes)
+            .map(|(&q, &n)| {
+                let d = total * i128::from(q) - i128::from(seats) * i128::from(n);
+                d * d
+            })
+            .sum()
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        /// Never over capacity or budget, never a refused candidate, quotas kept, and the same input and seed give
+        /// the same result.
+        #[test]
+        fn hard_rules_hold_and_draws_repeat(
+            cs in candidates(14), capacity in 0u32..10, budget in prop::option::of(0u64..4_000), seed in any::<u64>()
+        ) {
+            let rules = SelectionRules { capacity, budget_cents: budget, seed };
+            let sel = select(&cs, &rules).unwrap();
+            prop_assert_eq!(&sel, &select(&cs, &rules).unwrap());
+            prop_assert_eq!(sel.outcomes.len(), cs.len());
+            let chosen: Vec<&Candidate> = cs
+                .iter()
+                .zip(&sel.outcomes)
+                .filter(|(_, o)| o.decision == Decision::Selected)
+                .map(|(c, _)| c)
+                .collect();
+            prop_assert!(chosen.len() <= capacity as usize);
+            let spent: u64 = chosen.iter().map(|c| c.amount_cents).sum();
+            prop_assert_eq!(spent, sel.spent_cents);
+            if let Some(b) = budget {
+                prop_assert!(spent <= b);
+            }
+            for (c, o) in cs.iter().zip(&sel.outcomes) {
+                prop_assert_eq!(&c.id, &o.id);
+                if let Some(reason) = c.refusal {
+                    prop_assert_eq!(&o.decision, &Decision::Refused { reason });
+                    prop_assert!(o.probability == 0.0);
+                } else {
+                    let competes = matches!(o.decision, Decision::Selected | Decision::Reserve { .. });
+                    prop_assert!(competes);
+                    prop_assert!((0.0..=1.0).contains(&o.probability));
+                }
+            }
+            for q in &sel.quotas {
+                prop_assert!(q.selected <= q.seats && q.seats <= q.applicants);
+                let in_stratum = chosen.iter().filter(|c| c.stratum == q.stratum).count();
+                prop_assert_eq!(in_stratum, q.selected as usize);
+            }
+            if budget.is_none() {
+                let eligible = cs.iter().filter(|c| c.refusal.is_none()).count();
+                prop_assert_eq!(chosen.len(), eligible.min(capacity as usize));
+            }
+        }
+
+        /// Without a budget the quotas are as balanced as the best vector brute force finds (least squares to the
+        /// proportional shares, one seat per stratum when capacity allows), the probabilities add up to the seats,
+        /// and the smallest probability is at least that of any single most-balanced quota vector.
+        #[test]
+        fn balance_equals_brute_force(cs in candidates(12), capacity in 0u32..9, seed in any::<u64>()) {
+            let sel = select(&cs, &SelectionRules { capacity, budget_cents: None, seed }).unwrap();
+            prop_assert_eq!(sel.probability_method, ProbabilityMethod::Exact);
+            let sizes: Vec<u32> = sel.quotas.iter().map(|q| q.applicants).collect();
+            let seats: u32 = sel.quotas.iter().map(|q| q.seats).sum();
+            let eligible: u32 = sizes.iter().sum();
+            prop_assert_eq!(seats, capacity.min(eligible));
+            let lower = u32::from(seats as usize >= sizes.len());
+            let vectors = all_quota_vectors(&sizes, lower, seats);
+            let best = vectors.iter().map(|v| imbalance(v, &sizes, seats)).min();
+            let chosen: Vec<u32> = sel.quotas.iter().map(|q| q.seats).collect();
+            prop_assert_eq!(Some(imbalance(&chosen, &sizes, seats)), best);
+            if lower == 1 {
+                prop_assert!(chosen.iter().all(|&q| q >= 1));
+            }
+            let total: f64 = sel.outcomes.iter().map(|o| o.probability).sum();
+            prop_assert!((total - f64::from(seats)).abs() < 1e-6, "{} vs {}", total, seats);
+            let min_p = sel
+                .outcomes
+                .iter()
+                .zip(&cs)
+                .filter(|(_, c)| c.refusal.is_none())
+                .map(|(o, _)| o.probability)
+                .fold(f64::INFINITY, f64::min);
+            if let Some(best) = best {
+                let single = vectors
+                    .iter()
+                    .filter(|v| imbalance(v, &sizes, seats) == best)
+                    .map(|v| v.iter().zip(&sizes).map(|(&q, &n)| f64::from(q) / f64::from(n)).fold(f64::INFINITY, f64::min))
+                    .fold(0.0, f64::max);
+                prop_assert!(sizes.is_empty() || min_p >= single - 1e-9, "{} < {}", min_p, single);
+            }
+        }
+    }
+
+    /// The reported probabilities are the draw's real frequencies (over many seeds), ties for the last seat included.
+    #[test]
+    fn probabilities_match_frequencies() {
+        // Sizes 1, 3, 4, 4 and 5 seats: one seat each, then the gaps ×12 are 5−12, 15−12, 20−12, 20−12: the two
+        // strata of 4 tie for the last seat.
+        let strata = [
+            ("klein", "Noord", 1),
+            ("klein", "Zuid", 3),
+            ("groot", "Noord", 4),
+            ("groot", "Zuid", 4),
+        ];
+        let mut cs = Vec::new();
+        for (size, region, n) in strata {
+            for i in 0..n {
+                cs.push(Candidate {
+                    id: format!("{size}-{region}-{i}"),
+                    stratum: Stratum::new(size, region),
+                    amount_cents: 0,
+                    refusal: None,
+                });
+            }
+        }
+        let runs = 4_000u32;
+        let mut counts = vec![0u32; cs.len()];
+        for seed in 0..u64::from(runs) {
+            let sel = select(
+                &cs,
+                &SelectionRules {
+                    capacity: 5,
+                    budget_cents: None,
+                    seed,
+                },
+            )
+            .unwrap();
+            for (i, o) in sel.outcomes.iter().enumerate() {
+                if o.decision == Decision::Selected {
+                    counts[i] += 1;
+                }
+            }
+        }
+        let sel = select(
+            &cs,
+            &SelectionRules {
+                capacity: 5,
+                budget_cents: None,
+                seed: 0,
+            },
+        )
+        .unwrap();
+        for (i, o) in sel.outcomes.iter().enumerate() {
+            let freq = f64::from(counts[i]) / f64::from(runs);
+            assert!(
+                (freq - o.probability).abs() < 0.03,
+                "{}: {} vs {}",
+                o.id,
+                freq,
+                o.probability
+            );
+        }
+        // A tie happened: some stratum's expected seats are fractional.
+        assert!(
+            sel.quotas.iter().any(|q| q.expected_seats.fract() > 0.0),
+            "{:?}",
+            sel.quotas
+        );
     }
 }
