@@ -90,3 +90,31 @@ CREATE TABLE application_members (
     PRIMARY KEY (application_id, organisation_id)
 );
 CREATE INDEX application_members_by_organisation ON application_members (organisation_id);
+
+-- Selection runs: the seed and the whole structured result (JSON of keten_core::selection::Selection), so the
+-- draw can be published and repeated. Each application keeps its own probability and explanation of the
+-- latest run.
+CREATE TABLE selection_runs (
+    id TEXT PRIMARY KEY,
+    programme_id TEXT NOT NULL REFERENCES programmes (id) ON DELETE CASCADE,
+    seed TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_by TEXT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX selection_runs_by_programme ON selection_runs (programme_id, created_at);
+ALTER TABLE applications ADD COLUMN selection_probability DOUBLE PRECISION;
+ALTER TABLE applications ADD COLUMN explanation TEXT;
+
+-- A manager's change of a selection decision, always with its reason; the public page says that one happened.
+CREATE TABLE selection_overrides (
+    id TEXT PRIMARY KEY,
+    programme_id TEXT NOT NULL REFERENCES programmes (id) ON DELETE CASCADE,
+    application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_by TEXT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX selection_overrides_by_programme ON selection_overrides (programme_id);

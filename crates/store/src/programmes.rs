@@ -766,3 +766,232 @@ fn push_application_filter(actor: &Actor, sql: &mut Sql) {
         .bind_list(actor.organisation_ids_with(Role::ProgrammeManager));
     sql.push(")");
 }
+
+/// One application's result in a selection run, as the web layer derived it from `keten_core::selection`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    pub application_id: String,
+    pub status: ApplicationStatus,
+    pub probability: f64,
+    /// JSON of the structured explanation.
+    pub explanation: String,
+}
+
+/// The latest selection run of a programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectionRun {
+    pub id: String,
+    pub seed: String,
+    /// JSON of `keten_core::selection::Selection`.
+    pub result: String,
+    pub created_at: i64,
+    /// Overrides since (or before) the run: one or more means the public page says so.
+    pub overrides: Vec<Override>,
+}
+
+/// A recorded override of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub application_id: String,
+    pub organisation_name: String,
+    pub from_status: ApplicationStatus,
+    pub to_status: ApplicationStatus,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Stores a run and sets every outcome's status, probability and explanation, in one transaction. Only the
+    /// programme's managers; only applications still open or decided by an earlier run take part.
+    pub async fn record_selection(
+        &self,
+        actor: &Actor,
+        programme_id: &str,
+        seed: &str,
+        result: &str,
+        outcomes: &[RunOutcome],
+        now: i64,
+    ) -> Result<()> {
+        self.managed_programme(actor, programme_id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO selection_runs (id, programme_id, seed, result, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(programme_id)
+        .bind(seed)
+        .bind(result)
+        .bind(actor.user_id.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for o in outcomes {
+            sqlx::query(
+                "UPDATE applications SET status = $1, selection_probability = $2, explanation = $3, updated_at = $4 \
+                 WHERE id = $5 AND programme_id = $6",
+            )
+            .bind(o.status.as_str())
+            .bind(o.probability)
+            .bind(&o.explanation)
+            .bind(now)
+            .bind(&o.application_id)
+            .bind(programme_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The latest run of a programme with the overrides; `None` before the first run. Public once it exists.
+    pub async fn latest_selection(&self, programme_id: &str) -> Result<Option<SelectionRun>> {
+        let run: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, seed, result, created_at FROM selection_runs WHERE programme_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(programme_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((id, seed, result, created_at)) = run else {
+            return Ok(None);
+        };
+        let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT s.application_id, o.name, s.from_status, s.to_status, s.reason, s.created_at \
+             FROM selection_overrides s JOIN applications a ON a.id = s.application_id \
+             JOIN organisations o ON o.id = a.organisation_id WHERE s.programme_id = $1 ORDER BY s.created_at, s.id",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let overrides = rows
+            .into_iter()
+            .map(
+                |(application_id, organisation_name, from, to, reason, created_at)| {
+                    Ok(Override {
+                        application_id,
+                        organisation_name,
+                        from_status: parse_code(&from)?,
+                        to_status: parse_code(&to)?,
+                        reason,
+                        created_at,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(SelectionRun {
+            id,
+            seed,
+            result,
+            created_at,
+            overrides,
+        }))
+    }
+
+    /// The probability and explanation (JSON) of an application's latest run, for whoever may see it.
+    pub async fn selection_of(
+        &self,
+        actor: &Actor,
+        application_id: &str,
+    ) -> Result<(Option<f64>, Option<String>)> {
+        self.application(actor, application_id).await?;
+        Ok(sqlx::query_as(
+            "SELECT selection_probability, explanation FROM applications WHERE id = $1",
+        )
+        .bind(application_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A manager changes a decision after a run (selected, reserve or rejected), with a reason that is kept.
+    pub async fn override_decision(
+        &self,
+        actor: &Actor,
+        application_id: &str,
+        to: ApplicationStatus,
+        reason: &str,
+        now: i64,
+    ) -> Result<Application> {
+        let a = self.application(actor, application_id).await?;
+        self.managed_programme(actor, &a.programme_id).await?;
+        let reason = reason.trim();
+        if reason.chars().count() < 10 || reason.chars().count() > 2000 {
+            return Err(refused(
+                "reason",
+                "Schrijf in 10 tot 2000 tekens waarom u van de loting afwijkt; deze reden wordt bewaard.",
+            ));
+        }
+        if !matches!(
+            to,
+            ApplicationStatus::Selected | ApplicationStatus::Reserve | ApplicationStatus::Rejected
+        ) || !matches!(
+            a.status,
+            ApplicationStatus::Selected | ApplicationStatus::Reserve | ApplicationStatus::Rejected
+        ) || to == a.status
+        {
+            return Err(refused(
+                "status",
+                "Na de loting kunt u een aanvraag alleen verplaatsen tussen gekozen, reservelijst en afgewezen.",
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(application_id)
+        .bind(a.status.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("application_changed".into()));
+        }
+        sqlx::query(
+            "INSERT INTO selection_overrides (id, programme_id, application_id, from_status, to_status, reason, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(&a.programme_id)
+        .bind(application_id)
+        .bind(a.status.as_str())
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(actor.user_id.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.application(actor, application_id).await
+    }
+
+    /// The selected participants of a programme once a run exists (public: transparency is a condition).
+    pub async fn selected_participants(&self, programme_id: &str) -> Result<Vec<Application>> {
+        if self.latest_selection(programme_id).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        self.applications_of(
+            programme_id,
+            &ApplicationFilter {
+                status: Some(ApplicationStatus::Selected),
+                province: None,
+            },
+        )
+        .await
+    }
+
+    /// The candidates of a managed programme for a selection run.
+    pub async fn selection_candidates(
+        &self,
+        actor: &Actor,
+        programme_id: &str,
+    ) -> Result<Vec<Application>> {
+        self.managed_programme(actor, programme_id).await?;
+        Ok(self
+            .applications_of(programme_id, &ApplicationFilter::default())
+            .await?
+            .into_iter()
+            .filter(|a| a.status != ApplicationStatus::Withdrawn)
+            .collect())
+    }
+}

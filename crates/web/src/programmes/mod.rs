@@ -1,6 +1,7 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
 mod pages;
+pub(crate) mod selection;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -16,7 +17,7 @@ use keten_store::Actor;
 use keten_store::programmes::{NewApplication, Programme};
 
 pub fn router() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(selection::router())
 }
 
 /// Only programme managers (and admins) run programmes.
@@ -168,4 +169,9 @@ pub(crate) async fn check_application(
         }),
         _ => Err(AppError::Validation(errors)),
     }
+}
+
+/// Euro cents from the selection (unsigned) in Dutch notation, for the explanations.
+pub(crate) fn cents(c: &u64) -> String {
+    EuroCents(i64::try_from(*c).unwrap_or(i64::MAX)).display()
 }

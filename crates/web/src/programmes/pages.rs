@@ -163,6 +163,9 @@ pub(crate) struct ApplicationView {
     pub members: Vec<MemberView>,
     pub waiting_for_members: bool,
     pub conditions: Vec<String>,
+    /// Chance in the latest selection run, as a Dutch percentage.
+    pub probability: Option<String>,
+    pub explanation: Option<keten_core::selection::Explanation>,
 }
 
 #[derive(Debug, Clone)]
@@ -224,7 +227,14 @@ pub(crate) fn application_view(a: &Application, p: &Programme, actor: &Actor) ->
             .iter()
             .filter_map(|i| p.conditions.get(*i).cloned())
             .collect(),
+        probability: None,
+        explanation: None,
     }
+}
+
+/// A probability 0..1 as a Dutch percentage with one decimal: "42,9%".
+pub(crate) fn percentage(p: f64) -> String {
+    format!("{:.1}%", p * 100.0).replace('.', ",")
 }
 
 #[derive(Template, WebTemplate)]
@@ -385,6 +395,8 @@ async fn create_programme(
 struct PublicPage {
     shell: Shell,
     programme: ProgrammeView,
+    run: Option<RunView>,
+    participants: Vec<ApplicationView>,
 }
 
 async fn public_page(
@@ -394,8 +406,17 @@ async fn public_page(
 ) -> Result<PublicPage, PageError> {
     let p = state.store.programme(&id).await?;
     let today = keten_core::steering::local_date(state.now());
+    let participants = state
+        .store
+        .selected_participants(&id)
+        .await?
+        .iter()
+        .map(|a| application_view(a, &p, &Actor::default()))
+        .collect();
     Ok(PublicPage {
         programme: programme_view(&p, today),
+        run: run_view(&state, &id).await?,
+        participants,
         shell,
     })
 }
@@ -415,6 +436,43 @@ struct ManagePage {
     statuses: Vec<Choice>,
     provinces: Vec<Choice>,
     total: usize,
+    run: Option<RunView>,
+}
+
+/// The latest selection run, as pages show it.
+#[derive(Debug, Clone)]
+pub(crate) struct RunView {
+    pub seed: String,
+    pub when: String,
+    pub selected: usize,
+    pub overrides: Vec<(String, String, String, String)>,
+}
+
+pub(crate) async fn run_view(
+    state: &AppState,
+    programme_id: &str,
+) -> Result<Option<RunView>, AppError> {
+    let Some(run) = state.store.latest_selection(programme_id).await? else {
+        return Ok(None);
+    };
+    let selected = state.store.selected_participants(programme_id).await?.len();
+    Ok(Some(RunView {
+        seed: run.seed,
+        when: dutch_date(keten_core::steering::local_date(run.created_at)),
+        selected,
+        overrides: run
+            .overrides
+            .into_iter()
+            .map(|o| {
+                (
+                    o.organisation_name,
+                    o.from_status.label().to_owned(),
+                    o.to_status.label().to_owned(),
+                    o.reason,
+                )
+            })
+            .collect(),
+    }))
 }
 
 async fn manage_page(
@@ -450,6 +508,7 @@ async fn manage_page(
     let today = keten_core::steering::local_date(state.now());
     Ok(ManagePage {
         shell,
+        run: run_view(&state, &id).await?,
         total: all.len(),
         applications: shown
             .iter()
@@ -731,10 +790,14 @@ async fn application_view_page(
     let a = state.store.application(actor, id).await?;
     let p = state.store.programme(&a.programme_id).await?;
     let manages = state.store.managed_programme(actor, &p.id).await.is_ok();
+    let (probability, explanation) = state.store.selection_of(actor, id).await?;
+    let mut view = application_view(&a, &p, actor);
+    view.probability = probability.map(percentage);
+    view.explanation = super::selection::explanation(explanation.as_deref());
     Ok(ApplicationPage {
         shell,
         applicant: actor.is_member_of(&a.organisation_id),
-        application: application_view(&a, &p, actor),
+        application: view,
         manages,
         errors,
         request,
