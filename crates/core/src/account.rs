@@ -117,14 +117,15 @@ pub fn check_password_strength(password: &str) -> Result<(), ValidationError> {
 }
 
 /// Where a role's work is, the page a member lands on after signing in (issue 20): staff and coordinators at
-/// the desk, partners in the referral inbox, steering at the figures, admins on the admin page. Programme
-/// managers have no module of their own yet and land on their account page. With several roles, the first in
-/// this order wins: admin, steering, coordinator, staff, partner.
+/// the desk, partners in the referral inbox, steering at the figures, programme managers at their programmes,
+/// admins on the admin page. With several roles, the first in this order wins: admin, steering, programme
+/// manager, coordinator, staff, partner.
 #[must_use]
 pub fn landing_path(roles: &[Role]) -> &'static str {
-    const ORDER: [(Role, &str); 5] = [
+    const ORDER: [(Role, &str); 6] = [
         (Role::Admin, "/beheer"),
         (Role::Steering, "/regie"),
+        (Role::ProgrammeManager, "/programmas"),
         (Role::Coordinator, "/balie"),
         (Role::Staff, "/balie"),
         (Role::Partner, "/doorverwijzingen"),
@@ -255,7 +256,7 @@ mod tests {
         assert_eq!(landing_path(&[Role::Coordinator]), "/balie");
         assert_eq!(landing_path(&[Role::Partner]), "/doorverwijzingen");
         assert_eq!(landing_path(&[Role::Steering]), "/regie");
-        assert_eq!(landing_path(&[Role::ProgrammeManager]), "/account");
+        assert_eq!(landing_path(&[Role::ProgrammeManager]), "/programmas");
         assert_eq!(landing_path(&[Role::Admin]), "/beheer");
         assert_eq!(landing_path(&[Role::Partner, Role::Admin]), "/beheer");
         assert_eq!(landing_path(&[]), "/account");

@@ -15,6 +15,7 @@ pub mod help_question;
 pub mod help_question_import;
 pub mod opening_hours;
 pub mod organisation;
+pub mod programme;
 pub mod reference;
 pub mod referral;
 pub mod second_factor;

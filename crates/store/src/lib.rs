@@ -16,6 +16,7 @@ pub mod hsds_import;
 pub mod import;
 pub mod notifications;
 pub mod organisations;
+pub mod programmes;
 pub mod referral_upkeep;
 pub mod referrals;
 pub mod registration_links;

@@ -25,6 +25,7 @@ pub mod hsds;
 pub mod i18n;
 pub mod mail;
 pub mod numbers;
+mod programmes;
 mod referrals;
 mod security;
 mod shell;
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(desk::router())
         .merge(referrals::router())
+        .merge(programmes::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(directory_details::router())

@@ -20,6 +20,8 @@ pub struct ShellUser {
     pub steers: bool,
     /// Reads the help-question figures at `/regie` (steering, programme manager, admin).
     pub reads_figures: bool,
+    /// Runs programmes or applies to them (programme manager, steering, coordinator, admin).
+    pub programmes: bool,
 }
 
 /// What base.html needs; every page struct has a `shell` field.
@@ -140,6 +142,12 @@ impl Shell {
                 reads_figures: s.actor.has_any_role(&[
                     keten_core::account::Role::Steering,
                     keten_core::account::Role::ProgrammeManager,
+                    keten_core::account::Role::Admin,
+                ]),
+                programmes: s.actor.has_any_role(&[
+                    keten_core::account::Role::ProgrammeManager,
+                    keten_core::account::Role::Steering,
+                    keten_core::account::Role::Coordinator,
                     keten_core::account::Role::Admin,
                 ]),
             }),

@@ -220,7 +220,7 @@ both_backends! {
             (COORDINATOR, "/balie"),
             (PARTNER, "/doorverwijzingen"),
             (STEERING, "/regie"),
-            ("programma@keten.test", "/account"),
+            ("programma@keten.test", "/programmas"),
             (ADMIN, "/beheer"),
         ] {
             let r = sign_in(&app, who, "").await;

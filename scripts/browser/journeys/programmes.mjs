@@ -1,0 +1,95 @@
+// Programmes (issue 15): a programme manager lands on /programmas, makes a call without JavaScript, Rotterdam's
+// steering applies (first with a cap error, then right), the manager runs the selection; axe on every page, the
+// public page without sign-in, and 320 px reflow.
+import { newContext, signIn } from "../harness.mjs";
+
+export const name = "programmes: call, application, selection, public page";
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+export default async function ({ keten, browser, report }) {
+  const base = keten.base;
+  // Without JavaScript: the forms are plain HTML.
+  const managerContext = await newContext(browser, { javaScriptEnabled: false });
+  const manager = await managerContext.newPage();
+  const landed = new URL(await signIn(manager, base, keten.user("programme_manager")));
+  report.expect(landed.pathname === "/programmas", "programme manager lands on /programmas", `landed on ${landed.pathname}`);
+  await manager.goto(`${base}/programmas/nieuw`);
+  await manager.check("#kind-call");
+  await manager.fill("#name", "Koplopers browsertest");
+  await manager.check("#applicant-municipality");
+  await manager.fill("#opens_on", "01-01-2026");
+  await manager.fill("#closes_on", "31-12-2027");
+  await manager.fill("#budget", "450.000");
+  await manager.fill("#cap", "22.500");
+  await manager.fill("#max_participants", "20");
+  await manager.fill("#conditions", "Wij testen de methode\nWij rapporteren open");
+  await submit(manager, "form[action='/programmas/nieuw'] button[type=submit]");
+  const managePath = new URL(manager.url()).pathname;
+  report.expect(/\/programmas\/[^/]+\/beheer$/.test(managePath), "a call made without JavaScript", managePath);
+  const id = managePath.split("/")[2];
+
+  const steeringContext = await newContext(browser, { javaScriptEnabled: false });
+  const steering = await steeringContext.newPage();
+  await signIn(steering, base, keten.user("steering"));
+  await steering.goto(`${base}/programmas/${id}/aanvragen`);
+  await steering.fill("#amount", "20.000");
+  await steering.check("#amount-excl");
+  await steering.fill("#proposal", "Pilot met de bibliotheek");
+  await steering.check("#condition-0");
+  await steering.check("#condition-1");
+  await submit(steering, "form.utrecht-form button[type=submit]");
+  const error = (await steering.locator(".utrecht-alert--error").textContent()) || "";
+  report.expect(error.includes("€ 24.200"), "cap including VAT explained", error);
+  report.expect((await steering.inputValue("#proposal")) === "Pilot met de bibliotheek", "the form keeps its input");
+  await steering.fill("#amount", "18.000");
+  await submit(steering, "form.utrecht-form button[type=submit]");
+  const applicationPath = new URL(steering.url()).pathname;
+  report.expect(applicationPath.startsWith("/aanvragen/"), "application submitted without JavaScript", applicationPath);
+  await manager.goto(`${base}${managePath}`);
+  await manager.fill("#seed", "2023");
+  await submit(manager, "form[action$='/selectie'] button[type=submit]");
+
+  // axe runs as a script: with JavaScript on.
+  const pages = [
+    ["programme_manager", "programmes list", "/programmas"],
+    ["programme_manager", "new programme", "/programmas/nieuw"],
+    ["programme_manager", "applications", managePath],
+    ["programme_manager", "one application", applicationPath],
+    ["steering", "programmes list", "/programmas"],
+    ["steering", "application form", `/programmas/${id}/aanvragen`],
+    ["steering", "own application", applicationPath],
+  ];
+  for (const role of ["programme_manager", "steering"]) {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, base, keten.user(role));
+    for (const [who, label, path] of pages.filter((p) => p[0] === role)) {
+      const response = await page.goto(base + path, { waitUntil: "load" });
+      report.expect(response.status() === 200, `${who}: ${label} answers 200`, `status ${response.status()}`);
+      await report.check(page, `${who}: ${label}`);
+    }
+    const phone = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const small = await phone.newPage();
+    await signIn(small, base, keten.user(role));
+    for (const [who, label, path] of pages.filter((p) => p[0] === role)) {
+      await report.reflow(small, base + path, `${who}: ${label}`);
+    }
+    await phone.close();
+    await context.close();
+  }
+  const publicContext = await newContext(browser);
+  const open = await publicContext.newPage();
+  await open.goto(`${base}/programmas/${id}`, { waitUntil: "load" });
+  const text = (await open.textContent("main")) || "";
+  report.expect(text.includes("2023") && text.includes("Gemeente Rotterdam"), "public page: seed and selected participant", text.slice(0, 200));
+  await report.check(open, "public programme page");
+  const phone = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  await report.reflow(await phone.newPage(), `${base}/programmas/${id}`, "public programme page");
+  await phone.close();
+  await publicContext.close();
+  await managerContext.close();
+  await steeringContext.close();
+}
