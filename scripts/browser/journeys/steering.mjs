@@ -1,4 +1,5 @@
 // The steering dashboard (/regie, "Cijfers"): axe-core on each view, without JavaScript, and 320 px reflow.
+import { readFileSync } from "node:fs";
 import { newContext, signIn, screenshot } from "../harness.mjs";
 
 export const name = "steering dashboard (steering, programme manager)";
@@ -19,6 +20,15 @@ export default async function ({ keten, browser, report }) {
     await signIn(plain, base, keten.user(role));
     await plain.goto(`${base}/regie?period=this_year`, { waitUntil: "load" });
     report.expect((await plain.locator("table[data-table=topics]").count()) === 1 && (await plain.locator("svg").count()) > 0, `${who}: tables and charts without JavaScript`);
+    // The policy officer's download for the council letter: a real click on the link, a real Excel file.
+    const [download] = await Promise.all([
+      plain.waitForEvent("download"),
+      plain.click("a[href^='/regie/download/all.xlsx']"),
+    ]);
+    const file = await download.path();
+    const bytes = file ? readFileSync(file) : Buffer.alloc(0);
+    report.expect(download.suggestedFilename().endsWith(".xlsx") && bytes.subarray(0, 2).toString() === "PK" && bytes.length > 5000,
+      `${who}: downloads all tables as an Excel workbook`, `${download.suggestedFilename()}, ${bytes.length} bytes`);
     await noScript.close();
     // axe is injected as a script, so the checks run with JavaScript on.
     const context = await newContext(browser);
