@@ -88,6 +88,34 @@ export default async function ({ keten, browser, report }) {
     await report.check(staff, "referral completed");
   }
 
+  // The sender follows its referral (the resident agreed): the bank sees that the library took it on.
+  await bank.goto(base + detail, { waitUntil: "load" });
+  const status = (await bank.locator("main").textContent()) || "";
+  report.expect(/Afgerond|Aangenomen/.test(status), "the sender sees the referral accepted and completed");
+
+  // Without JavaScript: a receiver picked straight from the list is named and read out before anything is sent.
+  const plainContext = await newContext(browser, { javaScriptEnabled: false });
+  const plain = await plainContext.newPage();
+  await signIn(plain, base, keten.user("partner", "maasbank"));
+  await plain.goto(`${base}/doorverwijzingen/nieuw`, { waitUntil: "load" });
+  await plain.check("input[name=topics][value=digid]");
+  await plain.fill("#resident_name", "Jan Jansen");
+  await plain.fill("#phone", "0687654321");
+  await plain.fill("#pc4", "3012");
+  const direct = await plain.locator("#destination optgroup[label=Hulppunten] option").first().getAttribute("value");
+  await plain.selectOption("#destination", direct);
+  await plain.check("#consent_given");
+  await plain.selectOption("#consent_method", { index: 1 });
+  await Promise.all([plain.waitForNavigation(), plain.click("button[value=versturen]")]);
+  const held = (await plain.locator("[role=alert]").textContent()) || "";
+  const named = (await plain.locator(".keten-consent-text").textContent()) || "";
+  report.expect(held.includes("Nog niet verstuurd") && named.startsWith("Ik geef toestemming dat Maasbank") && !new URL(plain.url()).searchParams.has("verstuurd"),
+    "no JavaScript: a receiver picked from the list is named in the consent text before sending", held);
+  await plain.check("#consent_given");
+  await Promise.all([plain.waitForNavigation(), plain.click("button[value=versturen]")]);
+  report.expect(new URL(plain.url()).searchParams.has("verstuurd"), "no JavaScript: sent after the named consent was read out", plain.url());
+  await plainContext.close();
+
   // A 320 px phone.
   const phone = await newContext(browser, { viewport: { width: 320, height: 640 } });
   const small = await phone.newPage();
