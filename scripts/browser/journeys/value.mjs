@@ -14,7 +14,10 @@ export default async function ({ keten, browser, report }) {
     const noScript = await newContext(browser, { javaScriptEnabled: false });
     const plain = await noScript.newPage();
     await signIn(plain, base, keten.user(role));
-    await plain.goto(`${base}/regie/waarde?period=this_year`, { waitUntil: "load" });
+    // Reached from the dashboard, for the same period.
+    await plain.goto(`${base}/regie?period=this_year`, { waitUntil: "load" });
+    await Promise.all([plain.waitForNavigation(), plain.click("a[href^='/regie/waarde?']")]);
+    report.expect(new URL(plain.url()).pathname === "/regie/waarde" && new URL(plain.url()).searchParams.get("period") === "this_year", `${who}: the dashboard links to the analysis for its period`, plain.url());
     report.expect((await plain.locator("svg").count()) > 0 && (await plain.locator("table").count()) >= 5, `${who}: tornado chart and tables without JavaScript`);
     report.expect((await plain.locator("a[href^='/regie/waarde/mkba.xlsx']").count()) === 1, `${who}: workbook link`);
     await noScript.close();
