@@ -1,5 +1,6 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
+mod open_data;
 mod pages;
 pub(crate) mod selection;
 
@@ -17,7 +18,9 @@ use keten_store::Actor;
 use keten_store::programmes::{NewApplication, Programme};
 
 pub fn router() -> Router<AppState> {
-    pages::router().merge(selection::router())
+    pages::router()
+        .merge(selection::router())
+        .merge(open_data::router())
 }
 
 /// Only programme managers (and admins) run programmes.

@@ -281,6 +281,24 @@ both_backends! {
         let after = app.get_as(&anonymous, &public_path).await.text().await.unwrap();
         assert!(after.contains("1 keer afgeweken van de loting"));
         assert_eq!(rows(&after), 4);
+        // The same list as open data, without sign-in: JSON and CSV agree with the page.
+        let json: serde_json::Value = app.get_as(&anonymous, &format!("{public_path}/deelnemers.json")).await.json().await.unwrap();
+        assert_eq!(json["seed"], "42");
+        assert_eq!(json["overridden"], true);
+        let listed = json["participants"].as_array().unwrap();
+        assert_eq!(listed.len(), 4);
+        assert!(listed.iter().all(|p| p["amount_cents"] == 1_000_000 && p["vat_included"] == true && p["province"].is_string()));
+        assert!(listed.iter().all(|p| p["municipality"] != "Veendam"), "never the incomplete application");
+        let csv = app.get_as(&anonymous, &format!("{public_path}/deelnemers.csv")).await;
+        assert_eq!(csv.status(), 200);
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = csv.text().await.unwrap();
+        assert!(csv.starts_with("Organisatie,Gemeente,Provincie,Grootteklasse,Bedrag (eurocent),Inclusief btw"));
+        assert_eq!(csv.lines().count(), 5, "header and the 4 participants");
+        for p in listed {
+            assert!(csv.contains(p["organisation"].as_str().unwrap()));
+        }
+        assert_eq!(app.get_as(&anonymous, "/programmas/onbekend/deelnemers.json").await.status(), 404);
     };
 
     roles_and_tenants => |app: TestApp| async move {
