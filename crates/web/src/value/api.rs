@@ -93,12 +93,14 @@ pub async fn put_scba_model(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ModelQuery>,
-    ApiJson(model): ApiJson<ScbaModel>,
+    // The body is judged after the role: a caller without the role hears 403 whatever it sent.
+    body: Result<ApiJson<ScbaModel>, ApiError>,
 ) -> Result<Json<ScbaModel>, ApiError> {
     use keten_core::account::Role;
     if !actor.has_any_role(&[Role::Steering, Role::ProgrammeManager, Role::Admin]) {
         return Err(AppError::Forbidden.into());
     }
+    let ApiJson(model) = body?;
     let municipality = q
         .municipality
         .as_deref()
