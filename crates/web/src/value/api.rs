@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::steering::tables::{StatsQuery, resolve};
+use crate::steering::tables::StatsQuery;
 use axum::Json;
 use axum::extract::State;
 use keten_core::scba::{
@@ -54,9 +54,12 @@ pub async fn get_scba(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Json<ScbaResponse>, ApiError> {
-    let r = resolve(&state, &actor, &q).await?;
-    let (model, origin) = state.store.scba_model(&r.scope).await?;
-    let outcomes = state.store.scba_outcomes(&r.scope, r.period.range).await?;
+    let super::Inputs {
+        resolved: r,
+        model,
+        origin,
+        outcomes,
+    } = super::inputs(&state, &actor, &q).await?;
     let (from, to) = r.period.range.dates();
     Ok(Json(ScbaResponse {
         about: ScbaAbout {

@@ -8,11 +8,14 @@ use crate::AppState;
 use crate::auth::RequireUser;
 use crate::download::xlsx_file;
 use crate::error::{AppError, PageError};
-use crate::steering::tables::{StatsQuery, resolve};
+use crate::steering::tables::{Resolved, StatsQuery, resolve};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use keten_core::scba::{Outcomes, ScbaModel};
+use keten_store::Actor;
+use keten_store::scba::ModelOrigin;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,20 +29,43 @@ async fn download(
     RequireUser(me): RequireUser,
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, PageError> {
-    let r = resolve(&state, &me.actor, &q).await?;
-    let (model, _) = state
-        .store
-        .scba_model(&r.scope)
-        .await
-        .map_err(AppError::from)?;
-    let outcomes = state
-        .store
-        .scba_outcomes(&r.scope, r.period.range)
-        .await
-        .map_err(AppError::from)?;
+    let Inputs {
+        resolved: r,
+        model,
+        outcomes,
+        ..
+    } = inputs(&state, &me.actor, &q).await?;
     let result = keten_core::scba::calculate(&model, &outcomes);
     let bytes = export::workbook(&model, &outcomes, &result)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let (from, to) = r.period.range.dates();
     Ok(xlsx_file(&format!("mkba-{from}-{to}.xlsx"), bytes)?)
+}
+
+/// What every view of the analysis starts from: the scope and period asked for (role and tenant checked as on
+/// `/regie`), the model that applies there and the registered outcomes.
+pub(crate) struct Inputs {
+    pub resolved: Resolved,
+    pub model: ScbaModel,
+    pub origin: ModelOrigin,
+    pub outcomes: Outcomes,
+}
+
+pub(crate) async fn inputs(
+    state: &AppState,
+    actor: &Actor,
+    q: &StatsQuery,
+) -> Result<Inputs, AppError> {
+    let resolved = resolve(state, actor, q).await?;
+    let (model, origin) = state.store.scba_model(&resolved.scope).await?;
+    let outcomes = state
+        .store
+        .scba_outcomes(&resolved.scope, resolved.period.range)
+        .await?;
+    Ok(Inputs {
+        resolved,
+        model,
+        origin,
+        outcomes,
+    })
 }

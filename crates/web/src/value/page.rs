@@ -3,9 +3,9 @@
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::charts::{Chart, Kind, Series};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::shell::Shell;
-use crate::steering::tables::{StatsQuery, resolve};
+use crate::steering::tables::StatsQuery;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -83,17 +83,12 @@ pub async fn value_page(
     RequireUser(me): RequireUser,
     Query(q): Query<StatsQuery>,
 ) -> Result<ValuePage, PageError> {
-    let r = resolve(&state, &me.actor, &q).await?;
-    let (model, origin) = state
-        .store
-        .scba_model(&r.scope)
-        .await
-        .map_err(AppError::from)?;
-    let outcomes = state
-        .store
-        .scba_outcomes(&r.scope, r.period.range)
-        .await
-        .map_err(AppError::from)?;
+    let super::Inputs {
+        resolved: r,
+        model,
+        origin,
+        outcomes,
+    } = super::inputs(&state, &me.actor, &q).await?;
     let result = calculate(&model, &outcomes);
     let scope_name = match (&r.scope.help_point, &r.scope.municipality_code) {
         (Some(p), _) => p.name.clone(),

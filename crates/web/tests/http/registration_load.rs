@@ -2,9 +2,9 @@
 //! stored exactly once, running totals never repeat, a failing registration costs only its own caller, and
 //! the rollups kept by the group commit equal rebuilt ones.
 
+use crate::steering::{assert_rollups_match, raw_rows};
 use crate::support::TestApp;
 use crate::support::demo_users::STAFF;
-use keten_store::help_questions::{HelpQuestion, QuestionFilter};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio::task::JoinSet;
@@ -12,38 +12,6 @@ use tokio::task::JoinSet;
 const TOPICS: &[&str] = &["digid", "bankzaken", "belastingen-toeslagen", "zorg"];
 const PC4S: &[&str] = &["3011", "3012", "3024", "3071"];
 const AGES: &[&str] = &["18-34", "50-64", "65-74", "75+"];
-
-/// Every raw row at the given help points, page by page.
-async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuestion> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .store
-            .help_questions(
-                points,
-                &QuestionFilter {
-                    after: after.clone(),
-                    limit: 1000,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let Some(last) = page.last() else { break };
-        after = Some((last.created_at, last.id.clone()));
-        out.extend(page);
-    }
-    out
-}
-
-async fn assert_rollups_match(app: &TestApp, when: &str) {
-    let kept = app.store.rollup_rows().await.unwrap();
-    app.store.rebuild_rollups().await.unwrap();
-    let rebuilt = app.store.rollup_rows().await.unwrap();
-    assert!(!rebuilt.is_empty(), "{when}: no rollups at all");
-    assert_eq!(kept, rebuilt, "{when}");
-}
 
 /// The i-th visit of the load: varied topics, days, hours, profiles; every fifth request is a batch of three.
 fn body(i: usize, point: &str, now: i64, pc4: Option<&str>) -> Value {

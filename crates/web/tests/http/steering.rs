@@ -40,7 +40,7 @@ pub(crate) async fn raw_rows(app: &TestApp, points: &[String]) -> Vec<HelpQuesti
 }
 
 /// Maintained rollups equal the ones `keten rollups rebuild` computes.
-async fn assert_rollups_match(app: &TestApp, when: &str) {
+pub(crate) async fn assert_rollups_match(app: &TestApp, when: &str) {
     let kept = app.store.rollup_rows().await.unwrap();
     app.store.rebuild_rollups().await.unwrap();
     let rebuilt = app.store.rollup_rows().await.unwrap();
