@@ -69,6 +69,14 @@ export default async function ({ keten, browser, report }) {
   report.expect(await page.isChecked("#topic-digid"), "ik wil hulp: the topic is carried over");
   report.expect((await page.inputValue("#pc4")) === "3011", "ik wil hulp: the PC4 is carried over");
   await report.check(page, "ik wil hulp with a carried topic");
+  // The resident asks to be called back (in the language chosen earlier): name, phone number, consent, send.
+  await page.fill("#resident_name", "Gerda Bakker");
+  await page.fill("#phone", "0612345678");
+  await page.check("#consent_given");
+  await Promise.all([page.waitForNavigation(), page.click("form:has(#resident_name) button[type=submit]")]);
+  const answer = (await page.locator("h1").textContent()) || "";
+  report.expect(answer.includes("Wij hebben uw vraag") || answer.includes("We have your question"), "ik wil hulp: the resident's request to be called back arrives", answer);
+  await report.check(page, "ik wil hulp sent");
 
   // 12. No page load asks for something that is not there (the favicon was).
   report.expect(missing.length === 0, "no 404 while loading pages", missing.join(", "));
