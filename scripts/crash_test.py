@@ -52,7 +52,7 @@ class Server:
     def start(self):
         self.proc = subprocess.Popen(
             [KETEN, "--database-url", self.url, "serve", "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn", "KETEN_SECOND_FACTOR_KEY": "ab" * 32},
         )
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -57,7 +57,7 @@ export async function startKeten({ questions = 200 } = {}) {
   const child = spawn(
     keten,
     ["--database-url", `sqlite://${join(dir, "keten.db")}`, "serve", "--demo", "--demo-questions", String(questions), "--bind", `127.0.0.1:${port}`],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn", KETEN_SECOND_FACTOR_KEY_FILE: join(dir, "second-factor.key") } },
   );
   let stdout = "";
   let serverLog = "";

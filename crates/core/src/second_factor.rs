@@ -102,6 +102,94 @@ impl TotpSecret {
     }
 }
 
+/// What marks a sealed secret in storage; anything else is a legacy base32 secret stored before sealing existed.
+const SEALED_PREFIX: &str = "sealed1:";
+
+/// The key that seals authenticator secrets before they are stored, so that a dump or backup of the database
+/// alone does not give them away. It lives outside the database (`KETEN_SECOND_FACTOR_KEY` or a key file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealingKey([u8; 32]);
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealingKey(..)")
+    }
+}
+
+impl SealingKey {
+    pub fn generate() -> Self {
+        Self(rand::random())
+    }
+
+    /// 64 hexadecimal characters (32 bytes); surrounding white space, as a key file may end with, is ignored.
+    pub fn from_hex(text: &str) -> Result<Self, ValidationError> {
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "second_factor_key",
+                    "De sleutel voor de tweede stap moet 64 hexadecimale tekens zijn (32 bytes).",
+                )
+            })?;
+        Ok(Self(bytes))
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// The secret encrypted and authenticated for this user: a sealed secret copied to another user's row does not
+    /// open. A fresh random nonce per call (192 bits, so random nonces never collide in practice).
+    pub fn seal(&self, user_id: &str, secret: &TotpSecret) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&self.0.into());
+        let nonce: [u8; 24] = rand::random();
+        let payload = Payload {
+            msg: secret.as_base32().as_bytes(),
+            aad: user_id.as_bytes(),
+        };
+        // Encryption into a Vec only fails for messages beyond the cipher's size limit (256 GiB).
+        let sealed = cipher.encrypt(&nonce.into(), payload).unwrap_or_default();
+        format!(
+            "{SEALED_PREFIX}{}{}",
+            hex::encode(nonce),
+            hex::encode(sealed)
+        )
+    }
+
+    /// The secret as stored: sealed (opened with this key for this user) or a legacy plain base32 secret.
+    /// `None` when it was sealed with another key, for another user, or is damaged.
+    pub fn open(&self, user_id: &str, stored: &str) -> Option<TotpSecret> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let Some(sealed) = stored.strip_prefix(SEALED_PREFIX) else {
+            return TotpSecret::from_base32(stored);
+        };
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, message) = bytes.split_at(24);
+        let nonce = <[u8; 24]>::try_from(nonce).ok()?;
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&self.0.into());
+        let plain = cipher
+            .decrypt(
+                &nonce.into(),
+                Payload {
+                    msg: message,
+                    aad: user_id.as_bytes(),
+                },
+            )
+            .ok()?;
+        TotpSecret::from_base32(std::str::from_utf8(&plain).ok()?)
+    }
+}
+
+/// True when a stored secret is sealed (so the start-up pass that seals legacy secrets can skip it).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED_PREFIX)
+}
+
 /// The six digits of a typed code, with spaces removed; `None` when it is not a one-time code.
 fn digits_only(input: &str) -> Option<String> {
     let code: String = input.chars().filter(|c| !c.is_whitespace()).collect();
@@ -212,5 +300,43 @@ mod tests {
             Role::Coordinator,
             Role::Partner
         ]));
+    }
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_user() {
+        let key = SealingKey::generate();
+        let secret = TotpSecret::generate();
+        let sealed = key.seal("user-1", &secret);
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.contains(secret.as_base32()));
+        assert_eq!(key.open("user-1", &sealed), Some(secret.clone()));
+        // Another user's row, another key, a flipped byte: nothing opens.
+        assert_eq!(key.open("user-2", &sealed), None);
+        assert_eq!(SealingKey::generate().open("user-1", &sealed), None);
+        let mut damaged = sealed.clone().into_bytes();
+        let last = damaged.len() - 1;
+        damaged[last] = if damaged[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(
+            key.open("user-1", std::str::from_utf8(&damaged).unwrap()),
+            None
+        );
+        // Two seals of one secret differ (fresh nonce), both open.
+        let again = key.seal("user-1", &secret);
+        assert_ne!(again, sealed);
+        assert_eq!(key.open("user-1", &again), Some(secret));
+        // A legacy plain secret still opens, so installations upgrade without a reset.
+        assert!(key.open("user-1", DEMO_SECRET).is_some());
+        assert!(!is_sealed(DEMO_SECRET));
+    }
+
+    #[test]
+    fn sealing_keys_are_64_hex_characters() {
+        let key = SealingKey::generate();
+        assert_eq!(
+            SealingKey::from_hex(&format!("{}\n", key.to_hex())).unwrap(),
+            key
+        );
+        assert!(SealingKey::from_hex("abc").is_err());
+        assert!(SealingKey::from_hex(&"zz".repeat(32)).is_err());
+        assert_eq!(format!("{key:?}"), "SealingKey(..)");
     }
 }

@@ -14,6 +14,7 @@ mod import;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use keten_core::clock::SystemClock;
+use keten_core::second_factor::SealingKey;
 use keten_store::Store;
 use keten_store::db::{DEFAULT_DATABASE_URL, redact};
 use keten_web::{AppState, WebConfig};
@@ -143,6 +144,18 @@ struct ServeArgs {
     /// Let webhooks reach addresses inside this server's own network (a closed installation).
     #[arg(long, env = "KETEN_WEBHOOK_PRIVATE_ADDRESSES")]
     webhook_private_addresses: bool,
+    /// The key (64 hexadecimal characters) that seals authenticator secrets in the database; every instance on
+    /// one PostgreSQL uses the same. Unset: read from --second-factor-key-file.
+    #[arg(long, env = "KETEN_SECOND_FACTOR_KEY", hide_env_values = true)]
+    second_factor_key: Option<String>,
+    /// The file that holds that key, made with a new key when it does not exist. Keep it apart from the database
+    /// and its backups: a backup alone then does not give the secrets away.
+    #[arg(
+        long,
+        env = "KETEN_SECOND_FACTOR_KEY_FILE",
+        default_value = "keten-second-factor.key"
+    )]
+    second_factor_key_file: std::path::PathBuf,
 }
 
 fn init_logging(format: LogFormat) {
@@ -235,6 +248,36 @@ async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
     Ok((removed, erased))
 }
 
+/// The key that seals authenticator secrets: given in the environment, or kept in a file that is made the first
+/// time (readable by its owner only).
+fn second_factor_key(args: &ServeArgs) -> anyhow::Result<SealingKey> {
+    if let Some(text) = &args.second_factor_key {
+        return SealingKey::from_hex(text).context("KETEN_SECOND_FACTOR_KEY");
+    }
+    let path = &args.second_factor_key_file;
+    match std::fs::read_to_string(path) {
+        Ok(text) => SealingKey::from_hex(&text).with_context(|| path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SealingKey::generate();
+            let mut file = std::fs::OpenOptions::new();
+            file.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+            let mut file = file
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())?;
+            tracing::warn!(
+                path = %path.display(),
+                "made a new key for authenticator secrets: keep this file, apart from the database's backups; \
+                 without it every user sets up the second factor again"
+            );
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
 async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo && store.is_empty().await? {
         demo::run(
@@ -255,10 +298,16 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             keten_web::mail::FALLBACK_PUBLIC_URL
         );
     }
+    let second_factor_key = second_factor_key(&args)?;
+    let sealed = keten_web::seal_stored_secrets(&store, &second_factor_key).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed authenticator secrets stored in plain text");
+    }
     let state = AppState::new(
         store.clone(),
         Arc::new(SystemClock),
         WebConfig {
+            second_factor_key: Some(second_factor_key),
             secure_cookies: args.secure_cookies,
             trust_forwarded_for: args.trust_forwarded_for,
             session_idle_minutes: args.session_idle_minutes,

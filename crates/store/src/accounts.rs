@@ -492,6 +492,29 @@ impl Store {
         Ok(())
     }
 
+    /// Every stored secret with its user, for the start-up pass that seals secrets stored in plain text (before
+    /// sealing existed, or by the demo loader).
+    pub async fn second_factor_secrets(&self) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT user_id, secret FROM second_factors ORDER BY user_id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Replaces a stored secret by the same secret in another form (sealed), only if it is still `old`: a
+    /// user who set up a new factor meanwhile keeps it.
+    pub async fn reseal_second_factor(&self, user_id: &str, old: &str, new: &str) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE second_factors SET secret = $1 WHERE user_id = $2 AND secret = $3")
+                .bind(new)
+                .bind(user_id)
+                .bind(old)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Takes a code's time step, once: true only when it is later than every step accepted before. One
     /// conditional update, so two instances cannot both accept the same code.
     pub async fn accept_second_factor_step(&self, user_id: &str, step: i64) -> Result<bool> {

@@ -41,6 +41,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use auth::seal_stored_secrets;
 pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
 pub use error::AppError;
@@ -71,6 +72,9 @@ pub struct WebConfig {
     /// Requests to "Ik wil hulp", and apart from those reports of wrong information, per client address per 10
     /// minutes.
     pub resident_requests_per_10_minutes: u32,
+    /// Seals authenticator secrets before they are stored (kept outside the database). `keten serve` always sets
+    /// one; `None` stores them as plain base32, as before sealing existed (library use without a key).
+    pub second_factor_key: Option<keten_core::second_factor::SealingKey>,
 }
 
 impl Default for WebConfig {
@@ -86,6 +90,7 @@ impl Default for WebConfig {
             mail: mail::MailConfig::default(),
             webhook_private_addresses: false,
             resident_requests_per_10_minutes: 5,
+            second_factor_key: None,
         }
     }
 }

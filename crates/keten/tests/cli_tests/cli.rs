@@ -7,9 +7,14 @@ use std::time::Duration;
 pub(crate) fn keten(database_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keten"));
     cmd.env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "info");
+        .env("RUST_LOG", "info")
+        // One key for every process of a test (two instances on one PostgreSQL share it, as in production).
+        .env("KETEN_SECOND_FACTOR_KEY", TEST_SECOND_FACTOR_KEY);
     cmd
 }
+
+pub(crate) const TEST_SECOND_FACTOR_KEY: &str =
+    "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 pub(crate) fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
@@ -262,8 +267,18 @@ async fn demo_loads_a_chain_with_history_and_prints_passwords() {
         .unwrap();
     assert!(!again.status.success());
 
+    // Serving seals the demo's authenticator secrets (stored in plain text by the loader) with the key kept
+    // outside the database; the demo code still signs in, through the sealed secret.
     let (child, base) = serve(&url);
     let client = sign_in(&base, email, password).await;
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let secrets = store.second_factor_secrets().await.unwrap();
+    assert!(!secrets.is_empty());
+    for (_, stored) in &secrets {
+        assert!(keten_core::second_factor::is_sealed(stored), "{stored}");
+        assert!(!stored.contains(keten_core::second_factor::DEMO_SECRET));
+    }
+    store.close().await;
     let orgs: Vec<serde_json::Value> = client
         .get(format!("{base}/api/v1/organisations"))
         .send()
@@ -497,6 +512,56 @@ fn start_up_log(database_url: &str, extra: &[&str]) -> String {
     }
     drop(server);
     log
+}
+
+#[test]
+fn serve_makes_a_key_file_for_authenticator_secrets_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let key_file = dir.path().join("second-factor.key");
+    let start = || {
+        let mut cmd = keten(&url);
+        cmd.env_remove("KETEN_SECOND_FACTOR_KEY")
+            .env("KETEN_SECOND_FACTOR_KEY_FILE", &key_file)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut server = Server(Some(cmd.spawn().unwrap()));
+        let stderr = server.0.as_mut().unwrap().stderr.take().unwrap();
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            log.push_str(&line);
+            log.push('\n');
+            if line.starts_with("keten draait op ") {
+                break;
+            }
+        }
+        drop(server);
+        log
+    };
+    let first = start();
+    assert!(first.contains("made a new key"), "{first}");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(key.trim().len(), 64);
+    assert!(keten_core::second_factor::SealingKey::from_hex(&key).is_ok());
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // The next start reads the same key rather than making another.
+    let second = start();
+    assert!(!second.contains("made a new key"), "{second}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
+    // A damaged key file stops keten with a message, instead of sealing with something else.
+    std::fs::write(&key_file, "not a key").unwrap();
+    let out = keten(&url)
+        .env_remove("KETEN_SECOND_FACTOR_KEY")
+        .env("KETEN_SECOND_FACTOR_KEY_FILE", &key_file)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("64 hexadecimale tekens"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! signed-in user.
 
 mod second_factor;
+pub use second_factor::seal_stored_secrets;
 
 use crate::AppState;
 use crate::context::{

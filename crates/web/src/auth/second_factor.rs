@@ -31,6 +31,47 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// A stored secret opened with the installation's key; a legacy plain secret (stored before sealing existed)
+/// also opens.
+fn open_secret(state: &AppState, user_id: &str, stored: &str) -> Option<TotpSecret> {
+    match &state.config.second_factor_key {
+        Some(key) => key.open(user_id, stored),
+        None => TotpSecret::from_base32(stored),
+    }
+}
+
+/// The form a new secret is stored in: sealed for this user when the installation has a key.
+fn stored_secret(state: &AppState, user_id: &str, secret: &TotpSecret) -> String {
+    match &state.config.second_factor_key {
+        Some(key) => key.seal(user_id, secret),
+        None => secret.as_base32().to_owned(),
+    }
+}
+
+/// Seals every secret still stored in plain text (from before sealing existed, or loaded by the demo), at
+/// start-up. Returns how many were sealed.
+pub async fn seal_stored_secrets(
+    store: &keten_store::Store,
+    key: &keten_core::second_factor::SealingKey,
+) -> Result<usize, keten_store::StoreError> {
+    let mut sealed = 0;
+    for (user_id, stored) in store.second_factor_secrets().await? {
+        if keten_core::second_factor::is_sealed(&stored) {
+            continue;
+        }
+        let Some(secret) = TotpSecret::from_base32(&stored) else {
+            continue;
+        };
+        if store
+            .reseal_second_factor(&user_id, &stored, &key.seal(&user_id, &secret))
+            .await?
+        {
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
 /// True when `input` is a valid code of the user's confirmed second factor: a one-time code not used before, or
 /// an unused recovery code (used up by this call). Codes are never logged.
 pub(crate) async fn verify(
@@ -46,8 +87,13 @@ pub(crate) async fn verify(
         return Ok(false);
     }
     if is_one_time_code(input) {
-        let Some(step) = TotpSecret::from_base32(&factor.secret).and_then(|s| s.check(input, now))
-        else {
+        let Some(secret) = open_secret(state, user_id, &factor.secret) else {
+            tracing::warn!(
+                "a confirmed second factor could not be opened: is the second-factor key the one it was sealed with?"
+            );
+            return Ok(false);
+        };
+        let Some(step) = secret.check(input, now) else {
             return Ok(false);
         };
         return Ok(state.store.accept_second_factor_step(user_id, step).await?);
@@ -228,13 +274,17 @@ async fn enrol_view(
         });
     }
     // Keep a secret already shown (a reload must not undo what the app scanned); else make one.
-    let secret = match factor.and_then(|f| TotpSecret::from_base32(&f.secret)) {
+    let secret = match factor.and_then(|f| open_secret(state, &user.id, &f.secret)) {
         Some(s) => s,
         None => {
             let fresh = TotpSecret::generate();
             state
                 .store
-                .start_second_factor(&user.id, fresh.as_base32(), state.now())
+                .start_second_factor(
+                    &user.id,
+                    &stored_secret(state, &user.id, &fresh),
+                    state.now(),
+                )
                 .await?;
             fresh
         }
@@ -311,7 +361,7 @@ async fn enrol_confirm(
         .second_factor(&user.id)
         .await?
         .filter(|f| f.confirmed_at.is_none())
-        .and_then(|f| TotpSecret::from_base32(&f.secret))
+        .and_then(|f| open_secret(&state, &user.id, &f.secret))
         .and_then(|s| s.check(&form.code, now));
     let Some(step) = step else {
         let mut page = enrol_view(&state, shell, &enroller, form.next).await?;

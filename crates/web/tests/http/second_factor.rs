@@ -192,7 +192,11 @@ both_backends! {
         assert!(!html.contains("<script"));
         // The secret is on the page as text, in groups of four; a reload shows the same one.
         let user_id = app.actor("nieuw@rotterdam.test").await.user_id.unwrap();
-        let secret = app.store.second_factor(&user_id).await.unwrap().unwrap().secret;
+        let secret = app.plain_secret(&user_id).await;
+        // Stored sealed with the installation's key: the row alone does not give the secret away.
+        let stored = app.store.second_factor(&user_id).await.unwrap().unwrap().secret;
+        assert!(keten_core::second_factor::is_sealed(&stored));
+        assert!(!stored.contains(&secret));
         let grouped: Vec<String> = secret.as_bytes().chunks(4).map(|c| String::from_utf8(c.to_vec()).unwrap()).collect();
         assert!(html.contains(&grouped.join(" ")));
         let again = app.get_as(&client, "/account/tweede-stap").await.text().await.unwrap();
@@ -247,7 +251,7 @@ both_backends! {
         assert!(account.contains("Tweede stap instellen"));
         let page = app.get_as(&client, "/account/tweede-stap").await.text().await.unwrap();
         let user_id = app.actor("balie@bibliotheek.test").await.user_id.unwrap();
-        let secret = app.store.second_factor(&user_id).await.unwrap().unwrap().secret;
+        let secret = app.plain_secret(&user_id).await;
         let token = csrf_from_html(&page).unwrap();
         let done = client.post(app.url("/account/tweede-stap"))
             .form(&[("code", code(&secret, app.now()).as_str()), ("csrf_token", &token)])
@@ -318,7 +322,7 @@ both_backends! {
     sessions_end_after_idle_time_and_at_their_absolute_end => |app: TestApp| async move {
         people(&app).await;
         // The defaults (30 minutes idle, 12 hours in all), not the tests' relaxed idle time.
-        let app = app.configured(keten_web::WebConfig { finder_refresh_seconds: 0, ..Default::default() }).await;
+        let app = app.configured(keten_web::WebConfig { finder_refresh_seconds: 0, second_factor_key: Some(crate::support::test_sealing_key()), ..Default::default() }).await;
         let client = app.signed_in("balie@bibliotheek.test").await;
         // Used every 20 minutes, a session lives on...
         for _ in 0..3 {

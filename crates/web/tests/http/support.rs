@@ -97,8 +97,14 @@ pub fn test_config() -> WebConfig {
     WebConfig {
         finder_refresh_seconds: 0,
         session_idle_minutes: 24 * 60,
+        second_factor_key: Some(test_sealing_key()),
         ..WebConfig::default()
     }
+}
+
+/// The key the test apps seal authenticator secrets with (as `keten serve` does with its key file).
+pub fn test_sealing_key() -> keten_core::second_factor::SealingKey {
+    keten_core::second_factor::SealingKey::from_hex(&"5a".repeat(32)).unwrap()
 }
 
 /// The test configuration with e-mail written as `.eml` files into `dir`, links to `https://keten.test`.
@@ -319,6 +325,23 @@ impl TestApp {
         csrf_from_html(&html).unwrap_or_else(|| panic!("no csrf token on {path}"))
     }
 
+    /// The user's authenticator secret as base32, opened from the database with the test key (a sealed secret or
+    /// one the test support stored in plain text).
+    pub async fn plain_secret(&self, user_id: &str) -> String {
+        let stored = self
+            .store
+            .second_factor(user_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .secret;
+        test_sealing_key()
+            .open(user_id, &stored)
+            .unwrap()
+            .as_base32()
+            .to_owned()
+    }
+
     /// A code the user's authenticator app would show now that keten has not accepted yet (a code works once):
     /// computed here with totp-rs from the secret in the database, independently of keten's own check. When
     /// every step keten still accepts has been used, the clock moves on by one step (30 s).
@@ -330,7 +353,8 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("{email} has no second factor"));
-        let secret = totp_rs::Secret::try_from_base32(&factor.secret).unwrap();
+        let secret = self.plain_secret(&user_id).await;
+        let secret = totp_rs::Secret::try_from_base32(&secret).unwrap();
         let totp = totp_rs::Builder::new()
             .with_algorithm(totp_rs::Algorithm::SHA1)
             .with_digits(6)
