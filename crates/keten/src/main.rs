@@ -241,6 +241,7 @@ async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
     let erased = store
         .purge_referrals(now, keten_store::routing_rules::DEFAULT_RETENTION_DAYS)
         .await?;
+    store.purge_survey_guard(now).await?;
     // Webhook messages hold no personal data; the page shows recent ones only.
     store.purge_webhook_deliveries(now - 30 * 86_400).await?;
     // Erased means gone: also from SQLite's write-ahead log (issue 18).

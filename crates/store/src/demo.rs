@@ -428,6 +428,9 @@ impl Store {
             }
             written += 1;
         }
+        // The last of the demo's history: a year of visitor survey answers for Rotterdam.
+        self.load_demo_surveys("GM0599", keten_core::steering::local_date(now), 60)
+            .await?;
         self.purge_referrals(now, crate::routing_rules::DEFAULT_RETENTION_DAYS)
             .await?;
         Ok(written)

@@ -26,6 +26,7 @@ pub mod scba;
 pub mod scope;
 mod sql;
 pub mod stats;
+pub mod surveys;
 pub mod topics;
 pub mod webhooks;
 

@@ -316,7 +316,7 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
 }
 
 /// `AND column IN (help points of the municipality's chain)`: located there, or serving it.
-fn push_chain_filter(sql: &mut Sql, column: &'static str, code: &str) {
+pub(crate) fn push_chain_filter(sql: &mut Sql, column: &'static str, code: &str) {
     sql.push(" AND ").push(column);
     sql.push(" IN (SELECT id FROM help_points WHERE municipality_code = ")
         .bind(code.to_owned());

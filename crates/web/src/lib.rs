@@ -30,6 +30,7 @@ mod referrals;
 mod security;
 mod shell;
 mod steering;
+mod surveys;
 mod upload;
 mod value;
 pub mod webhooks;
@@ -152,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .merge(programmes::router())
         .merge(steering::router())
         .merge(value::router())
+        .merge(surveys::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

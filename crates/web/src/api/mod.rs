@@ -31,6 +31,7 @@ use utoipa_axum::routes;
         (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
         (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
+        (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
     )
 )]
 struct ApiDoc;
@@ -106,4 +107,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::value::api::get_scba))
         .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
+        .routes(routes!(crate::surveys::api::get_surveys))
 }
