@@ -23,6 +23,7 @@ pub mod second_factor;
 pub mod selection;
 pub mod spreadsheet;
 pub mod steering;
+pub mod trajectory;
 pub mod webhook;
 
 pub use error::ValidationError;
