@@ -27,6 +27,7 @@ pub mod scope;
 mod sql;
 pub mod stats;
 pub mod topics;
+pub mod trajectories;
 pub mod webhooks;
 
 pub use db::{Backend, Store};

@@ -30,6 +30,7 @@ mod referrals;
 mod security;
 mod shell;
 mod steering;
+mod trajectories;
 mod upload;
 mod value;
 pub mod webhooks;
@@ -145,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::router())
         .merge(referrals::router())
         .merge(programmes::router())
+        .merge(trajectories::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(directory_details::router())
