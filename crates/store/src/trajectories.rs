@@ -1075,3 +1075,202 @@ impl Store {
         })
     }
 }
+
+/// The demo's Flemish local governments of the 2024 trajectory, at three stages: (name, stage reached).
+const DEMO_LOCAL_GOVERNMENTS: [(&str, Stage); 3] = [
+    ("Aalst", Stage::WorkSessions),
+    ("Mechelen", Stage::ExtendedIntake),
+    ("Kortrijk", Stage::Intake),
+];
+
+impl Store {
+    /// The demo's guided trajectory (VVSG and Mediawijs, 2024): three Flemish local governments at different
+    /// stages, run by the demo's national body, with three group meetings and their attendance. Does nothing
+    /// without a national body.
+    pub async fn load_demo_trajectories(&self, now: i64) -> Result<()> {
+        use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+        use keten_core::programme::{
+            Amount, ApplicantKind, EligibilityRules, EuroCents, ProgrammeDraft,
+        };
+        use keten_core::trajectory::DEFAULT_CONDITIONS;
+        let body: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, name FROM organisations WHERE kind = 'national_body' ORDER BY created_at, id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((body_id, body_name)) = body else {
+            return Ok(());
+        };
+        let admin = Actor {
+            memberships: vec![crate::scope::Membership {
+                organisation_id: body_id.clone(),
+                organisation_name: body_name,
+                role: Role::Admin,
+            }],
+            ..Default::default()
+        };
+        let day = |s: &str| date(s);
+        let programme = self
+            .create_programme(
+                &admin,
+                &body_id,
+                &ProgrammeDraft {
+                    kind: ProgrammeKind::Trajectory,
+                    name: "Ondersteuningstraject digitale inclusie 2024 (VVSG en Mediawijs)".into(),
+                    description: "Drie lokale besturen krijgen gratis begeleiding om een beleid rond digitale inclusie op te zetten of aan te scherpen.".into(),
+                    applicant_kind: ApplicantKind::Municipality,
+                    opens_on: day("2024-01-15")?,
+                    closes_on: day("2024-03-28")?,
+                    budget: EuroCents(0),
+                    cap: Amount {
+                        cents: EuroCents(0),
+                        vat_included: true,
+                    },
+                    vat_percent: 21,
+                    max_participants: 3,
+                    conditions: DEFAULT_CONDITIONS.iter().map(|c| (*c).to_owned()).collect(),
+                    rules: EligibilityRules {
+                        country: Some(keten_core::reference::Country::Be),
+                        ..Default::default()
+                    },
+                    size_thresholds: (20_000, 50_000),
+                    waves: Vec::new(),
+                },
+                now,
+            )
+            .await?;
+        let mut present_by_meeting: [Vec<String>; 3] = Default::default();
+        for (i, (name, reached)) in DEMO_LOCAL_GOVERNMENTS.iter().enumerate() {
+            let Some(m) = keten_core::reference::municipality_by_code_or_name(name) else {
+                continue;
+            };
+            let org = self
+                .create_organisation(
+                    &OrganisationDraft {
+                        name: format!("Stad {}", m.name),
+                        kind: OrganisationKind::Municipality,
+                        sector: Sector::Public,
+                        municipality_code: m.code.clone(),
+                        active_in: Vec::new(),
+                        identifiers: Default::default(),
+                    },
+                    now,
+                )
+                .await?;
+            let t = self
+                .create_trajectory(
+                    &admin,
+                    &programme.id,
+                    &NewTrajectory {
+                        organisation_id: org.id.clone(),
+                        participant_kind: ParticipantKind::LocalGovernment,
+                        partnership_name: None,
+                        year: 2024,
+                    },
+                    now,
+                )
+                .await?;
+            let people = |extra: &str| {
+                vec![
+                    Attendee {
+                        name: "Algemeen directeur".into(),
+                        role: AttendeeRole::Manager,
+                    },
+                    Attendee {
+                        name: "Beleidsmedewerker digitale inclusie".into(),
+                        role: AttendeeRole::Staff,
+                    },
+                    Attendee {
+                        name: extra.into(),
+                        role: AttendeeRole::External,
+                    },
+                ]
+            };
+            self.record_intake(
+                &admin,
+                &t.id,
+                &Intake {
+                    kind: IntakeKind::Introduction,
+                    held_on: day("2024-04-15")?,
+                    notes: "Kennismaking en verwachtingen.".into(),
+                    attendees: people("Begeleider Mediawijs"),
+                },
+                now,
+            )
+            .await?;
+            if *reached >= Stage::ExtendedIntake {
+                self.advance_stage(&admin, &t.id, Stage::ExtendedIntake, now)
+                    .await?;
+            }
+            if *reached >= Stage::WorkSessions {
+                self.record_intake(
+                    &admin,
+                    &t.id,
+                    &Intake {
+                        kind: IntakeKind::Extended,
+                        held_on: day("2024-05-06")?,
+                        notes: "Einddatum en werksessies afgesproken.".into(),
+                        attendees: people("Begeleider VVSG"),
+                    },
+                    now,
+                )
+                .await?;
+                let all: Vec<usize> = (0..DEFAULT_CONDITIONS.len()).collect();
+                self.confirm_trajectory_conditions(&admin, &t.id, &all, now)
+                    .await?;
+                self.set_end_date(&admin, &t.id, day("2024-12-13")?, now)
+                    .await?;
+                self.advance_stage(&admin, &t.id, Stage::WorkSessions, now)
+                    .await?;
+                self.add_session(
+                    &admin,
+                    &t.id,
+                    &NewSession {
+                        held_on: day("2024-06-10")?,
+                        training: false,
+                        internal_participants: "Sociale dienst, bibliotheek, communicatie".into(),
+                        external_participants: "OCMW-partner, digipunt".into(),
+                        notes: "Omgevingsanalyse besproken.".into(),
+                    },
+                    now,
+                )
+                .await?;
+                for (kind, due) in [
+                    (AssignmentKind::EnvironmentAnalysis, "2024-06-30"),
+                    (AssignmentKind::StakeholderAnalysis, "2024-09-15"),
+                ] {
+                    self.set_assignment(&admin, &t.id, kind, day(due)?, now)
+                        .await?;
+                }
+            }
+            // Attendance: the first local government at all three meetings, the second at two, the third at one.
+            for (k, present) in present_by_meeting.iter_mut().enumerate() {
+                if k < 3 - i {
+                    present.push(org.id.clone());
+                }
+            }
+        }
+        for (k, (held_on, title)) in [
+            ("2024-05-20", "Startbijeenkomst"),
+            ("2024-09-23", "Uitwisseling omgevingsanalyses"),
+            ("2024-11-25", "Slotbijeenkomst"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = self
+                .create_meeting(
+                    &admin,
+                    &programme.id,
+                    day(held_on)?,
+                    title,
+                    "Welkom, stand van zaken per lokaal bestuur, vragen.",
+                    now,
+                )
+                .await?;
+            self.record_attendance(&admin, &m.id, &present_by_meeting[k])
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -325,4 +325,49 @@ both_backends! {
         assert!(doc["paths"]["/api/v1/programmes/{id}/trajectories"]["post"].is_object());
         assert!(doc["paths"]["/api/v1/programmes/{id}/meetings/{meeting}/attendance"]["put"].is_object());
     };
+
+    evaluation_at_the_end_and_the_demo_trajectory => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        // The demo: three Flemish local governments at different stages, meetings with attendance.
+        let demo = app.store.programmes().await.unwrap().into_iter().find(|p| p.name.contains("VVSG en Mediawijs")).expect("demo programme");
+        let html = app.get_as(&manager, &format!("/programmas/{}/trajecten", demo.id)).await.text().await.unwrap();
+        assert!(html.contains("Stad Aalst") && html.contains("Stad Mechelen") && html.contains("Stad Kortrijk"), "{html}");
+        assert!(html.contains("Werksessies") && html.contains("Uitgebreide intake") && html.contains("Kennismakingsgesprek"));
+        assert!(html.contains("3 van 3") && html.contains("nog 1 nodig") && html.contains("nog 2 nodig"));
+
+        let id = trajectory_programme(&app, &manager).await;
+        local_government(&app, "Brugge", "31005", "regie@brugge.test").await;
+        let t: Value = start(&manager, &app, &id, json!({"municipality": "Brugge", "year": 2026})).await.json().await.unwrap();
+        let tid = t["id"].as_str().unwrap().to_owned();
+        let base = app.url(&format!("/api/v1/programmes/{id}/trajectories/{tid}"));
+        let people = json!([attendee("An Peeters", "manager"), attendee("Bert Claes", "staff")]);
+        for kind in ["introduction", "extended"] {
+            let r = manager.post(format!("{base}/intakes")).json(&json!({"kind": kind, "held_on": "2026-03-01", "attendees": people})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let steering = app.signed_in("regie@brugge.test").await;
+        let page = format!("/trajecten/{tid}");
+        assert_eq!(app.post_form(&steering, &page, &format!("{page}/voorwaarden"), &[("condition", "0"), ("condition", "1"), ("condition", "2")]).await.status(), 303);
+        assert_eq!(manager.put(format!("{base}/end-date")).json(&json!({"end_date": "2026-12-15"})).send().await.unwrap().status(), 200);
+        for stage in ["extended_intake", "work_sessions", "evaluation"] {
+            let r = manager.post(format!("{base}/stage")).json(&json!({"stage": stage})).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{stage}: {}", r.text().await.unwrap());
+        }
+        // Closing needs the evaluation first.
+        assert_eq!(manager.post(format!("{base}/stage")).json(&json!({"stage": "closed"})).send().await.unwrap().status(), 422);
+        // The evaluation form keeps its input on error.
+        let r = app.post_form(&steering, &page, &format!("{page}/evaluatie"), &[("score", "9"), ("helped", "De werksessies met de sociale dienst"), ("improve", "")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Kies een cijfer van 1") && html.contains("De werksessies met de sociale dienst"));
+        // The manager cannot fill it in for them.
+        let r = app.post_form(&manager, &page, &format!("{page}/evaluatie"), &[("score", "5"), ("helped", "x"), ("improve", "y")]).await;
+        assert_eq!(r.status(), 403);
+        let r = app.post_form(&steering, &page, &format!("{page}/evaluatie"), &[("score", "4"), ("helped", "De werksessies met de sociale dienst"), ("improve", "Meer tijd voor de gebruikersbevraging")]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(manager.post(format!("{base}/stage")).json(&json!({"stage": "closed"})).send().await.unwrap().status(), 200);
+        let html = app.get_as(&manager, &format!("/programmas/{id}/trajecten")).await.text().await.unwrap();
+        assert!(html.contains("1 van 1 trajecten hebben de evaluatie ingevuld; gemiddeld cijfer 4,0 van 5") && html.contains("Meer tijd voor de gebruikersbevraging"), "{html}");
+    };
 }
