@@ -24,6 +24,7 @@ pub mod selection;
 pub mod spreadsheet;
 pub mod steering;
 pub mod survey;
+pub mod trajectory;
 pub mod webhook;
 
 pub use error::ValidationError;

@@ -174,6 +174,7 @@ impl Store {
                     .await?;
             }
         }
+        self.load_demo_trajectories(now).await?;
         Ok(LoadedChain { help_point_ids })
     }
 

@@ -28,6 +28,7 @@ mod sql;
 pub mod stats;
 pub mod surveys;
 pub mod topics;
+pub mod trajectories;
 pub mod webhooks;
 
 pub use db::{Backend, Store};

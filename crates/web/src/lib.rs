@@ -31,6 +31,7 @@ mod security;
 mod shell;
 mod steering;
 mod surveys;
+mod trajectories;
 mod upload;
 mod value;
 pub mod webhooks;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::router())
         .merge(referrals::router())
         .merge(programmes::router())
+        .merge(trajectories::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(surveys::router())

@@ -32,6 +32,7 @@ use utoipa_axum::routes;
         (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
+        (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
     )
 )]
 struct ApiDoc;
@@ -108,4 +109,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
         .routes(routes!(crate::surveys::api::get_surveys))
+        .routes(routes!(
+            crate::trajectories::api::list_trajectories,
+            crate::trajectories::api::create_trajectory
+        ))
+        .routes(routes!(crate::trajectories::api::get_trajectory))
+        .routes(routes!(crate::trajectories::api::record_intake))
+        .routes(routes!(crate::trajectories::api::put_end_date))
+        .routes(routes!(crate::trajectories::api::advance_stage))
+        .routes(routes!(
+            crate::trajectories::api::list_meetings,
+            crate::trajectories::api::create_meeting
+        ))
+        .routes(routes!(crate::trajectories::api::put_attendance))
+        .routes(routes!(crate::trajectories::api::get_attendance))
 }

@@ -317,7 +317,6 @@ fn new_view(
     NewPage {
         kinds: ProgrammeKind::ALL
             .iter()
-            .filter(|k| **k != ProgrammeKind::Trajectory)
             .map(|k| Choice {
                 value: k.as_str().into(),
                 label: k.label().into(),

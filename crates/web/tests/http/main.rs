@@ -29,4 +29,5 @@ mod staff_usability;
 mod steering;
 mod steering_more;
 mod surveys;
+mod trajectories;
 mod value;
