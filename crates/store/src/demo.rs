@@ -241,6 +241,7 @@ fn to_new_question(chain: &LoadedChain, q: DemoQuestion, now: i64) -> NewHelpQue
         registration_link_id: None,
         referred_to: None,
         remark: None,
+        consultation_hour_id: None,
     }
 }
 

@@ -28,4 +28,5 @@ mod security;
 mod staff_usability;
 mod steering;
 mod steering_more;
+mod steering_scope;
 mod value;
