@@ -465,3 +465,37 @@ impl Store {
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 }
+
+/// The demo's questions asked during a partner's consultation hour: a help point's hours by topic, so that the
+/// partner scope shows figures after `keten demo`.
+#[derive(Debug, Clone, Default)]
+pub struct DemoHours(std::collections::HashMap<(String, String), String>);
+
+impl DemoHours {
+    /// Every second demo question on a topic of one of its help point's consultation hours is counted as asked
+    /// in that hour (deterministic, from the time asked).
+    pub fn assign(&self, q: &mut crate::help_questions::NewHelpQuestion) {
+        if q.asked_at % 2 == 0
+            && let Some(hour) = self.0.get(&(q.help_point_id.clone(), q.topic_code.clone()))
+        {
+            q.consultation_hour_id = Some(hour.clone());
+        }
+    }
+}
+
+impl Store {
+    /// The consultation hours of every help point by topic (the first hour per topic), for [`DemoHours`].
+    pub async fn demo_hours(&self) -> Result<DemoHours> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.help_point_id, t.topic_code, c.id FROM consultation_hours c \
+             JOIN consultation_hour_topics t ON t.consultation_hour_id = c.id ORDER BY c.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut map = std::collections::HashMap::new();
+        for (point, topic, id) in rows {
+            map.entry((point, topic)).or_insert(id);
+        }
+        Ok(DemoHours(map))
+    }
+}
