@@ -258,6 +258,9 @@ pub struct VisitInput {
     /// "yes", "no" or empty.
     pub first_visit: String,
     pub remark: String,
+    /// The partner's consultation hour at the help point the visit took place in; empty for none. The store
+    /// checks that it is one of the help point's hours.
+    pub consultation_hour: String,
     pub questions: Vec<QuestionInput>,
 }
 
@@ -281,6 +284,8 @@ pub struct VisitDraft {
     pub pc4: Option<String>,
     pub first_visit: Option<bool>,
     pub remark: Option<String>,
+    /// The consultation hour the visit took place in (checked against the help point by the store).
+    pub consultation_hour_id: Option<String>,
     pub questions: Vec<QuestionDraft>,
 }
 
@@ -441,6 +446,9 @@ impl VisitDraft {
                 pc4,
                 first_visit,
                 remark,
+                consultation_hour_id: Some(input.consultation_hour.trim())
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
                 questions,
             }),
             _ => Err(errors),
@@ -583,6 +591,22 @@ mod tests {
 
     fn parse(v: &VisitInput) -> Result<VisitDraft, Vec<ValidationError>> {
         VisitDraft::parse(v, &categories(), now(), crate::opening_hours::Region::Nl)
+    }
+
+    #[test]
+    fn a_consultation_hour_is_kept_trimmed_and_empty_means_none() {
+        assert_eq!(
+            parse(&one("digid", "15")).unwrap().consultation_hour_id,
+            None
+        );
+        let mut v = one("digid", "15");
+        v.consultation_hour = "   ".into();
+        assert_eq!(parse(&v).unwrap().consultation_hour_id, None);
+        v.consultation_hour = " ch-1 ".into();
+        assert_eq!(
+            parse(&v).unwrap().consultation_hour_id.as_deref(),
+            Some("ch-1")
+        );
     }
 
     #[test]

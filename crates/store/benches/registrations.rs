@@ -61,6 +61,7 @@ fn row(point: &DeskHelpPoint, now: i64) -> NewHelpQuestion {
         registration_link_id: None,
         referred_to: None,
         remark: None,
+        consultation_hour_id: None,
     }
 }
 
@@ -71,6 +72,7 @@ fn visit(now: i64) -> VisitDraft {
         pc4: Some("3011".into()),
         first_visit: None,
         remark: None,
+        consultation_hour_id: None,
         questions: vec![QuestionDraft {
             topic_code: "digid".into(),
             agency: "logius".into(),

@@ -189,8 +189,10 @@ impl Store {
     ) -> Result<u64> {
         let mut batch = Vec::with_capacity(QUESTIONS_PER_BATCH);
         let mut written = 0u64;
+        let hours = self.demo_hours().await?;
         for q in questions {
             batch.push(to_new_question(chain, q, now));
+            batch.last_mut().into_iter().for_each(|q| hours.assign(q));
             if batch.len() == QUESTIONS_PER_BATCH {
                 self.insert_help_questions_without_rollups(&batch).await?;
                 written += batch.len() as u64;
@@ -242,6 +244,7 @@ fn to_new_question(chain: &LoadedChain, q: DemoQuestion, now: i64) -> NewHelpQue
         registration_link_id: None,
         referred_to: None,
         remark: None,
+        consultation_hour_id: None,
     }
 }
 

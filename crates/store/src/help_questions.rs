@@ -34,6 +34,8 @@ pub struct NewHelpQuestion {
     pub registration_link_id: Option<String>,
     pub referred_to: Option<String>,
     pub remark: Option<String>,
+    /// The partner's consultation hour the visit took place in.
+    pub consultation_hour_id: Option<String>,
 }
 
 /// Where a registration came from.
@@ -116,7 +118,7 @@ async fn insert_rows_without_rollups(
         let mut sql = Sql::new(
             "INSERT INTO help_questions (id, visit_id, help_point_id, asked_at, topic_code, agency, kind, channel, \
                  minutes, outcome, age_band, pc4, first_visit, registered_by, created_at, source, \
-                 registration_link_id, referred_to, remark) VALUES ",
+                 registration_link_id, referred_to, remark, consultation_hour_id) VALUES ",
         );
         for (i, q) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
@@ -138,7 +140,8 @@ async fn insert_rows_without_rollups(
             sql.bind(q.source.as_str()).push(", ");
             sql.bind(q.registration_link_id.clone()).push(", ");
             sql.bind(q.referred_to.clone()).push(", ");
-            sql.bind(q.remark.clone()).push(")");
+            sql.bind(q.remark.clone()).push(", ");
+            sql.bind(q.consultation_hour_id.clone()).push(")");
         }
         sql.query()?.execute(&mut **tx).await?;
     }
@@ -239,11 +242,12 @@ pub struct HelpQuestion {
     /// Unix seconds.
     pub created_at: i64,
     pub updated_at: Option<i64>,
+    pub consultation_hour_id: Option<String>,
 }
 
 const QUESTION_COLUMNS: &str = "q.id, q.visit_id, q.help_point_id, q.asked_at, q.topic_code, q.agency, q.kind, \
     q.channel, q.minutes, q.outcome, q.referred_to, q.age_band, q.pc4, q.first_visit, q.source, q.registered_by, \
-    q.registration_link_id, q.remark, q.created_at, q.updated_at";
+    q.registration_link_id, q.remark, q.created_at, q.updated_at, q.consultation_hour_id";
 
 /// Filters for listing registrations (API, exports).
 #[derive(Debug, Clone, Default)]
@@ -384,6 +388,12 @@ impl Store {
             let mut conn = self.pool.acquire().await?;
             check_referred_organisations(&mut conn, &drafts).await?;
         }
+        if visits.iter().any(|(_, v)| v.consultation_hour_id.is_some()) {
+            let hours: Vec<(&str, &VisitDraft)> =
+                visits.iter().map(|(p, v)| (p.id.as_str(), *v)).collect();
+            let mut conn = self.pool.acquire().await?;
+            check_consultation_hours(&mut conn, &hours).await?;
+        }
         let owned = visits
             .iter()
             .map(|(p, v)| ((*p).clone(), (*v).clone()))
@@ -411,6 +421,9 @@ impl Store {
             .map(|v| (point.organisation_id.as_str(), v))
             .collect();
         check_referred_organisations(&mut tx, &drafts).await?;
+        let hours: Vec<(&str, &VisitDraft)> =
+            visits.iter().map(|v| (point.id.as_str(), v)).collect();
+        check_consultation_hours(&mut tx, &hours).await?;
         let mut written = 0u64;
         for chunk in rows.chunks(1_024) {
             insert_rows(&mut tx, chunk).await?;
@@ -516,21 +529,22 @@ impl Store {
     ) -> Result<()> {
         let q = visit.questions.first().ok_or(StoreError::NotFound)?;
         let mut tx = self.pool.begin().await?;
-        let organisation: Option<String> = sqlx::query_scalar(
-            "SELECT h.organisation_id FROM help_questions q JOIN help_points h ON h.id = q.help_point_id \
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT h.organisation_id, h.id FROM help_questions q JOIN help_points h ON h.id = q.help_point_id \
              WHERE q.id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let organisation = organisation.ok_or(StoreError::NotFound)?;
+        let (organisation, point) = found.ok_or(StoreError::NotFound)?;
         check_referred_organisations(&mut tx, &[(organisation.as_str(), visit)]).await?;
+        check_consultation_hours(&mut tx, &[(point.as_str(), visit)]).await?;
         let ids = [id.to_owned()];
         rollups::retract(&mut tx, rollups::Questions::Ids(&ids)).await?;
         let done = sqlx::query(
             "UPDATE help_questions SET asked_at = $1, topic_code = $2, agency = $3, kind = $4, channel = $5, \
              minutes = $6, outcome = $7, referred_to = $8, age_band = $9, pc4 = $10, first_visit = $11, \
-             remark = $12, updated_at = $13, updated_by = $14 WHERE id = $15",
+             remark = $12, updated_at = $13, updated_by = $14, consultation_hour_id = $15 WHERE id = $16",
         )
         .bind(visit.asked_at)
         .bind(&q.topic_code)
@@ -546,6 +560,7 @@ impl Store {
         .bind(&visit.remark)
         .bind(now)
         .bind(by_user)
+        .bind(&visit.consultation_hour_id)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -708,6 +723,7 @@ pub(crate) fn build_rows(
                 registration_link_id: by.link_id.clone(),
                 referred_to: q.referred_to.clone(),
                 remark: visit.remark.clone(),
+                consultation_hour_id: visit.consultation_hour_id.clone(),
             });
         }
         saved.push(RegisteredVisit {
@@ -767,6 +783,62 @@ async fn check_referred_organisations(
         }
     }
     Ok(())
+}
+
+/// A visit's consultation hour must be one of its help point's hours (any partner's); another help point's
+/// hour is answered like an unknown one.
+async fn check_consultation_hours(
+    conn: &mut sqlx::AnyConnection,
+    visits: &[(&str, &VisitDraft)],
+) -> Result<()> {
+    let mut wanted: Vec<(&str, &str)> = visits
+        .iter()
+        .filter_map(|(point, v)| v.consultation_hour_id.as_deref().map(|h| (*point, h)))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    for (point, hour) in wanted {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM consultation_hours WHERE id = $1 AND help_point_id = $2",
+        )
+        .bind(hour)
+        .bind(point)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_none() {
+            return Err(StoreError::Invalid(vec![ValidationError::new(
+                "consultation_hour",
+                "Dit spreekuur kennen we niet bij dit hulppunt. Kies een spreekuur uit de lijst of 'Geen spreekuur'.",
+            )]));
+        }
+    }
+    Ok(())
+}
+
+/// A partner's consultation hour at a help point, as the desk form offers it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeskConsultationHour {
+    pub id: String,
+    pub title: String,
+    pub organisation_name: String,
+}
+
+impl Store {
+    /// The consultation hours held at a help point, for the desk's "Spreekuur" choice (the caller has
+    /// checked the help point).
+    pub async fn desk_consultation_hours(
+        &self,
+        help_point_id: &str,
+    ) -> Result<Vec<DeskConsultationHour>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.title, o.name AS organisation_name FROM consultation_hours c \
+             JOIN organisations o ON o.id = c.organisation_id WHERE c.help_point_id = $1 \
+             ORDER BY o.name, c.title, c.id",
+        )
+        .bind(help_point_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }
 
 /// Registrations counted by topic, agency, kind and outcome over a period.

@@ -1,4 +1,4 @@
-//! Rollups of help questions (migration 0008): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008 and 0019): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
 //! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
@@ -27,11 +27,12 @@ pub struct Fact {
     pub age_band: Option<String>,
     pub pc4: Option<String>,
     pub first_visit: Option<i64>,
+    pub consultation_hour_id: Option<String>,
 }
 
 /// The columns of [`Fact`], for reading facts back from `help_questions`.
 const FACT_COLUMNS: &str = "help_point_id, asked_at, topic_code, agency, kind, channel, outcome, referred_to, \
-    minutes, age_band, pc4, first_visit";
+    minutes, age_band, pc4, first_visit, consultation_hour_id";
 
 impl From<&NewHelpQuestion> for Fact {
     fn from(q: &NewHelpQuestion) -> Self {
@@ -48,6 +49,7 @@ impl From<&NewHelpQuestion> for Fact {
             age_band: q.age_band.map(|a| AgeBand::as_str(a).to_owned()),
             pc4: q.pc4.clone(),
             first_visit: q.first_visit.map(i64::from),
+            consultation_hour_id: q.consultation_hour_id.clone(),
         }
     }
 }
@@ -67,6 +69,7 @@ impl From<&HelpQuestion> for Fact {
             age_band: q.age_band.clone(),
             pc4: q.pc4.clone(),
             first_visit: q.first_visit,
+            consultation_hour_id: q.consultation_hour_id.clone(),
         }
     }
 }
@@ -83,6 +86,9 @@ pub fn first_visit_code(first_visit: Option<i64>) -> &'static str {
 type MainKey = (String, i64, [String; 7]);
 type ProfileKey = (String, i64, String, String);
 type HourKey = (String, i64, i64);
+/// Consultation hour, help point, day, hour, then [topic, agency, kind, channel, outcome, referred to,
+/// first visit, PC4, age band].
+type ConsultationKey = (String, String, i64, i64, [String; 9]);
 
 /// The three rollups' changes of a set of facts, summed per key (sorted, so that concurrent transactions
 /// on PostgreSQL lock rows in the same order and cannot deadlock).
@@ -91,6 +97,8 @@ struct Delta {
     main: BTreeMap<MainKey, (i64, i64)>,
     profile: BTreeMap<ProfileKey, i64>,
     hour: BTreeMap<HourKey, i64>,
+    /// Only questions registered during a consultation hour.
+    consultation: BTreeMap<ConsultationKey, (i64, i64)>,
 }
 
 impl Delta {
@@ -127,6 +135,30 @@ impl Delta {
             .hour
             .entry((f.help_point_id.clone(), day, hour))
             .or_default() += sign;
+        if let Some(consultation_hour) = &f.consultation_hour_id {
+            let row = self
+                .consultation
+                .entry((
+                    consultation_hour.clone(),
+                    f.help_point_id.clone(),
+                    day,
+                    hour,
+                    [
+                        f.topic_code.clone(),
+                        f.agency.clone(),
+                        f.kind.clone(),
+                        f.channel.clone(),
+                        f.outcome.clone(),
+                        f.referred_to.clone().unwrap_or_default(),
+                        first_visit_code(f.first_visit).to_owned(),
+                        f.pc4.clone().unwrap_or_default(),
+                        f.age_band.clone().unwrap_or_default(),
+                    ],
+                ))
+                .or_default();
+            row.0 += sign;
+            row.1 += sign * f.minutes;
+        }
     }
 }
 
@@ -156,6 +188,7 @@ pub async fn apply(
                 "DELETE FROM question_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
                 "DELETE FROM question_profile_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
                 "DELETE FROM question_hour_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+                "DELETE FROM question_consultation_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
             ] {
                 sqlx::query(sql)
                     .bind(point)
@@ -291,6 +324,32 @@ async fn write(
         }
         sql.query()?.execute(&mut **tx).await?;
     }
+    let consultation: Vec<_> = delta.consultation.iter().collect();
+    for chunk in consultation.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO question_consultation_rollups (consultation_hour_id, help_point_id, day, hour, \
+             topic_code, agency, kind, channel, outcome, referred_to, first_visit, pc4, age_band, questions, \
+             minutes) VALUES ",
+        );
+        for (i, ((hour_id, point, day, h, dims), (n, minutes))) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(hour_id.clone()).push(", ").bind(point.clone());
+            sql.push(", ").bind(*day).push(", ").bind(*h);
+            for d in dims {
+                sql.push(", ").bind(d.clone());
+            }
+            sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
+        }
+        if upsert {
+            sql.push(
+                " ON CONFLICT (consultation_hour_id, help_point_id, day, hour, topic_code, agency, kind, channel, \
+                 outcome, referred_to, first_visit, pc4, age_band) DO UPDATE SET \
+                 questions = question_consultation_rollups.questions + excluded.questions, \
+                 minutes = question_consultation_rollups.minutes + excluded.minutes",
+            );
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -309,6 +368,25 @@ struct MainRow {
     minutes: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct ConsultationRow {
+    consultation_hour_id: String,
+    help_point_id: String,
+    day: i64,
+    hour: i64,
+    topic_code: String,
+    agency: String,
+    kind: String,
+    channel: String,
+    outcome: String,
+    referred_to: String,
+    first_visit: String,
+    pc4: String,
+    age_band: String,
+    questions: i64,
+    minutes: i64,
+}
+
 /// One row of a rollup table as text, for comparing maintained and rebuilt rollups.
 pub type RollupRow = Vec<String>;
 
@@ -322,6 +400,7 @@ impl Store {
             "DELETE FROM question_rollups",
             "DELETE FROM question_profile_rollups",
             "DELETE FROM question_hour_rollups",
+            "DELETE FROM question_consultation_rollups",
         ] {
             sqlx::query(table).execute(&mut *tx).await?;
         }
@@ -416,6 +495,32 @@ impl Store {
                 r.1.to_string(),
                 r.2.to_string(),
                 r.3.to_string(),
+            ]);
+        }
+        let consultation: Vec<ConsultationRow> = sqlx::query_as(
+            "SELECT consultation_hour_id, help_point_id, day, hour, topic_code, agency, kind, channel, outcome, \
+             referred_to, first_visit, pc4, age_band, questions, minutes FROM question_consultation_rollups",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in consultation {
+            out.push(vec![
+                "consultation".into(),
+                r.consultation_hour_id,
+                r.help_point_id,
+                r.day.to_string(),
+                r.hour.to_string(),
+                r.topic_code,
+                r.agency,
+                r.kind,
+                r.channel,
+                r.outcome,
+                r.referred_to,
+                r.first_visit,
+                r.pc4,
+                r.age_band,
+                r.questions.to_string(),
+                r.minutes.to_string(),
             ]);
         }
         out.sort();

@@ -4,7 +4,7 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use crate::sql::Sql;
-use crate::stats::{StatsScope, push_scope};
+use crate::stats::{StatsScope, main_table, push_scope};
 use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::scba::{OutcomeCount, Outcomes, ScbaModel};
@@ -118,16 +118,15 @@ impl Store {
     /// the rollups, with the number of help points that registered.
     pub async fn scba_outcomes(&self, scope: &StatsScope, range: DayRange) -> Result<Outcomes> {
         let mut sql = Sql::new(
-            "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) \
-             FROM question_rollups r WHERE ",
+            "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
         );
+        sql.push(main_table(scope)).push(" r WHERE ");
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY topic_code, agency, outcome ORDER BY 1, 2, 3");
         let rows: Vec<(String, String, String, i64, i64)> =
             sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new(
-            "SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM question_rollups r WHERE ",
-        );
+        let mut sql = Sql::new("SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM ");
+        sql.push(main_table(scope)).push(" r WHERE ");
         push_scope(&mut sql, scope, range);
         let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(Outcomes {

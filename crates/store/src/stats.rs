@@ -1,4 +1,4 @@
-//! The steering figures, read from the rollups only (never the raw rows): a scope (the nation, a municipality, one help point) checked against the actor, and counts per dimension, day, hour, profile and help point.
+//! The steering figures, read from the rollups only (never the raw rows): a scope (the nation, a municipality, one help point, one partner's consultation hours) checked against the actor, and counts per dimension, day, hour, profile and help point.
 
 use crate::Store;
 use crate::error::{Result, StoreError};
@@ -14,6 +14,27 @@ pub struct StatsScope {
     /// `None`: the whole installation.
     pub municipality_code: Option<String>,
     pub help_point: Option<ScopePoint>,
+    /// One partner's consultation hours at the municipality's chain: only the questions registered during
+    /// them (read from `question_consultation_rollups`).
+    pub partner: Option<ScopePartner>,
+}
+
+/// The partner organisation whose consultation hours a scope is narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScopePartner {
+    pub id: String,
+    pub name: String,
+}
+
+/// Questions during one consultation hour in a period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HourCount {
+    pub consultation_hour_id: String,
+    pub title: String,
+    pub organisation_name: String,
+    pub help_point_name: String,
+    pub questions: i64,
+    pub minutes: i64,
 }
 
 /// The help point a scope is narrowed to.
@@ -143,6 +164,19 @@ impl Store {
         municipality: Option<&str>,
         help_point_id: Option<&str>,
     ) -> Result<StatsScope> {
+        self.stats_scope_of(actor, municipality, help_point_id, None)
+            .await
+    }
+
+    /// [`Store::stats_scope`] with one partner's consultation hours as a further narrowing: it needs a
+    /// municipality and a partner holding consultation hours in its chain, else NotFound.
+    pub async fn stats_scope_of(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+        help_point_id: Option<&str>,
+        partner_id: Option<&str>,
+    ) -> Result<StatsScope> {
         let national = actor.has_any_role(&NATIONAL_ROLES);
         let municipality_code = match municipality {
             Some(code) => {
@@ -174,10 +208,65 @@ impl Store {
                 )
             }
         };
+        let partner = match (partner_id, &municipality_code) {
+            (None, _) => None,
+            (Some(_), None) => return Err(StoreError::NotFound),
+            (Some(id), Some(code)) => {
+                let mut sql = Sql::new("SELECT o.id, o.name FROM organisations o WHERE o.id = ");
+                sql.bind(id.to_owned()).push(
+                    " AND o.id IN (SELECT c.organisation_id FROM consultation_hours c WHERE 1 = 1",
+                );
+                push_chain_filter(&mut sql, "c.help_point_id", code);
+                sql.push(")");
+                Some(
+                    sql.query_as()?
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or(StoreError::NotFound)?,
+                )
+            }
+        };
         Ok(StatsScope {
             municipality_code,
             help_point,
+            partner,
         })
+    }
+
+    /// Partners holding consultation hours at the help points of a municipality's chain, by name: the
+    /// scope chooser's "one partner's consultation hours".
+    pub async fn chain_consultation_partners(
+        &self,
+        municipality_code: &str,
+    ) -> Result<Vec<ScopePartner>> {
+        let mut sql = Sql::new(
+            "SELECT o.id, o.name FROM organisations o WHERE o.id IN \
+             (SELECT c.organisation_id FROM consultation_hours c WHERE 1 = 1",
+        );
+        push_chain_filter(&mut sql, "c.help_point_id", municipality_code);
+        sql.push(") ORDER BY o.name, o.id");
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+
+    /// Questions per consultation hour of the scope over the days of `range`, most first: consultation hours
+    /// ranked by use. Hours removed from the directory since are left out (their questions still count at
+    /// their help point).
+    pub async fn stats_consultation_hours(
+        &self,
+        scope: &StatsScope,
+        range: DayRange,
+    ) -> Result<Vec<HourCount>> {
+        let mut sql = Sql::new(
+            "SELECT r.consultation_hour_id, c.title, o.name AS organisation_name, h.name AS help_point_name, \
+             CAST(SUM(r.questions) AS BIGINT) AS questions, CAST(SUM(r.minutes) AS BIGINT) AS minutes \
+             FROM question_consultation_rollups r JOIN consultation_hours c ON c.id = r.consultation_hour_id \
+             JOIN organisations o ON o.id = c.organisation_id JOIN help_points h ON h.id = r.help_point_id WHERE ",
+        );
+        push_scope(&mut sql, scope, range);
+        sql.push(
+            " GROUP BY r.consultation_hour_id, c.title, o.name, h.name ORDER BY 5 DESC, 3, 2, 1",
+        );
+        Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
     /// The help points of a municipality's chain (located there or serving it), by name.
@@ -196,8 +285,9 @@ impl Store {
             let mut sql = Sql::new("SELECT ");
             sql.push(dimension.column()).push(
                 " AS value, CAST(SUM(questions) AS BIGINT) AS questions, \
-                     CAST(SUM(minutes) AS BIGINT) AS minutes FROM question_rollups r WHERE ",
+                     CAST(SUM(minutes) AS BIGINT) AS minutes FROM ",
             );
+            sql.push(main_table(scope)).push(" r WHERE ");
             push_scope(&mut sql, scope, range);
             sql.push(" GROUP BY ")
                 .push(dimension.column())
@@ -205,29 +295,38 @@ impl Store {
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
         let mut sql = Sql::new(
-            "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) \
-             FROM question_rollups r WHERE ",
+            "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
         );
+        sql.push(main_table(scope)).push(" r WHERE ");
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY day ORDER BY day");
         let days = sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new(
-            "SELECT day, hour, CAST(SUM(questions) AS BIGINT) FROM question_hour_rollups r WHERE ",
-        );
+        let mut sql = Sql::new("SELECT day, hour, CAST(SUM(questions) AS BIGINT) FROM ");
+        sql.push(if scope.partner.is_some() {
+            CONSULTATION_TABLE
+        } else {
+            "question_hour_rollups"
+        })
+        .push(" r WHERE ");
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY day, hour ORDER BY day, hour");
         let hours = sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new(
-            "SELECT pc4, age_band, CAST(SUM(questions) AS BIGINT) FROM question_profile_rollups r WHERE ",
-        );
+        let mut sql = Sql::new("SELECT pc4, age_band, CAST(SUM(questions) AS BIGINT) FROM ");
+        sql.push(if scope.partner.is_some() {
+            CONSULTATION_TABLE
+        } else {
+            "question_profile_rollups"
+        })
+        .push(" r WHERE ");
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY pc4, age_band ORDER BY pc4, age_band");
         let profile = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new(
             "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
-             CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM question_rollups r \
-             JOIN help_points h ON h.id = r.help_point_id WHERE ",
+             CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
+        sql.push(main_table(scope))
+            .push(" r JOIN help_points h ON h.id = r.help_point_id WHERE ");
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
@@ -258,6 +357,14 @@ impl Store {
         }
         if let Some(p) = &scope.help_point {
             sql.push(" AND help_point_id = ").bind(p.id.clone());
+        }
+        if let Some(partner) = &scope.partner {
+            // Referrals to one of the partner's consultation hours.
+            sql.push(
+                " AND consultation_hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = ",
+            )
+            .bind(partner.id.clone())
+            .push(")");
         }
         sql.push(" ORDER BY sent_at");
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
@@ -300,7 +407,20 @@ impl Store {
     }
 }
 
-/// `day` range and the scope's help points, on a rollup table aliased `r`.
+/// The rollup of questions and minutes per dimension for the scope: a partner's scope reads only the
+/// questions of consultation hours, which carry the same columns.
+pub(crate) fn main_table(scope: &StatsScope) -> &'static str {
+    if scope.partner.is_some() {
+        CONSULTATION_TABLE
+    } else {
+        "question_rollups"
+    }
+}
+
+const CONSULTATION_TABLE: &str = "question_consultation_rollups";
+
+/// `day` range and the scope's help points (and, for a partner's scope, its consultation hours) on a rollup
+/// table aliased `r`; a partner's scope needs `question_consultation_rollups` ([`main_table`]).
 pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
     sql.push("r.day >= ")
         .bind(range.from)
@@ -312,6 +432,13 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
         }
         (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
         (None, None) => {}
+    }
+    if let Some(partner) = &scope.partner {
+        sql.push(
+            " AND r.consultation_hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = ",
+        )
+        .bind(partner.id.clone())
+        .push(")");
     }
 }
 
@@ -336,5 +463,39 @@ impl Store {
         let mut sql = Sql::new("SELECT id, name FROM organisations WHERE id IN ");
         sql.bind_list(ids.iter().cloned());
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
+    }
+}
+
+/// The demo's questions asked during a partner's consultation hour: a help point's hours by topic, so that the
+/// partner scope shows figures after `keten demo`.
+#[derive(Debug, Clone, Default)]
+pub struct DemoHours(std::collections::HashMap<(String, String), String>);
+
+impl DemoHours {
+    /// Every second demo question on a topic of one of its help point's consultation hours is counted as asked
+    /// in that hour (deterministic, from the time asked).
+    pub fn assign(&self, q: &mut crate::help_questions::NewHelpQuestion) {
+        if q.asked_at % 2 == 0
+            && let Some(hour) = self.0.get(&(q.help_point_id.clone(), q.topic_code.clone()))
+        {
+            q.consultation_hour_id = Some(hour.clone());
+        }
+    }
+}
+
+impl Store {
+    /// The consultation hours of every help point by topic (the first hour per topic), for [`DemoHours`].
+    pub async fn demo_hours(&self) -> Result<DemoHours> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.help_point_id, t.topic_code, c.id FROM consultation_hours c \
+             JOIN consultation_hour_topics t ON t.consultation_hour_id = c.id ORDER BY c.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut map = std::collections::HashMap::new();
+        for (point, topic, id) in rows {
+            map.entry((point, topic)).or_insert(id);
+        }
+        Ok(DemoHours(map))
     }
 }

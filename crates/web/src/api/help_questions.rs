@@ -50,6 +50,9 @@ pub struct VisitRequest {
     /// The 4 digits of the resident's postcode.
     pub pc4: Option<String>,
     pub first_visit: Option<bool>,
+    /// Id of a partner's consultation hour at this help point during which the visit took place (as the
+    /// desk form's "Spreekuur" choice); absent for none. Another help point's hour is a 422.
+    pub consultation_hour_id: Option<String>,
     pub questions: Vec<QuestionRequest>,
 }
 
@@ -87,6 +90,7 @@ fn to_input(v: &VisitRequest) -> VisitInput {
             None => String::new(),
         },
         remark: String::new(),
+        consultation_hour: v.consultation_hour_id.clone().unwrap_or_default(),
         questions: v
             .questions
             .iter()
@@ -229,6 +233,8 @@ pub struct HelpQuestionResponse {
     pub age_band: Option<String>,
     pub pc4: Option<String>,
     pub first_visit: Option<bool>,
+    /// The partner's consultation hour the visit took place in, if any.
+    pub consultation_hour_id: Option<String>,
     /// `desk`, `link`, `api`, `import` or `demo`.
     pub source: String,
     /// RFC 3339: when it was registered.
@@ -266,6 +272,7 @@ impl From<HelpQuestion> for HelpQuestionResponse {
             age_band: q.age_band,
             pc4: q.pc4,
             first_visit: q.first_visit.map(|f| f != 0),
+            consultation_hour_id: q.consultation_hour_id,
             source: q.source,
         }
     }

@@ -114,6 +114,9 @@ pub struct DeskForm {
     pub agencies: Vec<Choice>,
     pub kinds: Vec<Choice>,
     pub organisations: Vec<Choice>,
+    /// The partners' consultation hours held at this help point ("Spreekuur"); the field is left out
+    /// without any.
+    pub consultation_hours: Vec<Choice>,
     pub channels: &'static [Channel],
     pub outcomes: &'static [Outcome],
     pub age_bands: &'static [AgeBand],
@@ -183,6 +186,7 @@ pub fn parse_visit_form(body: &[u8]) -> Submitted {
             "pc4" => visit.pc4 = value,
             "first_visit" => visit.first_visit = value,
             "remark" => visit.remark = value,
+            "consultation_hour" => visit.consultation_hour = value,
             "action" => add_question = value == "add",
             _ => {
                 let Some((index, field)) = key
@@ -273,6 +277,16 @@ pub async fn desk_form(
         .into_iter()
         .map(|(code, label)| Choice { code, label })
         .collect();
+    let consultation_hours = state
+        .store
+        .desk_consultation_hours(&point.id)
+        .await?
+        .into_iter()
+        .map(|h| Choice {
+            code: h.id,
+            label: format!("{}: {}", h.organisation_name, h.title),
+        })
+        .collect();
     let other_points = match actor {
         Some(a) => state
             .store
@@ -301,6 +315,7 @@ pub async fn desk_form(
         agencies: labels.agencies,
         kinds: labels.kinds,
         organisations,
+        consultation_hours,
         channels: Channel::ALL,
         outcomes: Outcome::ALL,
         age_bands: AgeBand::ALL,

@@ -242,6 +242,7 @@ fn input_of(q: &HelpQuestion, tz: &jiff::tz::TimeZone) -> VisitInput {
             None => String::new(),
         },
         remark: q.remark.clone().unwrap_or_default(),
+        consultation_hour: q.consultation_hour_id.clone().unwrap_or_default(),
         questions: vec![QuestionInput {
             topic: q.topic_code.clone(),
             agency: q.agency.clone(),

@@ -64,6 +64,8 @@ pub struct StatsAbout {
     /// `null`: every municipality (programme managers and admins).
     pub municipality_code: Option<String>,
     pub help_point_id: Option<String>,
+    /// The partner organisation whose consultation hours the figures are narrowed to.
+    pub partner_id: Option<String>,
     pub scope_name: String,
     /// `this_month`, `last_month`, `this_quarter`, `this_year` or `custom`.
     pub period: String,
@@ -105,12 +107,13 @@ fn summary(d: &Dashboard) -> StatsSummary {
     }
 }
 
-fn about(d: &Dashboard, municipality: Option<String>, help_point: Option<String>) -> StatsAbout {
+fn about(d: &Dashboard, scope: &keten_store::stats::StatsScope) -> StatsAbout {
     let (from, to) = d.period.range.dates();
     let (bf, bt) = d.year_earlier.dates();
     StatsAbout {
-        municipality_code: municipality,
-        help_point_id: help_point,
+        municipality_code: scope.municipality_code.clone(),
+        help_point_id: scope.help_point.as_ref().map(|h| h.id.clone()),
+        partner_id: scope.partner.as_ref().map(|p| p.id.clone()),
         scope_name: d.scope_name.clone(),
         period: d.period.kind.code().to_owned(),
         from: from.to_string(),
@@ -129,11 +132,7 @@ async fn load(
 ) -> Result<(Dashboard, StatsAbout), AppError> {
     let r = resolve(state, actor, q).await?;
     let d = dashboard(state, actor, &r).await?;
-    let a = about(
-        &d,
-        r.scope.municipality_code.clone(),
-        r.scope.help_point.as_ref().map(|h| h.id.clone()),
-    );
+    let a = about(&d, &r.scope);
     Ok((d, a))
 }
 

@@ -44,6 +44,8 @@ struct DashboardPage {
     municipalities: Vec<Choice>,
     periods: Vec<Choice>,
     help_points: Vec<Choice>,
+    /// Partners with consultation hours in the chain: "one partner's consultation hours".
+    partners: Vec<Choice>,
     from: String,
     to: String,
     /// The query string of the shown figures, for the download links.
@@ -187,6 +189,7 @@ async fn national_page(
     }
     q.municipality = None;
     q.help_point = None;
+    q.partner = None;
     dashboard_page(state, shell, user, Query(q)).await
 }
 
@@ -239,6 +242,24 @@ async fn dashboard_page(
             .collect(),
         None => Vec::new(),
     };
+    let partners = match &municipality {
+        Some(code) => state
+            .store
+            .chain_consultation_partners(code)
+            .await?
+            .into_iter()
+            .map(|p| Choice {
+                selected: resolved
+                    .scope
+                    .partner
+                    .as_ref()
+                    .is_some_and(|s| s.id == p.id),
+                value: p.id,
+                label: p.name,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let periods = PeriodKind::ALL
         .iter()
         .map(|p| Choice {
@@ -254,6 +275,7 @@ async fn dashboard_page(
         from: Some(from.to_string()),
         to: Some(to.to_string()),
         help_point: resolved.scope.help_point.as_ref().map(|h| h.id.clone()),
+        partner: resolved.scope.partner.as_ref().map(|p| p.id.clone()),
     };
     Ok(DashboardPage {
         shell,
@@ -261,6 +283,7 @@ async fn dashboard_page(
         municipalities,
         periods,
         help_points,
+        partners,
         from: q
             .from
             .clone()

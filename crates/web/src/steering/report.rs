@@ -24,7 +24,12 @@ const SECTIONS: [(&str, &[&str]); 3] = [
     ),
     (
         "Vergeleken en doorverwezen",
-        &["comparison", "referral-lead-times", "referral-overdue"],
+        &[
+            "comparison",
+            "consultation-hours",
+            "referral-lead-times",
+            "referral-overdue",
+        ],
     ),
 ];
 
@@ -84,6 +89,7 @@ pub async fn report_page(
         from: Some(from.to_string()),
         to: Some(to.to_string()),
         help_point: resolved.scope.help_point.as_ref().map(|h| h.id.clone()),
+        partner: resolved.scope.partner.as_ref().map(|p| p.id.clone()),
     };
     Ok(ReportPage {
         shell,

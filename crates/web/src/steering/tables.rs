@@ -29,6 +29,9 @@ pub struct StatsQuery {
     pub to: Option<String>,
     /// One help point of the municipality's chain (its id).
     pub help_point: Option<String>,
+    /// One partner organisation (its id): only the questions registered during its consultation hours at
+    /// the municipality's chain.
+    pub partner: Option<String>,
 }
 
 fn filled(v: &Option<String>) -> Option<&str> {
@@ -44,6 +47,7 @@ impl StatsQuery {
             ("from", filled(&self.from)),
             ("to", filled(&self.to)),
             ("help_point", filled(&self.help_point)),
+            ("partner", filled(&self.partner)),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -79,7 +83,12 @@ pub async fn resolve(
         .or_else(|| actor.steering_municipalities.first().cloned());
     let scope = state
         .store
-        .stats_scope(actor, municipality.as_deref(), filled(&q.help_point))
+        .stats_scope_of(
+            actor,
+            municipality.as_deref(),
+            filled(&q.help_point),
+            filled(&q.partner),
+        )
         .await?;
     Ok(Resolved { scope, period })
 }
@@ -153,6 +162,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "weekdays",
     "hours",
     "help-points",
+    "consultation-hours",
     "running-totals",
     "comparison",
     "provinces",
@@ -371,7 +381,8 @@ pub async fn dashboard(
             .collect(),
     };
     let small_points = points_are_small_areas(&r.scope);
-    let single_point = r.scope.help_point.is_some();
+    // One partner's consultation hours are an area smaller than the municipality, like one help point.
+    let single_point = r.scope.help_point.is_some() || r.scope.partner.is_some();
     let mut tables = vec![key_figures(&now, &before)];
     let dims: [DimensionTable<'_>; 7] = [
         (
@@ -512,7 +523,48 @@ pub async fn dashboard(
         chart: ChartKind::Bar,
         note: small_points.then_some(SMALL_NOTE),
     });
-    let totals = store.stats_running_totals(&r.scope).await?;
+    let hours_now = store.stats_consultation_hours(&r.scope, range).await?;
+    if !hours_now.is_empty() {
+        let hours_before = store.stats_consultation_hours(&r.scope, earlier).await?;
+        let mut rows: Vec<Row> = hours_now
+            .iter()
+            .map(|h| Row {
+                label: format!(
+                    "{}: {} ({})",
+                    h.organisation_name, h.title, h.help_point_name
+                ),
+                cells: vec![
+                    shown(h.questions),
+                    shown(h.minutes),
+                    shown(
+                        hours_before
+                            .iter()
+                            .find(|b| b.consultation_hour_id == h.consultation_hour_id)
+                            .map_or(0, |b| b.questions),
+                    ),
+                ],
+            })
+            .collect();
+        // A consultation hour is always smaller than the municipality.
+        suppress_columns(&mut rows, &[0, 2]);
+        hide_dependants(&mut rows, 0, &[1]);
+        tables.push(Table {
+            key: "consultation-hours",
+            title: "Spreekuren naar gebruik".to_owned(),
+            headers: vec!["Spreekuur", "Vragen", "Minuten", "Een jaar eerder"],
+            rows,
+            chart: ChartKind::Bar,
+            note: Some(
+                "Vragen die de balie bij een spreekuur van een partner heeft geregistreerd. Aantallen onder de 5 staan er als \"< 5\".",
+            ),
+        });
+    }
+    // Running totals count every question of a help point: they say nothing about one partner's hours.
+    let totals = if r.scope.partner.is_some() {
+        Vec::new()
+    } else {
+        store.stats_running_totals(&r.scope).await?
+    };
     tables.push(Table {
         key: "running-totals",
         title: "Lopend totaal per hulppunt".to_owned(),
@@ -527,7 +579,11 @@ pub async fn dashboard(
         chart: ChartKind::Bar,
         note: Some("Een mijlpaal van 0 betekent: nog geen 1.000 vragen."),
     });
-    if let (Some(code), None) = (&r.scope.municipality_code, &r.scope.help_point) {
+    if let (Some(code), None, None) = (
+        &r.scope.municipality_code,
+        &r.scope.help_point,
+        &r.scope.partner,
+    ) {
         let per_municipality: BTreeMap<String, i64> = store
             .stats_questions_per_municipality(range)
             .await?
@@ -842,9 +898,13 @@ pub fn scope_name(scope: &StatsScope) -> String {
                 .map_or_else(|| c.to_owned(), |m| format!("Gemeente {}", m.name))
         },
     );
-    match &scope.help_point {
+    let place = match &scope.help_point {
         Some(p) => format!("{} ({municipality})", p.name),
         None => municipality,
+    };
+    match &scope.partner {
+        Some(p) => format!("Spreekuren van {} bij {place}", p.name),
+        None => place,
     }
 }
 

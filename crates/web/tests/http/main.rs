@@ -30,4 +30,5 @@ mod steering;
 mod steering_more;
 mod surveys;
 mod trajectories;
+mod steering_scope;
 mod value;

@@ -177,6 +177,7 @@ async fn import(app: &TestApp, point: &str, n: usize, rng: &mut StdRng) {
             pc4: Some(PC4S[rng.random_range(0..4)].to_owned()),
             first_visit: None,
             remark: None,
+            consultation_hour_id: None,
             questions: vec![QuestionDraft {
                 topic_code: TOPICS[rng.random_range(0..TOPICS.len())].to_owned(),
                 agency: "logius".into(),
