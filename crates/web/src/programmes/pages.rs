@@ -437,6 +437,7 @@ struct ManagePage {
     provinces: Vec<Choice>,
     total: usize,
     run: Option<RunView>,
+    budget: super::grants::BudgetView,
 }
 
 /// The latest selection run, as pages show it.
@@ -506,7 +507,9 @@ async fn manage_page(
         .programme_applications(&me.actor, &id, &filter)
         .await?;
     let today = keten_core::steering::local_date(state.now());
+    let budget = state.store.programme_budget(&me.actor, &id).await?;
     Ok(ManagePage {
+        budget: super::grants::budget_view(&budget, &p),
         shell,
         run: run_view(&state, &id).await?,
         total: all.len(),
@@ -777,6 +780,7 @@ struct ApplicationPage {
     applicant: bool,
     errors: Vec<ValidationError>,
     request: String,
+    grant: Option<super::grants::GrantView>,
 }
 
 async fn application_view_page(
@@ -794,7 +798,14 @@ async fn application_view_page(
     let mut view = application_view(&a, &p, actor);
     view.probability = probability.map(percentage);
     view.explanation = super::selection::explanation(explanation.as_deref());
+    let grant = state
+        .store
+        .grant_of_application(actor, id)
+        .await?
+        .as_ref()
+        .map(super::grants::grant_view);
     Ok(ApplicationPage {
+        grant,
         shell,
         applicant: actor.is_member_of(&a.organisation_id),
         application: view,

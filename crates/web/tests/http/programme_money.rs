@@ -1,0 +1,287 @@
+//! Programme money and reports on both databases: grants within the cap (incl./excl. VAT) and the budget left,
+//! also under two concurrent awards; instalments that add up and never exceed the grant; reports in, late or
+//! missing at a given clock with keten's own figures beside them (cells under 5 hidden); roles and tenants.
+
+use crate::support::TestApp;
+use crate::support::demo_users::STEERING;
+use keten_core::account::Role;
+
+const MANAGER: &str = "programma@digitale-inclusie.demo.keten.nl";
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// A call with a budget and a cap of 22.500 including VAT; returns its id.
+async fn call(app: &TestApp, manager: &reqwest::Client, budget: &str) -> String {
+    let fields: Vec<(&str, &str)> = vec![
+        ("kind", "call"),
+        ("name", "Koplopers geld"),
+        ("applicant_kind", "municipality"),
+        ("description", "Test"),
+        ("opens_on", "01-01-2026"),
+        ("closes_on", "31-12-2026"),
+        ("budget", budget),
+        ("cap", "22.500"),
+        ("cap_vat_included", "1"),
+        ("vat_percent", "21"),
+        ("small_below", "20.000"),
+        ("large_from", "50.000"),
+        ("max_participants", "5"),
+        ("conditions", "Wij rapporteren open"),
+    ];
+    let r = app
+        .post_form(manager, "/programmas/nieuw", "/programmas/nieuw", &fields)
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    location(&r)
+        .trim_start_matches("/programmas/")
+        .trim_end_matches("/beheer")
+        .to_owned()
+}
+
+/// Applicants: Rotterdam (the demo's steering user) and the given small municipalities; all selected.
+/// Returns (client, application path) per applicant, Rotterdam first.
+async fn selected(
+    app: &TestApp,
+    manager: &reqwest::Client,
+    id: &str,
+    towns: &[(&str, &str)],
+) -> Vec<(reqwest::Client, String)> {
+    let apply = format!("/programmas/{id}/aanvragen");
+    let mut out = Vec::new();
+    let mut clients = vec![app.signed_in(STEERING).await];
+    for (name, code) in towns {
+        let org = app
+            .organisation(&format!("Gemeente {name}"), "municipality", "public", code)
+            .await;
+        let email = format!("regie@{}.test", name.to_lowercase());
+        app.user(&email, Role::Steering, &org).await;
+        clients.push(app.signed_in(&email).await);
+    }
+    for c in clients {
+        let r = app
+            .post_form(
+                &c,
+                &apply,
+                &apply,
+                &[
+                    // Small requests, so that the budget never keeps anyone out of the selection.
+                    ("amount", "10.000"),
+                    ("amount_vat_included", "1"),
+                    ("proposal", "Pilot"),
+                    ("condition", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        out.push((c, location(&r)));
+    }
+    let manage = format!("/programmas/{id}/beheer");
+    let r = app
+        .post_form(
+            manager,
+            &manage,
+            &format!("/programmas/{id}/selectie"),
+            &[("seed", "7")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    out
+}
+
+fn application_id(path: &str) -> &str {
+    path.trim_start_matches("/aanvragen/")
+}
+
+/// The link to a grant: the last one before `before` (a participant's name in the grants table), or the first.
+fn grant_link(html: &str, before: Option<&str>) -> String {
+    let id = match before {
+        Some(name) => html
+            .split(name)
+            .next()
+            .unwrap()
+            .rsplit("href=\"/subsidies/")
+            .next(),
+        None => html.split("href=\"/subsidies/").nth(1),
+    }
+    .expect("a link to the grant")
+    .split('"')
+    .next()
+    .unwrap();
+    format!("/subsidies/{id}")
+}
+
+both_backends! {
+    grants_stay_within_cap_and_budget_and_instalments_add_up => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "50.000").await;
+        let applicants = selected(&app, &manager, &id, &[("Ameland", "GM0060"), ("Harlingen", "GM0072")]).await;
+        let money = format!("/programmas/{id}/geld");
+        let award = format!("/programmas/{id}/subsidies");
+        let (rotterdam, ameland, harlingen) = (&applicants[0].1, &applicants[1].1, &applicants[2].1);
+        let r = app.post_form(&manager, &money, &award, &[("application_id", application_id(rotterdam)), ("amount", "22.500"), ("amount_vat_included", "1")]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        // One cent over the cap per applicant.
+        let r = app.post_form(&manager, &money, &award, &[("application_id", application_id(ameland)), ("amount", "22.500,01"), ("amount_vat_included", "1"), ("note", "Eerste termijn in april")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("meer dan het maximum van € 22.500"), "{page}");
+        assert!(page.contains("value=\"22.500,01\"") && page.contains("Eerste termijn in april"), "input kept");
+        // Without VAT: 18.000 is 21.780 including 21% VAT, the programme's footing.
+        let r = app.post_form(&manager, &money, &award, &[("application_id", application_id(ameland)), ("amount", "18.000"), ("amount_vat_included", "0")]).await;
+        assert_eq!(r.status(), 303);
+        // 50.000 - 22.500 - 21.780 leaves 5.720: 6.000 does not fit.
+        let r = app.post_form(&manager, &money, &award, &[("application_id", application_id(harlingen)), ("amount", "6.000"), ("amount_vat_included", "1")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Dit past niet in het budget: er is nog € 5.720 over"), "{page}");
+        assert!(page.contains("value=\"6.000\""), "input kept");
+        assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"amount-error\""), "message at the field");
+        // A second grant for the same participant is refused.
+        let r = app.post_form(&manager, &money, &award, &[("application_id", application_id(rotterdam)), ("amount", "1"), ("amount_vat_included", "1")]).await;
+        assert_eq!(r.status(), 422);
+        let manage = app.get_as(&manager, &format!("/programmas/{id}/beheer")).await.text().await.unwrap();
+        assert!(manage.contains("<dt>Toegekend</dt><dd>€ 44.280</dd>") && manage.contains("<dt>Nog over</dt><dd>€ 5.720</dd>"), "{manage}");
+
+        // Instalments add up to the grant and never beyond it.
+        let list = app.get_as(&manager, &money).await.text().await.unwrap();
+        let rotterdam_grant = grant_link(&list, Some("\">Gemeente Rotterdam</a>"));
+        assert!(!rotterdam_grant.contains('<'), "{rotterdam_grant}");
+        let pay = format!("{rotterdam_grant}/betalingen");
+        let r = app.post_form(&manager, &rotterdam_grant, &pay, &[("paid_on", "01-04-2026"), ("amount", "10.000")]).await;
+        assert_eq!(r.status(), 303);
+        let r = app.post_form(&manager, &rotterdam_grant, &pay, &[("paid_on", "1 juli"), ("amount", "12.500")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Vul een datum in") && page.contains("value=\"12.500\""), "input kept");
+        let r = app.post_form(&manager, &rotterdam_grant, &pay, &[("paid_on", "01-07-2026"), ("amount", "12.500")]).await;
+        assert_eq!(r.status(), 303);
+        let r = app.post_form(&manager, &rotterdam_grant, &pay, &[("paid_on", "02-07-2026"), ("amount", "0,01")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("er staat nog € 0 open"));
+        let page = app.get_as(&manager, &rotterdam_grant).await.text().await.unwrap();
+        assert!(page.contains("<dt>Betaald</dt><dd>€ 22.500</dd>") && page.contains("01-04-2026") && page.contains("01-07-2026"));
+        let manage = app.get_as(&manager, &format!("/programmas/{id}/beheer")).await.text().await.unwrap();
+        assert!(manage.contains("<dt>Betaald</dt><dd>€ 22.500</dd>"));
+
+        // The applicant sees its own grant; another applicant, another body's manager and non-managers do not.
+        let (rotterdam_client, _) = &applicants[0];
+        let own = app.get_as(rotterdam_client, rotterdam).await.text().await.unwrap();
+        assert!(own.contains(&rotterdam_grant) && own.contains("Toegekend: € 22.500 inclusief btw"));
+        assert_eq!(app.get_as(rotterdam_client, &rotterdam_grant).await.status(), 200);
+        let (ameland_client, _) = &applicants[1];
+        assert_eq!(app.get_as(ameland_client, &rotterdam_grant).await.status(), 404);
+        assert_eq!(app.get_as(rotterdam_client, &money).await.status(), 403);
+        let r = app.post_form(rotterdam_client, &rotterdam_grant, &pay, &[("paid_on", "01-08-2026"), ("amount", "1")]).await;
+        assert_eq!(r.status(), 403);
+        let other = app.organisation("Mediawijs", "national_body", "public", "GM0363").await;
+        app.user("manager@mediawijs.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@mediawijs.test").await;
+        assert_eq!(app.get_as(&stranger, &money).await.status(), 404);
+        assert_eq!(app.get_as(&stranger, &rotterdam_grant).await.status(), 404);
+        let r = app.post_form(&stranger, "/programmas", &pay, &[("paid_on", "01-08-2026"), ("amount", "1")]).await;
+        assert_eq!(r.status(), 404);
+        let r = app.post_form(&stranger, "/programmas", &award, &[("application_id", application_id(harlingen)), ("amount", "1")]).await;
+        assert_eq!(r.status(), 404);
+    };
+
+    two_concurrent_awards_never_exceed_the_budget => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "30.000").await;
+        let applicants = selected(&app, &manager, &id, &[("Ameland", "GM0060")]).await;
+        let money = format!("/programmas/{id}/geld");
+        let award = format!("/programmas/{id}/subsidies");
+        let token = app.csrf_token(&manager, &money).await;
+        let send = |application: String| {
+            let manager = manager.clone();
+            let url = app.url(&award);
+            let token = token.clone();
+            async move {
+                manager
+                    .post(url)
+                    .form(&[("application_id", application.as_str()), ("amount", "20.000"), ("amount_vat_included", "1"), ("csrf_token", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        let (a, b) = tokio::join!(
+            send(application_id(&applicants[0].1).to_owned()),
+            send(application_id(&applicants[1].1).to_owned())
+        );
+        let mut statuses = [a, b];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 422], "exactly one award fits");
+        let manage = app.get_as(&manager, &format!("/programmas/{id}/beheer")).await.text().await.unwrap();
+        assert!(manage.contains("<dt>Toegekend</dt><dd>€ 20.000</dd>") && manage.contains("<dt>Nog over</dt><dd>€ 10.000</dd>"), "{manage}");
+    };
+
+    reports_are_in_late_or_missing_with_ketens_own_figures => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "100.000").await;
+        let applicants = selected(&app, &manager, &id, &[("Ameland", "GM0060"), ("Harlingen", "GM0072")]).await;
+        let reports = format!("/programmas/{id}/verslagen");
+        // A report needs dates; the form keeps what was typed.
+        let r = app.post_form(&manager, &reports, &reports, &[("title", "Tussenverslag"), ("period_from", "01-01-2026"), ("period_until", "28-02-2026"), ("due_on", "eind maart")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("value=\"Tussenverslag\"") && page.contains("value=\"eind maart\"") && page.contains("due_on-error"));
+        let r = app.post_form(&manager, &reports, &reports, &[("title", "Tussenverslag"), ("period_from", "01-01-2026"), ("period_until", "28-02-2026"), ("due_on", "31-03-2026")]).await;
+        assert_eq!(r.status(), 303);
+        // keten's own figures for Rotterdam in the period: 3 questions read "< 5", 7 read 7.
+        app.store.execute_raw("INSERT INTO question_rollups (help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, first_visit, questions, minutes) \
+            SELECT id, 20494, 'x', '', '', '', '', '', '', 3, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1").await.unwrap();
+        let (rotterdam_client, rotterdam) = &applicants[0];
+        let own = format!("{rotterdam}/verslagen");
+        let page = app.get_as(rotterdam_client, &own).await.text().await.unwrap();
+        assert!(page.contains("<dt>Hulpvragen geregistreerd</dt><dd>&#60; 5</dd>"), "{page}");
+        assert!(page.contains("Nog niet nodig"), "not yet due");
+        app.store.execute_raw("UPDATE question_rollups SET questions = 7 WHERE day = 20494 AND topic_code = 'x'").await.unwrap();
+        let page = app.get_as(rotterdam_client, &own).await.text().await.unwrap();
+        assert!(page.contains("<dt>Hulpvragen geregistreerd</dt><dd>7</dd>"));
+        // Rotterdam submits on time; an empty report is refused with the figures kept.
+        let report_id = page.split("name=\"report_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let r = app.post_form(rotterdam_client, &own, &own, &[("report_id", &report_id), ("body", " "), ("figures", "120 bezoekers")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("120 bezoekers"));
+        let r = app.post_form(rotterdam_client, &own, &own, &[("report_id", &report_id), ("body", "Drie pilots gestart."), ("figures", "120 bezoekers")]).await;
+        assert_eq!(r.status(), 303);
+        // Another participant cannot write Rotterdam's report, nor can the manager.
+        let (ameland_client, ameland) = &applicants[1];
+        let r = app.post_form(ameland_client, &format!("{ameland}/verslagen"), &own, &[("report_id", &report_id), ("body", "x")]).await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(app.get_as(ameland_client, &own).await.status(), 404);
+        let r = app.post_form(&manager, &own, &own, &[("report_id", &report_id), ("body", "x")]).await;
+        assert_eq!(r.status(), 404);
+        // Forty days on (11 April): Ameland submits late, Harlingen not at all.
+        app.clock.advance_seconds(40 * 86_400);
+        let ameland_client = app.signed_in("regie@ameland.test").await;
+        let theirs = format!("{ameland}/verslagen");
+        let r = app.post_form(&ameland_client, &theirs, &theirs, &[("report_id", &report_id), ("body", "Later dan gepland.")]).await;
+        assert_eq!(r.status(), 303);
+        let manager = app.signed_in(MANAGER).await;
+        let page = app.get_as(&manager, &reports).await.text().await.unwrap();
+        assert!(page.contains("Binnen: 1") && page.contains("Te laat binnen: 1") && page.contains("Ontbreekt: 1") && page.contains("Nog niet nodig: 0"), "{page}");
+        assert!(page.contains("data-state=\"late\">Te laat binnen (11-04-2026)"));
+        // The manager reads Rotterdam's report beside keten's figures.
+        let read = app.get_as(&manager, &own).await.text().await.unwrap();
+        assert!(read.contains("Drie pilots gestart.") && read.contains("120 bezoekers") && read.contains("ingeleverd op 02-03-2026"));
+        // Only the programme's manager asks for reports.
+        let steering = app.signed_in(STEERING).await;
+        assert_eq!(app.get_as(&steering, &reports).await.status(), 403);
+        let other = app.organisation("VVSG", "national_body", "public", "GM0363").await;
+        app.user("manager@vvsg.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@vvsg.test").await;
+        assert_eq!(app.get_as(&stranger, &reports).await.status(), 404);
+        assert_eq!(app.get_as(&stranger, &own).await.status(), 404);
+    };
+}
