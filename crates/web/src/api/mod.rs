@@ -31,6 +31,7 @@ use utoipa_axum::routes;
         (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
         (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
+        (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
     )
 )]
 struct ApiDoc;
@@ -106,4 +107,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::value::api::get_scba))
         .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
+        .routes(routes!(crate::programmes::api::list_programmes))
+        .routes(routes!(crate::programmes::api::get_programme))
+        .routes(routes!(crate::programmes::api::list_programme_applications))
+        .routes(routes!(
+            crate::programmes::api::list_grants,
+            crate::programmes::api::create_grant
+        ))
+        .routes(routes!(crate::programmes::api::create_payment))
+        .routes(routes!(
+            crate::programmes::api::list_reports,
+            crate::programmes::api::create_report
+        ))
 }

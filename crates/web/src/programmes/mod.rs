@@ -1,5 +1,6 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
+pub(crate) mod api;
 pub(crate) mod grants;
 mod open_data;
 mod pages;

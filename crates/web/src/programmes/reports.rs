@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
 
 /// keten's figures as shown: cells of 1 to 4 read "< 5".
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct FiguresView {
+pub struct FiguresView {
     pub questions: String,
     pub referrals_sent: String,
     pub referrals_completed: String,

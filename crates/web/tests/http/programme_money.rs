@@ -284,4 +284,81 @@ both_backends! {
         assert_eq!(app.get_as(&stranger, &reports).await.status(), 404);
         assert_eq!(app.get_as(&stranger, &own).await.status(), 404);
     };
+
+    api_shapes_roles_and_problems => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "30.000").await;
+        let applicants = selected(&app, &manager, &id, &[("Ameland", "GM0060")]).await;
+        let steering = &applicants[0].0;
+        let url = |p: &str| app.url(p);
+        // Programmes: settings for anyone signed in.
+        let list: serde_json::Value = steering.get(url("/api/v1/programmes")).send().await.unwrap().json().await.unwrap();
+        let one = list.as_array().unwrap().iter().find(|p| p["id"] == id.as_str()).expect("listed");
+        assert_eq!(one["cap_cents"], 2_250_000);
+        assert_eq!(one["cap_vat_included"], true);
+        assert_eq!(one["conditions"][0], "Wij rapporteren open");
+        let r = steering.get(url(&format!("/api/v1/programmes/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(app.browser().get(url("/api/v1/programmes")).send().await.unwrap().status(), 401);
+        // Applications: the manager only; an applicant 403, another body's manager 404, both as problems.
+        let apps: serde_json::Value = manager.get(url(&format!("/api/v1/programmes/{id}/applications"))).send().await.unwrap().json().await.unwrap();
+        let apps = apps.as_array().unwrap();
+        assert_eq!(apps.len(), 2);
+        assert!(apps.iter().all(|a| a["status"] == "selected" && a["amount_cents"] == 1_000_000));
+        let r = steering.get(url(&format!("/api/v1/programmes/{id}/applications"))).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let other = app.organisation("Mediawijs", "national_body", "public", "GM0363").await;
+        app.user("manager@mediawijs.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@mediawijs.test").await;
+        for path in ["applications", "grants", "reports"] {
+            let r = stranger.get(url(&format!("/api/v1/programmes/{id}/{path}"))).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        // Grants: the role before the body (403 whatever was sent), then cap and budget as 422 problems.
+        let grants = url(&format!("/api/v1/programmes/{id}/grants"));
+        let r = steering.post(&grants).header("content-type", "application/json").body("{nonsense").send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let rotterdam = application_id(&applicants[0].1).to_owned();
+        let ameland = application_id(&applicants[1].1).to_owned();
+        let r = manager.post(&grants).json(&serde_json::json!({"application_id": rotterdam, "amount_cents": 2_250_001, "vat_included": true})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let problem: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "amount");
+        let r = manager.post(&grants).json(&serde_json::json!({"application_id": rotterdam, "amount_cents": 2_000_000, "vat_included": true})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let grant: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(grant["amount_cents"], 2_000_000);
+        assert_eq!(grant["paid_cents"], 0);
+        let r = manager.post(&grants).json(&serde_json::json!({"application_id": ameland, "amount_cents": 1_000_001, "vat_included": true})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "10.000,01 does not fit in the 10.000 left");
+        // Instalments add up and stop at the grant.
+        let payments = url(&format!("/api/v1/grants/{}/payments", grant["id"].as_str().unwrap()));
+        let r = steering.post(&payments).json(&serde_json::json!({"paid_on": "2026-04-01", "amount_cents": 1})).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let r = stranger.post(&payments).json(&serde_json::json!({"paid_on": "2026-04-01", "amount_cents": 1})).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        for (day, cents, status) in [("2026-04-01", 1_500_000, 201), ("2026-07-01", 500_001, 422), ("2026-07-01", 500_000, 201)] {
+            let r = manager.post(&payments).json(&serde_json::json!({"paid_on": day, "amount_cents": cents})).send().await.unwrap();
+            assert_eq!(r.status(), status, "{day} {cents}");
+        }
+        let money: serde_json::Value = manager.get(&grants).send().await.unwrap().json().await.unwrap();
+        assert_eq!(money["budget_cents"], 3_000_000);
+        assert_eq!(money["awarded_cents"], 2_000_000);
+        assert_eq!(money["paid_cents"], 2_000_000);
+        assert_eq!(money["left_cents"], 1_000_000);
+        assert_eq!(money["grants"][0]["payments"].as_array().unwrap().len(), 2);
+        // Reports: asked, then listed per participant with their state and keten's figures.
+        let reports = url(&format!("/api/v1/programmes/{id}/reports"));
+        let r = manager.post(&reports).json(&serde_json::json!({"title": "Eindverslag", "period_from": "2026-01-01", "period_until": "2026-02-28", "due_on": "morgen"})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let r = manager.post(&reports).json(&serde_json::json!({"title": "Eindverslag", "period_from": "2026-01-01", "period_until": "2026-02-28", "due_on": "2026-03-01"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let lines: serde_json::Value = manager.get(&reports).send().await.unwrap().json().await.unwrap();
+        let lines = lines.as_array().unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l["state"] == "missing" && l["keten"]["help_points"].is_string()), "{lines:?}");
+        assert_eq!(steering.get(&reports).send().await.unwrap().status(), 403);
+    };
 }
