@@ -285,6 +285,43 @@ both_backends! {
         assert_eq!(app.get_as(&stranger, &own).await.status(), 404);
     };
 
+    override_form_keeps_input_size_filter_and_participants_as_xlsx => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "100.000").await;
+        let applicants = selected(&app, &manager, &id, &[("Ameland", "GM0060")]).await;
+        let (_, ameland) = &applicants[1];
+        // A reason too short: the form comes back with the choice, the reason and a message at the field.
+        let r = app.post_form(&manager, ameland, &format!("{ameland}/afwijken"), &[("status", "rejected"), ("reason", "te kort")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<option value=\"rejected\" selected>Afgewezen</option>"), "choice kept");
+        assert!(page.contains(">te kort</textarea>") && page.contains("id=\"reason-error\""), "reason kept with its message");
+        let r = app.post_form(&manager, ameland, &format!("{ameland}/afwijken"), &[("status", "onzin"), ("reason", "Een reden die lang genoeg is")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains(">Een reden die lang genoeg is</textarea>"));
+        // Filter by size class: Rotterdam is large, Ameland small.
+        let manage = format!("/programmas/{id}/beheer");
+        let small = app.get_as(&manager, &format!("{manage}?grootte=small")).await.text().await.unwrap();
+        assert!(small.contains("Gemeente Ameland") && !small.contains("Gemeente Rotterdam</a>") && small.contains("1 van 2 aanvragen"));
+        let large = app.get_as(&manager, &format!("{manage}?grootte=large")).await.text().await.unwrap();
+        assert!(large.contains("Gemeente Rotterdam</a>") && !large.contains("Gemeente Ameland"));
+        // The public participant list as a workbook, with formula-looking names neutralised.
+        app.store.execute_raw("UPDATE organisations SET name = '=HYPERLINK(\"x\")' WHERE name = 'Gemeente Ameland'").await.unwrap();
+        let r = app.browser().get(app.url(&format!("/programmas/{id}/deelnemers.xlsx"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        let bytes = r.bytes().await.unwrap().to_vec();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Deelnemers").unwrap();
+        let cells: Vec<String> = sheet.rows().map(|r| r[0].to_string()).collect();
+        assert_eq!(cells[0], "Organisatie");
+        assert_eq!(cells.len(), 3, "header and the 2 participants");
+        assert!(cells.contains(&"Gemeente Rotterdam".to_owned()));
+        assert!(cells.iter().any(|c| c.starts_with("'=HYPERLINK")), "{cells:?}");
+    };
+
     api_shapes_roles_and_problems => |app: TestApp| async move {
         app.demo_chain().await;
         let manager = app.signed_in(MANAGER).await;
