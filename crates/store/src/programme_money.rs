@@ -651,3 +651,623 @@ impl Store {
         self.programme(&a.programme_id).await
     }
 }
+
+/// The demo's programmes: the three real kinds of issue 15 with their names, dates and amounts, realistic
+/// applicants from the reference data, a run selection, grants with instalments and reports (some in, one late).
+pub mod demo {
+    use super::{EuroCents, NewReport};
+    use crate::error::Result;
+    use crate::scope::{Actor, Membership};
+    use crate::{Store, new_id};
+    use keten_core::account::Role;
+    use keten_core::organisation::{OrganisationDraft, OrganisationKind, Sector};
+    use keten_core::programme::size_class;
+    use keten_core::reference::{
+        Country, Municipality, municipalities, municipality_by_code_or_name,
+    };
+    use keten_core::selection::{Candidate, Decision, SelectionRules, Stratum, select};
+
+    struct Call<'a> {
+        kind: &'a str,
+        name: &'a str,
+        description: &'a str,
+        applicant_kind: &'a str,
+        opens_on: &'a str,
+        closes_on: &'a str,
+        budget: i64,
+        cap: i64,
+        max_participants: i64,
+        country: Option<&'a str>,
+        max_population: Option<i64>,
+        excluded: &'a str,
+        conditions: &'a [&'a str],
+    }
+
+    fn day(s: &str) -> Result<jiff::civil::Date> {
+        s.parse()
+            .map_err(|_| crate::StoreError::Corrupt(format!("demo date {s}")))
+    }
+
+    impl Store {
+        /// Loads the demo programmes into the organisation named `office` (the demo's programme office, whose
+        /// programme managers run them). Does nothing when that organisation is missing.
+        pub async fn load_demo_programmes(&self, office: &str, now: i64) -> Result<()> {
+            let Some(office_id): Option<String> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                    .bind(office)
+                    .fetch_optional(&self.pool)
+                    .await?
+            else {
+                return Ok(());
+            };
+            let admin = Actor {
+                memberships: vec![Membership {
+                    organisation_id: String::new(),
+                    organisation_name: String::new(),
+                    role: Role::Admin,
+                }],
+                ..Actor::default()
+            };
+
+            // 1. The front-runner call of the VNG and the ADS: 40 Dutch municipalities apply for 20 places.
+            let front = self
+                .demo_programme(&office_id, &Call {
+                    kind: "call",
+                    name: "Koplopersprogramma Lokale Ketenaanpak Digitale Inclusie",
+                    description: "Oproep van de VNG en de Alliantie Digitaal Samenleven: gemeenten testen de lokale ketenaanpak met een bijdrage voor lokale pilots (regie, activiteiten of promotie). Gemeenten kunnen ook zonder bijdrage meedoen.",
+                    applicant_kind: "municipality",
+                    opens_on: "2023-09-15",
+                    closes_on: "2023-12-31",
+                    budget: 45_000_000,
+                    cap: 2_250_000,
+                    max_participants: 20,
+                    country: Some("NL"),
+                    max_population: None,
+                    excluded: "",
+                    conditions: &[
+                        "Wij zijn bereid de methode te testen",
+                        "Ons Informatiepunt Digitale Overheid doet mee aan de lokale aanpak",
+                        "Wij rapporteren transparant",
+                        "Wij nemen deel aan de koplopersgroep (minstens 3 bijeenkomsten)",
+                    ],
+                }, now)
+                .await?;
+            let dutch: Vec<&Municipality> = municipalities()
+                .iter()
+                .filter(|m| m.country == Country::Nl && m.population > 0)
+                .collect();
+            let step = (dutch.len() / 40).max(1);
+            let mut front_apps = Vec::new();
+            for (i, m) in dutch.iter().step_by(step).take(40).enumerate() {
+                let org = self
+                    .demo_organisation(
+                        &format!("Gemeente {}", m.name),
+                        OrganisationKind::Municipality,
+                        &m.code,
+                        now,
+                    )
+                    .await?;
+                // Most ask the full contribution, some less, a few take part without one.
+                let amount = match i % 8 {
+                    0 => 0,
+                    1 | 5 => 1_500_000,
+                    3 => 2_000_000,
+                    _ => 2_250_000,
+                };
+                let id = self
+                    .demo_application(&front, &org, &m.code, amount, true, "Pilot met het Informatiepunt Digitale Overheid en de bibliotheek: spreekuren in de wijk en voorlichting.", 4, None, now)
+                    .await?;
+                front_apps.push((id, *m, amount));
+            }
+            let candidates: Vec<Candidate> = front_apps
+                .iter()
+                .map(|(id, m, amount)| Candidate {
+                    id: id.clone(),
+                    stratum: Stratum::new(
+                        size_class(m.population, (20_000, 50_000))
+                            .label()
+                            .to_lowercase(),
+                        m.province.clone(),
+                    ),
+                    amount_cents: u64::try_from(*amount).unwrap_or(0),
+                    refusal: None,
+                })
+                .collect();
+            let selected = self
+                .demo_selection(
+                    &admin,
+                    &front,
+                    &candidates,
+                    20,
+                    Some(45_000_000),
+                    20_231_215,
+                    now,
+                )
+                .await?;
+            // Grants to the selected who asked for a contribution, paid in two instalments (the second not yet for
+            // all); an end report that most handed in, one late and some still missing.
+            let report = self
+                .create_report(
+                    &admin,
+                    &front,
+                    &NewReport {
+                        grant_id: None,
+                        title: "Eindverslag koplopers".into(),
+                        period_from: day("2023-09-15")?,
+                        period_until: day("2024-03-31")?,
+                        due_on: day("2024-04-30")?,
+                    },
+                    now,
+                )
+                .await?;
+            for (n, (id, _, amount)) in front_apps
+                .iter()
+                .filter(|(id, _, _)| selected.contains(id))
+                .enumerate()
+            {
+                if *amount > 0 {
+                    let g = self
+                        .award_grant(&admin, id, EuroCents(*amount), "", now)
+                        .await?;
+                    self.record_payment(
+                        &admin,
+                        &g.id,
+                        day("2024-01-15")?,
+                        EuroCents(amount * 6 / 10),
+                        now,
+                    )
+                    .await?;
+                    if n % 3 != 2 {
+                        self.record_payment(
+                            &admin,
+                            &g.id,
+                            day("2024-05-15")?,
+                            EuroCents(amount - amount * 6 / 10),
+                            now,
+                        )
+                        .await?;
+                    }
+                }
+                let submitted = match n {
+                    0 => Some("2024-05-10"),
+                    n if n % 4 == 3 => None,
+                    _ => Some("2024-04-22"),
+                };
+                if let Some(on) = submitted {
+                    self.submit_report(&admin, id, &report.id, "Wij hielden spreekuren in drie wijken en werkten samen met de bibliotheek en de sociale wijkteams. De koplopersgroep hielp ons de regie te organiseren.", "Bezoekers spreekuren: 140\nVoorlichtingen: 6", day(on)?, now)
+                        .await?;
+                }
+            }
+
+            // City Deal e-Inclusie, in which Brugge takes part (so it is a partner, not funded, below).
+            let city_deal = self
+                .demo_programme(&office_id, &Call {
+                    kind: "call",
+                    name: "City Deal e-Inclusie",
+                    description: "Samenwerking van Vlaamse centrumsteden en de Vlaamse overheid rond e-inclusie.",
+                    applicant_kind: "municipality",
+                    opens_on: "2021-01-01",
+                    closes_on: "2021-12-31",
+                    budget: 0,
+                    cap: 0,
+                    max_participants: 13,
+                    country: Some("BE"),
+                    max_population: None,
+                    excluded: "",
+                    conditions: &[],
+                }, now)
+                .await?;
+            let brugge = self.demo_municipality("Brugge", now).await?;
+            let brugge_app = self
+                .demo_application(
+                    &city_deal,
+                    &brugge.0,
+                    &brugge.1,
+                    0,
+                    true,
+                    "Brugge in de City Deal e-Inclusie.",
+                    0,
+                    None,
+                    now,
+                )
+                .await?;
+            self.demo_selection(
+                &admin,
+                &city_deal,
+                &[Candidate {
+                    id: brugge_app,
+                    stratum: Stratum::new("groot", "West-Vlaanderen"),
+                    amount_cents: 0,
+                    refusal: None,
+                }],
+                13,
+                None,
+                2021,
+                now,
+            )
+            .await?;
+
+            // 2. The Flemish project call with regional dossiers.
+            let project = self
+                .demo_programme(&office_id, &Call {
+                    kind: "project_call",
+                    name: "Iedereen Digitaal: projectoproep voor lokale besturen",
+                    description: "Projectoproep van de Vlaamse overheid (Vlaanderen Digitaal, EUR 50 miljoen in totaal): lokale besturen vragen samen aan in een dossier met een penhouder. Voor kleine en middelgrote gemeenten.",
+                    applicant_kind: "municipality",
+                    opens_on: "2022-11-01",
+                    closes_on: "2023-02-28",
+                    budget: 5_000_000_000,
+                    cap: 40_000_000,
+                    max_participants: 100,
+                    country: Some("BE"),
+                    max_population: Some(100_000),
+                    excluded: "City Deal e-Inclusie",
+                    conditions: &["Wij werken samen met partners uit de quadruple helix"],
+                }, now)
+                .await?;
+            let mut dossiers = Vec::new();
+            for (lead, members, partners, helix) in [
+                (
+                    "Blankenberge",
+                    &["Damme", "Knokke-Heist", "Zuienkerke"][..],
+                    &["Brugge"][..],
+                    "Hogeschool VIVES\nOCMW's van de regio",
+                ),
+                (
+                    "Beernem",
+                    &["Jabbeke", "Oostkamp", "Torhout", "Zedelgem"][..],
+                    &[][..],
+                    "Bibliotheken van de regio",
+                ),
+            ] {
+                let (org, code) = self.demo_municipality(lead, now).await?;
+                let mut member_orgs = Vec::new();
+                for name in members {
+                    member_orgs.push((self.demo_municipality(name, now).await?, "member"));
+                }
+                for name in partners {
+                    member_orgs.push((self.demo_municipality(name, now).await?, "partner"));
+                }
+                let id = self
+                    .demo_application(
+                        &project,
+                        &org,
+                        &code,
+                        20_000_000,
+                        true,
+                        &format!("Dossier van {lead} en partners: digitale inclusie in de regio."),
+                        1,
+                        Some(helix),
+                        now,
+                    )
+                    .await?;
+                for ((member_org, member_code), role) in member_orgs {
+                    sqlx::query(
+                        "INSERT INTO application_members (application_id, organisation_id, municipality_code, member_role, confirmed_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&id)
+                    .bind(member_org)
+                    .bind(member_code)
+                    .bind(role)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                }
+                dossiers.push(Candidate {
+                    id,
+                    stratum: Stratum::new("klein", "West-Vlaanderen"),
+                    amount_cents: 20_000_000,
+                    refusal: None,
+                });
+            }
+            let chosen = self
+                .demo_selection(
+                    &admin,
+                    &project,
+                    &dossiers,
+                    100,
+                    Some(5_000_000_000),
+                    2023,
+                    now,
+                )
+                .await?;
+            for id in &chosen {
+                let g = self
+                    .award_grant(&admin, id, EuroCents(20_000_000), "", now)
+                    .await?;
+                self.record_payment(
+                    &admin,
+                    &g.id,
+                    day("2023-06-01")?,
+                    EuroCents(12_000_000),
+                    now,
+                )
+                .await?;
+            }
+
+            // 3. The libraries' subsidy scheme with waves: a kopgroep of 15, the others in later phases.
+            let scheme = self
+                .demo_programme(&office_id, &Call {
+                    kind: "subsidy_scheme",
+                    name: "Plan Digitale Inclusie bibliotheken 2019-2021",
+                    description: "Regeling van de Koninklijke Bibliotheek en de Manifestgroep: bibliotheken doen in golven mee, te beginnen met een kopgroep van 15; bij 3 daarvan wordt samenwerking met private partners verkend.",
+                    applicant_kind: "library",
+                    opens_on: "2019-01-01",
+                    closes_on: "2021-12-31",
+                    budget: 120_000_000,
+                    cap: 4_000_000,
+                    max_participants: 15,
+                    country: Some("NL"),
+                    max_population: None,
+                    excluded: "",
+                    conditions: &[],
+                }, now)
+                .await?;
+            let mut waves = Vec::new();
+            for (i, (name, places, amount, announce)) in [
+                ("Kopgroep", 15_i64, 4_000_000_i64, Some("2019-06-01")),
+                ("Fase 2 (2020)", 30, 2_500_000, Some("2020-03-01")),
+                ("Fase 3 (2021)", 30, 2_500_000, None),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO programme_waves (id, programme_id, position, name, places, amount_cents, announce_on) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&id)
+                .bind(&scheme)
+                .bind(i64::try_from(i).unwrap_or(0))
+                .bind(name)
+                .bind(places)
+                .bind(amount)
+                .bind(announce)
+                .execute(&self.pool)
+                .await?;
+                waves.push(id);
+            }
+            let mut first_wave = Vec::new();
+            for (i, m) in dutch
+                .iter()
+                .skip(step / 2)
+                .step_by(step * 2)
+                .take(20)
+                .enumerate()
+            {
+                let org = self
+                    .demo_organisation(
+                        &format!("Bibliotheek {}", m.name),
+                        OrganisationKind::Library,
+                        &m.code,
+                        now,
+                    )
+                    .await?;
+                let wave = if i < 16 { &waves[0] } else { &waves[1] };
+                let amount = if i < 16 { 4_000_000 } else { 2_500_000 };
+                let id = self
+                    .demo_application(&scheme, &org, &m.code, amount, true, "Digitale inclusie in de bibliotheek: cursussen, spreekuren en samenwerking met het IDO.", 0, None, now)
+                    .await?;
+                sqlx::query("UPDATE applications SET wave_id = $1 WHERE id = $2")
+                    .bind(wave)
+                    .bind(&id)
+                    .execute(&self.pool)
+                    .await?;
+                if i < 16 {
+                    first_wave.push(Candidate {
+                        id,
+                        stratum: Stratum::new(
+                            size_class(m.population, (20_000, 50_000))
+                                .label()
+                                .to_lowercase(),
+                            m.province.clone(),
+                        ),
+                        amount_cents: 4_000_000,
+                        refusal: None,
+                    });
+                }
+            }
+            let kopgroep = self
+                .demo_selection(&admin, &scheme, &first_wave, 15, None, 2019, now)
+                .await?;
+            for id in &kopgroep {
+                let g = self
+                    .award_grant(&admin, id, EuroCents(4_000_000), "", now)
+                    .await?;
+                self.record_payment(&admin, &g.id, day("2019-07-01")?, EuroCents(2_000_000), now)
+                    .await?;
+                self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(2_000_000), now)
+                    .await?;
+            }
+            Ok(())
+        }
+
+        async fn demo_programme(&self, office_id: &str, c: &Call<'_>, now: i64) -> Result<String> {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO programmes (id, organisation_id, kind, name, description, applicant_kind, opens_on, \
+                 closes_on, budget_cents, cap_cents, cap_vat_included, vat_percent, max_participants, country, \
+                 min_population, max_population, excluded_programmes, small_below, large_from, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, 21, $11, $12, NULL, $13, $14, 20000, 50000, $15, $15)",
+            )
+            .bind(&id)
+            .bind(office_id)
+            .bind(c.kind)
+            .bind(c.name)
+            .bind(c.description)
+            .bind(c.applicant_kind)
+            .bind(c.opens_on)
+            .bind(c.closes_on)
+            .bind(c.budget)
+            .bind(c.cap)
+            .bind(c.max_participants)
+            .bind(c.country)
+            .bind(c.max_population)
+            .bind(c.excluded)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            for (i, text) in c.conditions.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO programme_conditions (programme_id, position, text) VALUES ($1, $2, $3)",
+                )
+                .bind(&id)
+                .bind(i64::try_from(i).unwrap_or(0))
+                .bind(*text)
+                .execute(&self.pool)
+                .await?;
+            }
+            Ok(id)
+        }
+
+        /// The organisation of this kind for a municipality: the existing one, else a new one.
+        async fn demo_organisation(
+            &self,
+            name: &str,
+            kind: OrganisationKind,
+            code: &str,
+            now: i64,
+        ) -> Result<String> {
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM organisations WHERE kind = $1 AND municipality_code = $2 ORDER BY name LIMIT 1",
+            )
+            .bind(kind.as_str())
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(id) = existing {
+                return Ok(id);
+            }
+            Ok(self
+                .create_organisation(
+                    &OrganisationDraft {
+                        name: name.to_owned(),
+                        kind,
+                        sector: Sector::Public,
+                        municipality_code: code.to_owned(),
+                        active_in: vec![code.to_owned()],
+                        identifiers: Default::default(),
+                    },
+                    now,
+                )
+                .await?
+                .id)
+        }
+
+        async fn demo_municipality(&self, name: &str, now: i64) -> Result<(String, String)> {
+            let m = municipality_by_code_or_name(name)
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("no municipality {name}")))?;
+            let org = self
+                .demo_organisation(
+                    &format!("Gemeente {}", m.name),
+                    OrganisationKind::Municipality,
+                    &m.code,
+                    now,
+                )
+                .await?;
+            Ok((org, m.code.clone()))
+        }
+
+        #[expect(clippy::too_many_arguments, reason = "one application's fields")]
+        async fn demo_application(
+            &self,
+            programme_id: &str,
+            organisation_id: &str,
+            code: &str,
+            amount: i64,
+            vat_included: bool,
+            proposal: &str,
+            conditions: i64,
+            helix: Option<&str>,
+            now: i64,
+        ) -> Result<String> {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO applications (id, programme_id, organisation_id, municipality_code, status, amount_cents, \
+                 amount_vat_included, proposal, helix_partners, submitted_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $9)",
+            )
+            .bind(&id)
+            .bind(programme_id)
+            .bind(organisation_id)
+            .bind(code)
+            .bind(amount)
+            .bind(i64::from(vat_included))
+            .bind(proposal)
+            .bind(helix.unwrap_or(""))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            for position in 0..conditions {
+                sqlx::query(
+                    "INSERT INTO application_conditions (application_id, position, confirmed_at) VALUES ($1, $2, $3)",
+                )
+                .bind(&id)
+                .bind(position)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+            Ok(id)
+        }
+
+        /// Runs the pure selection and stores it like the web layer does; returns the selected ids.
+        #[expect(clippy::too_many_arguments, reason = "a selection run's settings")]
+        async fn demo_selection(
+            &self,
+            admin: &Actor,
+            programme_id: &str,
+            candidates: &[Candidate],
+            capacity: u32,
+            budget: Option<u64>,
+            seed: u64,
+            now: i64,
+        ) -> Result<Vec<String>> {
+            let selection = select(
+                candidates,
+                &SelectionRules {
+                    capacity,
+                    budget_cents: budget,
+                    seed,
+                },
+            )
+            .map_err(|e| crate::StoreError::Corrupt(format!("demo selection: {e:?}")))?;
+            let outcomes: Vec<crate::programmes::RunOutcome> = selection
+                .outcomes
+                .iter()
+                .map(|o| crate::programmes::RunOutcome {
+                    application_id: o.id.clone(),
+                    status: match o.decision {
+                        Decision::Selected => keten_core::programme::ApplicationStatus::Selected,
+                        Decision::Reserve { .. } => {
+                            keten_core::programme::ApplicationStatus::Reserve
+                        }
+                        Decision::Refused { .. } => {
+                            keten_core::programme::ApplicationStatus::Rejected
+                        }
+                    },
+                    probability: o.probability,
+                    explanation: serde_json::to_string(&o.explanation).unwrap_or_default(),
+                })
+                .collect();
+            let result = serde_json::to_string(&selection)
+                .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+            self.record_selection(
+                admin,
+                programme_id,
+                &seed.to_string(),
+                &result,
+                &outcomes,
+                now,
+            )
+            .await?;
+            Ok(outcomes
+                .into_iter()
+                .filter(|o| o.status == keten_core::programme::ApplicationStatus::Selected)
+                .map(|o| o.application_id)
+                .collect())
+        }
+    }
+}

@@ -322,6 +322,43 @@ both_backends! {
         assert!(cells.iter().any(|c| c.starts_with("'=HYPERLINK")), "{cells:?}");
     };
 
+    demo_programmes_hold_the_three_kinds_with_selection_grants_and_reports => |app: TestApp| async move {
+        app.demo_chain().await;
+        app.store.load_demo_programmes("Programmabureau Digitale Inclusie (demo)", app.now()).await.unwrap();
+        let manager = app.signed_in(MANAGER).await;
+        let list: serde_json::Value = manager.get(app.url("/api/v1/programmes")).send().await.unwrap().json().await.unwrap();
+        let find = |name: &str| list.as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["id"].as_str().unwrap().to_owned()).expect(name);
+        let front = find("Koplopersprogramma Lokale Ketenaanpak Digitale Inclusie");
+        let project = find("Iedereen Digitaal: projectoproep voor lokale besturen");
+        let scheme = find("Plan Digitale Inclusie bibliotheken 2019-2021");
+        let apps: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{front}/applications"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(apps.as_array().unwrap().len(), 40, "40 Dutch applicants");
+        let open: serde_json::Value = app.browser().get(app.url(&format!("/programmas/{front}/deelnemers.json"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(open["participants"].as_array().unwrap().len(), 20, "20 places");
+        assert_eq!(open["seed"], "20231215");
+        let money: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{front}/grants"))).send().await.unwrap().json().await.unwrap();
+        assert!(money["awarded_cents"].as_i64().unwrap() <= 45_000_000 && money["paid_cents"].as_i64().unwrap() > 0);
+        let lines: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{front}/reports"))).send().await.unwrap().json().await.unwrap();
+        let states: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+        assert_eq!(states.len(), 20);
+        assert_eq!(states.iter().filter(|s| **s == "late").count(), 1, "{states:?}");
+        assert!(states.contains(&"in") && states.contains(&"missing"));
+        // The Flemish dossiers with their real members; Brugge a partner without funding.
+        let dossiers: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{project}/applications"))).send().await.unwrap().json().await.unwrap();
+        let dossiers = dossiers.as_array().unwrap();
+        assert_eq!(dossiers.len(), 2);
+        assert!(dossiers.iter().all(|d| d["status"] == "selected"));
+        let members: usize = dossiers.iter().map(|d| d["members"].as_array().unwrap().len()).sum();
+        assert_eq!(members, 8, "3 members and Brugge in Noord, 4 members in West");
+        let public = app.get_as(&app.browser(), &format!("/programmas/{project}")).await.text().await.unwrap();
+        assert!(public.contains("Gemeente Blankenberge") && public.contains("Gemeente Beernem"));
+        // The libraries' waves: a kopgroep of 15 selected.
+        let open: serde_json::Value = app.browser().get(app.url(&format!("/programmas/{scheme}/deelnemers.json"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(open["participants"].as_array().unwrap().len(), 15);
+        let page = app.get_as(&manager, &format!("/programmas/{scheme}/beheer")).await.text().await.unwrap();
+        assert!(page.contains("Kopgroep") && page.contains("Fase 2 (2020)"));
+    };
+
     api_shapes_roles_and_problems => |app: TestApp| async move {
         app.demo_chain().await;
         let manager = app.signed_in(MANAGER).await;
