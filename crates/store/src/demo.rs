@@ -437,6 +437,8 @@ impl Store {
             .await?;
         self.purge_referrals(now, crate::routing_rules::DEFAULT_RETENTION_DAYS)
             .await?;
+        self.load_demo_programmes("Programmabureau Digitale Inclusie (demo)", now)
+            .await?;
         Ok(written)
     }
 }

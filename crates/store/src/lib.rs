@@ -16,6 +16,7 @@ pub mod hsds_import;
 pub mod import;
 pub mod notifications;
 pub mod organisations;
+pub mod programme_money;
 pub mod programmes;
 pub mod referral_upkeep;
 pub mod referrals;

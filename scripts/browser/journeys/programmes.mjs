@@ -52,6 +52,26 @@ export default async function ({ keten, browser, report }) {
   await manager.fill("#seed", "2023");
   await submit(manager, "form[action$='/selectie'] button[type=submit]");
 
+  // Money and reports without JavaScript: a grant over the cap is refused with the input kept, then awarded; the
+  // manager asks for a report.
+  await manager.goto(`${base}/programmas/${id}/geld`);
+  await manager.fill("#amount", "30.000");
+  await manager.fill("#note", "Eerste termijn na de start");
+  await submit(manager, "form[action$='/subsidies'] button[type=submit]");
+  const moneyError = (await manager.locator(".utrecht-alert--error").textContent()) || "";
+  report.expect(moneyError.includes("meer dan het maximum"), "a grant over the cap is refused", moneyError);
+  report.expect((await manager.inputValue("#note")) === "Eerste termijn na de start", "the grant form keeps its input");
+  await manager.fill("#amount", "20.000");
+  await submit(manager, "form[action$='/subsidies'] button[type=submit]");
+  const grantPath = await manager.getAttribute("a[href^='/subsidies/']", "href");
+  report.expect(Boolean(grantPath), "grant awarded without JavaScript", String(grantPath));
+  await manager.goto(`${base}/programmas/${id}/verslagen`);
+  await manager.fill("#title", "Tussenverslag");
+  await manager.fill("#period_from", "01-01-2026");
+  await manager.fill("#period_until", "30-06-2026");
+  await manager.fill("#due_on", "31-07-2026");
+  await submit(manager, "form[action$='/verslagen'] button[type=submit]");
+
   // axe runs as a script: with JavaScript on.
   const pages = [
     ["programme_manager", "programmes list", "/programmas"],
@@ -61,6 +81,12 @@ export default async function ({ keten, browser, report }) {
     ["steering", "programmes list", "/programmas"],
     ["steering", "application form", `/programmas/${id}/aanvragen`],
     ["steering", "own application", applicationPath],
+    ["programme_manager", "grants", `/programmas/${id}/geld`],
+    ["programme_manager", "one grant", grantPath],
+    ["programme_manager", "reports", `/programmas/${id}/verslagen`],
+    ["programme_manager", "a participant's reports", `${applicationPath}/verslagen`],
+    ["steering", "own grant", grantPath],
+    ["steering", "own reports", `${applicationPath}/verslagen`],
   ];
   for (const role of ["programme_manager", "steering"]) {
     const context = await newContext(browser);

@@ -33,6 +33,7 @@ use utoipa_axum::routes;
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
+        (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
     )
 )]
 struct ApiDoc;
@@ -123,4 +124,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::trajectories::api::put_attendance))
         .routes(routes!(crate::trajectories::api::get_attendance))
+        .routes(routes!(crate::programmes::api::list_programmes))
+        .routes(routes!(crate::programmes::api::get_programme))
+        .routes(routes!(crate::programmes::api::list_programme_applications))
+        .routes(routes!(
+            crate::programmes::api::list_grants,
+            crate::programmes::api::create_grant
+        ))
+        .routes(routes!(crate::programmes::api::create_payment))
+        .routes(routes!(
+            crate::programmes::api::list_reports,
+            crate::programmes::api::create_report
+        ))
 }

@@ -1,7 +1,10 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
+pub(crate) mod api;
+pub(crate) mod grants;
 mod open_data;
 mod pages;
+pub(crate) mod reports;
 pub(crate) mod selection;
 
 use crate::AppState;
@@ -21,6 +24,8 @@ pub fn router() -> Router<AppState> {
     pages::router()
         .merge(selection::router())
         .merge(open_data::router())
+        .merge(grants::router())
+        .merge(reports::router())
 }
 
 /// Only programme managers (and admins) run programmes.

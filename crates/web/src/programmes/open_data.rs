@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programmas/{id}/deelnemers.csv", get(participants_csv))
         .route("/programmas/{id}/deelnemers.json", get(participants_json))
+        .route("/programmas/{id}/deelnemers.xlsx", get(participants_xlsx))
 }
 
 /// One selected participant, as the public page lists it.
@@ -77,30 +78,58 @@ async fn participants_json(
     Ok(Json(participants(&state, &id).await?).into_response())
 }
 
+const HEADER: [&str; 6] = [
+    "Organisatie",
+    "Gemeente",
+    "Provincie",
+    "Grootteklasse",
+    "Bedrag (eurocent)",
+    "Inclusief btw",
+];
+
+fn participant_cells(p: Participant) -> [String; 6] {
+    [
+        p.organisation,
+        p.municipality,
+        p.province,
+        p.size_class,
+        p.amount_cents.to_string(),
+        if p.vat_included { "ja" } else { "nee" }.to_owned(),
+    ]
+}
+
+/// The same list as an Excel workbook. Cells are text; they pass the same formula guard as the CSV, so a name
+/// typed as `=HYPERLINK(...)` stays harmless when the sheet is saved on as CSV.
+async fn participants_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let list = participants(&state, &id).await?;
+    let rows: Vec<Vec<String>> = list
+        .participants
+        .into_iter()
+        .map(|p| {
+            participant_cells(p)
+                .iter()
+                .map(|c| keten_core::spreadsheet::neutralise_formula(c).into_owned())
+                .collect()
+        })
+        .collect();
+    Ok(download::xlsx(
+        "deelnemers.xlsx",
+        "Deelnemers",
+        &HEADER,
+        &rows,
+    )?)
+}
+
 async fn participants_csv(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let list = participants(&state, &id).await?;
-    let header = [
-        "Organisatie",
-        "Gemeente",
-        "Provincie",
-        "Grootteklasse",
-        "Bedrag (eurocent)",
-        "Inclusief btw",
-    ]
-    .map(str::to_owned);
-    let rows = list.participants.into_iter().map(|p| {
-        [
-            p.organisation,
-            p.municipality,
-            p.province,
-            p.size_class,
-            p.amount_cents.to_string(),
-            if p.vat_included { "ja" } else { "nee" }.to_owned(),
-        ]
-    });
+    let header = HEADER.map(str::to_owned);
+    let rows = list.participants.into_iter().map(participant_cells);
     Ok(download::csv(
         "deelnemers.csv",
         std::iter::once(header).chain(rows).collect::<Vec<_>>(),

@@ -424,6 +424,7 @@ async fn public_page(
 struct ManageQuery {
     status: Option<String>,
     provincie: Option<String>,
+    grootte: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -434,8 +435,10 @@ struct ManagePage {
     applications: Vec<ApplicationView>,
     statuses: Vec<Choice>,
     provinces: Vec<Choice>,
+    sizes: Vec<Choice>,
     total: usize,
     run: Option<RunView>,
+    budget: super::grants::BudgetView,
 }
 
 /// The latest selection run, as pages show it.
@@ -500,12 +503,23 @@ async fn manage_page(
         status: status.parse::<ApplicationStatus>().ok(),
         province: Some(province.clone()).filter(|p| !p.is_empty()),
     };
-    let shown = state
+    let size = q.grootte.as_deref().unwrap_or("").trim().to_owned();
+    let size_filter = size.parse::<keten_core::programme::SizeClass>().ok();
+    let mut shown = state
         .store
         .programme_applications(&me.actor, &id, &filter)
         .await?;
+    // Size classes follow the programme's own thresholds, so they are judged here rather than in SQL.
+    if let Some(wanted) = size_filter {
+        shown.retain(|a| {
+            municipality(&a.municipality_code)
+                .is_some_and(|m| size_class(m.population, p.size_thresholds) == wanted)
+        });
+    }
     let today = keten_core::steering::local_date(state.now());
+    let budget = state.store.programme_budget(&me.actor, &id).await?;
     Ok(ManagePage {
+        budget: super::grants::budget_view(&budget, &p),
         shell,
         run: run_view(&state, &id).await?,
         total: all.len(),
@@ -519,6 +533,14 @@ async fn manage_page(
                 value: s.as_str().into(),
                 label: s.label().into(),
                 selected: s.as_str() == status,
+            })
+            .collect(),
+        sizes: keten_core::programme::SizeClass::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.as_str().into(),
+                label: c.label().into(),
+                selected: c.as_str() == size,
             })
             .collect(),
         provinces: provinces
@@ -776,6 +798,16 @@ struct ApplicationPage {
     applicant: bool,
     errors: Vec<ValidationError>,
     request: String,
+    grant: Option<super::grants::GrantView>,
+    /// The override form as typed (kept when it is refused).
+    override_status: String,
+    override_reason: String,
+}
+
+impl ApplicationPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        super::grants::field_error(&self.errors, field)
+    }
 }
 
 async fn application_view_page(
@@ -793,7 +825,16 @@ async fn application_view_page(
     let mut view = application_view(&a, &p, actor);
     view.probability = probability.map(percentage);
     view.explanation = super::selection::explanation(explanation.as_deref());
+    let grant = state
+        .store
+        .grant_of_application(actor, id)
+        .await?
+        .as_ref()
+        .map(super::grants::grant_view);
     Ok(ApplicationPage {
+        grant,
+        override_status: String::new(),
+        override_reason: String::new(),
         shell,
         applicant: actor.is_member_of(&a.organisation_id),
         application: view,
@@ -801,6 +842,22 @@ async fn application_view_page(
         errors,
         request,
     })
+}
+
+/// The application page again with the refused override, its typed status and reason and the messages (422).
+pub(crate) async fn override_refused(
+    state: &AppState,
+    shell: Shell,
+    actor: &Actor,
+    id: &str,
+    errors: Vec<ValidationError>,
+    status: String,
+    reason: String,
+) -> Result<Response, AppError> {
+    let mut page = application_view_page(state, shell, actor, id, errors, String::new()).await?;
+    page.override_status = status;
+    page.override_reason = reason;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn application_page(

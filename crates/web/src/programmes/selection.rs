@@ -155,20 +155,39 @@ struct OverrideForm {
 
 async fn override_page(
     State(state): State<AppState>,
+    shell: crate::shell::Shell,
     RequireUser(me): RequireUser,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<OverrideForm>,
 ) -> Result<Response, PageError> {
     super::require_manager(&me.actor)?;
-    let to = form.status.parse::<ApplicationStatus>().map_err(|_| {
-        AppError::Validation(vec![ValidationError::new(
-            "status",
-            "Kies gekozen, reservelijst of afgewezen.",
-        )])
-    })?;
-    state
-        .store
-        .override_decision(&me.actor, &id, to, &form.reason, state.now())
-        .await?;
-    Ok(Redirect::to(&format!("/aanvragen/{id}")).into_response())
+    let result = match form.status.parse::<ApplicationStatus>() {
+        Ok(to) => {
+            state
+                .store
+                .override_decision(&me.actor, &id, to, &form.reason, state.now())
+                .await
+        }
+        Err(_) => {
+            // Unknown or foreign applications stay 404 before their input is judged.
+            state.store.application(&me.actor, &id).await?;
+            Err(keten_store::StoreError::Invalid(vec![
+                ValidationError::new("status", "Kies gekozen, reservelijst of afgewezen."),
+            ]))
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/aanvragen/{id}")).into_response()),
+        Err(keten_store::StoreError::Invalid(errors)) => Ok(super::pages::override_refused(
+            &state,
+            shell,
+            &me.actor,
+            &id,
+            errors,
+            form.status,
+            form.reason,
+        )
+        .await?),
+        Err(e) => Err(AppError::from(e).into()),
+    }
 }

@@ -126,6 +126,7 @@ async fn links_view(
             name: point.name.clone(),
             municipality_code: point.municipality_code.clone(),
         }),
+        partner: None,
     };
     let results = survey_results(state, &scope, period.range, shell.lang).await?;
     let periods = PeriodKind::ALL

@@ -17,6 +17,7 @@ mod finder_usability;
 mod foundation;
 mod hsds;
 mod i18n;
+mod programme_money;
 mod programmes;
 mod referral_delivery;
 mod referral_privacy;

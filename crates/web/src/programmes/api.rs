@@ -1,0 +1,458 @@
+//! `/api/v1/programmes`: programmes (public settings), and for the programme's managers its applications, grants with instalments, and reports with their states and keten's figures.
+
+use super::require_manager;
+use crate::AppState;
+use crate::error::{ApiError, AppError};
+use crate::extract::{ApiActor, ApiJson};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use keten_core::ValidationError;
+use keten_core::programme::{Amount, EuroCents, parse_date};
+use keten_store::programme_money::{Grant, ReportLine};
+use keten_store::programmes::{Application, ApplicationFilter, Programme};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A programme's settings (public: a call is published).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgrammeResponse {
+    pub id: String,
+    /// `call`, `project_call`, `trajectory` or `subsidy_scheme`.
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub organisation: String,
+    /// `municipality` or `library`.
+    pub applicant_kind: String,
+    /// `YYYY-MM-DD`, the programme's own calendar days.
+    pub opens_on: String,
+    pub closes_on: String,
+    pub budget_cents: i64,
+    pub cap_cents: i64,
+    /// Whether the cap, the budget and grants include VAT.
+    pub cap_vat_included: bool,
+    pub vat_percent: u32,
+    pub max_participants: u32,
+    pub conditions: Vec<String>,
+}
+
+fn programme_response(p: &Programme) -> ProgrammeResponse {
+    ProgrammeResponse {
+        id: p.id.clone(),
+        kind: p.kind.as_str().to_owned(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        organisation: p.organisation_name.clone(),
+        applicant_kind: p.applicant_kind.as_str().to_owned(),
+        opens_on: p.opens_on.to_string(),
+        closes_on: p.closes_on.to_string(),
+        budget_cents: p.budget.0,
+        cap_cents: p.cap.cents.0,
+        cap_vat_included: p.cap.vat_included,
+        vat_percent: p.vat_percent,
+        max_participants: p.max_participants,
+        conditions: p.conditions.clone(),
+    }
+}
+
+/// Every programme, newest first.
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes",
+    responses((status = 200, body = Vec<ProgrammeResponse>), (status = 401, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_programmes(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+) -> Result<Json<Vec<ProgrammeResponse>>, ApiError> {
+    let all = state.store.programmes().await?;
+    Ok(Json(all.iter().map(programme_response).collect()))
+}
+
+/// One programme's settings.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, body = ProgrammeResponse), (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_programme(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ProgrammeResponse>, ApiError> {
+    let p = state.store.programme(&id).await?;
+    Ok(Json(programme_response(&p)))
+}
+
+/// An application as its programme's managers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationResponse {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub municipality_code: String,
+    /// `submitted`, `missing_info`, `selected`, `reserve`, `rejected` or `withdrawn`.
+    pub status: String,
+    pub amount_cents: i64,
+    pub vat_included: bool,
+    pub wave_id: Option<String>,
+    /// Organisation ids of the dossier's members, with whether each confirmed.
+    pub members: Vec<MemberResponse>,
+    /// Unix seconds.
+    pub submitted_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberResponse {
+    pub organisation_id: String,
+    pub municipality_code: String,
+    /// `member` or `partner`.
+    pub role: String,
+    pub confirmed: bool,
+}
+
+fn application_response(a: &Application) -> ApplicationResponse {
+    ApplicationResponse {
+        id: a.id.clone(),
+        organisation_id: a.organisation_id.clone(),
+        organisation: a.organisation_name.clone(),
+        municipality_code: a.municipality_code.clone(),
+        status: a.status.as_str().to_owned(),
+        amount_cents: a.amount.cents.0,
+        vat_included: a.amount.vat_included,
+        wave_id: a.wave_id.clone(),
+        members: a
+            .members
+            .iter()
+            .map(|m| MemberResponse {
+                organisation_id: m.organisation_id.clone(),
+                municipality_code: m.municipality_code.clone(),
+                role: m.role.as_str().to_owned(),
+                confirmed: m.confirmed_at.is_some(),
+            })
+            .collect(),
+        submitted_at: a.submitted_at,
+    }
+}
+
+/// A programme's applications: its managers only (another body's manager gets 404).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/applications", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, body = Vec<ApplicationResponse>), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_programme_applications(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ApplicationResponse>>, ApiError> {
+    require_manager(&actor)?;
+    let all = state
+        .store
+        .programme_applications(&actor, &id, &ApplicationFilter::default())
+        .await?;
+    Ok(Json(all.iter().map(application_response).collect()))
+}
+
+/// A grant with its instalments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantResponse {
+    pub id: String,
+    pub application_id: String,
+    pub organisation: String,
+    pub municipality_code: String,
+    /// On the programme's footing (`vat_included` as its cap).
+    pub amount_cents: i64,
+    pub vat_included: bool,
+    pub paid_cents: i64,
+    pub payments: Vec<PaymentResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentResponse {
+    /// `YYYY-MM-DD`.
+    pub paid_on: String,
+    pub amount_cents: i64,
+}
+
+fn grant_response(g: &Grant) -> GrantResponse {
+    GrantResponse {
+        id: g.id.clone(),
+        application_id: g.application_id.clone(),
+        organisation: g.organisation_name.clone(),
+        municipality_code: g.municipality_code.clone(),
+        amount_cents: g.amount.cents.0,
+        vat_included: g.amount.vat_included,
+        paid_cents: g.paid.0,
+        payments: g
+            .payments
+            .iter()
+            .map(|p| PaymentResponse {
+                paid_on: p.paid_on.to_string(),
+                amount_cents: p.amount.0,
+            })
+            .collect(),
+    }
+}
+
+/// A programme's money and its grants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantsResponse {
+    pub budget_cents: i64,
+    pub awarded_cents: i64,
+    pub paid_cents: i64,
+    pub left_cents: i64,
+    pub grants: Vec<GrantResponse>,
+}
+
+/// The budget awarded, paid and left, and every grant: the programme's managers only.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/grants", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, body = GrantsResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_grants(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<GrantsResponse>, ApiError> {
+    require_manager(&actor)?;
+    let b = state.store.programme_budget(&actor, &id).await?;
+    let grants = state.store.programme_grants(&actor, &id).await?;
+    Ok(Json(GrantsResponse {
+        budget_cents: b.budget.0,
+        awarded_cents: b.awarded.0,
+        paid_cents: b.paid.0,
+        left_cents: b.left.0,
+        grants: grants.iter().map(grant_response).collect(),
+    }))
+}
+
+/// A grant to award.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGrant {
+    pub application_id: String,
+    pub amount_cents: i64,
+    /// Whether `amount_cents` includes VAT; converted to the programme's footing at its VAT percentage.
+    pub vat_included: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Awards a grant to a selected application: never above the cap per applicant nor the budget left (422).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/grants", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")), request_body = NewGrant,
+    responses((status = 201, body = GrantResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_grant(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    // The body is judged after the role: a caller without the role hears 403 whatever it sent.
+    body: Result<ApiJson<NewGrant>, ApiError>,
+) -> Result<(StatusCode, Json<GrantResponse>), ApiError> {
+    require_manager(&actor)?;
+    let p = state.store.managed_programme(&actor, &id).await?;
+    let ApiJson(new) = body?;
+    let not_here = || {
+        AppError::Validation(vec![ValidationError::new(
+            "application_id",
+            "Kies een gekozen deelnemer van dit programma.",
+        )])
+    };
+    let a = state
+        .store
+        .application(&actor, &new.application_id)
+        .await
+        .map_err(|_| not_here())?;
+    if a.programme_id != p.id {
+        return Err(not_here().into());
+    }
+    if new.amount_cents < 0 {
+        return Err(AppError::Validation(vec![ValidationError::new(
+            "amount_cents",
+            "Vul een bedrag boven € 0 in.",
+        )])
+        .into());
+    }
+    let amount = Amount {
+        cents: EuroCents(new.amount_cents),
+        vat_included: new.vat_included,
+    };
+    let on_footing = if p.cap.vat_included {
+        amount.including_vat(p.vat_percent)
+    } else {
+        amount.excluding_vat(p.vat_percent)
+    };
+    let g = state
+        .store
+        .award_grant(&actor, &a.id, on_footing, &new.note, state.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(grant_response(&g))))
+}
+
+/// An instalment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPayment {
+    /// `YYYY-MM-DD`.
+    pub paid_on: String,
+    pub amount_cents: i64,
+}
+
+/// Records an instalment of a grant: never more than what is still to be paid (422). The programme's managers.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/payments", tag = "programmes",
+    params(("id" = String, Path, description = "Grant id")), request_body = NewPayment,
+    responses((status = 201, body = GrantResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_payment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<NewPayment>, ApiError>,
+) -> Result<(StatusCode, Json<GrantResponse>), ApiError> {
+    require_manager(&actor)?;
+    let g = state.store.grant(&actor, &id).await?;
+    state
+        .store
+        .managed_programme(&actor, &g.programme_id)
+        .await?;
+    let ApiJson(new) = body?;
+    let paid_on = parse_date("paid_on", &new.paid_on)?;
+    let g = state
+        .store
+        .record_payment(
+            &actor,
+            &id,
+            paid_on,
+            EuroCents(new.amount_cents),
+            state.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(grant_response(&g))))
+}
+
+/// One participant's side of a report on today's date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportLineResponse {
+    pub report_id: String,
+    pub title: String,
+    /// `null`: asked of every selected participant.
+    pub grant_id: Option<String>,
+    pub period_from: String,
+    pub period_until: String,
+    pub due_on: String,
+    pub application_id: String,
+    pub organisation: String,
+    pub municipality_code: String,
+    /// `open` (not yet due), `in`, `late` or `missing`.
+    pub state: String,
+    pub submitted_on: Option<String>,
+    pub body: Option<String>,
+    pub figures: Option<String>,
+    /// keten's own figures for the municipality over the period; counts of 1 to 4 read "< 5".
+    pub keten: super::reports::FiguresView,
+}
+
+async fn line_response(state: &AppState, l: &ReportLine) -> Result<ReportLineResponse, AppError> {
+    let keten = super::reports::figures_view(&super::reports::keten_figures_of(state, l).await?);
+    Ok(ReportLineResponse {
+        report_id: l.report.id.clone(),
+        title: l.report.title.clone(),
+        grant_id: l.report.grant_id.clone(),
+        period_from: l.report.period_from.to_string(),
+        period_until: l.report.period_until.to_string(),
+        due_on: l.report.due_on.to_string(),
+        application_id: l.application_id.clone(),
+        organisation: l.organisation_name.clone(),
+        municipality_code: l.municipality_code.clone(),
+        state: l.state.as_str().to_owned(),
+        submitted_on: l.submission.as_ref().map(|s| s.submitted_on.to_string()),
+        body: l.submission.as_ref().map(|s| s.body.clone()),
+        figures: l.submission.as_ref().map(|s| s.figures.clone()),
+        keten,
+    })
+}
+
+/// Every report of the programme times each participant it concerns, with its state today: its managers only.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/reports", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, body = Vec<ReportLineResponse>), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ReportLineResponse>>, ApiError> {
+    require_manager(&actor)?;
+    let today = keten_core::steering::local_date(state.now());
+    let lines = state
+        .store
+        .programme_report_lines(&actor, &id, today)
+        .await?;
+    let mut out = Vec::with_capacity(lines.len());
+    for l in &lines {
+        out.push(line_response(&state, l).await?);
+    }
+    Ok(Json(out))
+}
+
+/// A report to ask for.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewReportRequest {
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub period_from: String,
+    pub period_until: String,
+    pub due_on: String,
+    /// Only this grant's participant; leave out for every selected participant.
+    #[serde(default)]
+    pub grant_id: Option<String>,
+}
+
+/// The report as asked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportResponse {
+    pub id: String,
+    pub title: String,
+    pub grant_id: Option<String>,
+    pub period_from: String,
+    pub period_until: String,
+    pub due_on: String,
+}
+
+/// Asks a report of the programme's participants (or of one grant's). The programme's managers.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/reports", tag = "programmes",
+    params(("id" = String, Path, description = "Programme id")), request_body = NewReportRequest,
+    responses((status = 201, body = ReportResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_report(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<NewReportRequest>, ApiError>,
+) -> Result<(StatusCode, Json<ReportResponse>), ApiError> {
+    require_manager(&actor)?;
+    state.store.managed_programme(&actor, &id).await?;
+    let ApiJson(new) = body?;
+    let form = super::reports::ReportForm {
+        title: new.title,
+        period_from: new.period_from,
+        period_until: new.period_until,
+        due_on: new.due_on,
+        grant_id: new.grant_id.unwrap_or_default(),
+    };
+    let r = super::reports::ask_report(&state, &actor, &id, &form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReportResponse {
+            id: r.id,
+            title: r.title,
+            grant_id: r.grant_id,
+            period_from: r.period_from.to_string(),
+            period_until: r.period_until.to_string(),
+            due_on: r.due_on.to_string(),
+        }),
+    ))
+}
