@@ -31,6 +31,7 @@ use utoipa_axum::routes;
         (name = "referrals", description = "Warm referrals between chain partners, and the routing rules"),
         (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
+        (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
     )
 )]
 struct ApiDoc;
@@ -106,4 +107,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::value::api::get_scba))
         .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
+        .routes(routes!(
+            crate::devices::api::list_devices,
+            crate::devices::api::create_device_batch
+        ))
+        .routes(routes!(crate::devices::api::get_device))
+        .routes(routes!(crate::devices::api::transition_device))
+        .routes(routes!(
+            crate::devices::api::list_device_requests,
+            crate::devices::api::create_device_request
+        ))
+        .routes(routes!(crate::devices::api::get_device_request))
+        .routes(routes!(crate::devices::api::transition_device_request))
+        .routes(routes!(
+            crate::devices::api::get_device_bank,
+            crate::devices::api::put_device_bank
+        ))
 }
