@@ -430,6 +430,7 @@ impl Store {
         }
         self.purge_referrals(now, crate::routing_rules::DEFAULT_RETENTION_DAYS)
             .await?;
+        self.load_demo_devices(now).await?;
         Ok(written)
     }
 }

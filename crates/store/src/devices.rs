@@ -1199,3 +1199,191 @@ pub(crate) async fn erase_device_requests(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The demo's device bank: Bibliotheek Rotterdam, donations from the demo bank and insurer, devices in every state
+/// and requests from the bank's partner on its open referrals. Every step goes through the same code as the web.
+impl Store {
+    pub async fn load_demo_devices(&self, now: i64) -> Result<()> {
+        use crate::scope::Membership;
+        let id_of = |name: &'static str| async move {
+            sqlx::query_scalar::<_, String>("SELECT id FROM organisations WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+        };
+        let (Some(library), Some(maasbank), Some(insurer)) = (
+            id_of("Bibliotheek Rotterdam").await?,
+            id_of("Maasbank").await?,
+            id_of("Zorgverzekeraar Rijnmond Zorg").await?,
+        ) else {
+            return Ok(());
+        };
+        let actor_of = |org: &str, role: Role| Actor {
+            user_id: None,
+            memberships: vec![Membership {
+                organisation_id: org.to_owned(),
+                organisation_name: String::new(),
+                role,
+            }],
+            chain_municipalities: vec!["GM0599".to_owned()],
+            steering_municipalities: Vec::new(),
+        };
+        let admin = actor_of("", Role::Admin);
+        let partner = actor_of(&maasbank, Role::Partner);
+        let refused = |e: DeviceStepError| match e {
+            DeviceStepError::Store(s) => s,
+            DeviceStepError::Refused(r) => StoreError::Corrupt(format!("demo step refused: {r}")),
+        };
+        self.set_device_bank(&admin, "GM0599", &library, DEFAULT_REQUEST_CAP, now)
+            .await?;
+        let mut at = now - 30 * 86_400;
+        let batch = |donor: &str, kind, make_model: &str, count, storage| NewBatch {
+            municipality_code: "GM0599".to_owned(),
+            donor_organisation_id: donor.to_owned(),
+            kind,
+            make_model: make_model.to_owned(),
+            count,
+            condition: DeviceCondition::Good,
+            has_storage: storage,
+        };
+        let laptops = self
+            .register_batch(
+                &admin,
+                &batch(
+                    &maasbank,
+                    DeviceKind::Laptop,
+                    "Lenovo ThinkPad T480",
+                    8,
+                    true,
+                ),
+                at,
+            )
+            .await?;
+        let tablets = self
+            .register_batch(
+                &admin,
+                &batch(
+                    &insurer,
+                    DeviceKind::Tablet,
+                    "Samsung Galaxy Tab A8",
+                    4,
+                    false,
+                ),
+                at,
+            )
+            .await?;
+        let ids = |batch_id: String| async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT id FROM devices WHERE batch_id = $1 ORDER BY number",
+            )
+            .bind(batch_id)
+            .fetch_all(&self.pool)
+            .await
+        };
+        let laptop_ids = ids(laptops.id).await?;
+        let tablet_ids = ids(tablets.id).await?;
+        let wipe = |day: jiff::civil::Date| {
+            DeviceAction::Wipe(WipeEvidence::Record {
+                method: keten_core::device::WipeMethod::NistPurge,
+                tool: "Blancco Drive Eraser".into(),
+                wiped_on: day,
+                certificate: format!("BL-DEMO-{}", day.strftime("%Y%m%d")),
+            })
+        };
+        let day = jiff::Timestamp::from_second(at)
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        use DeviceAction as A;
+        // Laptop n (1-based) goes through these steps: donated, accepted, declined, wiped, refurbished, ready x2,
+        // recycled.
+        let plans: [Vec<DeviceAction>; 8] = [
+            vec![],
+            vec![A::Accept],
+            vec![A::Decline],
+            vec![A::Accept, wipe(day)],
+            vec![A::Accept, wipe(day), A::Refurbish],
+            vec![A::Accept, wipe(day), A::Refurbish, A::MarkReady],
+            vec![A::Accept, wipe(day), A::MarkReady],
+            vec![A::Accept, A::Recycle],
+        ];
+        let bank = actor_of(&library, Role::Staff);
+        for (id, plan) in laptop_ids.iter().zip(plans.iter()) {
+            for action in plan {
+                at += 3600;
+                self.act_on_device(&bank, id, action, None, at.min(now))
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        for (n, id) in tablet_ids.iter().enumerate() {
+            let plan: &[DeviceAction] = if n == 2 {
+                &[A::Accept]
+            } else {
+                &[A::Accept, A::MarkReady]
+            };
+            for action in plan {
+                at += 3600;
+                self.act_on_device(&bank, id, action, None, at.min(now))
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        // Requests of the bank's partner on its open referrals with consent: one completed and returned, one
+        // reserved, one handed out and waiting for its first-use session.
+        let referrals: Vec<String> = sqlx::query_scalar(
+            "SELECT r.id FROM referrals r WHERE r.organisation_id = $1 AND r.erased_at IS NULL \
+             AND r.status NOT IN ('withdrawn', 'declined') AND EXISTS (SELECT 1 FROM referral_consents c \
+             WHERE c.referral_id = r.id AND c.withdrawn_at IS NULL) ORDER BY r.sent_at, r.id LIMIT 3",
+        )
+        .bind(&maasbank)
+        .fetch_all(&self.pool)
+        .await?;
+        let steps: [(DeviceKind, &str, &[RequestStep]); 3] = [
+            (
+                DeviceKind::Laptop,
+                &laptop_ids[5],
+                &[
+                    RequestStep::HandOut,
+                    RequestStep::Session(FirstUseSession::Booked),
+                ],
+            ),
+            (DeviceKind::Laptop, &laptop_ids[6], &[]),
+            (DeviceKind::Tablet, &tablet_ids[0], &[RequestStep::HandOut]),
+        ];
+        for (referral, (kind, device, after)) in referrals.iter().zip(steps) {
+            at += 3600;
+            let request = self
+                .create_device_request(
+                    &partner,
+                    &NewDeviceRequest {
+                        referral_id: referral.clone(),
+                        needs: DeviceNeeds {
+                            kind,
+                            internet_at_home: false,
+                            limited_mobility: false,
+                            wants_first_use_session: true,
+                        },
+                    },
+                    at.min(now),
+                )
+                .await?;
+            let mut all = vec![RequestStep::Reserve {
+                device_id: Some(device.to_owned()),
+            }];
+            all.extend(after.iter().cloned());
+            for step in &all {
+                at += 3600;
+                self.act_on_device_request(&bank, &request.id, step, at.min(now))
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        if !referrals.is_empty() {
+            // The first laptop came back from its resident.
+            self.act_on_device(&bank, &laptop_ids[5], &A::Return, None, now)
+                .await
+                .map_err(refused)?;
+        }
+        Ok(())
+    }
+}
