@@ -439,6 +439,7 @@ impl Store {
             .await?;
         self.load_demo_programmes("Programmabureau Digitale Inclusie (demo)", now)
             .await?;
+        self.load_demo_devices(now).await?;
         Ok(written)
     }
 }

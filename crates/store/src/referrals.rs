@@ -1066,6 +1066,7 @@ impl Store {
         .bind(default_retention_days)
         .execute(&mut *tx)
         .await?;
+        crate::devices::erase_device_requests(&mut tx, now).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }

@@ -12,6 +12,7 @@ pub mod charts;
 mod check_reminders;
 mod context;
 mod desk;
+mod devices;
 mod directory;
 mod directory_details;
 mod directory_export;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(desk::router())
         .merge(referrals::router())
+        .merge(devices::router())
         .merge(programmes::router())
         .merge(trajectories::router())
         .merge(steering::router())

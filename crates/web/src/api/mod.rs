@@ -34,6 +34,7 @@ use utoipa_axum::routes;
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
         (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
+        (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
     )
 )]
 struct ApiDoc;
@@ -135,5 +136,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(
             crate::programmes::api::list_reports,
             crate::programmes::api::create_report
+        .routes(routes!(
+            crate::devices::api::list_devices,
+            crate::devices::api::create_device_batch
+        ))
+        .routes(routes!(crate::devices::api::get_device))
+        .routes(routes!(crate::devices::api::transition_device))
+        .routes(routes!(
+            crate::devices::api::list_device_requests,
+            crate::devices::api::create_device_request
+        ))
+        .routes(routes!(crate::devices::api::get_device_request))
+        .routes(routes!(crate::devices::api::transition_device_request))
+        .routes(routes!(
+            crate::devices::api::get_device_bank,
+            crate::devices::api::put_device_bank
         ))
 }

@@ -9,6 +9,7 @@ mod support;
 
 mod authorization;
 mod desk;
+mod devices;
 mod directory;
 mod directory_details;
 mod directory_import;

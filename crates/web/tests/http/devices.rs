@@ -1,0 +1,399 @@
+//! The device bank over HTTP: the lifecycle with its wiping record, requests with their cap and the race for the
+//! last laptop, role and tenant checks, the certificate list and erasure with the referral purge.
+
+use crate::support::TestApp;
+use crate::support::demo_users::{COORDINATOR, PARTNER, STAFF, STEERING};
+use keten_core::account::Role;
+use serde_json::{Value, json};
+
+async fn json_of(r: reqwest::Response) -> Value {
+    r.json().await.unwrap()
+}
+
+/// The demo chain with Bibliotheek Rotterdam as Rotterdam's device bank (cap `cap`), set by Rotterdam's steering.
+async fn bank(app: &TestApp, cap: i64) -> String {
+    app.demo_chain().await;
+    let library = app.organisation_id("Bibliotheek Rotterdam").await;
+    let steering = app.actor(STEERING).await;
+    app.store
+        .set_device_bank(&steering, "GM0599", &library, cap, app.now())
+        .await
+        .unwrap();
+    library
+}
+
+/// A donation over the API as `client`; the answer must be 201.
+async fn donate(
+    app: &TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    count: i64,
+    storage: bool,
+) -> Value {
+    let r = client
+        .post(app.url("/api/v1/devices"))
+        .json(
+            &json!({"kind": kind, "make_model": "Lenovo ThinkPad T480", "count": count,
+                      "condition": "good", "has_storage": storage}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    json_of(r).await
+}
+
+/// The ids of the bank's devices of one batch, by number.
+async fn devices_of(app: &TestApp, staff: &reqwest::Client, batch: &Value) -> Vec<String> {
+    let list = json_of(app.get_as(staff, "/api/v1/devices").await).await;
+    let mut out: Vec<(i64, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["batch_id"] == batch["id"])
+        .map(|d| {
+            (
+                d["number"].as_i64().unwrap(),
+                d["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, id)| id).collect()
+}
+
+async fn step(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/v1/devices/{id}/transitions")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn wipe() -> Value {
+    json!({"action": "wipe", "wipe": {"method": "nist_800_88_purge", "tool": "Blancco Drive Eraser",
+                                      "wiped_on": "2026-03-01", "certificate": "BL-2026-0042"}})
+}
+
+/// Accepted, wiped (with storage) and ready.
+async fn make_ready(app: &TestApp, staff: &reqwest::Client, id: &str, storage: bool) {
+    let mut steps = vec![json!({"action": "accept"})];
+    if storage {
+        steps.push(wipe());
+    }
+    steps.push(json!({"action": "mark_ready"}));
+    for s in steps {
+        let r = step(app, staff, id, s.clone()).await;
+        assert_eq!(r.status(), 200, "{s}: {}", r.text().await.unwrap());
+    }
+}
+
+/// A referral from the library's staff to the Maasbank (the partner), on which the partner asks for a device.
+async fn referral_to_partner(app: &TestApp, staff: &reqwest::Client) -> String {
+    app.send_referral(staff, &crate::support::referral_body("bankzaken", "3011"))
+        .await
+}
+
+async fn ask(app: &TestApp, client: &reqwest::Client, referral: &str) -> reqwest::Response {
+    client
+        .post(app.url("/api/v1/device-requests"))
+        .json(
+            &json!({"referral_id": referral, "kind": "laptop", "internet_at_home": false,
+                      "limited_mobility": true, "first_use_session": true}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn request_step(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: &str,
+    body: Value,
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/v1/device-requests/{id}/transitions")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    a_device_with_storage_never_passes_the_wipe_without_a_record => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "laptop", 2, true).await;
+        assert_eq!(batch["bank"], "Bibliotheek Rotterdam");
+        let ids = devices_of(&app, &staff, &batch).await;
+        assert_eq!(ids.len(), 2);
+        let id = &ids[0];
+        assert_eq!(step(&app, &staff, id, json!({"action": "accept"})).await.status(), 200);
+        for skip in ["refurbish", "mark_ready"] {
+            let r = step(&app, &staff, id, json!({"action": skip})).await;
+            assert_eq!(r.status(), 409, "{skip}");
+            assert!(json_of(r).await["detail"].as_str().unwrap().contains("Leg eerst vast hoe het is gewist"));
+        }
+        // Reserving is only through a request.
+        assert_eq!(step(&app, &staff, id, json!({"action": "reserve"})).await.status(), 422);
+        // A record needs every part.
+        let r = step(&app, &staff, id, json!({"action": "wipe", "wipe": {"method": "nist_800_88_clear",
+            "tool": "", "wiped_on": "2026-03-01", "certificate": ""}})).await;
+        assert_eq!(r.status(), 422);
+        let fields: Vec<String> = json_of(r).await["errors"].as_array().unwrap().iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(fields, ["tool", "certificate"]);
+        let r = step(&app, &staff, id, wipe()).await;
+        assert_eq!(json_of(r).await["status"], "wiped");
+        let r = step(&app, &staff, id, json!({"action": "mark_ready"})).await;
+        assert_eq!(json_of(r).await["status"], "ready");
+        let detail = json_of(app.get_as(&staff, &format!("/api/v1/devices/{id}")).await).await;
+        let actions: Vec<&str> = detail["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["donate", "accept", "wipe", "mark_ready"]);
+        assert_eq!(detail["wipes"][0]["certificate"], "BL-2026-0042");
+
+        // The page: the wipe form keeps what was typed and says what is missing, at the field.
+        let other = &ids[1];
+        assert_eq!(step(&app, &staff, other, json!({"action": "accept"})).await.status(), 200);
+        let page = format!("/apparaten/{other}");
+        let r = app.post_form(&staff, &page, &format!("{page}/wissen"), &[("mode", "record"),
+            ("method", "nist_800_88_purge"), ("tool", "Blancco Drive Eraser"), ("wiped_on", "2026-03-01"),
+            ("certificate", ""), ("exemption", "")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"Blancco Drive Eraser\""));
+        assert!(html.contains("Vul het nummer van het wiscertificaat in."));
+        assert!(html.contains("value=\"nist_800_88_purge\" selected"));
+        // Skipping the wipe on the page is refused with the reason.
+        let r = app.post_form(&staff, &page, &format!("{page}/stap"), &[("action", "mark_ready"), ("note", "")]).await;
+        assert_eq!(r.status(), 409);
+        assert!(r.text().await.unwrap().contains("Leg eerst vast hoe het is gewist"));
+        // An exemption counts as a record.
+        let r = app.post_form(&staff, &page, &format!("{page}/wissen"), &[("mode", "exemption"),
+            ("exemption", "Schijf eruit gehaald en vernietigd")]).await;
+        assert_eq!(r.status(), 303);
+        let r = app.post_form(&staff, &page, &format!("{page}/stap"), &[("action", "mark_ready"), ("note", "Klaar")]).await;
+        assert_eq!(r.status(), 303);
+        let html = app.get_as(&staff, &page).await.text().await.unwrap();
+        assert!(html.contains("Klaar om uit te geven"));
+        assert!(html.contains("Niet gewist: Schijf eruit gehaald en vernietigd"));
+
+        // The donor's certificate list has both rounds' evidence.
+        let csv = app.get_as(&partner, &format!("/apparaten/donaties/{}/certificaten.csv", batch["id"].as_str().unwrap())).await;
+        assert_eq!(csv.status(), 200);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains("BL-2026-0042"));
+        assert!(csv.contains("Schijf eruit gehaald en vernietigd"));
+    };
+
+    declined_or_recycled_devices_are_never_handed_out => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "laptop", 2, false).await;
+        let ids = devices_of(&app, &staff, &batch).await;
+        assert_eq!(json_of(step(&app, &staff, &ids[0], json!({"action": "decline"})).await).await["status"], "declined");
+        for s in ["accept", "mark_ready", "hand_out"] {
+            assert_eq!(step(&app, &staff, &ids[0], json!({"action": s})).await.status(), 409, "{s}");
+        }
+        assert_eq!(json_of(step(&app, &staff, &ids[0], json!({"action": "recycle"})).await).await["status"], "recycled");
+        for s in ["accept", "mark_ready", "hand_out", "recycle", "return"] {
+            assert_eq!(step(&app, &staff, &ids[0], json!({"action": s})).await.status(), 409, "{s}");
+        }
+        // A request cannot get the declined device, nor a ready one once it is recycled.
+        make_ready(&app, &staff, &ids[1], false).await;
+        assert_eq!(json_of(step(&app, &staff, &ids[1], json!({"action": "recycle"})).await).await["status"], "recycled");
+        let referral = referral_to_partner(&app, &staff).await;
+        let request = json_of(ask(&app, &partner, &referral).await).await;
+        let rid = request["id"].as_str().unwrap();
+        for device in &ids {
+            let r = request_step(&app, &staff, rid, json!({"action": "reserve", "device_id": device})).await;
+            assert_eq!(r.status(), 409);
+        }
+        // Without a device named: none is ready.
+        let r = request_step(&app, &staff, rid, json!({"action": "reserve"})).await;
+        assert_eq!(r.status(), 422);
+        let r = json_of(app.get_as(&partner, &format!("/api/v1/device-requests/{rid}")).await).await;
+        assert_eq!(r["status"], "open");
+    };
+
+    a_referring_organisation_has_a_cap_of_open_requests => |app: TestApp| async move {
+        bank(&app, 5).await;
+        // Rotterdam's steering lowers the cap to 2 over the API.
+        let library = app.organisation_id("Bibliotheek Rotterdam").await;
+        let steering = app.signed_in(STEERING).await;
+        let r = steering.put(app.url("/api/v1/device-bank/GM0599"))
+            .json(&json!({"organisation_id": library, "request_cap": 2})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_of(r).await["request_cap"], 2);
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let mut referrals = Vec::new();
+        for _ in 0..3 {
+            referrals.push(referral_to_partner(&app, &staff).await);
+        }
+        let first = json_of(ask(&app, &partner, &referrals[0]).await).await;
+        assert_eq!(ask(&app, &partner, &referrals[1]).await.status(), 201);
+        let r = ask(&app, &partner, &referrals[2]).await;
+        assert_eq!(r.status(), 422);
+        assert!(json_of(r).await["detail"].as_str().unwrap().contains("al 2 open aanvragen"));
+        // The page says the same and keeps the choices.
+        let r = app.post_form(&partner, "/apparaten/aanvragen", "/apparaten/aanvragen", &[
+            ("referral_id", &referrals[2]), ("kind", "tablet"), ("internet_at_home", "no"), ("first_use_session", "1")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("al 2 open aanvragen"));
+        assert!(html.contains("value=\"tablet\" checked"));
+        assert!(html.contains(&format!("value=\"{}\" selected", referrals[2])));
+        // A cancelled request makes room.
+        let r = request_step(&app, &partner, first["id"].as_str().unwrap(), json!({"action": "cancel"})).await;
+        assert_eq!(json_of(r).await["status"], "cancelled");
+        assert_eq!(ask(&app, &partner, &referrals[2]).await.status(), 201);
+    };
+
+    two_requests_race_for_the_last_ready_laptop_and_exactly_one_gets_it => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let coordinator = app.signed_in(COORDINATOR).await;
+        let batch = donate(&app, &partner, "laptop", 1, true).await;
+        let laptop = devices_of(&app, &staff, &batch).await.remove(0);
+        make_ready(&app, &staff, &laptop, true).await;
+        let mut requests = Vec::new();
+        for _ in 0..2 {
+            let referral = referral_to_partner(&app, &staff).await;
+            let r = json_of(ask(&app, &partner, &referral).await).await;
+            requests.push(r["id"].as_str().unwrap().to_owned());
+        }
+        // Two people at the bank reserve the last laptop for two requests at the same moment.
+        let (a, b) = tokio::join!(
+            request_step(&app, &staff, &requests[0], json!({"action": "reserve", "device_id": laptop})),
+            request_step(&app, &coordinator, &requests[1], json!({"action": "reserve", "device_id": laptop})),
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409]);
+        let winner = if a.status() == 200 { &requests[0] } else { &requests[1] };
+        let loser = if a.status() == 200 { &requests[1] } else { &requests[0] };
+        let device = json_of(app.get_as(&staff, &format!("/api/v1/devices/{laptop}")).await).await;
+        assert_eq!(device["device"]["status"], "reserved");
+        assert_eq!(device["device"]["request_id"], winner.as_str());
+        let l = json_of(app.get_as(&partner, &format!("/api/v1/device-requests/{loser}")).await).await;
+        assert_eq!(l["status"], "open");
+        assert!(l["device_id"].is_null());
+        // The same race without naming the device: one reservation, the other finds none ready.
+        let batch = donate(&app, &partner, "laptop", 1, false).await;
+        let second = devices_of(&app, &staff, &batch).await.remove(0);
+        make_ready(&app, &staff, &second, false).await;
+        let referral = referral_to_partner(&app, &staff).await;
+        let third = json_of(ask(&app, &partner, &referral).await).await["id"].as_str().unwrap().to_owned();
+        let (a, b) = tokio::join!(
+            request_step(&app, &staff, loser, json!({"action": "reserve"})),
+            request_step(&app, &coordinator, &third, json!({"action": "reserve"})),
+        );
+        let ok = [a.status().as_u16(), b.status().as_u16()].iter().filter(|s| **s == 200).count();
+        assert_eq!(ok, 1, "{} {}", a.status(), b.status());
+
+        // Completion needs the hand-out and a first-use session.
+        let r = json_of(request_step(&app, &staff, winner, json!({"action": "hand_out"})).await).await;
+        assert_eq!(r["status"], "handed_out");
+        assert!(r["handed_out_at"].is_number());
+        let r = json_of(request_step(&app, &partner, winner, json!({"action": "session_booked"})).await).await;
+        assert_eq!(r["status"], "completed");
+        let device = json_of(app.get_as(&staff, &format!("/api/v1/devices/{laptop}")).await).await;
+        assert_eq!(device["device"]["status"], "handed_out");
+        // Back from the resident: a new round, which needs a new wipe before it goes out again.
+        let r = json_of(step(&app, &staff, &laptop, json!({"action": "return"})).await).await;
+        assert_eq!(r["round"], 2);
+        assert_eq!(r["wipe_recorded"], false);
+        assert_eq!(step(&app, &staff, &laptop, json!({"action": "mark_ready"})).await.status(), 409);
+    };
+
+    roles_and_tenants_are_checked => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "tablet", 1, false).await;
+        let device = devices_of(&app, &staff, &batch).await.remove(0);
+        // Another donor in Rotterdam sees only its own batch.
+        let insurer = app.organisation_id("Zorgverzekeraar Rijnmond Zorg").await;
+        app.user("partner@rijnmond.test", Role::Partner, &insurer).await;
+        let other = app.signed_in("partner@rijnmond.test").await;
+        let own = donate(&app, &other, "phone", 3, true).await;
+        let html = app.get_as(&other, "/apparaten").await.text().await.unwrap();
+        assert!(html.contains(own["id"].as_str().unwrap()));
+        assert!(!html.contains(batch["id"].as_str().unwrap()));
+        let csv = format!("/apparaten/donaties/{}/certificaten.csv", batch["id"].as_str().unwrap());
+        assert_eq!(app.get_as(&other, &csv).await.status(), 404);
+        // A donor is not the bank.
+        assert_eq!(app.get_as(&partner, "/api/v1/devices").await.status(), 403);
+        assert_eq!(step(&app, &partner, &device, json!({"action": "accept"})).await.status(), 403);
+        assert_eq!(app.get_as(&partner, &format!("/apparaten/{device}")).await.status(), 403);
+        // Another municipality's library staff: not its bank's device.
+        let gent = app.organisation("Bibliotheek Gent", "library", "civil", "44021").await;
+        app.user("balie@gent.test", Role::Staff, &gent).await;
+        let gent_staff = app.signed_in("balie@gent.test").await;
+        assert_eq!(json_of(app.get_as(&gent_staff, "/api/v1/devices").await).await.as_array().unwrap().len(), 0);
+        assert_eq!(app.get_as(&gent_staff, &format!("/api/v1/devices/{device}")).await.status(), 404);
+        assert_eq!(step(&app, &gent_staff, &device, json!({"action": "accept"})).await.status(), 404);
+        assert_eq!(app.get_as(&gent_staff, &format!("/apparaten/{device}")).await.status(), 404);
+        // Gent has no device bank: a donation there is refused at the field.
+        let r = gent_staff.post(app.url("/api/v1/devices"))
+            .json(&json!({"kind": "laptop", "make_model": "HP", "count": 1, "condition": "good", "has_storage": true}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        // Requests: the referrer and the bank, nobody else; only on one's own referral.
+        let referral = referral_to_partner(&app, &staff).await;
+        assert_eq!(ask(&app, &other, &referral).await.status(), 422);
+        let request = json_of(ask(&app, &partner, &referral).await).await;
+        let path = format!("/api/v1/device-requests/{}", request["id"].as_str().unwrap());
+        assert_eq!(app.get_as(&staff, &path).await.status(), 200);
+        assert_eq!(app.get_as(&other, &path).await.status(), 404);
+        assert_eq!(app.get_as(&gent_staff, &path).await.status(), 404);
+        // The referrer may not reserve.
+        let r = request_step(&app, &partner, request["id"].as_str().unwrap(), json!({"action": "reserve"})).await;
+        assert_eq!(r.status(), 422);
+        // Steering sets the bank of its own municipality only; a partner not at all.
+        let steering = app.signed_in(STEERING).await;
+        let r = steering.put(app.url("/api/v1/device-bank/44021")).json(&json!({"organisation_id": gent})).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let r = partner.put(app.url("/api/v1/device-bank/GM0599")).json(&json!({"organisation_id": insurer})).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        // Signed out: the sign-in page, and 401 on the API.
+        let anonymous = app.browser();
+        let r = app.get_as(&anonymous, "/apparaten").await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.get_as(&anonymous, "/api/v1/devices").await.status(), 401);
+    };
+
+    residents_needs_are_erased_with_the_referral_purge => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let referral = referral_to_partner(&app, &staff).await;
+        let open = referral_to_partner(&app, &staff).await;
+        let request = json_of(ask(&app, &partner, &referral).await).await;
+        let kept = json_of(ask(&app, &partner, &open).await).await;
+        assert_eq!(request["limited_mobility"], true);
+        assert_eq!(request["internet_at_home"], false);
+        let r = app.referral_action(&partner, &referral, json!({"action": "decline", "decline_reason": "no_capacity"})).await;
+        assert_eq!(r.status(), 200);
+        let closed_at = app.now();
+        assert_eq!(app.store.purge_referrals(closed_at + 89 * 86_400, 90).await.unwrap(), 0);
+        let path = format!("/api/v1/device-requests/{}", request["id"].as_str().unwrap());
+        assert_eq!(json_of(app.get_as(&partner, &path).await).await["limited_mobility"], true);
+        assert_eq!(app.store.purge_referrals(closed_at + 90 * 86_400, 90).await.unwrap(), 1);
+        let erased = json_of(app.get_as(&partner, &path).await).await;
+        assert!(erased["limited_mobility"].is_null());
+        assert!(erased["internet_at_home"].is_null());
+        assert!(erased["erased_at"].is_number());
+        assert_eq!(erased["kind"], "laptop", "what is not personal stays for the figures");
+        let still = json_of(app.get_as(&partner, &format!("/api/v1/device-requests/{}", kept["id"].as_str().unwrap())).await).await;
+        assert_eq!(still["limited_mobility"], true, "open referrals are never purged");
+        // A referral without consent any more (erased) takes no new request.
+        assert_eq!(ask(&app, &partner, &referral).await.status(), 422);
+    };
+}

@@ -1,0 +1,60 @@
+// The device bank (issue 19): the bank's device list with filters, a device's timeline and the wipe form that
+// keeps its input on error, requests, and the donor's donation form and batches; axe and 320 px on each page.
+import { newContext, signIn } from "../harness.mjs";
+
+export const name = "device bank (library staff, partner)";
+
+export default async function ({ keten, browser, report }) {
+  const base = keten.base;
+  const bankContext = await newContext(browser);
+  const bank = await bankContext.newPage();
+  await signIn(bank, base, keten.user("staff", "bibliotheek-rotterdam"));
+  await bank.goto(`${base}/apparaten`, { waitUntil: "load" });
+  report.expect((await bank.locator("a[href^='/apparaten/']").count()) > 3, "the bank sees its devices");
+  await report.check(bank, "device bank: devices");
+  await bank.selectOption("#status", "accepted");
+  await Promise.all([bank.waitForNavigation(), bank.click("form[method=get] button[type=submit]")]);
+  await report.check(bank, "device bank: devices filtered by status");
+  const accepted = await bank.locator("table a[href^='/apparaten/']").first().getAttribute("href");
+  await bank.goto(`${base}${accepted}`, { waitUntil: "load" });
+  await report.check(bank, "device page with next steps and the wipe form");
+  // The wipe form without a certificate: the message at the field, the typed tool kept.
+  await bank.selectOption("#method", "nist_800_88_purge");
+  await bank.fill("#tool", "Blancco Drive Eraser");
+  await bank.fill("#wiped_on", "2026-01-05");
+  await Promise.all([bank.waitForNavigation(), bank.click("form[action$='/wissen'] button[type=submit]")]);
+  report.expect((await bank.inputValue("#tool")) === "Blancco Drive Eraser", "the wipe form keeps the tool typed");
+  report.expect((await bank.locator("#certificate[aria-invalid=true]").count()) === 1, "the certificate field is marked");
+  await report.check(bank, "device page: wipe form with an error");
+  await bank.fill("#certificate", "BL-2026-0100");
+  await Promise.all([bank.waitForNavigation(), bank.click("form[action$='/wissen'] button[type=submit]")]);
+  report.expect((await bank.locator("text=BL-2026-0100").count()) === 1, "the wiping record is on the device page");
+  await report.check(bank, "device page after the wipe");
+  await bank.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
+  await report.check(bank, "device requests (bank)");
+  const request = bank.locator("table a[href^='/apparaten/aanvragen/']").first();
+  if ((await request.count()) > 0) {
+    await bank.goto(`${base}${await request.getAttribute("href")}`, { waitUntil: "load" });
+    await report.check(bank, "device request page");
+  } else {
+    report.fail("the demo has device requests", "none listed");
+  }
+  await bankContext.close();
+
+  const donorContext = await newContext(browser);
+  const donor = await donorContext.newPage();
+  await signIn(donor, base, keten.user("partner", "maasbank"));
+  await donor.goto(`${base}/apparaten`, { waitUntil: "load" });
+  report.expect((await donor.locator("a[href$='certificaten.csv']").count()) > 0, "the donor sees its batch and its certificate list");
+  await report.check(donor, "device bank: the donor's batches");
+  await donor.goto(`${base}/apparaten/donatie`, { waitUntil: "load" });
+  await report.check(donor, "donation form");
+  await donor.check("#kind-laptop");
+  await donor.fill("#count", "3");
+  await Promise.all([donor.waitForNavigation(), donor.click("form[action='/apparaten/donatie'] button[type=submit]")]);
+  report.expect((await donor.inputValue("#count")) === "3", "the donation form keeps the count");
+  await report.check(donor, "donation form with an error");
+  await donor.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
+  await report.check(donor, "device requests (partner) with the request form");
+  await donorContext.close();
+}
