@@ -610,6 +610,7 @@ impl Store {
         let scope = StatsScope {
             municipality_code: Some(municipality_code.to_owned()),
             help_point: None,
+            partner: None,
         };
         let range = DayRange {
             from: day_number(from),

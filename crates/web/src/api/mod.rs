@@ -136,6 +136,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(
             crate::programmes::api::list_reports,
             crate::programmes::api::create_report
+        ))
         .routes(routes!(
             crate::devices::api::list_devices,
             crate::devices::api::create_device_batch

@@ -30,7 +30,7 @@ mod security;
 mod staff_usability;
 mod steering;
 mod steering_more;
+mod steering_scope;
 mod surveys;
 mod trajectories;
-mod steering_scope;
 mod value;
