@@ -31,6 +31,15 @@ impl ModelOrigin {
     }
 }
 
+/// One saved version of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelVersion {
+    pub version: u32,
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct ModelRow {
     municipality_code: String,
@@ -75,13 +84,7 @@ impl Store {
         mut model: ScbaModel,
         now: i64,
     ) -> Result<ScbaModel> {
-        let allowed = match municipality {
-            None => actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]),
-            Some(code) => actor.steering_municipalities.iter().any(|m| m == code),
-        };
-        if !allowed {
-            return Err(StoreError::NotFound);
-        }
+        Self::may_edit_scba_model(actor, municipality)?;
         model.validate().map_err(StoreError::Invalid)?;
         let code = municipality.unwrap_or_default().to_owned();
         let mut tx = self.pool.begin().await?;
@@ -112,6 +115,75 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(model)
+    }
+
+    /// Who may edit which model: `None` the national default (programme managers and admins), a code that
+    /// municipality's own copy (its steering users). Anything else is NotFound, as for a foreign row.
+    fn may_edit_scba_model(actor: &Actor, municipality: Option<&str>) -> Result<()> {
+        let allowed = match municipality {
+            None => actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]),
+            Some(code) => actor.steering_municipalities.iter().any(|m| m == code),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// The model an editor starts from: the newest saved version of that model, else (for a municipality) the
+    /// national default, else keten's documented default. Same access rule as [`Store::save_scba_model`].
+    pub async fn scba_model_to_edit(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+    ) -> Result<(ScbaModel, ModelOrigin)> {
+        Self::may_edit_scba_model(actor, municipality)?;
+        let mut sql = Sql::new(
+            "SELECT municipality_code, parameters FROM scba_models WHERE municipality_code = ''",
+        );
+        if let Some(code) = municipality {
+            sql.push(" OR municipality_code = ").bind(code.to_owned());
+        }
+        sql.push(" ORDER BY municipality_code DESC, version DESC");
+        let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
+        match row {
+            None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
+            Some(r) => {
+                let model: ScbaModel = serde_json::from_str(&r.parameters)
+                    .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+                let origin = if r.municipality_code.is_empty() {
+                    ModelOrigin::National
+                } else {
+                    ModelOrigin::Municipality
+                };
+                Ok((model, origin))
+            }
+        }
+    }
+
+    /// Every saved version of one model, newest first (old versions are kept: a figure names the version it
+    /// used). Same access rule as [`Store::save_scba_model`].
+    pub async fn scba_model_versions(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+    ) -> Result<Vec<ModelVersion>> {
+        Self::may_edit_scba_model(actor, municipality)?;
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT version, name, created_at FROM scba_models WHERE municipality_code = $1 ORDER BY version DESC",
+        )
+        .bind(municipality.unwrap_or_default().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(version, name, created_at)| ModelVersion {
+                version: u32::try_from(version).unwrap_or(0),
+                name,
+                created_at,
+            })
+            .collect())
     }
 
     /// Registered outcomes of the scope over `range` (questions and minutes per topic, agency and outcome), from

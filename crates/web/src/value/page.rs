@@ -55,7 +55,9 @@ pub struct ValuePage {
     shell: Shell,
     scope_name: String,
     period_text: String,
-    origin: &'static str,
+    origin: String,
+    /// The parameter form, for those who may edit the model in use here.
+    edit: Option<String>,
     summary: String,
     totals: Vec<Line>,
     /// Benefits, transfers and costs: a heading and its rows.
@@ -198,11 +200,16 @@ pub async fn value_page(
         shell,
         scope_name,
         period_text: format!("{from} tot en met {to}"),
-        origin: match origin {
-            keten_store::scba::ModelOrigin::Default => "het standaardmodel van keten",
-            keten_store::scba::ModelOrigin::National => "het landelijke model",
-            keten_store::scba::ModelOrigin::Municipality => "het eigen model van de gemeente",
-        },
+        origin: format!(
+            "{}, versie {}",
+            match origin {
+                keten_store::scba::ModelOrigin::Default => "het standaardmodel van keten",
+                keten_store::scba::ModelOrigin::National => "het landelijke model",
+                keten_store::scba::ModelOrigin::Municipality => "het eigen model van de gemeente",
+            },
+            model.version
+        ),
+        edit: edit_link(&me.actor, r.scope.municipality_code.as_deref()),
         summary,
         totals,
         sections: vec![
@@ -247,4 +254,19 @@ fn assumption_rows(model: &ScbaModel) -> Vec<AssumptionRow> {
             source: p.source.clone(),
         })
         .collect()
+}
+
+/// Where the actor edits the model of this scope: steering its own municipality's copy, programme managers and
+/// admins the national default (from the all-municipalities view).
+fn edit_link(actor: &keten_store::Actor, municipality: Option<&str>) -> Option<String> {
+    use keten_core::account::Role;
+    match municipality {
+        Some(code) if actor.steering_municipalities.iter().any(|m| m == code) => {
+            Some(format!("/regie/waarde/parameters?municipality={code}"))
+        }
+        None if actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]) => {
+            Some("/regie/waarde/parameters".to_owned())
+        }
+        _ => None,
+    }
 }
