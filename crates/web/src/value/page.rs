@@ -22,8 +22,15 @@ fn euro(v: f64) -> String {
     }
 }
 
+/// As many decimals as the value has, up to 4: a rate of 0,0225 must not read as 0,02 beside the figure it drives.
 fn number(v: f64) -> String {
-    crate::numbers::decimal(v, if v.fract().abs() < 1e-9 { 0 } else { 2 })
+    let places = (0..4)
+        .find(|p| {
+            let scaled = v * 10f64.powi(*p);
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.abs().max(1.0)
+        })
+        .unwrap_or(4);
+    crate::numbers::decimal(v, usize::try_from(places).unwrap_or(4))
 }
 
 pub struct FlowRow {

@@ -116,6 +116,8 @@ crate::both_backends! {
         let value = html(&app, &steering, "/regie/waarde").await;
         assert!(value.contains("het eigen model van de gemeente, versie 2"), "{value}");
         assert!(value.contains("href=\"/regie/waarde/parameters?municipality=GM0599\""));
+        // Every assumption beside its figure with all its decimals: the risk premium reads 0,0325, not 0,03.
+        assert!(value.contains(">0,0325<"), "{value}");
     };
 
     a_refused_value_comes_back_with_everything_typed_and_nothing_saved => |app: TestApp| async move {
@@ -187,6 +189,11 @@ crate::both_backends! {
         let r = save(&app, &programme, PAGE, &[("value_of_time.base", "9,5")]).await;
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/regie/waarde/parameters?bewaard=1");
+        let all = html(&app, &programme, "/regie/waarde").await;
+        assert!(all.contains("het landelijke model, versie 1") && all.contains("href=\"/regie/waarde/parameters\""), "{all}");
+        // Looking at one municipality, the programme manager gets no form: that copy is its steering's.
+        let one = html(&app, &programme, "/regie/waarde?municipality=GM0599").await;
+        assert!(!one.contains("/regie/waarde/parameters"));
         let schiedam_view = scba(&app, &other, "").await;
         assert_eq!(schiedam_view["about"]["model_origin"], "national");
         assert!((base_of(&schiedam_view, "value_of_time") - 9.5).abs() < 1e-9);
