@@ -43,7 +43,24 @@ pub struct ModelVersion {
 #[derive(sqlx::FromRow)]
 struct ModelRow {
     municipality_code: String,
+    version: i64,
     parameters: String,
+}
+
+impl ModelRow {
+    /// The stored model; the row's version column is the truth (the JSON is written before the number is known).
+    fn into_model(self) -> Result<(ScbaModel, ModelOrigin)> {
+        let mut model: ScbaModel = serde_json::from_str(&self.parameters)
+            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        model.version = u32::try_from(self.version)
+            .map_err(|_| StoreError::Corrupt(format!("scba model version {}", self.version)))?;
+        let origin = if self.municipality_code.is_empty() {
+            ModelOrigin::National
+        } else {
+            ModelOrigin::Municipality
+        };
+        Ok((model, origin))
+    }
 }
 
 impl Store {
@@ -51,7 +68,7 @@ impl Store {
     /// documented default. The scope was checked against the actor by [`Store::stats_scope`].
     pub async fn scba_model(&self, scope: &StatsScope) -> Result<(ScbaModel, ModelOrigin)> {
         let mut sql = Sql::new(
-            "SELECT municipality_code, parameters FROM scba_models WHERE municipality_code = ''",
+            "SELECT municipality_code, version, parameters FROM scba_models WHERE municipality_code = ''",
         );
         if let Some(code) = &scope.municipality_code {
             sql.push(" OR municipality_code = ").bind(code.clone());
@@ -61,16 +78,7 @@ impl Store {
         let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
         match row {
             None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
-            Some(r) => {
-                let model: ScbaModel = serde_json::from_str(&r.parameters)
-                    .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
-                let origin = if r.municipality_code.is_empty() {
-                    ModelOrigin::National
-                } else {
-                    ModelOrigin::Municipality
-                };
-                Ok((model, origin))
-            }
+            Some(r) => r.into_model(),
         }
     }
 
@@ -87,33 +95,35 @@ impl Store {
         Self::may_edit_scba_model(actor, municipality)?;
         model.validate().map_err(StoreError::Invalid)?;
         let code = municipality.unwrap_or_default().to_owned();
-        let mut tx = self.pool.begin().await?;
-        let (latest,): (i64,) = sqlx::query_as(
-            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM scba_models WHERE municipality_code = $1",
-        )
-        .bind(code.clone())
-        .fetch_one(&mut *tx)
-        .await?;
-        let version = latest + 1;
+        // One statement takes the next number, so two saves at once both land (SQLite runs writes one at a time;
+        // on PostgreSQL the loser of the race hits the unique version and simply tries again).
+        let json = serde_json::to_string(&model)
+            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        let mut attempts = 0;
+        let version = loop {
+            attempts += 1;
+            let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+                "INSERT INTO scba_models (id, municipality_code, version, name, parameters, created_by, created_at) \
+                 SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6 FROM scba_models \
+                 WHERE municipality_code = $2 RETURNING version",
+            )
+            .bind(crate::new_id())
+            .bind(code.clone())
+            .bind(model.name.clone())
+            .bind(json.clone())
+            .bind(actor.user_id.clone())
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await;
+            match inserted.map_err(StoreError::from) {
+                Ok((version,)) => break version,
+                Err(StoreError::Conflict(_)) if attempts < 5 => {}
+                Err(e) => return Err(e),
+            }
+        };
         model.version = u32::try_from(version).map_err(|_| {
             StoreError::Invalid(vec![ValidationError::new("version", "Te veel versies.")])
         })?;
-        let json = serde_json::to_string(&model)
-            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
-        sqlx::query(
-            "INSERT INTO scba_models (id, municipality_code, version, name, parameters, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(crate::new_id())
-        .bind(code)
-        .bind(version)
-        .bind(model.name.clone())
-        .bind(json)
-        .bind(actor.user_id.clone())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         Ok(model)
     }
 
@@ -140,7 +150,7 @@ impl Store {
     ) -> Result<(ScbaModel, ModelOrigin)> {
         Self::may_edit_scba_model(actor, municipality)?;
         let mut sql = Sql::new(
-            "SELECT municipality_code, parameters FROM scba_models WHERE municipality_code = ''",
+            "SELECT municipality_code, version, parameters FROM scba_models WHERE municipality_code = ''",
         );
         if let Some(code) = municipality {
             sql.push(" OR municipality_code = ").bind(code.to_owned());
@@ -149,16 +159,7 @@ impl Store {
         let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
         match row {
             None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
-            Some(r) => {
-                let model: ScbaModel = serde_json::from_str(&r.parameters)
-                    .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
-                let origin = if r.municipality_code.is_empty() {
-                    ModelOrigin::National
-                } else {
-                    ModelOrigin::Municipality
-                };
-                Ok((model, origin))
-            }
+            Some(r) => r.into_model(),
         }
     }
 

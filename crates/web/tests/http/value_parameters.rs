@@ -211,4 +211,29 @@ crate::both_backends! {
         // Rotterdam has no copy yet either, so it uses the national one too.
         assert_eq!(scba(&app, &steering, "").await["about"]["model_origin"], "national");
     };
+
+    saves_at_the_same_moment_each_become_a_version => |app: TestApp| async move {
+        app.demo_chain().await;
+        let steering = app.signed_in(STEERING).await;
+        let token = app.csrf_token(&steering, PAGE).await;
+        let mut saves = Vec::new();
+        for n in 0..4 {
+            let mut fields = form(&[("name", &format!("Gelijktijdig {n}"))]);
+            fields.push(("csrf_token".to_owned(), token.clone()));
+            let client = steering.clone();
+            let url = app.url(PAGE);
+            saves.push(tokio::spawn(async move { client.post(url).form(&fields).send().await.unwrap().status() }));
+        }
+        for save in saves {
+            assert_eq!(save.await.unwrap(), 303);
+        }
+        let actor = app.actor(STEERING).await;
+        let versions = app.store.scba_model_versions(&actor, Some("GM0599")).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![4, 3, 2, 1]);
+        let mut names: Vec<_> = versions.iter().map(|v| v.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, ["Gelijktijdig 0", "Gelijktijdig 1", "Gelijktijdig 2", "Gelijktijdig 3"]);
+        // The model read back carries the number it was saved under.
+        assert_eq!(scba(&app, &steering, "").await["model"]["version"], 4);
+    };
 }
