@@ -633,6 +633,52 @@ fn plain(v: f64) -> String {
     s.replace('.', ",")
 }
 
+/// Reads a number typed the Dutch way: "12,50", "1.250,75", "0,0225", "-0,01"; a decimal point is taken too
+/// ("0.0225"), except in a group of thousands ("2.500" is two thousand five hundred, as a Dutch reader means).
+/// `None` for anything that is not a finite number.
+#[must_use]
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let t: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.replace('\u{2212}', "-");
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.as_str()),
+    };
+    if digits.is_empty()
+        || !digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    // Thousands groups: a first group of 1 to 3 digits, then groups of exactly 3 after each full stop.
+    let grouped = |s: &str| {
+        let mut parts = s.split('.');
+        let first = parts.next().unwrap_or_default();
+        (1..=3).contains(&first.len()) && parts.clone().count() > 0 && parts.all(|g| g.len() == 3)
+    };
+    let plain = if let Some((whole, fraction)) = digits.split_once(',') {
+        if fraction.contains(',') || fraction.contains('.') || fraction.is_empty() {
+            return None;
+        }
+        if whole.contains('.') && !grouped(whole) {
+            return None;
+        }
+        format!("{}.{fraction}", whole.replace('.', ""))
+    } else if digits.contains('.') && grouped(digits) && !digits.starts_with('0') {
+        digits.replace('.', "")
+    } else {
+        digits.to_owned()
+    };
+    if plain.starts_with('.') || plain.matches('.').count() > 1 {
+        return None;
+    }
+    format!("{sign}{plain}")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
 /// Registered questions and minutes for one topic, agency and outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutcomeCount {
@@ -1143,6 +1189,27 @@ pub fn personas(model: &ScbaModel) -> Vec<PersonaResult> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dutch_decimals_are_read_as_a_dutch_reader_means_them() {
+        assert_eq!(parse_decimal("12,50"), Some(12.5));
+        assert_eq!(parse_decimal(" 0,0225 "), Some(0.0225));
+        assert_eq!(parse_decimal("1.250,75"), Some(1250.75));
+        assert_eq!(parse_decimal("2.500"), Some(2500.0));
+        assert_eq!(parse_decimal("12.000.000"), Some(12_000_000.0));
+        assert_eq!(parse_decimal("0.0225"), Some(0.0225));
+        assert_eq!(parse_decimal("12.5"), Some(12.5));
+        assert_eq!(parse_decimal("40"), Some(40.0));
+        assert_eq!(parse_decimal("-0,01"), Some(-0.01));
+        assert_eq!(parse_decimal("\u{2212}0,01"), Some(-0.01));
+        assert_eq!(parse_decimal("1 250,75"), Some(1250.75));
+        for bad in [
+            "", "-", "abc", "12,5,0", "1,2.3", "12,", ",5", "1.2.3", "12.34,5", "NaN", "inf",
+            "1e5", "€ 12",
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
     use super::*;
 
     fn row(topic: &str, agency: &str, outcome: &str, questions: u64, minutes: u64) -> OutcomeCount {

@@ -31,10 +31,36 @@ impl ModelOrigin {
     }
 }
 
+/// One saved version of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelVersion {
+    pub version: u32,
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct ModelRow {
     municipality_code: String,
+    version: i64,
     parameters: String,
+}
+
+impl ModelRow {
+    /// The stored model; the row's version column is the truth (the JSON is written before the number is known).
+    fn into_model(self) -> Result<(ScbaModel, ModelOrigin)> {
+        let mut model: ScbaModel = serde_json::from_str(&self.parameters)
+            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        model.version = u32::try_from(self.version)
+            .map_err(|_| StoreError::Corrupt(format!("scba model version {}", self.version)))?;
+        let origin = if self.municipality_code.is_empty() {
+            ModelOrigin::National
+        } else {
+            ModelOrigin::Municipality
+        };
+        Ok((model, origin))
+    }
 }
 
 impl Store {
@@ -42,7 +68,7 @@ impl Store {
     /// documented default. The scope was checked against the actor by [`Store::stats_scope`].
     pub async fn scba_model(&self, scope: &StatsScope) -> Result<(ScbaModel, ModelOrigin)> {
         let mut sql = Sql::new(
-            "SELECT municipality_code, parameters FROM scba_models WHERE municipality_code = ''",
+            "SELECT municipality_code, version, parameters FROM scba_models WHERE municipality_code = ''",
         );
         if let Some(code) = &scope.municipality_code {
             sql.push(" OR municipality_code = ").bind(code.clone());
@@ -52,16 +78,7 @@ impl Store {
         let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
         match row {
             None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
-            Some(r) => {
-                let model: ScbaModel = serde_json::from_str(&r.parameters)
-                    .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
-                let origin = if r.municipality_code.is_empty() {
-                    ModelOrigin::National
-                } else {
-                    ModelOrigin::Municipality
-                };
-                Ok((model, origin))
-            }
+            Some(r) => r.into_model(),
         }
     }
 
@@ -75,43 +92,99 @@ impl Store {
         mut model: ScbaModel,
         now: i64,
     ) -> Result<ScbaModel> {
+        Self::may_edit_scba_model(actor, municipality)?;
+        model.validate().map_err(StoreError::Invalid)?;
+        let code = municipality.unwrap_or_default().to_owned();
+        // One statement takes the next number, so two saves at once both land (SQLite runs writes one at a time;
+        // on PostgreSQL the loser of the race hits the unique version and simply tries again).
+        let json = serde_json::to_string(&model)
+            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        let mut attempts = 0;
+        let version = loop {
+            attempts += 1;
+            let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+                "INSERT INTO scba_models (id, municipality_code, version, name, parameters, created_by, created_at) \
+                 SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6 FROM scba_models \
+                 WHERE municipality_code = $2 RETURNING version",
+            )
+            .bind(crate::new_id())
+            .bind(code.clone())
+            .bind(model.name.clone())
+            .bind(json.clone())
+            .bind(actor.user_id.clone())
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await;
+            match inserted.map_err(StoreError::from) {
+                Ok((version,)) => break version,
+                Err(StoreError::Conflict(_)) if attempts < 5 => {}
+                Err(e) => return Err(e),
+            }
+        };
+        model.version = u32::try_from(version).map_err(|_| {
+            StoreError::Invalid(vec![ValidationError::new("version", "Te veel versies.")])
+        })?;
+        Ok(model)
+    }
+
+    /// Who may edit which model: `None` the national default (programme managers and admins), a code that
+    /// municipality's own copy (its steering users). Anything else is NotFound, as for a foreign row.
+    fn may_edit_scba_model(actor: &Actor, municipality: Option<&str>) -> Result<()> {
         let allowed = match municipality {
             None => actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]),
             Some(code) => actor.steering_municipalities.iter().any(|m| m == code),
         };
-        if !allowed {
-            return Err(StoreError::NotFound);
+        if allowed {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
         }
-        model.validate().map_err(StoreError::Invalid)?;
-        let code = municipality.unwrap_or_default().to_owned();
-        let mut tx = self.pool.begin().await?;
-        let (latest,): (i64,) = sqlx::query_as(
-            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM scba_models WHERE municipality_code = $1",
+    }
+
+    /// The model an editor starts from: the newest saved version of that model, else (for a municipality) the
+    /// national default, else keten's documented default. Same access rule as [`Store::save_scba_model`].
+    pub async fn scba_model_to_edit(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+    ) -> Result<(ScbaModel, ModelOrigin)> {
+        Self::may_edit_scba_model(actor, municipality)?;
+        let mut sql = Sql::new(
+            "SELECT municipality_code, version, parameters FROM scba_models WHERE municipality_code = ''",
+        );
+        if let Some(code) = municipality {
+            sql.push(" OR municipality_code = ").bind(code.to_owned());
+        }
+        sql.push(" ORDER BY municipality_code DESC, version DESC");
+        let row: Option<ModelRow> = sql.query_as()?.fetch_optional(&self.pool).await?;
+        match row {
+            None => Ok((ScbaModel::default_model(), ModelOrigin::Default)),
+            Some(r) => r.into_model(),
+        }
+    }
+
+    /// Every saved version of one model, newest first (old versions are kept: a figure names the version it
+    /// used). Same access rule as [`Store::save_scba_model`].
+    pub async fn scba_model_versions(
+        &self,
+        actor: &Actor,
+        municipality: Option<&str>,
+    ) -> Result<Vec<ModelVersion>> {
+        Self::may_edit_scba_model(actor, municipality)?;
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT version, name, created_at FROM scba_models WHERE municipality_code = $1 ORDER BY version DESC",
         )
-        .bind(code.clone())
-        .fetch_one(&mut *tx)
+        .bind(municipality.unwrap_or_default().to_owned())
+        .fetch_all(&self.pool)
         .await?;
-        let version = latest + 1;
-        model.version = u32::try_from(version).map_err(|_| {
-            StoreError::Invalid(vec![ValidationError::new("version", "Te veel versies.")])
-        })?;
-        let json = serde_json::to_string(&model)
-            .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
-        sqlx::query(
-            "INSERT INTO scba_models (id, municipality_code, version, name, parameters, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(crate::new_id())
-        .bind(code)
-        .bind(version)
-        .bind(model.name.clone())
-        .bind(json)
-        .bind(actor.user_id.clone())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(model)
+        Ok(rows
+            .into_iter()
+            .map(|(version, name, created_at)| ModelVersion {
+                version: u32::try_from(version).unwrap_or(0),
+                name,
+                created_at,
+            })
+            .collect())
     }
 
     /// Registered outcomes of the scope over `range` (questions and minutes per topic, agency and outcome), from

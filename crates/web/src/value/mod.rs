@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod export;
 mod page;
+mod parameters;
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -21,6 +22,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/regie/waarde", get(page::value_page))
         .route("/regie/waarde/mkba.xlsx", get(download))
+        .route(
+            "/regie/waarde/parameters",
+            get(parameters::parameters_page).post(parameters::save_parameters),
+        )
 }
 
 /// The analysis of the scope and period as XLSX (same roles and scopes as `/regie`).

@@ -22,8 +22,15 @@ fn euro(v: f64) -> String {
     }
 }
 
+/// As many decimals as the value has, up to 4: a rate of 0,0225 must not read as 0,02 beside the figure it drives.
 fn number(v: f64) -> String {
-    crate::numbers::decimal(v, if v.fract().abs() < 1e-9 { 0 } else { 2 })
+    let places = (0..4)
+        .find(|p| {
+            let scaled = v * 10f64.powi(*p);
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.abs().max(1.0)
+        })
+        .unwrap_or(4);
+    crate::numbers::decimal(v, usize::try_from(places).unwrap_or(4))
 }
 
 pub struct FlowRow {
@@ -55,7 +62,9 @@ pub struct ValuePage {
     shell: Shell,
     scope_name: String,
     period_text: String,
-    origin: &'static str,
+    origin: String,
+    /// The parameter form, for those who may edit the model in use here.
+    edit: Option<String>,
     summary: String,
     totals: Vec<Line>,
     /// Benefits, transfers and costs: a heading and its rows.
@@ -198,11 +207,16 @@ pub async fn value_page(
         shell,
         scope_name,
         period_text: format!("{from} tot en met {to}"),
-        origin: match origin {
-            keten_store::scba::ModelOrigin::Default => "het standaardmodel van keten",
-            keten_store::scba::ModelOrigin::National => "het landelijke model",
-            keten_store::scba::ModelOrigin::Municipality => "het eigen model van de gemeente",
-        },
+        origin: format!(
+            "{}, versie {}",
+            match origin {
+                keten_store::scba::ModelOrigin::Default => "het standaardmodel van keten",
+                keten_store::scba::ModelOrigin::National => "het landelijke model",
+                keten_store::scba::ModelOrigin::Municipality => "het eigen model van de gemeente",
+            },
+            model.version
+        ),
+        edit: edit_link(&me.actor, r.scope.municipality_code.as_deref()),
         summary,
         totals,
         sections: vec![
@@ -247,4 +261,19 @@ fn assumption_rows(model: &ScbaModel) -> Vec<AssumptionRow> {
             source: p.source.clone(),
         })
         .collect()
+}
+
+/// Where the actor edits the model of this scope: steering its own municipality's copy, programme managers and
+/// admins the national default (from the all-municipalities view).
+fn edit_link(actor: &keten_store::Actor, municipality: Option<&str>) -> Option<String> {
+    use keten_core::account::Role;
+    match municipality {
+        Some(code) if actor.steering_municipalities.iter().any(|m| m == code) => {
+            Some(format!("/regie/waarde/parameters?municipality={code}"))
+        }
+        None if actor.has_any_role(&[Role::ProgrammeManager, Role::Admin]) => {
+            Some("/regie/waarde/parameters".to_owned())
+        }
+        _ => None,
+    }
 }

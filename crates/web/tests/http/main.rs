@@ -34,3 +34,4 @@ mod steering_scope;
 mod surveys;
 mod trajectories;
 mod value;
+mod value_parameters;
