@@ -80,12 +80,17 @@ pub fn xlsx(
 
 /// A workbook built elsewhere (with number or date cells) as a download named `filename`.
 pub fn xlsx_file(filename: &str, body: Vec<u8>) -> Result<Response, AppError> {
-    Ok((
+    Ok(file(filename, XLSX_TYPE, body))
+}
+
+/// Any other file (an image, a calendar) as a download named `filename`.
+pub fn file(filename: &str, content_type: &str, body: impl Into<axum::body::Body>) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, attachment(filename)),
         ],
-        body,
+        body.into(),
     )
-        .into_response())
+        .into_response()
 }

@@ -280,17 +280,11 @@ async fn qr_svg(
     Path((hp, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (point, _, url) = live_link(&state, &me, &hp, &id, &headers).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/svg+xml".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file_name(&point, "svg")),
-            ),
-        ],
+    Ok(crate::download::file(
+        &file_name(&point, "svg"),
+        "image/svg+xml",
         super::qr::svg(&url)?,
-    )
-        .into_response())
+    ))
 }
 
 async fn qr_png(
@@ -300,15 +294,9 @@ async fn qr_png(
     Path((hp, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (point, _, url) = live_link(&state, &me, &hp, &id, &headers).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/png".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file_name(&point, "png")),
-            ),
-        ],
+    Ok(crate::download::file(
+        &file_name(&point, "png"),
+        "image/png",
         super::qr::png(&url)?,
-    )
-        .into_response())
+    ))
 }
