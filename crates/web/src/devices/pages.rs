@@ -169,6 +169,8 @@ struct DevicesPage {
     batches: Vec<BatchLine>,
     /// Loans to remind the resident of (from the reminder day on, until the device is back).
     reminders: Vec<ReminderLine>,
+    /// The bank's figures, as on the steering dashboard.
+    figures: Vec<crate::steering::tables::Table>,
 }
 
 pub struct ReminderLine {
@@ -277,6 +279,15 @@ async fn devices_page(
     } else {
         Vec::new()
     };
+    let figures = if at_bank {
+        super::figures::tables(
+            &state.store,
+            &keten_store::device_figures::FigureScope::of_bank_staff(actor),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let batches = if donor {
         state
             .store
@@ -309,6 +320,7 @@ async fn devices_page(
         devices,
         batches,
         reminders,
+        figures,
     })
 }
 

@@ -490,4 +490,47 @@ both_backends! {
         assert_eq!(detail["loans"][0]["returned_on"], "2026-04-24");
         assert_eq!(detail["loans"][0]["refund_cents"], 0);
     };
+
+    device_figures_show_per_municipality_and_donor_with_small_cells_hidden => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "laptop", 6, true).await;
+        let donor = batch["donor"].as_str().unwrap().to_owned();
+        let ids = devices_of(&app, &staff, &batch).await;
+        for id in &ids {
+            make_ready(&app, &staff, id, true).await;
+        }
+        let referral = referral_to_partner(&app, &staff).await;
+        let rid = json_of(ask(&app, &partner, &referral).await).await["id"].as_str().unwrap().to_owned();
+        assert_eq!(request_step(&app, &staff, &rid, json!({"action": "reserve", "device_id": ids[0]})).await.status(), 200);
+        assert_eq!(request_step(&app, &staff, &rid, json!({"action": "hand_out"})).await.status(), 200);
+        assert_eq!(json_of(step(&app, &staff, &ids[5], json!({"action": "recycle"})).await).await["status"], "recycled");
+
+        // Rotterdam's steering: two tables in /api/v1/stats; 6 donated and wiped, 1 handed out and 1 recycled
+        // hidden, 0 returned shown.
+        let steering = app.signed_in(STEERING).await;
+        let stats = json_of(app.get_as(&steering, "/api/v1/stats?municipality=GM0599").await).await;
+        let table = |key: &str| stats["tables"].as_array().unwrap().iter().find(|t| t["key"] == key).cloned().unwrap();
+        let devices = table("devices");
+        assert_eq!(devices["rows"].as_array().unwrap().len(), 1, "{devices}");
+        assert_eq!(devices["rows"][0]["label"], format!("Rotterdam: {donor}"));
+        assert_eq!(devices["rows"][0]["values"], json!([6, 6, null, 0, null]));
+        let residents = table("device-residents");
+        assert_eq!(residents["rows"][0]["label"], "Rotterdam");
+        assert_eq!(residents["rows"][0]["values"], json!([null, null]));
+        // One table by its key.
+        let one = json_of(app.get_as(&steering, "/api/v1/stats/devices?municipality=GM0599").await).await;
+        assert_eq!(one["tables"][0]["key"], "devices");
+        let html = app.get_as(&steering, "/regie?municipality=GM0599").await.text().await.unwrap();
+        assert!(html.contains("Digibank: apparaten per gemeente en donor"));
+
+        // The bank's page shows the same figures, with "< 5".
+        let html = app.get_as(&staff, "/apparaten").await.text().await.unwrap();
+        assert!(html.contains("Digibank: inwoners geholpen met een apparaat"));
+        assert!(html.contains("<td class=\"utrecht-table__cell\">&#60; 5</td>"), "{html}");
+        // A donor without a bank role sees no figures of the bank.
+        let html = app.get_as(&partner, "/apparaten").await.text().await.unwrap();
+        assert!(!html.contains("Digibank: apparaten per gemeente en donor"));
+    };
 }
