@@ -1421,9 +1421,20 @@ impl Store {
             all.extend(after.iter().cloned());
             for step in &all {
                 at += 3600;
-                self.act_on_device_request(&bank, &request.id, step, at.min(now))
-                    .await
-                    .map_err(refused)?;
+                // Handed out on loan, as in Amsterdam: EUR 20 deposit, 36 months.
+                let loan = (*step == RequestStep::HandOut).then_some(LoanInput {
+                    deposit_cents: 2000,
+                    months: 36,
+                });
+                self.act_on_device_request_with_loan(
+                    &bank,
+                    &request.id,
+                    step,
+                    loan.as_ref(),
+                    at.min(now),
+                )
+                .await
+                .map_err(refused)?;
             }
         }
         if !referrals.is_empty() {
