@@ -373,6 +373,24 @@ impl LoanTerms {
     }
 }
 
+/// The median wait from request to hand-out in tenths of a day (`Some(35)` reads 3,5 days); `None` without any.
+#[must_use]
+pub fn median_wait_tenths_of_day(waits_seconds: &[i64]) -> Option<i64> {
+    let mut waits: Vec<i64> = waits_seconds.iter().map(|w| (*w).max(0)).collect();
+    waits.sort_unstable();
+    let n = waits.len();
+    if n == 0 {
+        return None;
+    }
+    // Twice the median in seconds, so that an even count stays exact; then tenths of a day, rounded half up.
+    let twice = if n % 2 == 1 {
+        2 * waits[n / 2]
+    } else {
+        waits[n / 2 - 1] + waits[n / 2]
+    };
+    Some((twice * 10 + 86_400) / (2 * 86_400))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,5 +619,19 @@ mod tests {
             ..amsterdam
         };
         assert_eq!(bad.check().unwrap_err().len(), 2);
+    }
+
+    #[test]
+    fn the_median_wait_is_in_tenths_of_a_day() {
+        assert_eq!(median_wait_tenths_of_day(&[]), None);
+        // 1, 3 and 10 days: 3 days.
+        assert_eq!(
+            median_wait_tenths_of_day(&[864_000, 86_400, 259_200]),
+            Some(30)
+        );
+        // 1 and 2 days: 1,5 days.
+        assert_eq!(median_wait_tenths_of_day(&[86_400, 172_800]), Some(15));
+        // 6 hours: 0,25 day rounds half up to 0,3.
+        assert_eq!(median_wait_tenths_of_day(&[21_600]), Some(3));
     }
 }

@@ -6,6 +6,7 @@
 //! Every step goes through `keten_core::device::transition` and is written with a compare-and-set on the
 //! device's `seq`, so two people (or two requests racing for the last laptop) never both win.
 
+use crate::device_loans::{LoanInput, close_loan, open_loan};
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
 use crate::{Actor, Store, new_id, parse_code};
@@ -642,6 +643,21 @@ impl Store {
         note: Option<&str>,
         now: i64,
     ) -> Result<Device, DeviceStepError> {
+        self.act_on_device_with_loan(actor, id, action, note, None, now)
+            .await
+    }
+
+    /// [`Store::act_on_device`], with a loan (deposit and months) recorded at hand-out. A return always closes
+    /// the device's open loan with the refund its terms give.
+    pub async fn act_on_device_with_loan(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &DeviceAction,
+        note: Option<&str>,
+        loan: Option<&LoanInput>,
+        now: i64,
+    ) -> Result<Device, DeviceStepError> {
         let device = self.device(actor, id).await?;
         if !actor.works_at_bank(&device.bank_organisation_id) {
             return Err(StoreError::NotFound.into());
@@ -653,8 +669,27 @@ impl Store {
             }
             .into());
         }
+        if loan.is_some() && !matches!(action, DeviceAction::HandOut) {
+            return Err(invalid("deposit", "Een lening leg je vast bij het uitgeven.").into());
+        }
         let mut tx = self.pool.begin().await?;
         step_device(&mut tx, actor, &device, action, note, now).await?;
+        match (action, loan) {
+            (DeviceAction::HandOut, Some(loan)) => {
+                open_loan(
+                    &mut tx,
+                    &device.id,
+                    device.round,
+                    device.request_id.as_deref(),
+                    &device.bank_organisation_id,
+                    loan,
+                    now,
+                )
+                .await?;
+            }
+            (DeviceAction::Return, _) => close_loan(&mut tx, &device.id, device.round, now).await?,
+            _ => {}
+        }
         if let Some(request_id) = &device.request_id {
             match action {
                 DeviceAction::HandOut => {
@@ -803,6 +838,19 @@ impl Store {
         step: &RequestStep,
         now: i64,
     ) -> Result<DeviceRequest, DeviceStepError> {
+        self.act_on_device_request_with_loan(actor, id, step, None, now)
+            .await
+    }
+
+    /// [`Store::act_on_device_request`], with a loan recorded when the device is handed out.
+    pub async fn act_on_device_request_with_loan(
+        &self,
+        actor: &Actor,
+        id: &str,
+        step: &RequestStep,
+        loan: Option<&LoanInput>,
+        now: i64,
+    ) -> Result<DeviceRequest, DeviceStepError> {
         use DeviceRequestStatus as R;
         let request = self.device_request(actor, id).await?;
         let at_bank = actor.works_at_bank(&request.bank_organisation_id);
@@ -879,7 +927,7 @@ impl Store {
                 } else {
                     DeviceAction::Release
                 };
-                self.act_on_device(actor, device_id, &action, None, now)
+                self.act_on_device_with_loan(actor, device_id, &action, None, loan, now)
                     .await?;
             }
             RequestStep::Session(session) => {
@@ -1373,9 +1421,20 @@ impl Store {
             all.extend(after.iter().cloned());
             for step in &all {
                 at += 3600;
-                self.act_on_device_request(&bank, &request.id, step, at.min(now))
-                    .await
-                    .map_err(refused)?;
+                // Handed out on loan, as in Amsterdam: EUR 20 deposit, 36 months.
+                let loan = (*step == RequestStep::HandOut).then_some(LoanInput {
+                    deposit_cents: 2000,
+                    months: 36,
+                });
+                self.act_on_device_request_with_loan(
+                    &bank,
+                    &request.id,
+                    step,
+                    loan.as_ref(),
+                    at.min(now),
+                )
+                .await
+                .map_err(refused)?;
             }
         }
         if !referrals.is_empty() {

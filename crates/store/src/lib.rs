@@ -6,6 +6,8 @@ pub mod categories;
 pub mod check_reminders;
 pub mod db;
 pub mod demo;
+pub mod device_figures;
+pub mod device_loans;
 pub mod devices;
 pub mod error;
 pub mod finder_directory;

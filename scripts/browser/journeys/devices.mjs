@@ -1,5 +1,6 @@
 // The device bank (issue 19): the bank's device list with filters, a device's timeline and the wipe form that
-// keeps its input on error, requests, and the donor's donation form and batches; axe and 320 px on each page.
+// keeps its input on error, the figures, a hand-out on loan, requests, and the donor's donation form and batches;
+// axe and 320 px on each page.
 import { newContext, signIn } from "../harness.mjs";
 
 export const name = "device bank (library staff, partner)";
@@ -30,6 +31,22 @@ export default async function ({ keten, browser, report }) {
   await Promise.all([bank.waitForNavigation(), bank.click("form[action$='/wissen'] button[type=submit]")]);
   report.expect((await bank.locator("text=BL-2026-0100").count()) === 1, "the wiping record is on the device page");
   await report.check(bank, "device page after the wipe");
+  // Figures on the bank's page; a reserved device's hand-out on loan keeps the typed deposit on an error.
+  await bank.goto(`${base}/apparaten?status=reserved`, { waitUntil: "load" });
+  report.expect((await bank.locator("text=Digibank: apparaten per gemeente en donor").count()) === 1, "the bank sees its figures");
+  const reserved = bank.locator("table a[href^='/apparaten/']").first();
+  if ((await reserved.count()) > 0) {
+    await bank.goto(`${base}${await reserved.getAttribute("href")}`, { waitUntil: "load" });
+    await bank.check("#action-hand_out");
+    await bank.fill("#deposit", "20");
+    await bank.fill("#months", "drie jaar");
+    await Promise.all([bank.waitForNavigation(), bank.click("form[action$='/stap'] button[type=submit]")]);
+    report.expect((await bank.inputValue("#deposit")) === "20", "the hand-out form keeps the deposit typed");
+    report.expect((await bank.locator("#months[aria-invalid=true]").count()) === 1, "the months field is marked");
+    await report.check(bank, "device page: hand-out on loan with an error");
+  } else {
+    report.fail("the demo has a reserved device", "none listed");
+  }
   await bank.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
   await report.check(bank, "device requests (bank)");
   const request = bank.locator("table a[href^='/apparaten/aanvragen/']").first();

@@ -149,6 +149,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::devices::api::get_device_request))
         .routes(routes!(crate::devices::api::transition_device_request))
+        .routes(routes!(crate::devices::api::list_loan_reminders))
         .routes(routes!(
             crate::devices::api::get_device_bank,
             crate::devices::api::put_device_bank

@@ -16,6 +16,7 @@ use keten_core::device::{
     DeviceCondition, DeviceKind, DeviceNeeds, DeviceRequestStatus, DeviceStatus, FirstUseSession,
 };
 use keten_core::opening_hours::Region;
+use keten_store::device_loans::{Loan, LoanInput};
 use keten_store::devices::{
     Batch, Device, DeviceBank, DeviceDetail, DeviceFilter, DeviceRequest, NewBatch,
     NewDeviceRequest, RequestStep,
@@ -106,11 +107,78 @@ pub struct DeviceDetailResponse {
     pub device: DeviceResponse,
     pub events: Vec<DeviceEventResponse>,
     pub wipes: Vec<WipeRecordResponse>,
+    /// The device's loans, one per hand-out with a loan, oldest first.
+    pub loans: Vec<LoanResponse>,
 }
 
-impl From<DeviceDetail> for DeviceDetailResponse {
-    fn from(d: DeviceDetail) -> Self {
+/// A device lent to a resident: deposit, due date, reminder and refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanResponse {
+    pub device_id: String,
+    pub round: i64,
+    pub request_id: Option<String>,
+    /// Euro cents.
+    pub deposit_cents: i64,
+    pub months: i64,
+    /// Day (YYYY-MM-DD) of the hand-out.
+    pub lent_on: String,
+    /// Day (YYYY-MM-DD) the device should be back.
+    pub due_on: String,
+    /// Days before the due date that the bank reminds the resident.
+    pub remind_days_before: i64,
+    /// Whether a late return still gets the deposit back (the bank's setting at hand-out).
+    pub refund_late_returns: bool,
+    /// The reminder is due today (not returned, from the reminder day on).
+    pub reminder_due: bool,
+    pub returned_on: Option<String>,
+    /// Set on return: the deposit paid back, in euro cents.
+    pub refund_cents: Option<i64>,
+}
+
+impl LoanResponse {
+    pub(crate) fn of(l: Loan, today: jiff::civil::Date) -> Self {
         Self {
+            reminder_due: l.reminder_due(today),
+            device_id: l.device_id,
+            round: l.round,
+            request_id: l.request_id,
+            deposit_cents: l.deposit_cents,
+            months: l.months,
+            lent_on: l.lent_on,
+            due_on: l.due_on,
+            remind_days_before: l.remind_days_before,
+            refund_late_returns: l.refund_late_returns,
+            returned_on: l.returned_on,
+            refund_cents: l.refund_cents,
+        }
+    }
+}
+
+/// A loan typed at hand-out.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub struct LoanBody {
+    /// Euro cents; 0 for a loan without deposit.
+    pub deposit_cents: i64,
+    /// 1 to 120 months.
+    pub months: u32,
+}
+
+impl From<LoanBody> for LoanInput {
+    fn from(b: LoanBody) -> Self {
+        LoanInput {
+            deposit_cents: b.deposit_cents,
+            months: b.months,
+        }
+    }
+}
+
+impl DeviceDetailResponse {
+    fn of(d: DeviceDetail, loans: Vec<Loan>, today: jiff::civil::Date) -> Self {
+        Self {
+            loans: loans
+                .into_iter()
+                .map(|l| LoanResponse::of(l, today))
+                .collect(),
             device: d.device.into(),
             events: d
                 .events
@@ -287,7 +355,9 @@ pub async fn get_device(
     Path(id): Path<String>,
 ) -> Result<Json<DeviceDetailResponse>, ApiError> {
     require_bank_role(&actor)?;
-    Ok(Json(state.store.device_detail(&actor, &id).await?.into()))
+    let detail = state.store.device_detail(&actor, &id).await?;
+    let loans = state.store.device_loans(&detail.device.id).await?;
+    Ok(Json(DeviceDetailResponse::of(detail, loans, today(&state))))
 }
 
 /// A step in a device's life.
@@ -301,6 +371,9 @@ pub struct DeviceTransitionRequest {
     /// A short remark for the timeline (no resident's data).
     #[serde(default)]
     pub note: Option<String>,
+    /// For `hand_out`: lend the device with a deposit and a loan period.
+    #[serde(default)]
+    pub loan: Option<LoanBody>,
 }
 
 /// Takes a step on a device (the bank's staff and coordinators). A step the lifecycle does not allow, such as
@@ -326,7 +399,14 @@ pub async fn transition_device(
         .map(|n| n.chars().take(500).collect::<String>());
     let device = state
         .store
-        .act_on_device(&actor, &id, &action, note.as_deref(), state.now())
+        .act_on_device_with_loan(
+            &actor,
+            &id,
+            &action,
+            note.as_deref(),
+            body.loan.map(LoanInput::from).as_ref(),
+            state.now(),
+        )
         .await
         .map_err(AppError::from)?;
     Ok(Json(device.into()))
@@ -353,6 +433,18 @@ pub struct DeviceRequestResponse {
     pub handed_out_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub erased_at: Option<i64>,
+    /// The loan recorded at hand-out, if the device was lent.
+    pub loan: Option<LoanResponse>,
+}
+
+impl DeviceRequestResponse {
+    /// The request with its loan.
+    pub(crate) async fn load(state: &AppState, r: DeviceRequest) -> Result<Self, AppError> {
+        let loan = state.store.request_loan(&r.id).await?;
+        let mut response = Self::from(r);
+        response.loan = loan.map(|l| LoanResponse::of(l, today(state)));
+        Ok(response)
+    }
 }
 
 impl From<DeviceRequest> for DeviceRequestResponse {
@@ -375,6 +467,7 @@ impl From<DeviceRequest> for DeviceRequestResponse {
             handed_out_at: r.handed_out_at,
             closed_at: r.closed_at,
             erased_at: r.erased_at,
+            loan: None,
         }
     }
 }
@@ -392,7 +485,11 @@ pub async fn list_device_requests(
         require_bank_role(&actor)?;
     }
     let requests = state.store.device_requests(&actor).await?;
-    Ok(Json(requests.into_iter().map(Into::into).collect()))
+    let mut out = Vec::with_capacity(requests.len());
+    for request in requests {
+        out.push(DeviceRequestResponse::load(&state, request).await?);
+    }
+    Ok(Json(out))
 }
 
 /// A device asked for a resident, as part of a warm referral with consent.
@@ -466,7 +563,8 @@ pub async fn get_device_request(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceRequestResponse>, ApiError> {
-    Ok(Json(state.store.device_request(&actor, &id).await?.into()))
+    let request = state.store.device_request(&actor, &id).await?;
+    Ok(Json(DeviceRequestResponse::load(&state, request).await?))
 }
 
 /// A step on a request.
@@ -477,6 +575,9 @@ pub struct DeviceRequestTransition {
     /// For `reserve`: the device; default the longest-waiting ready device of the kind.
     #[serde(default)]
     pub device_id: Option<String>,
+    /// For `hand_out`: lend the device with a deposit and a loan period.
+    #[serde(default)]
+    pub loan: Option<LoanBody>,
 }
 
 pub(crate) fn parse_request_step(
@@ -523,10 +624,16 @@ pub async fn transition_device_request(
     let step = parse_request_step(&body.action, body.device_id)?;
     let request = state
         .store
-        .act_on_device_request(&actor, &id, &step, state.now())
+        .act_on_device_request_with_loan(
+            &actor,
+            &id,
+            &step,
+            body.loan.map(LoanInput::from).as_ref(),
+            state.now(),
+        )
         .await
         .map_err(AppError::from)?;
-    Ok(Json(request.into()))
+    Ok(Json(DeviceRequestResponse::load(&state, request).await?))
 }
 
 /// A municipality's device bank and its cap of open requests per referring organisation.
@@ -609,4 +716,39 @@ pub async fn put_device_bank(
         )
         .await?;
     Ok(Json(bank.into()))
+}
+
+/// A loan whose reminder is due: the bank contacts the resident through the referring organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanReminderResponse {
+    pub loan: LoanResponse,
+    pub device_number: i64,
+    pub kind: String,
+    pub make_model: String,
+}
+
+/// The loans of the caller's device bank that need a reminder today (from the reminder day before the due date
+/// until the device is back; overdue ones included), by due date.
+#[utoipa::path(get, path = "/api/v1/device-loans/reminders", tag = "devices",
+    responses((status = 200, body = Vec<LoanReminderResponse>), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_loan_reminders(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<LoanReminderResponse>>, ApiError> {
+    require_bank_role(&actor)?;
+    let day = today(&state);
+    let reminders = state.store.loan_reminders(&actor, day).await?;
+    Ok(Json(
+        reminders
+            .into_iter()
+            .map(|r| LoanReminderResponse {
+                loan: LoanResponse::of(r.loan, day),
+                device_number: r.device_number,
+                kind: r.kind,
+                make_model: r.make_model,
+            })
+            .collect(),
+    ))
 }

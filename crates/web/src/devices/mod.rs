@@ -1,6 +1,7 @@
 //! The device bank over HTTP: parsing steps and donations shared by pages and the JSON API, role checks, and the routes.
 
 pub(crate) mod api;
+pub(crate) mod figures;
 mod pages;
 
 use crate::error::AppError;

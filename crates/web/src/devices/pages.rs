@@ -25,6 +25,7 @@ use keten_core::device::{
 };
 use keten_core::opening_hours::{Region, date_nl};
 use keten_store::Actor;
+use keten_store::device_loans::{Loan, LoanReminder, parse_loan_input};
 use keten_store::devices::{
     Batch, Device, DeviceBank, DeviceDetail, DeviceFilter, DeviceRequest, RequestStep,
 };
@@ -166,6 +167,67 @@ struct DevicesPage {
     counts: Vec<(String, i64)>,
     devices: Vec<DeviceLine>,
     batches: Vec<BatchLine>,
+    /// Loans to remind the resident of (from the reminder day on, until the device is back).
+    reminders: Vec<ReminderLine>,
+    /// The bank's figures, as on the steering dashboard.
+    figures: Vec<crate::steering::tables::Table>,
+}
+
+pub struct ReminderLine {
+    pub id: String,
+    pub label: String,
+    pub due_on: String,
+    pub deposit: String,
+}
+
+impl From<&LoanReminder> for ReminderLine {
+    fn from(r: &LoanReminder) -> Self {
+        Self {
+            id: r.loan.device_id.clone(),
+            label: format!(
+                "{} {} nr. {}",
+                kind_label(&r.kind),
+                r.make_model,
+                r.device_number
+            ),
+            due_on: day_nl(&r.loan.due_on),
+            deposit: euro(r.loan.deposit_cents),
+        }
+    }
+}
+
+/// Euro cents as Dutch money: "€ 20,00".
+fn euro(cents: i64) -> String {
+    format!("€ {},{:02}", cents / 100, (cents % 100).abs())
+}
+
+/// An ISO day as Dutch text, or the day as stored if it does not parse.
+fn day_nl(iso: &str) -> String {
+    iso.parse::<jiff::civil::Date>()
+        .map_or_else(|_| iso.to_owned(), date_nl)
+}
+
+/// One loan, as the device page tells it.
+fn loan_text(l: &Loan) -> String {
+    let mut text = format!(
+        "Ronde {}: uitgeleend op {} voor {} maanden, borg {}, terug uiterlijk {}",
+        l.round,
+        day_nl(&l.lent_on),
+        l.months,
+        euro(l.deposit_cents),
+        day_nl(&l.due_on)
+    );
+    match (&l.returned_on, l.refund_cents) {
+        (Some(back), Some(refund)) => {
+            text.push_str(&format!(
+                ". Terug op {}, borg terugbetaald: {}",
+                day_nl(back),
+                euro(refund)
+            ));
+        }
+        _ => text.push_str(". Nog niet terug"),
+    }
+    text
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,6 +268,26 @@ async fn devices_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let reminders = if at_bank {
+        state
+            .store
+            .loan_reminders(actor, today(&state))
+            .await?
+            .iter()
+            .map(ReminderLine::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let figures = if at_bank {
+        super::figures::tables(
+            &state.store,
+            &keten_store::device_figures::FigureScope::of_bank_staff(actor),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let batches = if donor {
         state
             .store
@@ -237,6 +319,8 @@ async fn devices_page(
         counts,
         devices,
         batches,
+        reminders,
+        figures,
     })
 }
 
@@ -278,6 +362,13 @@ struct DevicePage {
     wipe: WipeInput,
     methods: Vec<Choice>,
     errors: Vec<ValidationError>,
+    /// The device's loans, as sentences.
+    loans: Vec<String>,
+    /// The step form offers a hand-out: show the loan fields.
+    lending: bool,
+    /// What was typed in the loan fields.
+    deposit: String,
+    months: String,
 }
 
 impl DevicePage {
@@ -303,10 +394,15 @@ fn action_label(code: &str) -> String {
     }
 }
 
-fn device_page_of(shell: Shell, detail: DeviceDetail) -> DevicePage {
+fn device_page_of(shell: Shell, detail: DeviceDetail, loans: &[Loan]) -> DevicePage {
     let d = &detail.device;
     let state = d.state();
+    let steps = next_steps(state);
     DevicePage {
+        loans: loans.iter().map(loan_text).collect(),
+        lending: steps.iter().any(|(code, _)| *code == "hand_out"),
+        deposit: String::new(),
+        months: String::new(),
         shell,
         id: d.id.clone(),
         title: format!("{} {} nr. {}", d.kind.label(), d.make_model, d.number),
@@ -348,7 +444,7 @@ fn device_page_of(shell: Shell, detail: DeviceDetail) -> DevicePage {
                 },
             })
             .collect(),
-        steps: next_steps(state),
+        steps,
         show_wipe: may_wipe(state),
         step_error: None,
         wipe: WipeInput::default(),
@@ -364,10 +460,9 @@ async fn load_device(
     id: &str,
 ) -> Result<DevicePage, AppError> {
     require_bank_role(actor)?;
-    Ok(device_page_of(
-        shell,
-        state.store.device_detail(actor, id).await?,
-    ))
+    let detail = state.store.device_detail(actor, id).await?;
+    let loans = state.store.device_loans(&detail.device.id).await?;
+    Ok(device_page_of(shell, detail, &loans))
 }
 
 async fn device_page(
@@ -385,6 +480,11 @@ struct StepForm {
     action: String,
     #[serde(default)]
     note: String,
+    /// Deposit in euro, for a hand-out on loan.
+    #[serde(default)]
+    deposit: String,
+    #[serde(default)]
+    months: String,
 }
 
 async fn device_step(
@@ -396,20 +496,43 @@ async fn device_step(
 ) -> Result<Response, PageError> {
     let actor = &me.0.actor;
     require_bank_role(actor)?;
-    let result = match parse_action(&form.action, None, today(&state)) {
-        Ok(action) => state
+    let loan = if form.action.trim() == "hand_out" {
+        parse_loan_input(Some(&form.deposit), Some(&form.months))
+    } else {
+        Ok(None)
+    };
+    let result = match (parse_action(&form.action, None, today(&state)), loan) {
+        (Ok(action), Ok(loan)) => state
             .store
-            .act_on_device(actor, &id, &action, Some(form.note.as_str()), state.now())
+            .act_on_device_with_loan(
+                actor,
+                &id,
+                &action,
+                Some(form.note.as_str()),
+                loan.as_ref(),
+                state.now(),
+            )
             .await
             .map_err(AppError::from),
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
+        (_, Err(errors)) => Err(AppError::Validation(errors)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/apparaten/{id}")).into_response()),
         Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
             let status = e.status();
             let mut page = load_device(&state, shell, actor, &id).await?;
-            page.step_error = Some(e.detail());
+            if let AppError::Validation(errors) = &e
+                && errors
+                    .iter()
+                    .any(|v| v.field == "deposit" || v.field == "months")
+            {
+                page.errors.clone_from(errors);
+            } else {
+                page.step_error = Some(e.detail());
+            }
+            page.deposit = form.deposit;
+            page.months = form.months;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -171,6 +171,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "target-group",
     "age-rates",
     "blind-spots",
+    "devices",
+    "device-residents",
 ];
 
 /// One PC4 area of the municipality on the map: where, questions per 1,000 residents (hidden: `None`),
@@ -595,6 +597,14 @@ pub async fn dashboard(
         tables.extend(national_tables(&now, &before));
     }
     tables.push(pc4_table(&now, &before));
+    // The device bank's figures are the municipality's (or all), not one help point's or partner's.
+    if r.scope.help_point.is_none() && r.scope.partner.is_none() {
+        let scope = r.scope.municipality_code.clone().map_or(
+            keten_store::device_figures::FigureScope::All,
+            keten_store::device_figures::FigureScope::Municipality,
+        );
+        tables.extend(crate::devices::figures::tables(store, &scope).await?);
+    }
     let mut map = Vec::new();
     let mut area_facts = Vec::new();
     if let Some(code) = &r.scope.municipality_code {

@@ -396,4 +396,141 @@ both_backends! {
         // A referral without consent any more (erased) takes no new request.
         assert_eq!(ask(&app, &partner, &referral).await.status(), 422);
     };
+
+    a_loan_with_deposit_is_reminded_before_its_due_date_and_refunded_on_return => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "laptop", 2, false).await;
+        let ids = devices_of(&app, &staff, &batch).await;
+        for id in &ids {
+            make_ready(&app, &staff, id, false).await;
+        }
+        let mut requests = Vec::new();
+        for device in &ids {
+            let referral = referral_to_partner(&app, &staff).await;
+            let rid = json_of(ask(&app, &partner, &referral).await).await["id"].as_str().unwrap().to_owned();
+            let r = request_step(&app, &staff, &rid, json!({"action": "reserve", "device_id": device})).await;
+            assert_eq!(r.status(), 200);
+            requests.push(rid);
+        }
+        // A loan of 0 months is refused at the field, and nothing is handed out.
+        let r = request_step(&app, &staff, &requests[0], json!({"action": "hand_out",
+            "loan": {"deposit_cents": 2000, "months": 0}})).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(json_of(r).await["errors"][0]["field"], "months");
+        // Handed out on 2 March for one month with EUR 20 deposit: due on 2 April, reminder from 19 March.
+        let r = request_step(&app, &staff, &requests[0], json!({"action": "hand_out",
+            "loan": {"deposit_cents": 2000, "months": 1}})).await;
+        assert_eq!(r.status(), 200);
+        let request = json_of(r).await;
+        assert_eq!(request["status"], "handed_out");
+        assert_eq!(request["loan"]["deposit_cents"], 2000);
+        assert_eq!(request["loan"]["lent_on"], "2026-03-02");
+        assert_eq!(request["loan"]["due_on"], "2026-04-02");
+        assert_eq!(request["loan"]["remind_days_before"], 14);
+        assert_eq!(request["loan"]["reminder_due"], false);
+        // The referrer sees the loan on its request too.
+        let seen = json_of(app.get_as(&partner, &format!("/api/v1/device-requests/{}", requests[0])).await).await;
+        assert_eq!(seen["loan"]["due_on"], "2026-04-02");
+        let detail = json_of(app.get_as(&staff, &format!("/api/v1/devices/{}", ids[0])).await).await;
+        assert_eq!(detail["loans"][0]["deposit_cents"], 2000);
+        assert!(detail["loans"][0]["returned_on"].is_null());
+
+        // Only the bank sees the reminders; none is due yet on 18 March.
+        assert_eq!(app.get_as(&partner, "/api/v1/device-loans/reminders").await.status(), 403);
+        app.clock.advance_seconds(16 * 86_400);
+        // Sessions end after a while: sign in again.
+        let staff = app.signed_in(STAFF).await;
+        let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
+        assert_eq!(due.as_array().map(Vec::len), Some(0), "{due}");
+        // On 19 March it is, on the API and on the bank's page.
+        app.clock.advance_seconds(86_400);
+        // Sessions end after a while: sign in again.
+        let staff = app.signed_in(STAFF).await;
+        let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
+        assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
+        assert_eq!(due[0]["loan"]["device_id"], ids[0].as_str());
+        assert_eq!(due[0]["loan"]["reminder_due"], true);
+        let html = app.get_as(&staff, "/apparaten").await.text().await.unwrap();
+        assert!(html.contains("terug uiterlijk donderdag 2 april, borg € 20,00"), "{html}");
+
+        // Back on time: the whole deposit is refunded, and the reminder goes.
+        let r = step(&app, &staff, &ids[0], json!({"action": "return"})).await;
+        assert_eq!(json_of(r).await["status"], "returned");
+        let detail = json_of(app.get_as(&staff, &format!("/api/v1/devices/{}", ids[0])).await).await;
+        assert_eq!(detail["loans"][0]["returned_on"], "2026-03-19");
+        assert_eq!(detail["loans"][0]["refund_cents"], 2000);
+        let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
+        assert_eq!(due.as_array().unwrap().len(), 0);
+        let html = app.get_as(&staff, &format!("/apparaten/{}", ids[0])).await.text().await.unwrap();
+        assert!(html.contains("borg terugbetaald: € 20,00"), "{html}");
+
+        // The page: a hand-out with a wrong loan period keeps what was typed and says so at the field.
+        let page = format!("/apparaten/{}", ids[1]);
+        let r = app.post_form(&staff, &page, &format!("{page}/stap"), &[("action", "hand_out"), ("note", ""),
+            ("deposit", "15,50"), ("months", "een jaar")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"15,50\""));
+        assert!(html.contains("Vul de leentijd in hele maanden in"));
+        let r = app.post_form(&staff, &page, &format!("{page}/stap"), &[("action", "hand_out"), ("note", ""),
+            ("deposit", "15,50"), ("months", "1")]).await;
+        assert_eq!(r.status(), 303);
+        // Late (due 19 April, back 24 April): the bank's setting refunds no late returns.
+        app.clock.advance_seconds(36 * 86_400);
+        // Sessions end after a while: sign in again.
+        let staff = app.signed_in(STAFF).await;
+        let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
+        assert_eq!(due[0]["loan"]["due_on"], "2026-04-19");
+        let r = app.post_form(&staff, &page, &format!("{page}/stap"), &[("action", "return"), ("note", "")]).await;
+        assert_eq!(r.status(), 303);
+        let detail = json_of(app.get_as(&staff, &format!("/api/v1/devices/{}", ids[1])).await).await;
+        assert_eq!(detail["loans"][0]["deposit_cents"], 1550);
+        assert_eq!(detail["loans"][0]["returned_on"], "2026-04-24");
+        assert_eq!(detail["loans"][0]["refund_cents"], 0);
+    };
+
+    device_figures_show_per_municipality_and_donor_with_small_cells_hidden => |app: TestApp| async move {
+        bank(&app, 5).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let batch = donate(&app, &partner, "laptop", 6, true).await;
+        let donor = batch["donor"].as_str().unwrap().to_owned();
+        let ids = devices_of(&app, &staff, &batch).await;
+        for id in &ids {
+            make_ready(&app, &staff, id, true).await;
+        }
+        let referral = referral_to_partner(&app, &staff).await;
+        let rid = json_of(ask(&app, &partner, &referral).await).await["id"].as_str().unwrap().to_owned();
+        assert_eq!(request_step(&app, &staff, &rid, json!({"action": "reserve", "device_id": ids[0]})).await.status(), 200);
+        assert_eq!(request_step(&app, &staff, &rid, json!({"action": "hand_out"})).await.status(), 200);
+        assert_eq!(json_of(step(&app, &staff, &ids[5], json!({"action": "recycle"})).await).await["status"], "recycled");
+
+        // Rotterdam's steering: two tables in /api/v1/stats; 6 donated and wiped, 1 handed out and 1 recycled
+        // hidden, 0 returned shown.
+        let steering = app.signed_in(STEERING).await;
+        let stats = json_of(app.get_as(&steering, "/api/v1/stats?municipality=GM0599").await).await;
+        let table = |key: &str| stats["tables"].as_array().unwrap().iter().find(|t| t["key"] == key).cloned().unwrap();
+        let devices = table("devices");
+        assert_eq!(devices["rows"].as_array().unwrap().len(), 1, "{devices}");
+        assert_eq!(devices["rows"][0]["label"], format!("Rotterdam: {donor}"));
+        assert_eq!(devices["rows"][0]["values"], json!([6, 6, null, 0, null]));
+        let residents = table("device-residents");
+        assert_eq!(residents["rows"][0]["label"], "Rotterdam");
+        assert_eq!(residents["rows"][0]["values"], json!([null, null]));
+        // One table by its key.
+        let one = json_of(app.get_as(&steering, "/api/v1/stats/devices?municipality=GM0599").await).await;
+        assert_eq!(one["tables"][0]["key"], "devices");
+        let html = app.get_as(&steering, "/regie?municipality=GM0599").await.text().await.unwrap();
+        assert!(html.contains("Digibank: apparaten per gemeente en donor"));
+
+        // The bank's page shows the same figures, with "< 5".
+        let html = app.get_as(&staff, "/apparaten").await.text().await.unwrap();
+        assert!(html.contains("Digibank: inwoners geholpen met een apparaat"));
+        assert!(html.contains("<td class=\"utrecht-table__cell\">&#60; 5</td>"), "{html}");
+        // A donor without a bank role sees no figures of the bank.
+        let html = app.get_as(&partner, "/apparaten").await.text().await.unwrap();
+        assert!(!html.contains("Digibank: apparaten per gemeente en donor"));
+    };
 }
