@@ -37,7 +37,14 @@ pub(crate) async fn checked_results(
     actor: &Actor,
     q: &StatsQuery,
 ) -> Result<(Resolved, SurveyResults), AppError> {
-    let resolved = resolve(state, actor, q).await?;
+    // Answers are not tied to a consultation hour, so a partner's hours are no scope here: the dashboard's
+    // `partner=` carried along in a link narrows nothing and is dropped, rather than labelling the municipality's
+    // answers as the partner's.
+    let q = StatsQuery {
+        partner: None,
+        ..q.clone()
+    };
+    let resolved = resolve(state, actor, &q).await?;
     let results = survey_results(
         state,
         &resolved.scope,

@@ -228,6 +228,10 @@ crate::both_backends! {
         answer(&app, &visitor(), &token, &[("helped", "no"), ("feeling", "bad")]).await;
         let more = surveys(&app, &steering, &format!("?help_point={central}")).await;
         assert_eq!(more["about"]["help_point_id"], central.as_str());
+        // A partner's consultation hours are no scope for answers: the parameter is dropped, not a 404 and not a
+        // label on the municipality's answers.
+        let with_partner = surveys(&app, &steering, &format!("?help_point={central}&partner=onbekend")).await;
+        assert_eq!(with_partner, more);
         assert_eq!(more["responses"], 15);
         // 9 yes shown; the single no is hidden, and with it the smallest other cell (partly, 5) so that it cannot
         // be found from the total.
