@@ -30,6 +30,7 @@ pub mod scba;
 pub mod scope;
 mod sql;
 pub mod stats;
+pub mod stats_raw;
 pub mod surveys;
 pub mod topics;
 pub mod trajectories;

@@ -31,7 +31,7 @@ pub struct Fact {
 }
 
 /// The columns of [`Fact`], for reading facts back from `help_questions`.
-const FACT_COLUMNS: &str = "help_point_id, asked_at, topic_code, agency, kind, channel, outcome, referred_to, \
+pub(crate) const FACT_COLUMNS: &str = "help_point_id, asked_at, topic_code, agency, kind, channel, outcome, referred_to, \
     minutes, age_band, pc4, first_visit, consultation_hour_id";
 
 impl From<&NewHelpQuestion> for Fact {

@@ -49,6 +49,68 @@ pub(crate) async fn assert_rollups_match(app: &TestApp, when: &str) {
     assert_eq!(kept, rebuilt, "{when}");
 }
 
+/// The dashboard's figures from the rollups equal the same figures computed from the raw rows, for the
+/// nation, a municipality, one help point and one partner's consultation hours.
+pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
+    use keten_store::stats::{Figures, StatsScope};
+    fn normalized(mut f: Figures) -> Figures {
+        for (_, counts) in &mut f.by {
+            counts.sort_by(|a, b| b.questions.cmp(&a.questions).then(a.value.cmp(&b.value)));
+        }
+        f.help_points.sort_by(|a, b| {
+            b.questions
+                .cmp(&a.questions)
+                .then(a.name.cmp(&b.name))
+                .then(a.help_point_id.cmp(&b.help_point_id))
+        });
+        f
+    }
+    let range = keten_core::steering::DayRange {
+        from: day_number("2025-03-01".parse().unwrap()),
+        until: day_number("2026-03-03".parse().unwrap()),
+    };
+    let rotterdam = StatsScope {
+        municipality_code: Some("GM0599".into()),
+        help_point: None,
+        partner: None,
+    };
+    let partner = app
+        .store
+        .chain_consultation_partners("GM0599")
+        .await
+        .unwrap();
+    assert!(
+        !partner.is_empty(),
+        "the demo chain has partners with consultation hours"
+    );
+    let point = app.store.chain_help_points("GM0599").await.unwrap();
+    let scopes = [
+        StatsScope {
+            municipality_code: None,
+            ..rotterdam.clone()
+        },
+        rotterdam.clone(),
+        StatsScope {
+            help_point: point.first().cloned(),
+            ..rotterdam.clone()
+        },
+        StatsScope {
+            partner: partner.first().cloned(),
+            ..rotterdam.clone()
+        },
+    ];
+    for scope in scopes {
+        let rolled = app.store.stats_figures(&scope, range).await.unwrap();
+        let raw = app
+            .store
+            .stats_figures_from_raw_rows(&scope, range)
+            .await
+            .unwrap();
+        assert!(raw.questions() > 0, "{when}: no questions in {scope:?}");
+        assert_eq!(normalized(rolled), normalized(raw), "{when}: {scope:?}");
+    }
+}
+
 fn location_param(r: &reqwest::Response, name: &str) -> String {
     let location = r.headers()["location"].to_str().unwrap();
     let query = location.split_once('?').unwrap().1;
@@ -307,6 +369,7 @@ both_backends! {
             }
         }
         import(&app, &central, 5, &mut rng).await;
+        assert_figures_match_raw_rows(&app, "after the random mix").await;
         assert_rollups_match(&app, "after the random mix").await;
     };
 
