@@ -187,8 +187,8 @@ pub(crate) fn input_of(s: &Stakeholder) -> StakeholderInput {
     }
 }
 
-/// A `YYYY-MM-DD` day as a Dutch date (1-9-2025); other text unchanged.
+/// A `YYYY-MM-DD` day as a Dutch date with its year (1-9-2025); other text unchanged.
 pub(crate) fn day_nl(day: &str) -> String {
     day.parse::<jiff::civil::Date>()
-        .map_or_else(|_| day.to_owned(), keten_core::opening_hours::date_nl)
+        .map_or_else(|_| day.to_owned(), |d| d.strftime("%-d-%-m-%Y").to_string())
 }

@@ -64,7 +64,7 @@ fn cell_centre(power: u8, interest: u8) -> (f64, f64) {
 fn offset(k: usize, n: usize) -> (f64, f64) {
     let rows = n.div_ceil(PER_ROW);
     let row = k / PER_ROW;
-    let in_row = if row + 1 == rows && n % PER_ROW != 0 {
+    let in_row = if row + 1 == rows && !n.is_multiple_of(PER_ROW) {
         n % PER_ROW
     } else {
         PER_ROW.min(n)
