@@ -22,6 +22,7 @@ pub mod scba;
 pub mod second_factor;
 pub mod selection;
 pub mod spreadsheet;
+pub mod stakeholder;
 pub mod steering;
 pub mod survey;
 pub mod trajectory;

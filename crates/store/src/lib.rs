@@ -29,6 +29,7 @@ pub mod routing_rules;
 pub mod scba;
 pub mod scope;
 mod sql;
+pub mod stakeholders;
 pub mod stats;
 pub mod stats_raw;
 pub mod surveys;

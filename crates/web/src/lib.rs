@@ -30,6 +30,7 @@ mod programmes;
 mod referrals;
 mod security;
 mod shell;
+mod stakeholders;
 mod steering;
 mod surveys;
 mod trajectories;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(steering::router())
         .merge(value::router())
         .merge(surveys::router())
+        .merge(stakeholders::router())
         .merge(directory_details::router())
         .merge(directory_import::router())
         .merge(directory_export::router())

@@ -32,6 +32,7 @@ use utoipa_axum::routes;
         (name = "scba", description = "Cost-benefit analysis (MKBA) of the help points, with every assumption"),
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
+        (name = "stakeholders", description = "The stakeholder map of a municipality's chain, with activity from keten's data"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
         (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
         (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
@@ -111,6 +112,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::value::api::put_scba_model))
         .routes(routes!(crate::steering::api::get_stats_table))
         .routes(routes!(crate::surveys::api::get_surveys))
+        .routes(routes!(
+            crate::stakeholders::api::list_stakeholders,
+            crate::stakeholders::api::create_stakeholder
+        ))
+        .routes(routes!(
+            crate::stakeholders::api::get_stakeholder,
+            crate::stakeholders::api::put_stakeholder,
+            crate::stakeholders::api::delete_stakeholder
+        ))
         .routes(routes!(
             crate::trajectories::api::list_trajectories,
             crate::trajectories::api::create_trajectory

@@ -509,6 +509,8 @@ struct DetailPage {
     end_text: String,
     manages: bool,
     steers: bool,
+    /// The participant's municipality (for the stakeholder analysis' link to the stakeholder map).
+    municipality: String,
     in_evaluation: bool,
     conditions: Vec<(usize, String, bool)>,
     intakes: Vec<IntakeRow>,
@@ -554,6 +556,7 @@ fn detail_view(
             }),
         manages: d.manages,
         steers,
+        municipality: t.municipality_code.clone(),
         in_evaluation: t.stage == Stage::Evaluation,
         conditions: d
             .conditions

@@ -28,6 +28,7 @@ mod registration_load;
 mod second_factor;
 mod security;
 mod staff_usability;
+mod stakeholders;
 mod steering;
 mod steering_more;
 mod steering_scope;
