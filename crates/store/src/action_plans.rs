@@ -282,6 +282,18 @@ impl Store {
     /// One plan with its inventory and actions.
     pub async fn action_plan(&self, actor: &Actor, id: &str) -> Result<PlanDetail> {
         let (plan, writable) = self.plan_access(actor, id).await?;
+        self.plan_detail(plan, writable).await
+    }
+
+    /// A plan's inventory and actions, read-only, for a caller that checked access another way (the
+    /// trajectory page: the plan is the outcome of a trajectory its reader may see).
+    pub async fn plan_detail_unchecked(&self, plan: ActionPlan) -> Result<PlanDetail> {
+        self.plan_detail(plan, false).await
+    }
+
+    async fn plan_detail(&self, plan: ActionPlan, writable: bool) -> Result<PlanDetail> {
+        let id = plan.id.clone();
+        let id = id.as_str();
         let items: Vec<(String, String, Option<String>, String, String, String)> = sqlx::query_as(
             "SELECT id, source, source_id, title, description, who FROM action_plan_items \
              WHERE plan_id = $1 ORDER BY created_at, title, id",

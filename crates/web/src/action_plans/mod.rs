@@ -69,3 +69,27 @@ pub(crate) fn plan_progress(d: &PlanDetail, today: jiff::civil::Date) -> Progres
 pub(crate) fn municipality_name(code: &str) -> String {
     keten_core::reference::municipality(code).map_or_else(|| code.to_owned(), |m| m.name.clone())
 }
+
+/// A plan that is the outcome of a trajectory, as the trajectory page shows it: (id, title, progress text).
+pub(crate) async fn trajectory_plans(
+    state: &AppState,
+    trajectory_id: &str,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let today = today(state);
+    let mut out = Vec::new();
+    for plan in state
+        .store
+        .action_plans_of_trajectory(trajectory_id)
+        .await?
+    {
+        let d = state.store.plan_detail_unchecked(plan).await?;
+        let p = plan_progress(&d, today);
+        let done = p.with_status(keten_core::action_plan::ActionStatus::Done);
+        let mut text = format!("{done} van {} acties klaar", p.total);
+        if p.overdue > 0 {
+            text.push_str(&format!(", {} te laat", p.overdue));
+        }
+        out.push((d.plan.id.clone(), d.plan.title.clone(), text));
+    }
+    Ok(out)
+}

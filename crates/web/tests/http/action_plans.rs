@@ -191,6 +191,11 @@ both_backends! {
             "ends_on": "2026-03-01", "trajectory_id": "t-test"})).send().await.unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         assert_eq!(app.store.action_plans_of_trajectory("t-test").await.unwrap().len(), 1);
+        // The manager's trajectory page and the local government's show the plan's progress.
+        for client in [&manager, &steering] {
+            let page = client.get(app.url("/trajecten/t-test")).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("Actieplan Rotterdam") && page.contains("0 van 0 acties klaar"), "{page}");
+        }
         let r = steering.put(&url).json(&json!({"title": "Actieplan Rotterdam", "starts_on": "2025-03-02",
             "ends_on": "2026-03-01", "trajectory_id": "elders"})).send().await.unwrap();
         assert_eq!(r.status(), 422);
