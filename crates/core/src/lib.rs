@@ -1,6 +1,7 @@
 //! keten's domain: types and rules of the local digital-inclusion chain, free of I/O.
 
 pub mod account;
+pub mod action_plan;
 pub mod clock;
 mod codes;
 pub mod demo;

@@ -441,6 +441,7 @@ impl Store {
             .await?;
         self.load_demo_devices(now).await?;
         self.load_demo_stakeholders("GM0599", now).await?;
+        self.load_demo_action_plan(now).await?;
         Ok(written)
     }
 }

@@ -1,6 +1,7 @@
 //! keten's storage: one `Store` over SQLite or PostgreSQL, with tenant-scoped queries.
 
 pub mod accounts;
+pub mod action_plans;
 pub mod backup;
 pub mod categories;
 pub mod check_reminders;

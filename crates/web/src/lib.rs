@@ -1,6 +1,7 @@
 //! keten's HTTP layer: server-rendered pages, the JSON API under /api/v1 and its OpenAPI document.
 
 mod about;
+mod action_plans;
 mod admin;
 mod api;
 mod api_tokens;
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(devices::router())
         .merge(programmes::router())
         .merge(trajectories::router())
+        .merge(action_plans::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(surveys::router())

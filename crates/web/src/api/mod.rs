@@ -33,6 +33,7 @@ use utoipa_axum::routes;
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
         (name = "stakeholders", description = "The stakeholder map of a municipality's chain, with activity from keten's data"),
+        (name = "action-plans", description = "A municipality's local action plan: inventory, actions on three horizons, progress and figures"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
         (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
         (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
@@ -135,6 +136,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::trajectories::api::put_attendance))
         .routes(routes!(crate::trajectories::api::get_attendance))
+        .routes(routes!(
+            crate::action_plans::api::list_action_plans,
+            crate::action_plans::api::create_action_plan
+        ))
+        .routes(routes!(
+            crate::action_plans::api::get_action_plan,
+            crate::action_plans::api::put_action_plan
+        ))
+        .routes(routes!(crate::action_plans::api::create_plan_item))
+        .routes(routes!(crate::action_plans::api::create_plan_action))
+        .routes(routes!(crate::action_plans::api::put_plan_action))
         .routes(routes!(crate::programmes::api::list_programmes))
         .routes(routes!(crate::programmes::api::get_programme))
         .routes(routes!(crate::programmes::api::list_programme_applications))

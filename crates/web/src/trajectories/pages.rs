@@ -519,6 +519,8 @@ struct DetailPage {
     assignments: Vec<AssignmentRow>,
     assignment_kinds: Vec<Choice>,
     evaluation: Option<(u8, String, String)>,
+    /// Action plans that are this trajectory's outcome: (id, title, progress).
+    plans: Vec<(String, String, String)>,
     form: Form,
 }
 
@@ -621,6 +623,7 @@ fn detail_view(
             .evaluation
             .as_ref()
             .map(|e| (e.score, e.helped.clone(), e.improve.clone())),
+        plans: Vec::new(),
         form,
         shell,
     }
@@ -638,7 +641,9 @@ async fn trajectory_page(
         .trajectory(&me.actor, &id)
         .await
         .map_err(store_error)?;
-    Ok(detail_view(&state, shell, &me.actor, d, Form::default()))
+    let mut page = detail_view(&state, shell, &me.actor, d, Form::default());
+    page.plans = crate::action_plans::trajectory_plans(&state, &id).await?;
+    Ok(page)
 }
 
 /// Shows the trajectory again with the form's input and errors (422), or goes back to it.

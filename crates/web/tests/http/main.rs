@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod action_plans;
 mod authorization;
 mod desk;
 mod devices;
