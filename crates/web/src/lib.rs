@@ -19,6 +19,7 @@ mod directory_export;
 mod directory_import;
 mod download;
 mod error;
+mod events;
 mod extract;
 mod finder;
 mod health;
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(devices::router())
         .merge(programmes::router())
         .merge(trajectories::router())
+        .merge(events::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(surveys::router())

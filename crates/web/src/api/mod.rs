@@ -33,6 +33,7 @@ use utoipa_axum::routes;
         (name = "stats", description = "Steering figures of help questions, from the rollups"),
         (name = "surveys", description = "Results of the anonymous visitor survey, with the cells-under-5 rule"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
+        (name = "events", description = "Events of a programme with limited places: counts, sign-ups and attendance"),
         (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
         (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
     )
@@ -125,6 +126,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::trajectories::api::put_attendance))
         .routes(routes!(crate::trajectories::api::get_attendance))
+        .routes(routes!(crate::events::api::list_events))
+        .routes(routes!(crate::events::api::list_sign_ups))
+        .routes(routes!(crate::events::api::put_attendance))
         .routes(routes!(crate::programmes::api::list_programmes))
         .routes(routes!(crate::programmes::api::get_programme))
         .routes(routes!(crate::programmes::api::list_programme_applications))
