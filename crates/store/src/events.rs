@@ -579,6 +579,97 @@ impl Store {
     }
 }
 
+/// The demo's participants of events (made-up names, addresses under the reserved `.invalid`).
+const DEMO_NAMES: &[(&str, &str)] = &[
+    ("Sanne de Wit", "Bibliotheek Rotterdam"),
+    ("Ahmed El Amrani", "Gemeente Utrecht"),
+    ("Lotte Janssens", "Bibliotheek Gent"),
+    ("Pieter Bakker", "Digisterker"),
+    ("Fatma Yilmaz", "Gemeente Zwolle"),
+    ("Joris Peeters", "Mediawijs"),
+    ("Eva Visser", "Bibliotheek Eindhoven"),
+    ("Koen Maes", "Stad Aalst"),
+];
+
+impl Store {
+    /// The demo's events in the front-runner programme: a city safari on digital inclusion the day before the
+    /// national library congress, full with a waiting list, and a congress session with free places. Both a
+    /// month after `now`; nothing when the programme is missing.
+    pub async fn load_demo_events(&self, now: i64) -> Result<()> {
+        use keten_core::account::Email;
+        use sha2::{Digest, Sha256};
+        let programme: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM programmes WHERE name LIKE 'Koplopers%' ORDER BY created_at, id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((programme_id,)) = programme else {
+            return Ok(());
+        };
+        // 13:00 local (CET, 12:00 UTC) on the day 30 days on; the congress the day after.
+        let day = (now.div_euclid(86_400) + 30) * 86_400;
+        let events = [
+            (
+                "Stadssafari digitale inclusie",
+                "Een wandeling langs plekken in de stad waar inwoners hulp krijgen bij de digitale overheid: de bibliotheek, het buurthuis en het spreekuur van de bank. De dag voor het landelijke bibliotheekcongres.",
+                "Centrale Bibliotheek, Hoogstraat 110, Rotterdam",
+                day + 12 * 3600,
+                day + 16 * 3600,
+                6_u32,
+                DEMO_NAMES.len(),
+            ),
+            (
+                "Congressessie: de lokale ketenaanpak in de praktijk",
+                "Koplopers vertellen hoe zij de lokale keten hebben opgezet.",
+                "Congrescentrum, zaal 3",
+                day + 86_400 + 9 * 3600,
+                day + 86_400 + 10 * 3600,
+                40,
+                5,
+            ),
+        ];
+        for (title, description, place, starts_at, ends_at, capacity, people) in events {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO events (id, programme_id, title, description, place, starts_at, ends_at, capacity, \
+                 places_taken, sign_up_closes_at, erase_after_days, turn, revision, erased_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $6, $9, 0, 0, NULL, $10, $10)",
+            )
+            .bind(&id)
+            .bind(&programme_id)
+            .bind(title)
+            .bind(description)
+            .bind(place)
+            .bind(starts_at)
+            .bind(ends_at)
+            .bind(i64::from(capacity))
+            .bind(i64::from(keten_core::event::DEFAULT_ERASE_AFTER_DAYS))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            for (i, (name, organisation)) in DEMO_NAMES.iter().take(people).enumerate() {
+                let email = Email::parse(&format!("deelnemer{i}@demo.keten.invalid"))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                // The demo's cancellation links are not mailed: a random token nobody knows.
+                let token = hex::encode(Sha256::digest(new_id().as_bytes()));
+                let draft = SignUpDraft {
+                    name: (*name).to_owned(),
+                    organisation: (*organisation).to_owned(),
+                    email,
+                };
+                self.sign_up(
+                    &id,
+                    &draft,
+                    &token,
+                    now - 86_400 + i64::try_from(i).unwrap_or(0) * 600,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Gives the first on the waiting list a free place, if there is one; inside the caller's transaction, which
 /// holds the event's lock.
 async fn promote_first(

@@ -354,4 +354,19 @@ both_backends! {
         let html = r.text().await.unwrap();
         assert!(html.contains("value=\"Zonder datum\"") && html.contains("date-error"));
     };
+
+    the_demo_holds_a_full_safari_and_a_session_with_free_places => |app: TestApp| async move {
+        app.demo_chain().await;
+        app.store.load_demo_programmes("Programmabureau Digitale Inclusie (demo)", app.now()).await.unwrap();
+        app.store.load_demo_events(app.now()).await.unwrap();
+        let actor = app.actor(MANAGER).await;
+        let front_runners = app.store.managed_programmes(&actor).await.unwrap().into_iter()
+            .find(|p| p.name.starts_with("Koplopers")).unwrap();
+        let events = app.store.events_of_programme(&front_runners.id).await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(events[0].title.starts_with("Stadssafari"));
+        assert_eq!((events[0].free(), events[0].waiting), (0, 2));
+        assert!(events[1].free() > 0 && events[1].waiting == 0);
+        assert_eq!(events[1].starts_at - events[0].starts_at, 86_400 - 3 * 3600);
+    };
 }
