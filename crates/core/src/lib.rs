@@ -9,6 +9,7 @@ pub mod device;
 pub mod directory;
 pub mod directory_details;
 pub mod error;
+pub mod event;
 pub mod finder;
 pub mod geo;
 pub mod help_point_import;

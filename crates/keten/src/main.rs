@@ -242,6 +242,8 @@ async fn purge(store: &Store) -> anyhow::Result<(u64, u64)> {
         .purge_referrals(now, keten_store::routing_rules::DEFAULT_RETENTION_DAYS)
         .await?;
     store.purge_survey_guard(now).await?;
+    // Sign-ups of events: name, organisation and e-mail the set days after the event (issue 16).
+    store.purge_event_sign_ups(now).await?;
     // Webhook messages hold no personal data; the page shows recent ones only.
     store.purge_webhook_deliveries(now - 30 * 86_400).await?;
     // Erased means gone: also from SQLite's write-ahead log (issue 18).

@@ -442,6 +442,7 @@ impl Store {
         self.load_demo_devices(now).await?;
         self.load_demo_stakeholders("GM0599", now).await?;
         self.load_demo_action_plan(now).await?;
+        self.load_demo_events(now).await?;
         Ok(written)
     }
 }

@@ -11,6 +11,7 @@ pub mod device_figures;
 pub mod device_loans;
 pub mod devices;
 pub mod error;
+pub mod events;
 pub mod finder_directory;
 mod group_commit;
 pub mod help_point_details;

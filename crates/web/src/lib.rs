@@ -20,6 +20,7 @@ mod directory_export;
 mod directory_import;
 mod download;
 mod error;
+mod events;
 mod extract;
 mod finder;
 mod health;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(programmes::router())
         .merge(trajectories::router())
         .merge(action_plans::router())
+        .merge(events::router())
         .merge(steering::router())
         .merge(value::router())
         .merge(surveys::router())

@@ -1,7 +1,7 @@
 //! E-mail: over SMTP when `KETEN_SMTP_URL` is set, else as .eml files in `KETEN_MAIL_DIR`; neither means no mail.
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,6 +84,17 @@ impl Mailer {
     /// Sends a plain-text mail. Files are written before this returns; SMTP runs in the background so a
     /// slow mail server never slows a page. Failures are logged, never shown to the user.
     pub async fn send(&self, to: &str, subject: &str, body: String) {
+        self.send_with_attachment(to, subject, body, None).await;
+    }
+
+    /// Sends a plain-text mail with one attachment `(file name, content type, content)`, e.g. an .ics file.
+    pub async fn send_with_attachment(
+        &self,
+        to: &str,
+        subject: &str,
+        body: String,
+        attachment: Option<(&str, &str, String)>,
+    ) {
         let (Some(transport), Some(from)) = (&self.transport, &self.from) else {
             return;
         };
@@ -94,16 +105,34 @@ impl Mailer {
                 return;
             }
         };
-        let message = match Message::builder()
+        // Plain 7-bit text stays readable in the file and greppable in tests; other text is encoded.
+        let text = Body::new_with_encoding(wrap(&body), ContentTransferEncoding::SevenBit)
+            .unwrap_or_else(|_| Body::new(body));
+        let builder = Message::builder()
             .from(from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            // Plain 7-bit text stays readable in the file and greppable in tests; other text is encoded.
-            .body(
-                Body::new_with_encoding(wrap(&body), ContentTransferEncoding::SevenBit)
-                    .unwrap_or_else(|_| Body::new(body)),
-            ) {
+            .subject(subject);
+        let built = match attachment {
+            None => builder.header(ContentType::TEXT_PLAIN).body(text),
+            Some((file_name, content_type, content)) => {
+                let Ok(content_type) = ContentType::parse(content_type) else {
+                    tracing::warn!("cannot attach a file with an unknown content type");
+                    return;
+                };
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(
+                            SinglePart::builder()
+                                .header(ContentType::TEXT_PLAIN)
+                                .body(text),
+                        )
+                        .singlepart(
+                            Attachment::new(file_name.to_owned()).body(content, content_type),
+                        ),
+                )
+            }
+        };
+        let message = match built {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot build mail");

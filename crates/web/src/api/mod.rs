@@ -35,6 +35,7 @@ use utoipa_axum::routes;
         (name = "stakeholders", description = "The stakeholder map of a municipality's chain, with activity from keten's data"),
         (name = "action-plans", description = "A municipality's local action plan: inventory, actions on three horizons, progress and figures"),
         (name = "trajectories", description = "Guided trajectories of a programme, its group meetings and attendance"),
+        (name = "events", description = "Events of a programme with limited places: counts, sign-ups and attendance"),
         (name = "programmes", description = "National programmes: settings, applications, grants and reports"),
         (name = "devices", description = "The device bank: donations, devices with their wiping records, requests through the chain"),
     )
@@ -147,6 +148,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::action_plans::api::create_plan_item))
         .routes(routes!(crate::action_plans::api::create_plan_action))
         .routes(routes!(crate::action_plans::api::put_plan_action))
+        .routes(routes!(crate::events::api::list_events))
+        .routes(routes!(crate::events::api::list_sign_ups))
+        .routes(routes!(crate::events::api::put_attendance))
         .routes(routes!(crate::programmes::api::list_programmes))
         .routes(routes!(crate::programmes::api::get_programme))
         .routes(routes!(crate::programmes::api::list_programme_applications))

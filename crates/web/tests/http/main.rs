@@ -14,6 +14,7 @@ mod devices;
 mod directory;
 mod directory_details;
 mod directory_import;
+mod events;
 mod finder;
 mod finder_usability;
 mod foundation;
