@@ -3,6 +3,7 @@
 pub mod account;
 pub mod clock;
 mod codes;
+pub mod data_offer;
 pub mod demo;
 pub mod device;
 pub mod directory;

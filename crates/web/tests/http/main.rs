@@ -8,6 +8,7 @@
 mod support;
 
 mod authorization;
+mod data_offers;
 mod desk;
 mod devices;
 mod directory;
