@@ -137,4 +137,81 @@ crate::both_backends! {
         let r = app.browser().get(app.url(page)).send().await.unwrap();
         assert_ne!(r.status(), 200);
     };
+
+    a_paired_offer_settings_applied_and_the_reminder_mailed_once => |plain: TestApp| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::support::mail_config(dir.path());
+        let app = TestApp::spawn_with(plain.db, config.clone()).await;
+        bank(&app).await;
+        let state = keten_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let steering = app.signed_in(STEERING).await;
+
+        // Loan settings: the bank and its municipality's steering; not a partner.
+        let settings = json!({"deposit_cents": 2500, "months": 1, "remind_days": 7, "refund_late_returns": true});
+        assert_eq!(put(&app, &partner, "/api/v1/device-bank/GM0599/loans", &settings).await.status(), 403);
+        let r = put(&app, &staff, "/api/v1/device-bank/GM0599/loans", &settings).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let read = json_of(app.get_as(&steering, "/api/v1/device-bank/GM0599/loans").await).await;
+        assert_eq!(read["remind_days"], 7);
+        assert_eq!(read["deposit_cents"], 2500);
+        let bad = json!({"deposit_cents": -1, "months": 0, "remind_days": 7, "refund_late_returns": false});
+        assert_eq!(put(&app, &staff, "/api/v1/device-bank/GM0599/loans", &bad).await.status(), 422);
+        assert_eq!(app.get_as(&staff, "/api/v1/device-bank/44021/loans").await.status(), 404);
+
+        // A laptop through a request, reserved.
+        let batch = json_of(post(&app, &partner, "/api/v1/devices", &json!({"kind": "laptop",
+            "make_model": "Dell Latitude 5490", "count": 1, "condition": "good", "has_storage": false})).await).await;
+        let devices = json_of(app.get_as(&staff, "/api/v1/devices").await).await;
+        let device = devices.as_array().unwrap().iter().find(|d| d["batch_id"] == batch["id"]).unwrap()["id"]
+            .as_str().unwrap().to_owned();
+        for s in ["accept", "mark_ready"] {
+            let r = post(&app, &staff, &format!("/api/v1/devices/{device}/transitions"), &json!({"action": s})).await;
+            assert_eq!(r.status(), 200);
+        }
+        let referral = app.send_referral(&staff, &crate::support::referral_body("bankzaken", "3011")).await;
+        let request = json_of(post(&app, &partner, "/api/v1/device-requests", &json!({"referral_id": referral,
+            "kind": "laptop", "internet_at_home": false, "limited_mobility": false, "first_use_session": true})).await).await;
+        let rid = request["id"].as_str().unwrap().to_owned();
+        let pair_path = format!("/api/v1/device-requests/{rid}/data-offer");
+        let offer = json_of(post(&app, &partner, "/api/v1/data-offers", &sim_offer()).await).await;
+        // Not before the device is reserved.
+        assert_eq!(put(&app, &staff, &pair_path, &json!({"data_offer_id": offer["id"]})).await.status(), 422);
+        let r = post(&app, &staff, &format!("/api/v1/device-requests/{rid}/transitions"),
+            &json!({"action": "reserve", "device_id": device})).await;
+        assert_eq!(r.status(), 200);
+        // The referrer does not pair; the bank does.
+        assert_eq!(put(&app, &partner, &pair_path, &json!({"data_offer_id": offer["id"]})).await.status(), 403);
+        assert_eq!(put(&app, &staff, &pair_path, &json!({"data_offer_id": "nope"})).await.status(), 422);
+        let r = put(&app, &staff, &pair_path, &json!({"data_offer_id": offer["id"]})).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_of(r).await["provider"], "Stichting Sociaal Internet");
+
+        // Handed out on 2 March for a month: the bank's 7 reminder days are copied onto the loan.
+        let r = post(&app, &staff, &format!("/api/v1/device-requests/{rid}/transitions"),
+            &json!({"action": "hand_out", "loan": {"deposit_cents": 2500, "months": 1}})).await;
+        let handed = json_of(r).await;
+        assert_eq!(handed["loan"]["remind_days_before"], 7);
+        assert_eq!(handed["loan"]["due_on"], "2026-04-02");
+
+        // Due 2 April, reminder from 26 March: none before, one mail round on that day, never again.
+        app.clock.advance_seconds(23 * 86_400);
+        assert_eq!(keten_web::send_loan_reminders(&state).await.unwrap(), 0);
+        app.clock.advance_seconds(86_400);
+        let sent = keten_web::send_loan_reminders(&state).await.unwrap();
+        assert!(sent >= 2, "bank and referrer: {sent}");
+        assert_eq!(keten_web::send_loan_reminders(&state).await.unwrap(), 0);
+        let mails = crate::support::mails_in(dir.path());
+        let reminder = mails.iter().find(|m| m.contains("Dell Latitude 5490")).expect("a reminder mail");
+        assert!(reminder.contains("2 april"), "{reminder}");
+        assert!(
+            mails.iter().any(|m| m.contains("To: partner@maasbank") && m.contains("Dell Latitude 5490")),
+            "the referrer hears of it too: {mails:?}"
+        );
+        // The bank's list keeps it until the device is back.
+        let staff = app.signed_in(STAFF).await;
+        let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
+        assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
+    };
 }
