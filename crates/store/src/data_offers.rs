@@ -601,3 +601,80 @@ fn push_offer_filter(actor: &Actor, sql: &mut Sql) {
         .bind_list(actor.organisation_ids());
     sql.push(")");
 }
+
+impl Store {
+    /// Demo data offers in Rotterdam: a free SIM with 10 GB a month for 6 months at the Centrale Bibliotheek, and
+    /// a provider's social tariff recorded by the Maasbank. Does nothing without the demo chain.
+    pub async fn load_demo_data_offers(&self, now: i64) -> Result<()> {
+        use crate::scope::Membership;
+        use keten_core::account::Role;
+        let library: Option<String> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'Bibliotheek Rotterdam'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let maasbank: Option<String> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'Maasbank'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let point: Option<String> =
+            sqlx::query_scalar("SELECT id FROM help_points WHERE name = 'Centrale Bibliotheek'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let (Some(library), Some(maasbank)) = (library, maasbank) else {
+            return Ok(());
+        };
+        let admin = Actor {
+            user_id: None,
+            memberships: vec![Membership {
+                organisation_id: String::new(),
+                organisation_name: String::new(),
+                role: Role::Admin,
+            }],
+            chain_municipalities: vec!["GM0599".to_owned()],
+            steering_municipalities: Vec::new(),
+        };
+        let since = crate::device_loans::day_of(now - 30 * 86_400);
+        let offers = [
+            NewDataOffer {
+                municipality_code: "GM0599".into(),
+                organisation_id: library,
+                help_point_id: point,
+                draft: DataOfferDraft {
+                    kind: DataOfferKind::Sim,
+                    provider: "Stichting Sociaal Internet (demo)".into(),
+                    gb_per_month: Some(10),
+                    months: Some(6),
+                    price_cents: 0,
+                    conditions:
+                        "Inwoners van Rotterdam zonder internet thuis, met een laag inkomen.".into(),
+                    how_to_get:
+                        "Vraag ernaar aan de balie van de bibliotheek. Neem uw ID-bewijs mee."
+                            .into(),
+                    active_from: since,
+                    active_until: None,
+                },
+            },
+            NewDataOffer {
+                municipality_code: "GM0599".into(),
+                organisation_id: maasbank,
+                help_point_id: None,
+                draft: DataOfferDraft {
+                    kind: DataOfferKind::SocialTariff,
+                    provider: "Telecombedrijf Rijnmond (demo)".into(),
+                    gb_per_month: None,
+                    months: Some(24),
+                    price_cents: 1000,
+                    conditions: "Inwoners met een Rotterdampas of bijstand.".into(),
+                    how_to_get: "Vraag uw hulpverlener of schuldhulpmaatje om een aanmelding."
+                        .into(),
+                    active_from: since,
+                    active_until: None,
+                },
+            },
+        ];
+        for offer in &offers {
+            self.create_data_offer(&admin, offer, now).await?;
+        }
+        Ok(())
+    }
+}

@@ -440,6 +440,7 @@ impl Store {
         self.load_demo_programmes("Programmabureau Digitale Inclusie (demo)", now)
             .await?;
         self.load_demo_devices(now).await?;
+        self.load_demo_data_offers(now).await?;
         Ok(written)
     }
 }

@@ -214,4 +214,18 @@ crate::both_backends! {
         let due = json_of(app.get_as(&staff, "/api/v1/device-loans/reminders").await).await;
         assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
     };
+
+    the_demo_offers_a_free_sim_at_the_library_and_a_social_tariff => |app: TestApp| async move {
+        app.demo_chain().await;
+        app.store.load_demo_data_offers(app.now()).await.unwrap();
+        let partner = app.signed_in(PARTNER).await;
+        let offers = json_of(app.get_as(&partner, "/api/v1/data-offers?municipality=GM0599").await).await;
+        let offers = offers.as_array().unwrap();
+        assert_eq!(offers.len(), 2);
+        let sim = offers.iter().find(|o| o["kind"] == "sim").unwrap();
+        assert_eq!(sim["help_point"], "Centrale Bibliotheek");
+        assert_eq!(sim["summary"], "10 GB per maand, 6 maanden, gratis");
+        assert_eq!(sim["active"], true);
+        assert!(offers.iter().any(|o| o["kind"] == "social_tariff" && o["price_cents"] == 1000));
+    };
 }
