@@ -4,6 +4,7 @@ pub mod account;
 pub mod action_plan;
 pub mod clock;
 mod codes;
+pub mod data_offer;
 pub mod demo;
 pub mod device;
 pub mod directory;

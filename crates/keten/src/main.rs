@@ -351,6 +351,10 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = keten_web::send_check_reminders(&notifier).await {
                 tracing::warn!(error = %e, "check reminders failed");
             }
+            // Device loans whose reminder day has come (once per loan).
+            if let Err(e) = keten_web::send_loan_reminders(&notifier).await {
+                tracing::warn!(error = %e, "loan reminders failed");
+            }
         }
     });
 

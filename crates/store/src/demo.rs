@@ -443,6 +443,7 @@ impl Store {
         self.load_demo_stakeholders("GM0599", now).await?;
         self.load_demo_action_plan(now).await?;
         self.load_demo_events(now).await?;
+        self.load_demo_data_offers(now).await?;
         Ok(written)
     }
 }

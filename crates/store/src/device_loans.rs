@@ -56,8 +56,8 @@ impl Loan {
     pub fn reminder_due(&self, today: Date) -> bool {
         self.returned_on.is_none()
             && self.due_on.parse::<Date>().is_ok_and(|due| {
-                self.terms()
-                    .reminder_due(due, today, self.reminded_at.is_some())
+                // The mail (`reminded_at`) goes once; the bank's list keeps the loan until it is back.
+                self.terms().reminder_due(due, today, false)
             })
     }
 }

@@ -5,6 +5,7 @@ pub mod action_plans;
 pub mod backup;
 pub mod categories;
 pub mod check_reminders;
+pub mod data_offers;
 pub mod db;
 pub mod demo;
 pub mod device_figures;

@@ -50,6 +50,7 @@ use tokio::net::TcpListener;
 pub use auth::seal_stored_secrets;
 pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
+pub use devices::send_loan_reminders;
 pub use error::AppError;
 pub use referrals::notify::send_due_notifications;
 pub use webhooks::deliver_webhooks;

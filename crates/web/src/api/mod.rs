@@ -180,4 +180,18 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::devices::api::get_device_bank,
             crate::devices::api::put_device_bank
         ))
+        .routes(routes!(
+            crate::devices::data_offers::list_data_offers,
+            crate::devices::data_offers::create_data_offer
+        ))
+        .routes(routes!(
+            crate::devices::data_offers::get_data_offer,
+            crate::devices::data_offers::update_data_offer,
+            crate::devices::data_offers::end_data_offer
+        ))
+        .routes(routes!(crate::devices::data_offers::pair_data_offer))
+        .routes(routes!(
+            crate::devices::data_offers::get_loan_settings,
+            crate::devices::data_offers::put_loan_settings
+        ))
 }

@@ -1,6 +1,7 @@
 //! The device bank over HTTP: parsing steps and donations shared by pages and the JSON API, role checks, and the routes.
 
 pub(crate) mod api;
+pub(crate) mod data_offers;
 pub(crate) mod figures;
 mod pages;
 
@@ -13,7 +14,12 @@ use keten_store::Actor;
 use keten_store::StoreError;
 use keten_store::devices::{BANK_ROLES, DONOR_ROLES, DeviceStepError};
 
-pub use pages::router;
+pub use data_offers::send_loan_reminders;
+
+/// The device bank's pages and the data offers' page.
+pub fn router() -> axum::Router<crate::AppState> {
+    pages::router().merge(data_offers::router())
+}
 
 impl From<DeviceStepError> for AppError {
     fn from(e: DeviceStepError) -> Self {

@@ -9,6 +9,7 @@ mod support;
 
 mod action_plans;
 mod authorization;
+mod data_offers;
 mod desk;
 mod devices;
 mod directory;
