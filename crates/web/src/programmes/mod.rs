@@ -1,5 +1,6 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
+mod accountability;
 pub(crate) mod api;
 pub(crate) mod grants;
 mod open_data;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(open_data::router())
         .merge(grants::router())
         .merge(reports::router())
+        .merge(accountability::router())
 }
 
 /// Only programme managers (and admins) run programmes.
