@@ -1447,6 +1447,7 @@ pub mod demo {
                 &seed.to_string(),
                 &result,
                 &outcomes,
+                None,
                 now,
             )
             .await?;

@@ -1,7 +1,8 @@
 //! Programme accountability and the remaining money steps on both databases: keten's figures per participant
 //! equal the rows they come from (page, totals, CSV and XLSX), a participant submits its own report through the
 //! API (another participant 404, the manager reads), a grant's amount changes within cap and budget (422 keeps
-//! the input) and a withdrawal returns the budget and names what is to be reclaimed; the reminder list.
+//! the input) and a withdrawal returns the budget and names what is to be reclaimed; the reminder list; the
+//! selection per wave, each with its own seed, deterministic and published per wave.
 
 use crate::support::TestApp;
 use crate::support::demo_users::STEERING;
@@ -313,5 +314,77 @@ both_backends! {
         assert_eq!(app.get_as(rotterdam, &path).await.status(), 403);
         let stranger = stranger(&app).await;
         assert_eq!(app.get_as(&stranger, &path).await.status(), 404);
+    };
+
+    selection_per_wave_with_its_own_seed_is_deterministic_and_published => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let fields: Vec<(&str, &str)> = vec![
+            ("kind", "subsidy_scheme"), ("name", "Plan bibliotheken"), ("applicant_kind", "library"),
+            ("description", "Test"), ("opens_on", "01-01-2026"), ("closes_on", "31-12-2026"), ("budget", "450.000"),
+            ("cap", "40.000"), ("cap_vat_included", "1"), ("vat_percent", "21"), ("small_below", "20.000"),
+            ("large_from", "50.000"), ("max_participants", "4"), ("waves", "Kopgroep; 2; 40.000\nFase 2; 2; 25.000"),
+        ];
+        let r = app.post_form(&manager, "/programmas/nieuw", "/programmas/nieuw", &fields).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let id = location(&r).trim_start_matches("/programmas/").trim_end_matches("/beheer").to_owned();
+        let apply = format!("/programmas/{id}/aanvragen");
+        // Three libraries sign up for the kopgroep, one for the second wave.
+        let mut waves = Vec::new();
+        for (i, (name, code)) in [("Ameland", "GM0060"), ("Harlingen", "GM0072"), ("Veendam", "GM0047"), ("Stadskanaal", "GM0037")].into_iter().enumerate() {
+            let org = app.organisation(&format!("Bibliotheek {name}"), "library", "public", code).await;
+            let email = format!("bieb@{}.test", name.to_lowercase());
+            app.user(&email, Role::Coordinator, &org).await;
+            let c = app.signed_in(&email).await;
+            if waves.is_empty() {
+                let form = app.get_as(&c, &apply).await.text().await.unwrap();
+                waves = form.split("name=\"wave_id\" value=\"").skip(1).map(|w| w.split('"').next().unwrap().to_owned()).collect();
+                assert_eq!(waves.len(), 2);
+            }
+            let wave = if i < 3 { &waves[0] } else { &waves[1] };
+            let r = app.post_form(&c, &apply, &apply, &[("amount", "25.000"), ("amount_vat_included", "1"), ("proposal", "Cursussen"), ("wave_id", wave)]).await;
+            assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        }
+        let manage = format!("/programmas/{id}/beheer");
+        let run = |seed: &'static str, wave: String| {
+            let (app, manager, manage, id) = (&app, &manager, manage.clone(), id.clone());
+            async move {
+                let r = app.post_form(manager, &manage, &format!("/programmas/{id}/selectie"), &[("seed", seed), ("wave_id", &wave)]).await;
+                assert_eq!(r.status(), 303);
+            }
+        };
+        let selected = || async {
+            let apps: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{id}/applications"))).send().await.unwrap().json().await.unwrap();
+            let mut ids: Vec<(String, String)> = apps.as_array().unwrap().iter()
+                .filter(|a| a["status"] == "selected")
+                .map(|a| (a["organisation"].as_str().unwrap().to_owned(), a["wave_id"].as_str().unwrap_or("").to_owned()))
+                .collect();
+            ids.sort();
+            ids
+        };
+        // The kopgroep: 2 of its 3 applicants, the second wave's applicant not in the draw; the same seed, the same draw.
+        run("11", waves[0].clone()).await;
+        let first = selected().await;
+        assert_eq!(first.len(), 2, "{first:?}");
+        assert!(first.iter().all(|(_, w)| *w == waves[0]), "{first:?}");
+        run("11", waves[0].clone()).await;
+        assert_eq!(selected().await, first, "deterministic with its seed");
+        // The second wave draws from its own applicant and the kopgroep's rest; the kopgroep keeps its places.
+        run("12", waves[1].clone()).await;
+        let all = selected().await;
+        assert_eq!(all.len(), 4, "{all:?}");
+        assert!(first.iter().all(|f| all.contains(f)));
+        // An unknown wave is refused.
+        let r = app.post_form(&manager, &manage, &format!("/programmas/{id}/selectie"), &[("seed", "1"), ("wave_id", "onbekend")]).await;
+        assert_eq!(r.status(), 422);
+        // The public page shows each wave with its own seed and participants.
+        let page = app.browser().get(app.url(&format!("/programmas/{id}"))).send().await.unwrap().text().await.unwrap();
+        let kopgroep = page.split("Kopgroep (2 plaatsen)</h3>").nth(1).expect("the kopgroep").split("</section>").next().unwrap();
+        assert!(kopgroep.contains("startgetal <strong>11</strong>: 2 gekozen"), "{kopgroep}");
+        for (name, _) in &first {
+            assert!(kopgroep.contains(&format!("<li>{name}</li>")), "{kopgroep}");
+        }
+        let second = page.split("Fase 2 (2 plaatsen)</h3>").nth(1).expect("the second wave").split("</section>").next().unwrap();
+        assert!(second.contains("startgetal <strong>12</strong>: 2 gekozen") && second.contains("<li>Bibliotheek Stadskanaal</li>"), "{second}");
     };
 }
