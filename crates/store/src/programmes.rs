@@ -803,6 +803,7 @@ pub struct Override {
 impl Store {
     /// Stores a run and sets every outcome's status, probability and explanation, in one transaction. Only the
     /// programme's managers; only applications still open or decided by an earlier run take part.
+    #[expect(clippy::too_many_arguments, reason = "a run's fields and its wave")]
     pub async fn record_selection(
         &self,
         actor: &Actor,
