@@ -349,6 +349,10 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = keten_web::send_check_reminders(&notifier).await {
                 tracing::warn!(error = %e, "check reminders failed");
             }
+            // Programme reports due soon or overdue.
+            if let Err(e) = keten_web::send_report_reminders(&notifier).await {
+                tracing::warn!(error = %e, "report reminders failed");
+            }
         }
     });
 

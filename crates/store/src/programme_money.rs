@@ -112,6 +112,19 @@ pub struct ReportLine {
     pub submission: Option<Submission>,
 }
 
+/// A report reminder claimed for sending by the hourly job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReport {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub application_id: String,
+    pub programme_name: String,
+    pub title: String,
+    pub due_on: Date,
+    /// Past its due day (else due soon).
+    pub overdue: bool,
+}
+
 /// keten's own figures for a municipality over a period (raw counts; the web layer hides cells under 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KetenFigures {
@@ -826,6 +839,82 @@ impl Store {
             help_points,
             consultation_hours,
         })
+    }
+
+    /// Claims the report reminders due on `today` across every programme: a missing report of a selected
+    /// participant due within `within_days` days (`due_soon`) or past its due day (`overdue`). Each is claimed once
+    /// per report, participant and kind by inserting its `report_reminders` row (the primary key decides), so two
+    /// instances running the hourly job never remind twice. No tenant check: the hourly job, not a user.
+    pub async fn take_report_reminders(
+        &self,
+        today: Date,
+        within_days: i64,
+        now: i64,
+    ) -> Result<Vec<DueReport>> {
+        let programmes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT p.id, p.name FROM programmes p JOIN programme_reports r ON r.programme_id = p.id \
+             ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (programme_id, programme_name) in programmes {
+            let participants = self.participants(&programme_id).await?;
+            for line in self
+                .report_lines(&programme_id, &participants, today)
+                .await?
+            {
+                if line.submission.is_some() {
+                    continue;
+                }
+                let left = day_number(line.report.due_on) - day_number(today);
+                let kind = if left < 0 {
+                    "overdue"
+                } else if left <= within_days {
+                    "due_soon"
+                } else {
+                    continue;
+                };
+                let claimed = sqlx::query(
+                    "INSERT INTO report_reminders (report_id, application_id, kind, sent_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&line.report.id)
+                .bind(&line.application_id)
+                .bind(kind)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                if claimed.rows_affected() == 0 {
+                    continue;
+                }
+                let Some(a) = participants.iter().find(|a| a.id == line.application_id) else {
+                    continue;
+                };
+                out.push(DueReport {
+                    organisation_id: a.organisation_id.clone(),
+                    organisation_name: line.organisation_name.clone(),
+                    application_id: line.application_id.clone(),
+                    programme_name: programme_name.clone(),
+                    title: line.report.title.clone(),
+                    due_on: line.report.due_on,
+                    overdue: kind == "overdue",
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Who writes an organisation's reports: its steering members (a municipality) and coordinators (a library).
+    pub async fn report_reminder_recipients(&self, organisation_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.organisation_id = $1 AND m.role IN ('steering', 'coordinator') AND u.disabled_at IS NULL \
+             ORDER BY u.email",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The programme a grant or report belongs to, for the pages' headings (settings are public).

@@ -48,6 +48,7 @@ pub use auth::seal_stored_secrets;
 pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
 pub use error::AppError;
+pub use programmes::report_mail::send_report_reminders;
 pub use referrals::notify::send_due_notifications;
 pub use webhooks::deliver_webhooks;
 

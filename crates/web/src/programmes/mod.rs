@@ -5,6 +5,7 @@ pub(crate) mod api;
 pub(crate) mod grants;
 mod open_data;
 mod pages;
+pub(crate) mod report_mail;
 pub(crate) mod reports;
 pub(crate) mod selection;
 

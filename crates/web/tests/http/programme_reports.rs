@@ -387,4 +387,32 @@ both_backends! {
         let second = page.split("Fase 2 (2 plaatsen)</h3>").nth(1).expect("the second wave").split("</section>").next().unwrap();
         assert!(second.contains("startgetal <strong>12</strong>: 2 gekozen") && second.contains("<li>Bibliotheek Stadskanaal</li>"), "{second}");
     };
+
+    reports_due_soon_and_overdue_are_mailed_once_each => |plain: TestApp| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::support::mail_config(dir.path());
+        let app = TestApp::spawn_with(plain.db, config.clone()).await;
+        app.demo_chain().await;
+        let state = keten_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
+        let manager = app.signed_in(MANAGER).await;
+        let id = call(&app, &manager, "100.000").await;
+        let applicants = rotterdam_and_ameland(&app, &manager, &id).await;
+        // Due in 8 days (today is 2 March 2026): within the 14 days, both participants are reminded once.
+        let r = manager.post(app.url(&format!("/api/v1/programmes/{id}/reports"))).json(&serde_json::json!({"title": "Tussenverslag", "period_from": "2026-01-01", "period_until": "2026-01-31", "due_on": "2026-03-10"})).send().await.unwrap();
+        let report_id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(keten_web::send_report_reminders(&state).await.unwrap(), 2);
+        let mails = crate::support::mails_in(dir.path());
+        assert!(mails.iter().any(|m| m.contains("To: regie@ameland.test") && m.contains("Subject: Uw verslag moet binnenkort binnen zijn") && m.contains("Tussenverslag")), "{mails:#?}");
+        assert!(mails.iter().any(|m| m.contains(&format!("To: {STEERING}"))), "{mails:#?}");
+        assert_eq!(keten_web::send_report_reminders(&state).await.unwrap(), 0, "once per report and kind");
+        // Rotterdam hands in; ten days on only Ameland hears that its report is late, once.
+        let (rotterdam, rotterdam_app) = &applicants[0];
+        let r = rotterdam.put(app.url(&format!("/api/v1/programmes/{id}/reports/{report_id}/submissions/{rotterdam_app}"))).json(&serde_json::json!({"body": "Klaar"})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        app.clock.advance_seconds(10 * 86_400);
+        assert_eq!(keten_web::send_report_reminders(&state).await.unwrap(), 1);
+        let mails = crate::support::mails_in(dir.path());
+        assert!(mails.iter().any(|m| m.contains("To: regie@ameland.test") && m.contains("Subject: Uw verslag is te laat")), "{mails:#?}");
+        assert_eq!(keten_web::send_report_reminders(&state).await.unwrap(), 0);
+    };
 }
