@@ -28,6 +28,27 @@ pub struct Grant {
     pub note: String,
     pub awarded_at: i64,
     pub payments: Vec<Payment>,
+    /// Set when the grant was withdrawn: its amount went back to the budget, what was paid is to be reclaimed.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// Why and when a grant was withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub at: i64,
+    pub reason: String,
+}
+
+impl Grant {
+    /// What a withdrawn grant's participant must pay back: every instalment already paid.
+    #[must_use]
+    pub fn to_reclaim(&self) -> EuroCents {
+        if self.withdrawn.is_some() {
+            self.paid
+        } else {
+            EuroCents(0)
+        }
+    }
 }
 
 /// One instalment of a grant.
@@ -45,6 +66,8 @@ pub struct Budget {
     pub awarded: EuroCents,
     pub paid: EuroCents,
     pub left: EuroCents,
+    /// Paid on grants withdrawn since: to be reclaimed.
+    pub to_reclaim: EuroCents,
 }
 
 /// A report asked of the participants of a programme, or of one grant's participant.
@@ -89,6 +112,19 @@ pub struct ReportLine {
     pub submission: Option<Submission>,
 }
 
+/// A report reminder claimed for sending by the hourly job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReport {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub application_id: String,
+    pub programme_name: String,
+    pub title: String,
+    pub due_on: Date,
+    /// Past its due day (else due soon).
+    pub overdue: bool,
+}
+
 /// keten's own figures for a municipality over a period (raw counts; the web layer hides cells under 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KetenFigures {
@@ -96,6 +132,8 @@ pub struct KetenFigures {
     pub referrals_sent: i64,
     pub referrals_completed: i64,
     pub help_points: i64,
+    /// Partners' consultation hours at the chain's help points, as the directory lists them today.
+    pub consultation_hours: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -110,6 +148,8 @@ struct GrantRow {
     paid_cents: i64,
     note: String,
     awarded_at: i64,
+    withdrawn_at: Option<i64>,
+    withdrawn_reason: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -124,7 +164,8 @@ struct ReportRow {
 }
 
 const SELECT_GRANTS: &str = "SELECT g.id, g.programme_id, g.application_id, o.name AS organisation_name, \
-     a.municipality_code, g.amount_cents, g.vat_included, g.paid_cents, g.note, g.awarded_at \
+     a.municipality_code, g.amount_cents, g.vat_included, g.paid_cents, g.note, g.awarded_at, \
+     g.withdrawn_at, g.withdrawn_reason \
      FROM grants g JOIN applications a ON a.id = g.application_id \
      JOIN organisations o ON o.id = a.organisation_id WHERE 1 = 1";
 
@@ -158,9 +199,11 @@ impl Store {
     /// The money of a managed programme: budget, awarded, paid and left.
     pub async fn programme_budget(&self, actor: &Actor, programme_id: &str) -> Result<Budget> {
         let p = self.managed_programme(actor, programme_id).await?;
-        let (awarded, paid): (i64, i64) = sqlx::query_as(
+        let (awarded, paid, to_reclaim): (i64, i64, i64) = sqlx::query_as(
             "SELECT p.awarded_cents, CAST(COALESCE((SELECT SUM(g.paid_cents) FROM grants g \
-             WHERE g.programme_id = p.id), 0) AS BIGINT) FROM programmes p WHERE p.id = $1",
+             WHERE g.programme_id = p.id), 0) AS BIGINT), CAST(COALESCE((SELECT SUM(g.paid_cents) FROM grants g \
+             WHERE g.programme_id = p.id AND g.withdrawn_at IS NOT NULL), 0) AS BIGINT) \
+             FROM programmes p WHERE p.id = $1",
         )
         .bind(programme_id)
         .fetch_one(&self.pool)
@@ -170,6 +213,7 @@ impl Store {
             awarded: EuroCents(awarded),
             paid: EuroCents(paid),
             left: EuroCents(p.budget.0 - awarded),
+            to_reclaim: EuroCents(to_reclaim),
         })
     }
 
@@ -341,6 +385,10 @@ impl Store {
             note: row.note,
             awarded_at: row.awarded_at,
             payments,
+            withdrawn: row.withdrawn_at.map(|at| Withdrawal {
+                at,
+                reason: row.withdrawn_reason,
+            }),
         })
     }
 
@@ -359,9 +407,16 @@ impl Store {
         if amount.0 <= 0 {
             return Err(refused("amount", "Vul een bedrag boven € 0 in."));
         }
+        if g.withdrawn.is_some() {
+            return Err(refused(
+                "amount",
+                "Deze bijdrage is ingetrokken: er wordt niets meer op betaald.",
+            ));
+        }
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE grants SET paid_cents = paid_cents + $1 WHERE id = $2 AND paid_cents + $1 <= amount_cents",
+            "UPDATE grants SET paid_cents = paid_cents + $1 WHERE id = $2 AND paid_cents + $1 <= amount_cents \
+             AND withdrawn_at IS NULL",
         )
         .bind(amount.0)
         .bind(grant_id)
@@ -390,6 +445,146 @@ impl Store {
         .bind(amount.0)
         .bind(actor.user_id.clone())
         .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.grant(actor, grant_id).await
+    }
+
+    /// Changes the amount of a standing grant of a managed programme: above zero, within the cap per applicant,
+    /// not below what was paid, and within the budget. Race-safe as the award is: the difference is added by one
+    /// conditional UPDATE of `programmes.awarded_cents`, and the grant changes only if its amount is still the one
+    /// read (compare-and-set), both in one transaction.
+    pub async fn change_grant_amount(
+        &self,
+        actor: &Actor,
+        grant_id: &str,
+        amount: EuroCents,
+        now: i64,
+    ) -> Result<Grant> {
+        let g = self.grant(actor, grant_id).await?;
+        let p = self.managed_programme(actor, &g.programme_id).await?;
+        if g.withdrawn.is_some() {
+            return Err(refused(
+                "amount",
+                "Deze bijdrage is ingetrokken en kan niet meer worden aangepast.",
+            ));
+        }
+        if amount.0 <= 0 {
+            return Err(refused(
+                "amount",
+                "Vul een bedrag boven € 0 in. Wilt u de bijdrage stoppen? Trek haar dan in met een reden.",
+            ));
+        }
+        if amount > p.cap.cents {
+            return Err(refused(
+                "amount",
+                format!(
+                    "{} is meer dan het maximum van {} per deelnemer.",
+                    amount.display(),
+                    p.cap.cents.display()
+                ),
+            ));
+        }
+        if amount < g.paid {
+            return Err(refused(
+                "amount",
+                format!(
+                    "Er is al {} betaald. Het bedrag kan niet lager zijn dan dat.",
+                    g.paid.display()
+                ),
+            ));
+        }
+        let delta = amount.0 - g.amount.cents.0;
+        let mut tx = self.pool.begin().await?;
+        let reserved = sqlx::query(
+            "UPDATE programmes SET awarded_cents = awarded_cents + $1, updated_at = $2 \
+             WHERE id = $3 AND awarded_cents + $1 <= budget_cents",
+        )
+        .bind(delta)
+        .bind(now)
+        .bind(&p.id)
+        .execute(&mut *tx)
+        .await?;
+        if reserved.rows_affected() == 0 {
+            drop(tx);
+            let left = self.programme_budget(actor, &p.id).await?.left;
+            return Err(refused(
+                "amount",
+                format!(
+                    "Dit past niet in het budget: er is nog {} over, de verhoging is {}. Kies een lager bedrag.",
+                    left.display(),
+                    EuroCents(delta).display()
+                ),
+            ));
+        }
+        let changed = sqlx::query(
+            "UPDATE grants SET amount_cents = $1 WHERE id = $2 AND amount_cents = $3 AND withdrawn_at IS NULL \
+             AND paid_cents <= $1",
+        )
+        .bind(amount.0)
+        .bind(grant_id)
+        .bind(g.amount.cents.0)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            drop(tx);
+            return Err(refused(
+                "amount",
+                "Iemand anders heeft deze bijdrage net gewijzigd. Bekijk het nieuwe bedrag en probeer het opnieuw.",
+            ));
+        }
+        tx.commit().await?;
+        self.grant(actor, grant_id).await
+    }
+
+    /// Withdraws a standing grant of a managed programme with a recorded reason: its whole amount returns to the
+    /// budget; the instalments paid stay recorded and are to be reclaimed. One transaction; the grant changes
+    /// only if it still stands with the amount read.
+    pub async fn withdraw_grant(
+        &self,
+        actor: &Actor,
+        grant_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Grant> {
+        let g = self.grant(actor, grant_id).await?;
+        self.managed_programme(actor, &g.programme_id).await?;
+        if g.withdrawn.is_some() {
+            return Err(refused("reason", "Deze bijdrage is al ingetrokken."));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 2000 {
+            return Err(refused(
+                "reason",
+                "Schrijf op waarom u de bijdrage intrekt, in hooguit 2000 tekens.",
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE grants SET withdrawn_at = $1, withdrawn_reason = $2, withdrawn_by = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL AND amount_cents = $5",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(actor.user_id.clone())
+        .bind(grant_id)
+        .bind(g.amount.cents.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            drop(tx);
+            return Err(refused(
+                "reason",
+                "Iemand anders heeft deze bijdrage net gewijzigd of ingetrokken. Bekijk haar opnieuw.",
+            ));
+        }
+        sqlx::query(
+            "UPDATE programmes SET awarded_cents = awarded_cents - $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(g.amount.cents.0)
+        .bind(now)
+        .bind(&g.programme_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -634,12 +829,92 @@ impl Store {
         .await?;
         let help_points = i64::try_from(self.chain_help_points(municipality_code).await?.len())
             .unwrap_or(i64::MAX);
+        let mut sql = Sql::new("SELECT COUNT(*) FROM consultation_hours c WHERE 1 = 1");
+        crate::stats::push_chain_filter(&mut sql, "c.help_point_id", municipality_code);
+        let (consultation_hours,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(KetenFigures {
             questions,
             referrals_sent: sent,
             referrals_completed: completed,
             help_points,
+            consultation_hours,
         })
+    }
+
+    /// Claims the report reminders due on `today` across every programme: a missing report of a selected
+    /// participant due within `within_days` days (`due_soon`) or past its due day (`overdue`). Each is claimed once
+    /// per report, participant and kind by inserting its `report_reminders` row (the primary key decides), so two
+    /// instances running the hourly job never remind twice. No tenant check: the hourly job, not a user.
+    pub async fn take_report_reminders(
+        &self,
+        today: Date,
+        within_days: i64,
+        now: i64,
+    ) -> Result<Vec<DueReport>> {
+        let programmes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT p.id, p.name FROM programmes p JOIN programme_reports r ON r.programme_id = p.id \
+             ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (programme_id, programme_name) in programmes {
+            let participants = self.participants(&programme_id).await?;
+            for line in self
+                .report_lines(&programme_id, &participants, today)
+                .await?
+            {
+                if line.submission.is_some() {
+                    continue;
+                }
+                let left = day_number(line.report.due_on) - day_number(today);
+                let kind = if left < 0 {
+                    "overdue"
+                } else if left <= within_days {
+                    "due_soon"
+                } else {
+                    continue;
+                };
+                let claimed = sqlx::query(
+                    "INSERT INTO report_reminders (report_id, application_id, kind, sent_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&line.report.id)
+                .bind(&line.application_id)
+                .bind(kind)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                if claimed.rows_affected() == 0 {
+                    continue;
+                }
+                let Some(a) = participants.iter().find(|a| a.id == line.application_id) else {
+                    continue;
+                };
+                out.push(DueReport {
+                    organisation_id: a.organisation_id.clone(),
+                    organisation_name: line.organisation_name.clone(),
+                    application_id: line.application_id.clone(),
+                    programme_name: programme_name.clone(),
+                    title: line.report.title.clone(),
+                    due_on: line.report.due_on,
+                    overdue: kind == "overdue",
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Who writes an organisation's reports: its steering members (a municipality) and coordinators (a library).
+    pub async fn report_reminder_recipients(&self, organisation_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.organisation_id = $1 AND m.role IN ('steering', 'coordinator') AND u.disabled_at IS NULL \
+             ORDER BY u.email",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The programme a grant or report belongs to, for the pages' headings (settings are public).
@@ -1261,6 +1536,7 @@ pub mod demo {
                 &seed.to_string(),
                 &result,
                 &outcomes,
+                None,
                 now,
             )
             .await?;

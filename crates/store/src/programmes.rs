@@ -803,6 +803,7 @@ pub struct Override {
 impl Store {
     /// Stores a run and sets every outcome's status, probability and explanation, in one transaction. Only the
     /// programme's managers; only applications still open or decided by an earlier run take part.
+    #[expect(clippy::too_many_arguments, reason = "a run's fields and its wave")]
     pub async fn record_selection(
         &self,
         actor: &Actor,
@@ -810,13 +811,14 @@ impl Store {
         seed: &str,
         result: &str,
         outcomes: &[RunOutcome],
+        wave_id: Option<&str>,
         now: i64,
     ) -> Result<()> {
         self.managed_programme(actor, programme_id).await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO selection_runs (id, programme_id, seed, result, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO selection_runs (id, programme_id, seed, result, created_by, created_at, wave_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(new_id())
         .bind(programme_id)
@@ -824,6 +826,7 @@ impl Store {
         .bind(result)
         .bind(actor.user_id.clone())
         .bind(now)
+        .bind(wave_id.map(str::to_owned))
         .execute(&mut *tx)
         .await?;
         for o in outcomes {
@@ -886,6 +889,29 @@ impl Store {
             created_at,
             overrides,
         }))
+    }
+
+    /// The latest run of each wave of a programme that has one, as (wave id, seed, result JSON, created at), in the
+    /// order the runs were made. Public, like the whole programme's run.
+    pub async fn wave_runs(
+        &self,
+        programme_id: &str,
+    ) -> Result<Vec<(String, String, String, i64)>> {
+        let runs: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT wave_id, seed, result, created_at FROM selection_runs WHERE programme_id = $1 \
+             AND wave_id IS NOT NULL ORDER BY created_at DESC, id DESC",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest: Vec<(String, String, String, i64)> = Vec::new();
+        for run in runs {
+            if !latest.iter().any(|r| r.0 == run.0) {
+                latest.push(run);
+            }
+        }
+        latest.reverse();
+        Ok(latest)
     }
 
     /// The probability and explanation (JSON) of an application's latest run, for whoever may see it.

@@ -52,6 +52,7 @@ pub use check_reminders::send_check_reminders;
 pub use context::{random_token, token_hash};
 pub use devices::send_loan_reminders;
 pub use error::AppError;
+pub use programmes::report_mail::send_report_reminders;
 pub use referrals::notify::send_due_notifications;
 pub use webhooks::deliver_webhooks;
 

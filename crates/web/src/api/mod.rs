@@ -159,6 +159,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::programmes::api::create_grant
         ))
         .routes(routes!(crate::programmes::api::create_payment))
+        .routes(routes!(crate::programmes::api::change_grant))
+        .routes(routes!(crate::programmes::api::withdraw_grant))
+        .routes(routes!(
+            crate::programmes::api::get_submission,
+            crate::programmes::api::put_submission
+        ))
         .routes(routes!(
             crate::programmes::api::list_reports,
             crate::programmes::api::create_report

@@ -164,6 +164,11 @@ pub struct GrantResponse {
     pub vat_included: bool,
     pub paid_cents: i64,
     pub payments: Vec<PaymentResponse>,
+    /// Unix seconds of the withdrawal; `null` while the grant stands.
+    pub withdrawn_at: Option<i64>,
+    pub withdrawn_reason: Option<String>,
+    /// Paid on a withdrawn grant: to be reclaimed from the participant.
+    pub to_reclaim_cents: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -190,6 +195,9 @@ fn grant_response(g: &Grant) -> GrantResponse {
                 amount_cents: p.amount.0,
             })
             .collect(),
+        withdrawn_at: g.withdrawn.as_ref().map(|w| w.at),
+        withdrawn_reason: g.withdrawn.as_ref().map(|w| w.reason.clone()),
+        to_reclaim_cents: g.to_reclaim().0,
     }
 }
 
@@ -354,7 +362,10 @@ pub struct ReportLineResponse {
 }
 
 async fn line_response(state: &AppState, l: &ReportLine) -> Result<ReportLineResponse, AppError> {
-    let keten = super::reports::figures_view(&super::reports::keten_figures_of(state, l).await?);
+    let keten = super::reports::figures_view(
+        &super::reports::keten_figures_of(state, l).await?,
+        &l.municipality_code,
+    );
     Ok(ReportLineResponse {
         report_id: l.report.id.clone(),
         title: l.report.title.clone(),
@@ -455,4 +466,169 @@ pub async fn create_report(
             due_on: r.due_on.to_string(),
         }),
     ))
+}
+
+/// A grant's new amount.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantChange {
+    pub amount_cents: i64,
+    /// Whether `amount_cents` includes VAT; converted to the programme's footing at its VAT percentage.
+    pub vat_included: bool,
+}
+
+/// Changes a standing grant's amount: within the cap, not below what was paid, within the budget (422). The
+/// programme's managers; race-safe like the award.
+#[utoipa::path(patch, path = "/api/v1/grants/{id}", tag = "programmes",
+    params(("id" = String, Path, description = "Grant id")), request_body = GrantChange,
+    responses((status = 200, body = GrantResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn change_grant(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<GrantChange>, ApiError>,
+) -> Result<Json<GrantResponse>, ApiError> {
+    require_manager(&actor)?;
+    let g = state.store.grant(&actor, &id).await?;
+    let p = state
+        .store
+        .managed_programme(&actor, &g.programme_id)
+        .await?;
+    let ApiJson(change) = body?;
+    let amount = Amount {
+        cents: EuroCents(change.amount_cents),
+        vat_included: change.vat_included,
+    };
+    let on_footing = if p.cap.vat_included {
+        amount.including_vat(p.vat_percent)
+    } else {
+        amount.excluding_vat(p.vat_percent)
+    };
+    let g = state
+        .store
+        .change_grant_amount(&actor, &id, on_footing, state.now())
+        .await?;
+    Ok(Json(grant_response(&g)))
+}
+
+/// Why a grant is withdrawn.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantWithdrawal {
+    pub reason: String,
+}
+
+/// Withdraws a grant with a recorded reason: its amount returns to the budget, paid instalments stay recorded and
+/// are to be reclaimed (`to_reclaim_cents`). The programme's managers.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/withdrawal", tag = "programmes",
+    params(("id" = String, Path, description = "Grant id")), request_body = GrantWithdrawal,
+    responses((status = 200, body = GrantResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn withdraw_grant(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<GrantWithdrawal>, ApiError>,
+) -> Result<Json<GrantResponse>, ApiError> {
+    require_manager(&actor)?;
+    let g = state.store.grant(&actor, &id).await?;
+    state
+        .store
+        .managed_programme(&actor, &g.programme_id)
+        .await?;
+    let ApiJson(w) = body?;
+    let g = state
+        .store
+        .withdraw_grant(&actor, &id, &w.reason, state.now())
+        .await?;
+    Ok(Json(grant_response(&g)))
+}
+
+/// A participant's report as written and submitted.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubmissionRequest {
+    /// The participant's own text (up to 20,000 characters).
+    pub body: String,
+    /// Its own figures, free text (up to 5,000 characters).
+    #[serde(default)]
+    pub figures: String,
+}
+
+/// The application of this programme the actor may see; anything else is 404.
+async fn application_in(
+    state: &AppState,
+    actor: &keten_store::Actor,
+    programme_id: &str,
+    application_id: &str,
+) -> Result<Application, ApiError> {
+    let a = state.store.application(actor, application_id).await?;
+    if a.programme_id != programme_id {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(a)
+}
+
+/// One participant's side of a report with keten's figures beside it: the participant (and its dossier members)
+/// and the programme's managers.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/reports/{report_id}/submissions/{application_id}",
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id"), ("report_id" = String, Path, description = "Report id"),
+           ("application_id" = String, Path, description = "The participant's application id")),
+    responses((status = 200, body = ReportLineResponse), (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_submission(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, report_id, application_id)): Path<(String, String, String)>,
+) -> Result<Json<ReportLineResponse>, ApiError> {
+    application_in(&state, &actor, &id, &application_id).await?;
+    let today = keten_core::steering::local_date(state.now());
+    let line = state
+        .store
+        .application_report_lines(&actor, &application_id, today)
+        .await?
+        .into_iter()
+        .find(|l| l.report.id == report_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(line_response(&state, &line).await?))
+}
+
+/// The participant writes and submits (or corrects) its own report; the day of the first submission is kept,
+/// so a correction does not make a late report on time. Only members of the applying organisation (403 for
+/// its dossier members and the programme's managers, who read it); 404 for anyone who may not see it.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}/reports/{report_id}/submissions/{application_id}",
+    tag = "programmes",
+    params(("id" = String, Path, description = "Programme id"), ("report_id" = String, Path, description = "Report id"),
+           ("application_id" = String, Path, description = "The participant's own application id")),
+    request_body = SubmissionRequest,
+    responses((status = 200, body = ReportLineResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn put_submission(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, report_id, application_id)): Path<(String, String, String)>,
+    body: Result<ApiJson<SubmissionRequest>, ApiError>,
+) -> Result<Json<ReportLineResponse>, ApiError> {
+    let a = application_in(&state, &actor, &id, &application_id).await?;
+    // Who writes is checked before the body is read.
+    if !actor.is_admin() && !actor.is_member_of(&a.organisation_id) {
+        return Err(AppError::Forbidden.into());
+    }
+    let ApiJson(new) = body?;
+    let today = keten_core::steering::local_date(state.now());
+    let line = state
+        .store
+        .submit_report(
+            &actor,
+            &application_id,
+            &report_id,
+            &new.body,
+            &new.figures,
+            today,
+            state.now(),
+        )
+        .await?;
+    Ok(Json(line_response(&state, &line).await?))
 }

@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/programmas/{id}/subsidies", post(award_grant))
         .route("/subsidies/{id}", get(grant_page))
         .route("/subsidies/{id}/betalingen", post(record_payment))
+        .route("/subsidies/{id}/bedrag", post(change_amount))
+        .route("/subsidies/{id}/intrekken", post(withdraw_grant))
 }
 
 /// The money of a programme as pages show it.
@@ -36,6 +38,8 @@ pub(crate) struct BudgetView {
     pub paid: String,
     pub left: String,
     pub footing: &'static str,
+    /// Paid on withdrawn grants, to be reclaimed; empty when nothing is.
+    pub to_reclaim: String,
 }
 
 pub(crate) fn budget_view(b: &Budget, p: &Programme) -> BudgetView {
@@ -45,6 +49,11 @@ pub(crate) fn budget_view(b: &Budget, p: &Programme) -> BudgetView {
         paid: b.paid.display(),
         left: b.left.display(),
         footing: footing(p.cap.vat_included),
+        to_reclaim: if b.to_reclaim.0 > 0 {
+            b.to_reclaim.display()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -68,6 +77,10 @@ pub(crate) struct GrantView {
     pub note: String,
     pub awarded: String,
     pub payments: Vec<(String, String)>,
+    /// The day and reason of a withdrawal.
+    pub withdrawn: Option<(String, String)>,
+    /// What the participant must pay back after a withdrawal (empty when nothing).
+    pub to_reclaim: String,
 }
 
 pub(crate) fn grant_view(g: &Grant) -> GrantView {
@@ -81,7 +94,11 @@ pub(crate) fn grant_view(g: &Grant) -> GrantView {
             footing(g.amount.vat_included)
         ),
         paid: g.paid.display(),
-        open: EuroCents(g.amount.cents.0 - g.paid.0).display(),
+        open: if g.withdrawn.is_some() {
+            EuroCents(0).display()
+        } else {
+            EuroCents(g.amount.cents.0 - g.paid.0).display()
+        },
         note: g.note.clone(),
         awarded: dutch_date(keten_core::steering::local_date(g.awarded_at)),
         payments: g
@@ -89,6 +106,17 @@ pub(crate) fn grant_view(g: &Grant) -> GrantView {
             .iter()
             .map(|p| (dutch_date(p.paid_on), p.amount.display()))
             .collect(),
+        withdrawn: g.withdrawn.as_ref().map(|w| {
+            (
+                dutch_date(keten_core::steering::local_date(w.at)),
+                w.reason.clone(),
+            )
+        }),
+        to_reclaim: if g.to_reclaim().0 > 0 {
+            g.to_reclaim().display()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -287,6 +315,11 @@ struct GrantPage {
     programme_name: String,
     manages: bool,
     form: PaymentForm,
+    edit: EditForm,
+    withdraw: WithdrawForm,
+    /// The cap per participant, for the edit form's hint.
+    cap: String,
+    vat_included: bool,
     errors: Vec<ValidationError>,
 }
 
@@ -305,24 +338,58 @@ pub(crate) struct PaymentForm {
     pub amount: String,
 }
 
+/// A new amount for a grant as typed (its own field names: the page also holds the payment form).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct EditForm {
+    #[serde(default)]
+    pub new_amount: String,
+    /// "1" when the amount includes VAT; empty means the programme's own footing.
+    #[serde(default)]
+    pub new_amount_vat_included: String,
+}
+
+/// A withdrawal as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct WithdrawForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The forms of the grant page, with whichever was sent.
+#[derive(Default)]
+struct GrantForms {
+    payment: PaymentForm,
+    edit: EditForm,
+    withdraw: WithdrawForm,
+}
+
 async fn grant_view_page(
     state: &AppState,
     shell: Shell,
     actor: &Actor,
     id: &str,
-    form: PaymentForm,
+    forms: GrantForms,
     errors: Vec<ValidationError>,
 ) -> Result<GrantPage, AppError> {
     let g = state.store.grant(actor, id).await?;
     let p = state.store.programme(&g.programme_id).await?;
     let manages = state.store.managed_programme(actor, &p.id).await.is_ok();
+    let vat_included = match forms.edit.new_amount_vat_included.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => p.cap.vat_included,
+    };
     Ok(GrantPage {
         shell,
         grant: grant_view(&g),
+        cap: format!("{} {}", p.cap.cents.display(), footing(p.cap.vat_included)),
         programme_id: p.id,
         programme_name: p.name,
         manages,
-        form,
+        form: forms.payment,
+        edit: forms.edit,
+        withdraw: forms.withdraw,
+        vat_included,
         errors,
     })
 }
@@ -338,7 +405,7 @@ async fn grant_page(
         shell,
         &me.actor,
         &id,
-        PaymentForm::default(),
+        GrantForms::default(),
         Vec::new(),
     )
     .await?)
@@ -378,9 +445,102 @@ async fn record_payment(
     match pay(&state, &me.actor, &id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/subsidies/{id}")).into_response()),
         Err(AppError::Validation(errors)) => {
-            let page = grant_view_page(&state, shell, &me.actor, &id, form, errors).await?;
+            let forms = GrantForms {
+                payment: form,
+                ..GrantForms::default()
+            };
+            let page = grant_view_page(&state, shell, &me.actor, &id, forms, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes a grant's amount: shared by the page and the API. `vat_included` None means the programme's footing.
+pub(crate) async fn change(
+    state: &AppState,
+    actor: &Actor,
+    grant_id: &str,
+    amount: &str,
+    vat_included: Option<bool>,
+) -> Result<Grant, AppError> {
+    let g = state.store.grant(actor, grant_id).await?;
+    let p = state
+        .store
+        .managed_programme(actor, &g.programme_id)
+        .await?;
+    let cents = amount_on_footing(&p, amount, vat_included)?;
+    Ok(state
+        .store
+        .change_grant_amount(actor, grant_id, cents, state.now())
+        .await?)
+}
+
+/// The store names the amount `amount`; the page's edit field is `new_amount` (the payment form has `amount`).
+fn as_edit_errors(errors: Vec<ValidationError>) -> Vec<ValidationError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            if e.field == "amount" {
+                ValidationError::new("new_amount", e.message)
+            } else {
+                e
+            }
+        })
+        .collect()
+}
+
+async fn change_amount(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<EditForm>,
+) -> Result<Response, PageError> {
+    require_manager(&me.actor)?;
+    let vat = match form.new_amount_vat_included.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    };
+    match change(&state, &me.actor, &id, &form.new_amount, vat).await {
+        Ok(_) => Ok(Redirect::to(&format!("/subsidies/{id}")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let forms = GrantForms {
+                edit: form,
+                ..GrantForms::default()
+            };
+            let page =
+                grant_view_page(&state, shell, &me.actor, &id, forms, as_edit_errors(errors))
+                    .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn withdraw_grant(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    require_manager(&me.actor)?;
+    match state
+        .store
+        .withdraw_grant(&me.actor, &id, &form.reason, state.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/subsidies/{id}")).into_response()),
+        Err(keten_store::StoreError::Invalid(errors)) => {
+            let forms = GrantForms {
+                withdraw: form,
+                ..GrantForms::default()
+            };
+            let page = grant_view_page(&state, shell, &me.actor, &id, forms, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(AppError::from(e).into()),
     }
 }

@@ -1,9 +1,11 @@
 //! National programmes over HTTP: the checks of an application shared by pages and the JSON API, and the routes.
 
+mod accountability;
 pub(crate) mod api;
 pub(crate) mod grants;
 mod open_data;
 mod pages;
+pub(crate) mod report_mail;
 pub(crate) mod reports;
 pub(crate) mod selection;
 
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(open_data::router())
         .merge(grants::router())
         .merge(reports::router())
+        .merge(accountability::router())
 }
 
 /// Only programme managers (and admins) run programmes.

@@ -396,6 +396,57 @@ struct PublicPage {
     programme: ProgrammeView,
     run: Option<RunView>,
     participants: Vec<ApplicationView>,
+    waves: Vec<WaveRunView>,
+}
+
+/// A wave's own published selection: its seed, day and the participants it selected (still selected now).
+#[derive(Debug, Clone)]
+pub(crate) struct WaveRunView {
+    pub name: String,
+    pub places: u32,
+    pub seed: String,
+    pub when: String,
+    pub participants: Vec<String>,
+}
+
+async fn wave_run_views(
+    state: &AppState,
+    p: &keten_store::programmes::Programme,
+) -> Result<Vec<WaveRunView>, AppError> {
+    let runs = state.store.wave_runs(&p.id).await?;
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let selected = state.store.selected_participants(&p.id).await?;
+    let mut out = Vec::new();
+    for wave in &p.waves {
+        let Some((_, seed, result, created_at)) = runs.iter().find(|r| r.0 == wave.id) else {
+            continue;
+        };
+        let chosen: Vec<String> = serde_json::from_str::<keten_core::selection::Selection>(result)
+            .map(|s| {
+                s.outcomes
+                    .into_iter()
+                    .filter(|o| o.decision == keten_core::selection::Decision::Selected)
+                    .map(|o| o.id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut participants: Vec<String> = selected
+            .iter()
+            .filter(|a| chosen.contains(&a.id))
+            .map(|a| a.organisation_name.clone())
+            .collect();
+        participants.sort();
+        out.push(WaveRunView {
+            name: wave.name.clone(),
+            places: wave.places,
+            seed: seed.clone(),
+            when: dutch_date(keten_core::steering::local_date(*created_at)),
+            participants,
+        });
+    }
+    Ok(out)
 }
 
 async fn public_page(
@@ -415,6 +466,7 @@ async fn public_page(
     Ok(PublicPage {
         programme: programme_view(&p, today),
         run: run_view(&state, &id).await?,
+        waves: wave_run_views(&state, &p).await?,
         participants,
         shell,
     })

@@ -38,18 +38,37 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FiguresView {
     pub questions: String,
+    /// Help questions per 1,000 residents of the municipality (CBS/Statbel population of the reference data, as
+    /// the steering dashboard counts it), one decimal; "< 5" when the questions are, empty without residents.
+    pub per_1000: String,
     pub referrals_sent: String,
     pub referrals_completed: String,
     pub help_points: String,
+    /// Partners' consultation hours at the chain's help points in the directory today.
+    pub consultation_hours: String,
 }
 
 pub(crate) fn small_cell(n: i64) -> Cell {
     Cell::new(n, n > 0 && n < 5)
 }
 
-pub(crate) fn figures_view(f: &KetenFigures) -> FiguresView {
+/// Help questions per 1,000 residents as a cell: hidden like the count it comes from (a rate must not reveal a
+/// count of 1 to 4), absent without residents.
+pub(crate) fn per_1000_cell(questions: i64, municipality_code: &str) -> Option<Cell> {
+    let residents = municipality(municipality_code).map_or(0, |m| m.population);
+    if questions > 0 && questions < 5 {
+        return Some(Cell::Hidden);
+    }
+    keten_core::steering::per_thousand_tenths(questions, residents).map(Cell::Tenths)
+}
+
+pub(crate) fn figures_view(f: &KetenFigures, municipality_code: &str) -> FiguresView {
     FiguresView {
         questions: small_cell(f.questions).to_string(),
+        per_1000: per_1000_cell(f.questions, municipality_code)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        consultation_hours: f.consultation_hours.to_string(),
         referrals_sent: small_cell(f.referrals_sent).to_string(),
         referrals_completed: small_cell(f.referrals_completed).to_string(),
         help_points: f.help_points.to_string(),
@@ -97,7 +116,10 @@ pub(crate) async fn keten_figures_of(
 }
 
 async fn line_view(state: &AppState, line: &ReportLine) -> Result<LineView, AppError> {
-    let keten = figures_view(&keten_figures_of(state, line).await?);
+    let keten = figures_view(
+        &keten_figures_of(state, line).await?,
+        &line.municipality_code,
+    );
     Ok(LineView {
         report_id: line.report.id.clone(),
         title: line.report.title.clone(),

@@ -56,18 +56,41 @@ fn refusal(a: &Application, p: &Programme) -> Option<RefusalReason> {
     }
 }
 
-/// Runs the selection over every application and stores it; the seed is the one given or a fresh random one.
+/// Runs the selection and stores it; the seed is the one given or a fresh random one. Without a wave: over every
+/// application, for the programme's maximum. With a wave (the libraries' scheme): over the applications for that
+/// wave and those of earlier waves not selected there ("later waves from the rest"), for the wave's places; the
+/// participants selected in earlier waves keep their places.
 pub(crate) async fn run_selection(
     state: &AppState,
     actor: &Actor,
     programme_id: &str,
     seed: Option<u64>,
+    wave_id: Option<&str>,
 ) -> Result<Selection, AppError> {
     let p = state.store.managed_programme(actor, programme_id).await?;
-    let applications = state
+    let mut applications = state
         .store
         .selection_candidates(actor, programme_id)
         .await?;
+    let mut capacity = p.max_participants;
+    let mut budget = u64::try_from(p.budget.0).ok().filter(|b| *b > 0);
+    if let Some(w) = wave_id {
+        let Some(position) = p.waves.iter().position(|x| x.id == w) else {
+            return Err(AppError::Validation(vec![ValidationError::new(
+                "wave_id",
+                "Kies een golf uit de lijst.",
+            )]));
+        };
+        let earlier: Vec<&str> = p.waves[..position].iter().map(|x| x.id.as_str()).collect();
+        applications.retain(|a| match a.wave_id.as_deref() {
+            Some(x) if x == w => true,
+            Some(x) => earlier.contains(&x) && a.status != ApplicationStatus::Selected,
+            None => false,
+        });
+        capacity = p.waves[position].places;
+        // The amounts per wave are the scheme's table; the programme's budget is not split over the waves.
+        budget = None;
+    }
     let candidates: Vec<Candidate> = applications
         .iter()
         .map(|a| Candidate {
@@ -79,8 +102,8 @@ pub(crate) async fn run_selection(
         .collect();
     let seed = seed.unwrap_or_else(rand::random::<u64>);
     let rules = SelectionRules {
-        capacity: p.max_participants,
-        budget_cents: u64::try_from(p.budget.0).ok().filter(|b| *b > 0),
+        capacity,
+        budget_cents: budget,
         seed,
     };
     let selection = select(&candidates, &rules)?;
@@ -108,6 +131,7 @@ pub(crate) async fn run_selection(
             &seed.to_string(),
             &result,
             &outcomes,
+            wave_id,
             state.now(),
         )
         .await?;
@@ -123,6 +147,9 @@ pub(crate) fn explanation(json: Option<&str>) -> Option<Explanation> {
 struct RunForm {
     #[serde(default)]
     seed: String,
+    /// Empty: the whole programme at once.
+    #[serde(default)]
+    wave_id: String,
 }
 
 async fn run_selection_page(
@@ -141,7 +168,8 @@ async fn run_selection_page(
             )])
         })?),
     };
-    run_selection(&state, &me.actor, &id, seed).await?;
+    let wave = Some(form.wave_id.trim()).filter(|w| !w.is_empty());
+    run_selection(&state, &me.actor, &id, seed, wave).await?;
     Ok(Redirect::to(&format!("/programmas/{id}/beheer")).into_response())
 }
 

@@ -22,6 +22,7 @@ mod foundation;
 mod hsds;
 mod i18n;
 mod programme_money;
+mod programme_reports;
 mod programmes;
 mod referral_delivery;
 mod referral_privacy;
