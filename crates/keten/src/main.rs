@@ -354,6 +354,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             // Device loans whose reminder day has come (once per loan).
             if let Err(e) = keten_web::send_loan_reminders(&notifier).await {
                 tracing::warn!(error = %e, "loan reminders failed");
+            }
             // Programme reports due soon or overdue.
             if let Err(e) = keten_web::send_report_reminders(&notifier).await {
                 tracing::warn!(error = %e, "report reminders failed");
