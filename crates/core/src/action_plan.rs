@@ -370,6 +370,31 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    /// The OpenAPI schema lists the codes the API really sends (a `rename_all` once made it say
+    /// "questions_per1000" while the API sent "questions_per_1000").
+    #[test]
+    fn the_metric_schema_lists_the_codes_the_api_sends() {
+        let schema = serde_json::to_value(<Metric as utoipa::PartialSchema>::schema()).unwrap();
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let sent: Vec<String> = Metric::ALL
+            .iter()
+            .map(|m| {
+                serde_json::to_value(m)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(listed, sent);
+        assert!(listed.contains(&"questions_per_1000"));
+    }
+
     #[test]
     fn plan_period_must_run_forward_and_title_is_required() {
         let ok = PlanDraft::parse("Actieplan 2026", "01-01-2026", "31-12-2028").unwrap();

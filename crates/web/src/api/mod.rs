@@ -201,3 +201,54 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::devices::data_offers::put_loan_settings
         ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    /// Names of the types deriving `ToSchema` in the source files below `dir`, with where they are.
+    fn schema_names(dir: &Path, found: &mut BTreeMap<String, Vec<String>>) {
+        for entry in std::fs::read_dir(dir).expect("source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                schema_names(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut derives = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    derives = true;
+                } else if derives && !line.starts_with("#[") && !line.starts_with("///") {
+                    let name = line
+                        .split_whitespace()
+                        .skip_while(|w| !matches!(*w, "struct" | "enum"))
+                        .nth(1)
+                        .map(|n| n.trim_end_matches(['{', '(', '<', ';']).to_owned());
+                    if let Some(name) = name {
+                        found
+                            .entry(name)
+                            .or_default()
+                            .push(path.display().to_string());
+                    }
+                    derives = false;
+                }
+            }
+        }
+    }
+
+    /// utoipa names a schema after its type and silently keeps one of two types with the same name, so a
+    /// second `EventResponse` made the referrals' events answer with the programme events' schema.
+    #[test]
+    fn every_schema_name_is_used_once() {
+        let mut found = BTreeMap::new();
+        schema_names(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.len() > 50, "the scan finds the API's types");
+        let twice: Vec<_> = found.iter().filter(|(_, at)| at.len() > 1).collect();
+        assert!(twice.is_empty(), "schema names used twice: {twice:?}");
+    }
+}

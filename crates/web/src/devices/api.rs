@@ -435,6 +435,8 @@ pub struct DeviceRequestResponse {
     pub erased_at: Option<i64>,
     /// The loan recorded at hand-out, if the device was lent.
     pub loan: Option<LoanResponse>,
+    /// The data offer the bank paired with the device at hand-out, if any.
+    pub data_offer: Option<super::data_offers::DataOfferResponse>,
 }
 
 impl DeviceRequestResponse {
@@ -443,6 +445,9 @@ impl DeviceRequestResponse {
         let loan = state.store.request_loan(&r.id).await?;
         let mut response = Self::from(r);
         response.loan = loan.map(|l| LoanResponse::of(l, today(state)));
+        let paired = state.store.paired_data_offer(&response.id).await?;
+        response.data_offer =
+            paired.map(|o| super::data_offers::DataOfferResponse::of(o, today(state)));
         Ok(response)
     }
 }
@@ -468,6 +473,7 @@ impl From<DeviceRequest> for DeviceRequestResponse {
             closed_at: r.closed_at,
             erased_at: r.erased_at,
             loan: None,
+            data_offer: None,
         }
     }
 }

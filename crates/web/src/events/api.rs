@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 /// An event with its counts.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventResponse {
+pub struct ProgrammeEventResponse {
     pub id: String,
     pub programme_id: String,
     pub title: String,
@@ -38,8 +38,8 @@ fn rfc3339(s: i64) -> String {
         .unwrap_or_default()
 }
 
-fn event_response(e: &Event) -> EventResponse {
-    EventResponse {
+fn event_response(e: &Event) -> ProgrammeEventResponse {
+    ProgrammeEventResponse {
         id: e.id.clone(),
         programme_id: e.programme_id.clone(),
         title: e.title.clone(),
@@ -84,14 +84,14 @@ fn sign_up_response(s: &SignUp) -> SignUpResponse {
 /// The events of a programme the caller manages (another programme's manager gets 404).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/events", tag = "events",
     params(("id" = String, Path, description = "Programme id")),
-    responses((status = 200, body = [EventResponse]), (status = 401, body = crate::error::Problem),
+    responses((status = 200, body = [ProgrammeEventResponse]), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("session" = []), ("token" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-) -> Result<Json<Vec<EventResponse>>, ApiError> {
+) -> Result<Json<Vec<ProgrammeEventResponse>>, ApiError> {
     require_manager(&actor)?;
     let events = state.store.managed_events(&actor, &id).await?;
     Ok(Json(events.iter().map(event_response).collect()))
@@ -133,7 +133,7 @@ pub async fn list_sign_ups(
 
 /// Who came, as sent.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct AttendanceBody {
+pub struct EventAttendanceBody {
     /// Ids of sign-ups with a place who came; every other place counts as absent.
     pub present: Vec<String>,
 }
@@ -141,8 +141,8 @@ pub struct AttendanceBody {
 /// Records attendance on the day (managers only); returns the event with its counts.
 #[utoipa::path(put, path = "/api/v1/programmes/{id}/events/{event}/attendance", tag = "events",
     params(("id" = String, Path, description = "Programme id"), ("event" = String, Path, description = "Event id")),
-    request_body = AttendanceBody,
-    responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
+    request_body = EventAttendanceBody,
+    responses((status = 200, body = ProgrammeEventResponse), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
     security(("session" = []), ("token" = [])))]
@@ -150,8 +150,8 @@ pub async fn put_attendance(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, event)): Path<(String, String)>,
-    body: Result<ApiJson<AttendanceBody>, ApiError>,
-) -> Result<Json<EventResponse>, ApiError> {
+    body: Result<ApiJson<EventAttendanceBody>, ApiError>,
+) -> Result<Json<ProgrammeEventResponse>, ApiError> {
     require_manager(&actor)?;
     event_in(&state, &actor, &id, &event).await?;
     let ApiJson(body) = body?;

@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/programmas/{id}/evenementen.ics", get(programme_feed))
         .route("/evenementen/{id}", get(public_page).post(sign_up))
         .route("/evenementen/{id}/agenda.ics", get(event_ics))
-        .route("/evenementen/{id}/beheer", get(manage_page))
+        .route(
+            "/evenementen/{id}/beheer",
+            get(manage_page).post(edit_event),
+        )
         .route("/evenementen/{id}/aanwezigheid", post(save_attendance))
         .route(
             "/evenementen/{id}/inschrijvingen/{sign_up}/afmelden",
@@ -147,17 +150,7 @@ async fn create_event(
     require_manager(&me.actor)?;
     let p = state.store.managed_programme(&me.actor, &id).await?;
     let mut form = Form::read(&body);
-    let input = EventInput {
-        title: form.get("title").into(),
-        description: form.get("description").into(),
-        place: form.get("place").into(),
-        date: form.get("date").into(),
-        start: form.get("start").into(),
-        end: form.get("end").into(),
-        capacity: form.get("capacity").into(),
-        closes_on: form.get("closes_on").into(),
-        erase_after_days: form.get("erase_after_days").into(),
-    };
+    let input = event_input(&form);
     let region = p
         .rules
         .country
@@ -214,6 +207,58 @@ struct ManagePage {
     erase_after_days: u32,
     erased: bool,
     sign_ups: Vec<SignUpRow>,
+    /// The edit form: the event's settings, or what was typed with its errors.
+    form: Form,
+}
+
+/// The event's settings as the edit form shows them (local date and times).
+fn event_form(e: &Event) -> Form {
+    let mut form = Form::default();
+    let (date, start) = local(e, e.starts_at)
+        .split_once(' ')
+        .map(|(d, t)| (d.to_owned(), t.to_owned()))
+        .unwrap_or_default();
+    let end = local(e, e.ends_at)
+        .split_once(' ')
+        .map(|(_, t)| t.to_owned())
+        .unwrap_or_default();
+    // Closing at the start is shown as "no last day"; else the local day before the closing moment.
+    let closes_on = if e.sign_up_closes_at >= e.starts_at {
+        String::new()
+    } else {
+        local(e, e.sign_up_closes_at - 1)
+            .split_once(' ')
+            .map(|(d, _)| d.to_owned())
+            .unwrap_or_default()
+    };
+    for (k, v) in [
+        ("title", e.title.clone()),
+        ("description", e.description.clone()),
+        ("place", e.place.clone()),
+        ("date", date),
+        ("start", start),
+        ("end", end),
+        ("capacity", e.capacity.to_string()),
+        ("closes_on", closes_on),
+        ("erase_after_days", e.erase_after_days.to_string()),
+    ] {
+        form.values.insert(k.to_owned(), vec![v]);
+    }
+    form
+}
+
+fn event_input(form: &Form) -> EventInput {
+    EventInput {
+        title: form.get("title").into(),
+        description: form.get("description").into(),
+        place: form.get("place").into(),
+        date: form.get("date").into(),
+        start: form.get("start").into(),
+        end: form.get("end").into(),
+        capacity: form.get("capacity").into(),
+        closes_on: form.get("closes_on").into(),
+        erase_after_days: form.get("erase_after_days").into(),
+    }
 }
 
 async fn manage_page(
@@ -222,13 +267,21 @@ async fn manage_page(
     RequireUser(me): RequireUser,
     Path(id): Path<String>,
 ) -> Result<ManagePage, PageError> {
-    require_manager(&me.actor)?;
-    let e = state.store.managed_event(&me.actor, &id).await?;
-    let sign_ups = state
-        .store
-        .event_sign_ups(&me.actor, &id, state.now())
-        .await?;
+    manage_view(&state, shell, &me.actor, &id, None).await
+}
+
+async fn manage_view(
+    state: &AppState,
+    shell: Shell,
+    actor: &keten_store::Actor,
+    id: &str,
+    form: Option<Form>,
+) -> Result<ManagePage, PageError> {
+    require_manager(actor)?;
+    let e = state.store.managed_event(actor, id).await?;
+    let sign_ups = state.store.event_sign_ups(actor, id, state.now()).await?;
     Ok(ManagePage {
+        form: form.unwrap_or_else(|| event_form(&e)),
         shell,
         event: event_row(&e),
         programme_id: e.programme_id.clone(),
@@ -238,6 +291,41 @@ async fn manage_page(
         erased: e.erased_at.is_some(),
         sign_ups: sign_ups.iter().map(sign_up_row).collect(),
     })
+}
+
+async fn edit_event(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    require_manager(&me.actor)?;
+    let e = state.store.managed_event(&me.actor, &id).await?;
+    let mut form = Form::read(&body);
+    let result: Result<(), AppError> = async {
+        let draft = event_input(&form)
+            .parse(e.region, e.places_taken)
+            .map_err(AppError::Validation)?;
+        let (event, promoted) = state
+            .store
+            .update_event(&me.actor, &id, &draft, state.now())
+            .await?;
+        for p in &promoted {
+            send_sign_up_mail(&state, &event, p, None, true).await;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/evenementen/{id}/beheer")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            form.errors = errors;
+            let page = manage_view(&state, shell, &me.actor, &id, Some(form)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn save_attendance(

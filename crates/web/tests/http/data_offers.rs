@@ -194,6 +194,10 @@ crate::both_backends! {
         let handed = json_of(r).await;
         assert_eq!(handed["loan"]["remind_days_before"], 7);
         assert_eq!(handed["loan"]["due_on"], "2026-04-02");
+        // The pairing is on the request, for the bank and the referrer.
+        assert_eq!(handed["data_offer"]["id"], offer["id"]);
+        let seen = json_of(app.get_as(&partner, &format!("/api/v1/device-requests/{rid}")).await).await;
+        assert_eq!(seen["data_offer"]["summary"], "10 GB per maand, 6 maanden, gratis");
 
         // Due 2 April, reminder from 26 March: none before, one mail round on that day, never again.
         app.clock.advance_seconds(23 * 86_400);

@@ -194,6 +194,23 @@ both_backends! {
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
         assert!(html.contains("value=\"Zonder vinkje\"") && html.contains("consent-error"));
+
+        // The manager raises the capacity to 4: the first two on the waiting list move up. Below the places
+        // given is refused, with the input kept.
+        let manage = format!("/evenementen/{event}/beheer");
+        let page = app.get_as(&manager, &manage).await.text().await.unwrap();
+        assert!(page.contains("value=\"04-11-2026\"") && page.contains("value=\"13:00\""));
+        let edit = |capacity: &'static str| [
+            ("title", "Stadssafari"), ("description", ""), ("place", "Centrale Bibliotheek"), ("date", "04-11-2026"),
+            ("start", "13:00"), ("end", "17:30"), ("capacity", capacity), ("closes_on", ""), ("erase_after_days", "10"),
+        ];
+        let r = app.post_form(&manager, &manage, &manage, &edit("1")).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("al 2 mensen"));
+        let r = app.post_form(&manager, &manage, &manage, &edit("4")).await;
+        assert_eq!(r.status(), 303);
+        let list = sign_ups(&app, &manager, &programme, &event).await;
+        assert_eq!((with_status(&list, "place").len(), with_status(&list, "waiting").len()), (4, 2));
     };
 
     cancelling_moves_the_waiting_list_up_and_mails_the_next => |app: TestApp| async move {
