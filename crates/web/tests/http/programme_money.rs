@@ -6,9 +6,9 @@ use crate::support::TestApp;
 use crate::support::demo_users::STEERING;
 use keten_core::account::Role;
 
-const MANAGER: &str = "programma@digitale-inclusie.demo.keten.nl";
+pub(crate) const MANAGER: &str = "programma@digitale-inclusie.demo.keten.nl";
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .map(|l| l.to_str().unwrap().to_owned())
@@ -16,7 +16,7 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 /// A call with a budget and a cap of 22.500 including VAT; returns its id.
-async fn call(app: &TestApp, manager: &reqwest::Client, budget: &str) -> String {
+pub(crate) async fn call(app: &TestApp, manager: &reqwest::Client, budget: &str) -> String {
     let fields: Vec<(&str, &str)> = vec![
         ("kind", "call"),
         ("name", "Koplopers geld"),

@@ -4,46 +4,10 @@
 //! the input) and a withdrawal returns the budget and names what is to be reclaimed; the reminder list; the
 //! selection per wave, each with its own seed, deterministic and published per wave.
 
+use crate::programme_money::{MANAGER, call, location};
 use crate::support::TestApp;
 use crate::support::demo_users::STEERING;
 use keten_core::account::Role;
-
-const MANAGER: &str = "programma@digitale-inclusie.demo.keten.nl";
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-/// A call with the given budget and a cap of 22.500 including VAT; returns its id.
-async fn call(app: &TestApp, manager: &reqwest::Client, budget: &str) -> String {
-    let fields: Vec<(&str, &str)> = vec![
-        ("kind", "call"),
-        ("name", "Koplopers verantwoording"),
-        ("applicant_kind", "municipality"),
-        ("description", "Test"),
-        ("opens_on", "01-01-2026"),
-        ("closes_on", "31-12-2026"),
-        ("budget", budget),
-        ("cap", "22.500"),
-        ("cap_vat_included", "1"),
-        ("vat_percent", "21"),
-        ("small_below", "20.000"),
-        ("large_from", "50.000"),
-        ("max_participants", "5"),
-        ("conditions", "Wij rapporteren open"),
-    ];
-    let r = app
-        .post_form(manager, "/programmas/nieuw", "/programmas/nieuw", &fields)
-        .await;
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    location(&r)
-        .trim_start_matches("/programmas/")
-        .trim_end_matches("/beheer")
-        .to_owned()
-}
 
 /// Rotterdam (the demo's steering user) and Ameland apply and are selected; (client, application id) each.
 async fn rotterdam_and_ameland(
