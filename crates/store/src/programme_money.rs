@@ -7,7 +7,7 @@
 use crate::error::{Result, StoreError};
 use crate::programmes::{Application, Programme};
 use crate::sql::Sql;
-use crate::stats::{StatsScope, push_scope};
+use crate::stats::{StatsScope, TOTALS, push_rollup};
 use crate::{Actor, Store, new_id};
 use jiff::civil::Date;
 use keten_core::ValidationError;
@@ -811,10 +811,8 @@ impl Store {
             from: day_number(from),
             until: day_number(until) + 1,
         };
-        let mut sql = Sql::new(
-            "SELECT CAST(COALESCE(SUM(r.questions), 0) AS BIGINT) FROM question_rollups r WHERE ",
-        );
-        push_scope(&mut sql, &scope, range);
+        let mut sql = Sql::new("SELECT CAST(COALESCE(SUM(r.questions), 0) AS BIGINT) FROM ");
+        push_rollup(&mut sql, &scope, range, TOTALS);
         let (questions,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         let start = keten_core::steering::day_start_seconds(range.from);
         let end = keten_core::steering::day_start_seconds(range.until);

@@ -1,4 +1,4 @@
-//! Rollups of help questions (migrations 0008 and 0019): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008, 0019 and 0027): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
 //! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
@@ -83,8 +83,61 @@ pub fn first_visit_code(first_visit: Option<i64>) -> &'static str {
     }
 }
 
-type MainKey = (String, i64, [String; 7]);
-type ProfileKey = (String, i64, String, String);
+/// Age bands counted as "65 or over" for the blind spots (`pc4_65plus`).
+pub const OLDER_AGE_BANDS: [AgeBand; 2] = [AgeBand::From65, AgeBand::From75];
+
+/// Whether a stored age band is 65 or over.
+pub fn is_older(age_band: &str) -> bool {
+    OLDER_AGE_BANDS.iter().any(|a| a.as_str() == age_band)
+}
+
+/// The one cross of dimensions a figure needs (the cost-benefit analysis values a solved question by topic,
+/// agency and outcome together), kept as one dimension whose value joins the three codes.
+pub(crate) const OUTCOME_KEY: &str = "topic_agency_outcome";
+const OUTCOME_KEY_SEPARATOR: char = '\u{1f}';
+
+pub(crate) fn outcome_key(topic: &str, agency: &str, outcome: &str) -> String {
+    format!("{topic}{OUTCOME_KEY_SEPARATOR}{agency}{OUTCOME_KEY_SEPARATOR}{outcome}")
+}
+
+/// (topic, agency, outcome) of an [`outcome_key`].
+pub(crate) fn split_outcome_key(key: &str) -> (String, String, String) {
+    let mut parts = key.splitn(3, OUTCOME_KEY_SEPARATOR).map(str::to_owned);
+    (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    )
+}
+
+/// The (dimension, value) pairs one question counts under in `question_dimension_rollups`.
+fn dimension_values(f: &Fact) -> Vec<(&'static str, String)> {
+    let pc4 = f.pc4.clone().unwrap_or_default();
+    let age = f.age_band.clone().unwrap_or_default();
+    let mut values = vec![
+        ("all", String::new()),
+        ("topic_code", f.topic_code.clone()),
+        ("agency", f.agency.clone()),
+        ("kind", f.kind.clone()),
+        ("channel", f.channel.clone()),
+        ("outcome", f.outcome.clone()),
+        ("referred_to", f.referred_to.clone().unwrap_or_default()),
+        ("first_visit", first_visit_code(f.first_visit).to_owned()),
+        ("pc4", pc4.clone()),
+        (
+            OUTCOME_KEY,
+            outcome_key(&f.topic_code, &f.agency, &f.outcome),
+        ),
+    ];
+    if is_older(&age) {
+        values.push(("pc4_65plus", pc4));
+    }
+    values.push(("age_band", age));
+    values
+}
+
+/// Dimension code, day, help point, value: one row of `question_dimension_rollups`.
+type DimensionKey = (&'static str, i64, String, String);
 type HourKey = (String, i64, i64);
 /// Consultation hour, help point, day, hour, then [topic, agency, kind, channel, outcome, referred to,
 /// first visit, PC4, age band].
@@ -94,8 +147,7 @@ type ConsultationKey = (String, String, i64, i64, [String; 9]);
 /// on PostgreSQL lock rows in the same order and cannot deadlock).
 #[derive(Default)]
 struct Delta {
-    main: BTreeMap<MainKey, (i64, i64)>,
-    profile: BTreeMap<ProfileKey, i64>,
+    dimension: BTreeMap<DimensionKey, (i64, i64)>,
     hour: BTreeMap<HourKey, i64>,
     /// Only questions registered during a consultation hour.
     consultation: BTreeMap<ConsultationKey, (i64, i64)>,
@@ -104,33 +156,14 @@ struct Delta {
 impl Delta {
     fn add(&mut self, f: &Fact, sign: i64) {
         let (day, hour) = local_day_hour(f.asked_at);
-        let main = self
-            .main
-            .entry((
-                f.help_point_id.clone(),
-                day,
-                [
-                    f.topic_code.clone(),
-                    f.agency.clone(),
-                    f.kind.clone(),
-                    f.channel.clone(),
-                    f.outcome.clone(),
-                    f.referred_to.clone().unwrap_or_default(),
-                    first_visit_code(f.first_visit).to_owned(),
-                ],
-            ))
-            .or_default();
-        main.0 += sign;
-        main.1 += sign * f.minutes;
-        *self
-            .profile
-            .entry((
-                f.help_point_id.clone(),
-                day,
-                f.pc4.clone().unwrap_or_default(),
-                f.age_band.clone().unwrap_or_default(),
-            ))
-            .or_default() += sign;
+        for (dimension, value) in dimension_values(f) {
+            let row = self
+                .dimension
+                .entry((dimension, day, f.help_point_id.clone(), value))
+                .or_default();
+            row.0 += sign;
+            row.1 += sign * f.minutes;
+        }
         *self
             .hour
             .entry((f.help_point_id.clone(), day, hour))
@@ -185,8 +218,7 @@ pub async fn apply(
         touched.dedup();
         for (point, day) in touched {
             for sql in [
-                "DELETE FROM question_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
-                "DELETE FROM question_profile_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+                "DELETE FROM question_dimension_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
                 "DELETE FROM question_hour_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
                 "DELETE FROM question_consultation_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
             ] {
@@ -264,44 +296,23 @@ async fn write(
     delta: &Delta,
     upsert: bool,
 ) -> Result<()> {
-    let main: Vec<_> = delta.main.iter().collect();
-    for chunk in main.chunks(ROWS_PER_STATEMENT) {
+    let dimension: Vec<_> = delta.dimension.iter().collect();
+    for chunk in dimension.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(
-            "INSERT INTO question_rollups (help_point_id, day, topic_code, agency, kind, channel, outcome, \
-             referred_to, first_visit, questions, minutes) VALUES ",
+            "INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
+             VALUES ",
         );
-        for (i, ((point, day, dims), (n, minutes))) in chunk.iter().enumerate() {
+        for (i, ((dim, day, point, value), (n, minutes))) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(point.clone()).push(", ").bind(*day);
-            for d in dims {
-                sql.push(", ").bind(d.clone());
-            }
+            sql.bind(*dim).push(", ").bind(*day).push(", ");
+            sql.bind(point.clone()).push(", ").bind(value.clone());
             sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
         }
         if upsert {
             sql.push(
-                " ON CONFLICT (help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, \
-                 first_visit) DO UPDATE SET questions = question_rollups.questions + excluded.questions, \
-                 minutes = question_rollups.minutes + excluded.minutes",
-            );
-        }
-        sql.query()?.execute(&mut **tx).await?;
-    }
-    let profile: Vec<_> = delta.profile.iter().collect();
-    for chunk in profile.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(
-            "INSERT INTO question_profile_rollups (help_point_id, day, pc4, age_band, questions) VALUES ",
-        );
-        for (i, ((point, day, pc4, age), n)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(point.clone()).push(", ").bind(*day).push(", ");
-            sql.bind(pc4.clone()).push(", ").bind(age.clone());
-            sql.push(", ").bind(**n).push(")");
-        }
-        if upsert {
-            sql.push(
-                " ON CONFLICT (help_point_id, day, pc4, age_band) DO UPDATE SET \
-                 questions = question_profile_rollups.questions + excluded.questions",
+                " ON CONFLICT (dimension, day, help_point_id, value) DO UPDATE SET \
+                 questions = question_dimension_rollups.questions + excluded.questions, \
+                 minutes = question_dimension_rollups.minutes + excluded.minutes",
             );
         }
         sql.query()?.execute(&mut **tx).await?;
@@ -354,21 +365,6 @@ async fn write(
 }
 
 #[derive(sqlx::FromRow)]
-struct MainRow {
-    help_point_id: String,
-    day: i64,
-    topic_code: String,
-    agency: String,
-    kind: String,
-    channel: String,
-    outcome: String,
-    referred_to: String,
-    first_visit: String,
-    questions: i64,
-    minutes: i64,
-}
-
-#[derive(sqlx::FromRow)]
 struct ConsultationRow {
     consultation_hour_id: String,
     help_point_id: String,
@@ -397,8 +393,7 @@ impl Store {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         for table in [
-            "DELETE FROM question_rollups",
-            "DELETE FROM question_profile_rollups",
+            "DELETE FROM question_dimension_rollups",
             "DELETE FROM question_hour_rollups",
             "DELETE FROM question_consultation_rollups",
         ] {
@@ -432,9 +427,10 @@ impl Store {
     /// Rebuilds the rollups when questions exist but no rollup does (a database from before migration 0008,
     /// or a bulk load that stopped before its rebuild).
     pub(crate) async fn rebuild_rollups_if_missing(&self) -> Result<()> {
-        let rolled: Option<i64> = sqlx::query_scalar("SELECT 1 FROM question_rollups LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let rolled: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM question_dimension_rollups LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
         let raw: Option<i64> = sqlx::query_scalar("SELECT 1 FROM help_questions LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
@@ -447,41 +443,20 @@ impl Store {
     /// Every rollup row as text, sorted: for tests and `keten rollups check`.
     pub async fn rollup_rows(&self) -> Result<Vec<RollupRow>> {
         let mut out: Vec<RollupRow> = Vec::new();
-        let main: Vec<MainRow> = sqlx::query_as(
-            "SELECT help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, first_visit, \
-             questions, minutes FROM question_rollups",
+        let dimension: Vec<(String, i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT dimension, day, help_point_id, value, questions, minutes FROM question_dimension_rollups",
         )
         .fetch_all(&self.pool)
         .await?;
-        for r in main {
+        for r in dimension {
             out.push(vec![
-                "main".into(),
-                r.help_point_id,
-                r.day.to_string(),
-                r.topic_code,
-                r.agency,
-                r.kind,
-                r.channel,
-                r.outcome,
-                r.referred_to,
-                r.first_visit,
-                r.questions.to_string(),
-                r.minutes.to_string(),
-            ]);
-        }
-        let profile: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
-            "SELECT help_point_id, day, pc4, age_band, questions FROM question_profile_rollups",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for r in profile {
-            out.push(vec![
-                "profile".into(),
+                "dimension".into(),
                 r.0,
                 r.1.to_string(),
                 r.2,
                 r.3,
                 r.4.to_string(),
+                r.5.to_string(),
             ]);
         }
         let hour: Vec<(String, i64, i64, i64)> =

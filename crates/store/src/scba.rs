@@ -2,9 +2,10 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::rollups::{OUTCOME_KEY, split_outcome_key};
 use crate::scope::Actor;
 use crate::sql::Sql;
-use crate::stats::{StatsScope, main_table, push_scope};
+use crate::stats::{StatsScope, TOTALS, push_rollup};
 use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::scba::{OutcomeCount, Outcomes, ScbaModel};
@@ -190,17 +191,33 @@ impl Store {
     /// Registered outcomes of the scope over `range` (questions and minutes per topic, agency and outcome), from
     /// the rollups, with the number of help points that registered.
     pub async fn scba_outcomes(&self, scope: &StatsScope, range: DayRange) -> Result<Outcomes> {
-        let mut sql = Sql::new(
-            "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
-        );
-        sql.push(main_table(scope)).push(" r WHERE ");
-        push_scope(&mut sql, scope, range);
-        sql.push(" GROUP BY topic_code, agency, outcome ORDER BY 1, 2, 3");
-        let rows: Vec<(String, String, String, i64, i64)> =
-            sql.query_as()?.fetch_all(&self.pool).await?;
+        let rows: Vec<(String, String, String, i64, i64)> = if scope.partner.is_some() {
+            let mut sql = Sql::new(
+                "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), \
+                 CAST(SUM(minutes) AS BIGINT) FROM ",
+            );
+            push_rollup(&mut sql, scope, range, OUTCOME_KEY);
+            sql.push(" GROUP BY topic_code, agency, outcome");
+            sql.query_as()?.fetch_all(&self.pool).await?
+        } else {
+            let mut sql = Sql::new(
+                "SELECT value, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
+            );
+            push_rollup(&mut sql, scope, range, OUTCOME_KEY);
+            sql.push(" GROUP BY value");
+            let keyed: Vec<(String, i64, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
+            keyed
+                .into_iter()
+                .map(|(key, questions, minutes)| {
+                    let (topic, agency, outcome) = split_outcome_key(&key);
+                    (topic, agency, outcome, questions, minutes)
+                })
+                .collect()
+        };
+        let mut rows = rows;
+        rows.sort();
         let mut sql = Sql::new("SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM ");
-        sql.push(main_table(scope)).push(" r WHERE ");
-        push_scope(&mut sql, scope, range);
+        push_rollup(&mut sql, scope, range, TOTALS);
         let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(Outcomes {
             days: u32::try_from((range.until - range.from).max(1)).unwrap_or(u32::MAX),

@@ -489,8 +489,8 @@ impl Store {
         }
 
         let mut at_points = Sql::new(
-            "SELECT h.organisation_id, CAST(SUM(r.questions) AS BIGINT) FROM question_rollups r \
-             JOIN help_points h ON h.id = r.help_point_id WHERE h.municipality_code = ",
+            "SELECT h.organisation_id, CAST(SUM(r.questions) AS BIGINT) FROM question_dimension_rollups r \
+             JOIN help_points h ON h.id = r.help_point_id WHERE r.dimension = 'all' AND h.municipality_code = ",
         );
         at_points
             .bind(code())

@@ -2,6 +2,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::rollups::OLDER_AGE_BANDS;
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
@@ -48,7 +49,8 @@ pub struct ScopePoint {
 /// A help point of a municipality's chain, for the scope chooser.
 pub type ChainPoint = ScopePoint;
 
-/// Columns of `question_rollups` the figures break down by.
+/// What the figures break down by: a dimension code of `question_dimension_rollups` and a column of
+/// `question_consultation_rollups`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Topic,
@@ -119,8 +121,10 @@ pub struct Figures {
     pub days: Vec<(i64, i64, i64)>,
     /// (day, local hour, questions).
     pub hours: Vec<(i64, i64, i64)>,
-    /// (PC4, age band, questions); '' where not recorded.
-    pub profile: Vec<(String, String, i64)>,
+    /// (PC4, questions, of which asked by residents of 65 or over); '' where not recorded.
+    pub areas: Vec<(String, i64, i64)>,
+    /// (age band, questions); '' where not recorded.
+    pub age_bands: Vec<(String, i64)>,
     pub help_points: Vec<PointCount>,
 }
 
@@ -283,22 +287,18 @@ impl Store {
         let mut by = Vec::with_capacity(Dimension::ALL.len());
         for dimension in Dimension::ALL {
             let mut sql = Sql::new("SELECT ");
-            sql.push(dimension.column()).push(
+            sql.push(value_of(scope, dimension.column())).push(
                 " AS value, CAST(SUM(questions) AS BIGINT) AS questions, \
                      CAST(SUM(minutes) AS BIGINT) AS minutes FROM ",
             );
-            sql.push(main_table(scope)).push(" r WHERE ");
-            push_scope(&mut sql, scope, range);
-            sql.push(" GROUP BY ")
-                .push(dimension.column())
-                .push(" ORDER BY 2 DESC, 1");
+            push_rollup(&mut sql, scope, range, dimension.column());
+            sql.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
         let mut sql = Sql::new(
             "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
         );
-        sql.push(main_table(scope)).push(" r WHERE ");
-        push_scope(&mut sql, scope, range);
+        push_rollup(&mut sql, scope, range, TOTALS);
         sql.push(" GROUP BY day ORDER BY day");
         let days = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new("SELECT day, hour, CAST(SUM(questions) AS BIGINT) FROM ");
@@ -311,30 +311,50 @@ impl Store {
         push_scope(&mut sql, scope, range);
         sql.push(" GROUP BY day, hour ORDER BY day, hour");
         let hours = sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new("SELECT pc4, age_band, CAST(SUM(questions) AS BIGINT) FROM ");
-        sql.push(if scope.partner.is_some() {
-            CONSULTATION_TABLE
+        let mut sql = Sql::new("SELECT ");
+        if scope.partner.is_some() {
+            sql.push("pc4, CAST(SUM(questions) AS BIGINT), CAST(SUM(CASE WHEN age_band IN ")
+                .bind_list(OLDER_AGE_BANDS.map(|a| a.as_str()))
+                .push(" THEN questions ELSE 0 END) AS BIGINT) FROM ");
+            push_rollup(&mut sql, scope, range, "pc4");
         } else {
-            "question_profile_rollups"
-        })
-        .push(" r WHERE ");
-        push_scope(&mut sql, scope, range);
-        sql.push(" GROUP BY pc4, age_band ORDER BY pc4, age_band");
-        let profile = sql.query_as()?.fetch_all(&self.pool).await?;
+            sql.push(
+                "value, CAST(SUM(CASE WHEN dimension = 'pc4' THEN questions ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) \
+                 FROM question_dimension_rollups r WHERE r.dimension IN ('pc4', 'pc4_65plus') AND ",
+            );
+            push_scope(&mut sql, scope, range);
+        }
+        sql.push(" GROUP BY 1 ORDER BY 1");
+        let areas = sql.query_as()?.fetch_all(&self.pool).await?;
+        let mut sql = Sql::new("SELECT ");
+        sql.push(value_of(scope, "age_band"))
+            .push(", CAST(SUM(questions) AS BIGINT) FROM ");
+        push_rollup(&mut sql, scope, range, "age_band");
+        sql.push(" GROUP BY 1 ORDER BY 1");
+        let age_bands = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new(
             "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
              CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
-        sql.push(main_table(scope))
-            .push(" r JOIN help_points h ON h.id = r.help_point_id WHERE ");
+        sql.push(if scope.partner.is_some() {
+            CONSULTATION_TABLE
+        } else {
+            DIMENSION_TABLE
+        })
+        .push(" r JOIN help_points h ON h.id = r.help_point_id WHERE ");
         push_scope(&mut sql, scope, range);
+        if scope.partner.is_none() {
+            sql.push(" AND r.dimension = ").bind(TOTALS);
+        }
         sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
         Ok(Figures {
             by,
             days,
             hours,
-            profile,
+            areas,
+            age_bands,
             help_points,
         })
     }
@@ -377,10 +397,10 @@ impl Store {
         range: DayRange,
     ) -> Result<Vec<(String, i64)>> {
         let mut sql = Sql::new(
-            "SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM question_rollups r \
+            "SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM question_dimension_rollups r \
              JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
              UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
-             ON c.help_point_id = r.help_point_id WHERE r.day >= ",
+             ON c.help_point_id = r.help_point_id WHERE r.dimension = 'all' AND r.day >= ",
         );
         sql.bind(range.from)
             .push(" AND r.day < ")
@@ -407,20 +427,44 @@ impl Store {
     }
 }
 
-/// The rollup of questions and minutes per dimension for the scope: a partner's scope reads only the
-/// questions of consultation hours, which carry the same columns.
-pub(crate) fn main_table(scope: &StatsScope) -> &'static str {
+const CONSULTATION_TABLE: &str = "question_consultation_rollups";
+const DIMENSION_TABLE: &str = "question_dimension_rollups";
+/// The dimension whose one row per help point and day holds the totals.
+pub(crate) const TOTALS: &str = "all";
+
+/// The value column of a dimension: `value` in `question_dimension_rollups`, the dimension's own column in
+/// `question_consultation_rollups` (a partner's scope).
+fn value_of(scope: &StatsScope, dimension: &'static str) -> &'static str {
     if scope.partner.is_some() {
-        CONSULTATION_TABLE
+        dimension
     } else {
-        "question_rollups"
+        "value"
     }
 }
 
-const CONSULTATION_TABLE: &str = "question_consultation_rollups";
+/// `<rollup> r WHERE <scope and range>`, narrowed to one dimension's rows where the table has them: the
+/// counts per dimension of the scope. A partner's scope reads `question_consultation_rollups`, which holds
+/// every dimension in its own column (one row per question there, so `TOTALS` needs no filter).
+pub(crate) fn push_rollup(
+    sql: &mut Sql,
+    scope: &StatsScope,
+    range: DayRange,
+    dimension: &'static str,
+) {
+    if scope.partner.is_some() {
+        sql.push(CONSULTATION_TABLE).push(" r WHERE ");
+        push_scope(sql, scope, range);
+    } else {
+        sql.push(DIMENSION_TABLE)
+            .push(" r WHERE r.dimension = ")
+            .bind(dimension)
+            .push(" AND ");
+        push_scope(sql, scope, range);
+    }
+}
 
 /// `day` range and the scope's help points (and, for a partner's scope, its consultation hours) on a rollup
-/// table aliased `r`; a partner's scope needs `question_consultation_rollups` ([`main_table`]).
+/// table aliased `r`; a partner's scope needs `question_consultation_rollups` ([`push_rollup`]).
 pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
     sql.push("r.day >= ")
         .bind(range.from)

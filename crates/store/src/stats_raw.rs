@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::error::Result;
-use crate::rollups::{FACT_COLUMNS, Fact, first_visit_code};
+use crate::rollups::{FACT_COLUMNS, Fact, first_visit_code, is_older};
 use crate::sql::Sql;
 use crate::stats::{Count, Dimension, Figures, PointCount, StatsScope, push_chain_filter};
 use futures_util::TryStreamExt;
@@ -72,7 +72,9 @@ struct Tally {
     by: [BTreeMap<String, (i64, i64)>; Dimension::ALL.len()],
     days: BTreeMap<i64, (i64, i64)>,
     hours: BTreeMap<(i64, i64), i64>,
-    profile: BTreeMap<(String, String), i64>,
+    /// PC4 -> (questions, of which by residents of 65 or over).
+    areas: BTreeMap<String, (i64, i64)>,
+    age_bands: BTreeMap<String, i64>,
     points: HashMap<String, (i64, i64)>,
 }
 
@@ -97,13 +99,16 @@ impl Tally {
         cell.0 += 1;
         cell.1 += f.minutes;
         *self.hours.entry((day, hour)).or_default() += 1;
-        *self
-            .profile
-            .entry((
-                f.pc4.clone().unwrap_or_default(),
-                f.age_band.clone().unwrap_or_default(),
-            ))
-            .or_default() += 1;
+        let age = f.age_band.clone().unwrap_or_default();
+        let area = self
+            .areas
+            .entry(f.pc4.clone().unwrap_or_default())
+            .or_default();
+        area.0 += 1;
+        if is_older(&age) {
+            area.1 += 1;
+        }
+        *self.age_bands.entry(age).or_default() += 1;
         let cell = self.points.entry(f.help_point_id.clone()).or_default();
         cell.0 += 1;
         cell.1 += f.minutes;
@@ -150,11 +155,12 @@ impl Tally {
                 .into_iter()
                 .map(|((d, h), q)| (d, h, q))
                 .collect(),
-            profile: self
-                .profile
+            areas: self
+                .areas
                 .into_iter()
-                .map(|((pc4, age), q)| (pc4, age, q))
+                .map(|(pc4, (q, older))| (pc4, q, older))
                 .collect(),
+            age_bands: self.age_bands.into_iter().collect(),
             help_points,
         }
     }

@@ -967,10 +967,10 @@ fn key_figures(now: &Figures, before: &Figures) -> Table {
 /// Questions per age band from the profile rollup, in band order, now and a year earlier.
 fn age_rows(now: &Figures, before: &Figures) -> Vec<Row> {
     let sum = |f: &Figures, band: &str| {
-        f.profile
+        f.age_bands
             .iter()
-            .filter(|p| p.1 == band)
-            .map(|p| p.2)
+            .filter(|p| p.0 == band)
+            .map(|p| p.1)
             .sum::<i64>()
     };
     let total = now.questions();
@@ -1108,12 +1108,12 @@ fn trend_tables(now: &Figures, before: &Figures, range: DayRange, earlier: DayRa
 /// Questions per PC4 area of residence (an area smaller than a municipality: the cells-under-5 rule).
 fn pc4_table(now: &Figures, before: &Figures) -> Table {
     let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for (pc4, _, q) in &now.profile {
+    for (pc4, q, _) in &now.areas {
         if !pc4.is_empty() {
             by.entry(pc4).or_default().0 += q;
         }
     }
-    for (pc4, _, q) in &before.profile {
+    for (pc4, q, _) in &before.areas {
         if !pc4.is_empty() {
             by.entry(pc4).or_default().1 += q;
         }
@@ -1153,7 +1153,7 @@ type AreaFacts = Vec<(String, i64, u32)>;
 fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>, AreaFacts) {
     let mut by_pc4: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut by_band = [0i64; 6];
-    for (pc4, band, q) in &now.profile {
+    for (band, q) in &now.age_bands {
         if let Some(b) = AgeBand::ALL
             .iter()
             .position(|a| a.as_str() == band)
@@ -1161,12 +1161,11 @@ fn target_group(code: &str, now: &Figures) -> (Table, Table, Table, Vec<MapArea>
         {
             *b += q;
         }
-        let older = band == AgeBand::From65.as_str() || band == AgeBand::From75.as_str();
+    }
+    for (pc4, q, older) in &now.areas {
         let e = by_pc4.entry(pc4).or_default();
         e.0 += q;
-        if older {
-            e.1 += q;
-        }
+        e.1 += older;
     }
     // Areas without residents have no rate; they are left out (their questions stay in the PC4 table).
     let areas: Vec<_> = keten_core::reference::postcode_areas_in(code)

@@ -75,10 +75,10 @@ both_backends! {
         let manager = app.signed_in(MANAGER).await;
         let id = call(&app, &manager, "100.000").await;
         rotterdam_and_ameland(&app, &manager, &id).await;
-        // Raw rows: 40 questions at a Rotterdam help point in the programme's period, 9 in 2024 (outside it).
+        // Rollup rows: 40 questions at a Rotterdam help point in the programme's period, 9 in 2024 (outside it).
         for (day, questions) in [(20494, 40), (19800, 9)] {
-            app.store.execute_raw(&format!("INSERT INTO question_rollups (help_point_id, day, topic_code, agency, kind, channel, outcome, referred_to, first_visit, questions, minutes) \
-                SELECT id, {day}, 'x', '', '', '', '', '', '', {questions}, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1")).await.unwrap();
+            app.store.execute_raw(&format!("INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
+                SELECT 'all', {day}, id, '', {questions}, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1")).await.unwrap();
         }
         let residents = i64::from(keten_core::reference::municipality("GM0599").unwrap().population);
         let help_points = app.store.chain_help_points("GM0599").await.unwrap().len();

@@ -63,6 +63,8 @@ pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
                 .then(a.name.cmp(&b.name))
                 .then(a.help_point_id.cmp(&b.help_point_id))
         });
+        f.areas.sort();
+        f.age_bands.sort();
         f
     }
     let range = keten_core::steering::DayRange {
