@@ -27,7 +27,7 @@ pub struct ShellUser {
 /// What base.html needs; every page struct has a `shell` field.
 ///
 /// Pages are Dutch unless their handler calls [`Shell::public`]: residents' pages follow the reader's
-/// language and show the switch; staff pages stay Dutch (ARCHITECTURE.md).
+/// language and show the switch; staff pages stay Dutch (docs/languages-and-accessibility.md).
 #[derive(Debug, Clone)]
 pub struct Shell {
     /// The language this page is written in.
