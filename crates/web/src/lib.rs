@@ -15,9 +15,6 @@ mod context;
 mod desk;
 mod devices;
 mod directory;
-mod directory_details;
-mod directory_export;
-mod directory_import;
 mod download;
 mod error;
 mod events;
@@ -166,9 +163,9 @@ pub fn router(state: AppState) -> Router {
         .merge(value::router())
         .merge(surveys::router())
         .merge(stakeholders::router())
-        .merge(directory_details::router())
-        .merge(directory_import::router())
-        .merge(directory_export::router())
+        .merge(directory::details::router())
+        .merge(directory::import::router())
+        .merge(directory::export::router())
         .merge(api_tokens::router())
         .merge(webhooks::router())
         .merge(health::router())

@@ -1,5 +1,9 @@
 //! Keeping the directory: coordinators list, edit and confirm their help points.
 
+pub(crate) mod details;
+pub(crate) mod export;
+pub(crate) mod import;
+
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::{AppError, PageError};

@@ -1,8 +1,8 @@
 //! Coordinators read help points in from a spreadsheet: upload, check (dry run) with per-row errors, then store all or nothing.
 
+use super::require_coordinator;
 use crate::AppState;
 use crate::auth::RequireUser;
-use crate::directory::require_coordinator;
 use crate::error::{AppError, PageError};
 use crate::shell::Shell;
 use askama::Template;

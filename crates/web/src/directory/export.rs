@@ -1,8 +1,8 @@
 //! Coordinators download their help points as a spreadsheet in the import's own columns, to check, edit and read in again.
 
+use super::require_coordinator;
 use crate::AppState;
 use crate::auth::RequireUser;
-use crate::directory::require_coordinator;
 use crate::download;
 use crate::error::PageError;
 use axum::Router;

@@ -1,8 +1,8 @@
 //! Pages where coordinators keep a help point's details: partners' hours, exceptions, served municipalities, coordinates, stops.
 
+use super::{TopicBox, require_coordinator};
 use crate::AppState;
 use crate::auth::RequireUser;
-use crate::directory::{TopicBox, require_coordinator};
 use crate::error::PageError;
 use crate::shell::Shell;
 use askama::Template;
