@@ -518,21 +518,24 @@ both_backends! {
         app.demo_chain().await;
         let manager = app.signed_in(MANAGER).await;
         let id = trajectory_programme(&app, &manager).await;
-        let places = [("Brugge", "31005"), ("Damme", "31006"), ("Blankenberge", "31004"), ("Zuienkerke", "31042"),
-            ("Knokke-Heist", "31043"), ("Oostkamp", "31022")];
-        for (name, code) in places {
-            local_government(&app, name, code, &format!("regie@{}.test", name.to_lowercase())).await;
+        let places = ["31003", "31004", "31005", "31006", "31012", "31022", "31033", "31040", "31042", "31043",
+            "32003", "32006", "32010", "32011", "32030", "33011", "33016", "33021"];
+        for code in places {
+            app.organisation(&format!("Lokaal bestuur {code}"), "municipality", "public", code).await;
         }
         // The cap is 3 a year: two places taken, one left.
-        for m in ["Brugge", "Damme"] {
-            assert_eq!(start(&manager, &app, &id, json!({"municipality": m, "year": 2026})).await.status(), 201);
+        for code in &places[..2] {
+            assert_eq!(start(&manager, &app, &id, json!({"municipality": code, "year": 2026})).await.status(), 201);
         }
-        // Four starts for the last place at the same moment, from two signed-in managers.
-        let second = app.signed_in(MANAGER).await;
-        let racers = ["Blankenberge", "Zuienkerke", "Knokke-Heist", "Oostkamp"].into_iter().enumerate().map(|(i, m)| {
-            let client = if i % 2 == 0 { manager.clone() } else { second.clone() };
+        // Sixteen starts for the last place at the same moment, from four signed-in managers.
+        let mut managers = vec![manager.clone()];
+        for _ in 0..3 {
+            managers.push(app.signed_in(MANAGER).await);
+        }
+        let racers = places[2..].iter().enumerate().map(|(i, code)| {
+            let client = managers[i % managers.len()].clone();
             let url = app.url(&format!("/api/v1/programmes/{id}/trajectories"));
-            async move { client.post(url).json(&json!({"municipality": m, "year": 2026})).send().await.unwrap() }
+            async move { client.post(url).json(&json!({"municipality": code, "year": 2026})).send().await.unwrap() }
         });
         let responses = futures_util::future::join_all(racers).await;
         let mut statuses: Vec<u16> = Vec::new();
@@ -543,8 +546,8 @@ both_backends! {
             }
             statuses.push(status);
         }
-        statuses.sort_unstable();
-        assert_eq!(statuses, [201, 422, 422, 422]);
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), places.len() - 3, "{statuses:?}");
         let list: Value = manager.get(app.url(&format!("/api/v1/programmes/{id}/trajectories"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(list.as_array().unwrap().iter().filter(|t| t["year"] == 2026).count(), 3);
     };
