@@ -6,7 +6,7 @@
 // Environment: KETEN_BIN (the keten binary), CHROMIUM (default /usr/bin/chromium).
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +57,11 @@ export async function startKeten({ questions = 200 } = {}) {
   const child = spawn(
     keten,
     ["--database-url", `sqlite://${join(dir, "keten.db")}`, "serve", "--demo", "--demo-questions", String(questions), "--bind", `127.0.0.1:${port}`],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn", KETEN_SECOND_FACTOR_KEY_FILE: join(dir, "second-factor.key") } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      // E-mail goes to a folder, so that a journey can follow a link in it (an event's cancellation link).
+      env: { ...process.env, RUST_LOG: "warn", KETEN_SECOND_FACTOR_KEY_FILE: join(dir, "second-factor.key"), KETEN_MAIL_DIR: join(dir, "mail"), KETEN_PUBLIC_URL: base },
+    },
   );
   let stdout = "";
   let serverLog = "";
@@ -79,6 +83,21 @@ export async function startKeten({ questions = 200 } = {}) {
       return u;
     },
     log: () => serverLog,
+    /// The e-mails sent so far (.eml text, quoted-printable soft line breaks undone), oldest first.
+    mails() {
+      const folder = join(dir, "mail");
+      let names = [];
+      try {
+        names = readdirSync(folder)
+          .filter((f) => f.endsWith(".eml"))
+          .map((f) => [statSync(join(folder, f)).mtimeMs, f])
+          .sort((a, b) => a[0] - b[0])
+          .map(([, f]) => f);
+      } catch {
+        return [];
+      }
+      return names.map((f) => readFileSync(join(folder, f), "utf8").replace(/=\r?\n/g, ""));
+    },
     stop() {
       child.kill("SIGTERM");
       rmSync(dir, { recursive: true, force: true });

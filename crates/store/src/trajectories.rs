@@ -328,6 +328,14 @@ impl Store {
         };
         let settings = self.guidance_settings(programme_id).await?;
         let mut tx = self.pool.begin().await?;
+        // First a write on the programme's row: it takes the row lock (PostgreSQL) or the write lock (SQLite)
+        // for the whole transaction, so two managers racing for the last place of the year are counted one
+        // after the other: the second waits for the first to commit, and its counts below (each statement a
+        // new snapshot in READ COMMITTED) include the first one's trajectory. Exactly one gets the place.
+        sqlx::query("UPDATE programmes SET updated_at = updated_at WHERE id = $1")
+            .bind(programme_id)
+            .execute(&mut *tx)
+            .await?;
         let counts: Vec<(String, i64)> = sqlx::query_as(
             "SELECT participant_kind, COUNT(*) FROM trajectories WHERE programme_id = $1 AND year = $2 \
              GROUP BY participant_kind",

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/regie/actieplan", get(list_page).post(create_plan))
-        .route("/regie/actieplan/{id}", get(plan_page))
+        .route("/regie/actieplan/{id}", get(plan_page).post(edit_plan))
         .route("/regie/actieplan/{id}/inventaris", post(post_item))
         .route("/regie/actieplan/{id}/acties", post(post_action))
         .route("/regie/actieplan/{id}/acties/{action}", post(post_status))
@@ -87,6 +87,34 @@ struct Choice {
     label: String,
 }
 
+/// The trajectories of a municipality as choices: "programme (year)", with the municipality's name when the
+/// reader steers more than one.
+async fn trajectory_choices(
+    state: &AppState,
+    code: &str,
+    with_municipality: bool,
+) -> Result<Vec<Choice>, AppError> {
+    Ok(state
+        .store
+        .municipality_trajectories(code)
+        .await?
+        .into_iter()
+        .map(|(id, programme, year)| Choice {
+            value: id,
+            label: if with_municipality {
+                format!("{programme} ({year}), {}", municipality_name(code))
+            } else {
+                format!("{programme} ({year})")
+            },
+        })
+        .collect())
+}
+
+/// The trajectory chosen in a form: none when left empty.
+fn chosen_trajectory(form: &Form) -> Option<&str> {
+    Some(form.get("trajectory_id").trim()).filter(|t| !t.is_empty())
+}
+
 fn dutch(d: jiff::civil::Date) -> String {
     d.strftime("%d-%m-%Y").to_string()
 }
@@ -105,6 +133,8 @@ struct ListPage {
     plans: Vec<PlanRow>,
     can_write: bool,
     municipalities: Vec<Choice>,
+    /// The trajectories of the municipalities the reader steers, for "outcome of".
+    trajectories: Vec<Choice>,
     form: Form,
 }
 
@@ -116,7 +146,14 @@ async fn list_view(
 ) -> Result<ListPage, PageError> {
     require_reader(actor)?;
     let plans = state.store.action_plans(actor).await?;
+    let mut trajectories = Vec::new();
+    for code in &actor.steering_municipalities {
+        trajectories.extend(
+            trajectory_choices(state, code, actor.steering_municipalities.len() > 1).await?,
+        );
+    }
     Ok(ListPage {
+        trajectories,
         shell,
         plans: plans
             .into_iter()
@@ -174,7 +211,13 @@ async fn create_plan(
         };
         let plan = state
             .store
-            .create_action_plan(&me.actor, &code, &draft, None, state.now())
+            .create_action_plan(
+                &me.actor,
+                &code,
+                &draft,
+                chosen_trajectory(&form),
+                state.now(),
+            )
             .await
             .map_err(store_error)?;
         Ok(plan.id)
@@ -307,6 +350,10 @@ struct PlanPage {
     horizons: Vec<Choice>,
     statuses: Vec<Choice>,
     metrics: Vec<Choice>,
+    /// The trajectories of the plan's municipality, for the edit form.
+    trajectories: Vec<Choice>,
+    /// The edit form: the plan as it is, or what was typed with its errors.
+    edit: Form,
     form: Form,
 }
 
@@ -332,6 +379,32 @@ async fn plan_view_page(
 ) -> Result<PlanPage, PageError> {
     require_reader(actor)?;
     let d = state.store.action_plan(actor, id).await?;
+    let edit = if form.name == "edit" {
+        Form {
+            name: "edit",
+            values: form.values.clone(),
+            errors: form.errors.clone(),
+        }
+    } else {
+        let mut values = HashMap::new();
+        values.insert("title".to_owned(), d.plan.title.clone());
+        values.insert("starts_on".to_owned(), dutch(d.plan.starts_on));
+        values.insert("ends_on".to_owned(), dutch(d.plan.ends_on));
+        values.insert(
+            "trajectory_id".to_owned(),
+            d.plan.trajectory_id.clone().unwrap_or_default(),
+        );
+        Form {
+            name: "edit",
+            values,
+            errors: Vec::new(),
+        }
+    };
+    let trajectories = if d.writable {
+        trajectory_choices(state, &d.plan.municipality_code, false).await?
+    } else {
+        Vec::new()
+    };
     let (directory, owners) = if d.writable {
         (
             state
@@ -360,6 +433,8 @@ async fn plan_view_page(
         horizons: choices(Horizon::ALL, Horizon::as_str, Horizon::label),
         statuses: choices(ActionStatus::ALL, ActionStatus::as_str, ActionStatus::label),
         metrics: choices(Metric::ALL, Metric::as_str, Metric::label),
+        trajectories,
+        edit,
         form,
     })
 }
@@ -391,6 +466,40 @@ async fn outcome(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Changes the plan's title, period and the trajectory whose outcome it is (one of the same municipality).
+async fn edit_plan(
+    State(state): State<AppState>,
+    shell: Shell,
+    RequireUser(me): RequireUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    require_writer(&me.actor)?;
+    let form = Form::read("edit", &body);
+    let result: Result<(), AppError> = async {
+        let draft = PlanDraft::parse(
+            form.get("title"),
+            form.get("starts_on"),
+            form.get("ends_on"),
+        )
+        .map_err(AppError::Validation)?;
+        state
+            .store
+            .update_action_plan(
+                &me.actor,
+                &id,
+                &draft,
+                chosen_trajectory(&form),
+                state.now(),
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+    .await;
+    outcome(&state, shell, &me.actor, &id, form, result).await
 }
 
 /// An inventory entry: `kind` free (title, description, who), all (take over everything keten knows) or a

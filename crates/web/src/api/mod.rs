@@ -148,9 +148,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::action_plans::api::create_plan_item))
         .routes(routes!(crate::action_plans::api::create_plan_action))
         .routes(routes!(crate::action_plans::api::put_plan_action))
-        .routes(routes!(crate::events::api::list_events))
+        .routes(routes!(
+            crate::events::api::list_events,
+            crate::events::api::create_event
+        ))
         .routes(routes!(crate::events::api::list_sign_ups))
         .routes(routes!(crate::events::api::put_attendance))
+        .routes(routes!(
+            crate::trajectories::api::get_conditions,
+            crate::trajectories::api::put_conditions
+        ))
+        .routes(routes!(
+            crate::trajectories::api::list_sessions,
+            crate::trajectories::api::create_session
+        ))
+        .routes(routes!(crate::trajectories::api::put_assignment))
+        .routes(routes!(crate::trajectories::api::put_assignment_status))
+        .routes(routes!(crate::trajectories::api::submit_evaluation))
+        .routes(routes!(crate::trajectories::api::get_evaluations))
         .routes(routes!(crate::programmes::api::list_programmes))
         .routes(routes!(crate::programmes::api::get_programme))
         .routes(routes!(crate::programmes::api::list_programme_applications))

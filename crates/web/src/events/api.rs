@@ -1,4 +1,4 @@
-//! `/api/v1/programmes/{id}/events` and `/events/{event}/sign-ups`: a programme's events with their counts, and for its managers the sign-ups with attendance, as JSON.
+//! `/api/v1/programmes/{id}/events` and `/events/{event}/sign-ups`: a programme's events with their counts (and a new one), and for its managers the sign-ups with attendance, as JSON.
 
 use super::{require_manager, store_error};
 use crate::AppState;
@@ -6,7 +6,8 @@ use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
-use keten_core::event::SignUpStatus;
+use axum::http::StatusCode;
+use keten_core::event::{EventInput, SignUpStatus};
 use keten_store::events::{Event, SignUp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,6 +96,66 @@ pub async fn list_events(
     require_manager(&actor)?;
     let events = state.store.managed_events(&actor, &id).await?;
     Ok(Json(events.iter().map(event_response).collect()))
+}
+
+/// A new event as sent; times are local to the programme's country (Europe/Amsterdam or Europe/Brussels).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEventBody {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The address or place.
+    pub place: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`, local time.
+    pub start: String,
+    /// `HH:MM`, local time, after `start`.
+    pub end: String,
+    /// Number of places, 1 or more.
+    pub capacity: u32,
+    /// Last day of sign-up (`YYYY-MM-DD`, included, until 23:59 local time), on or before `date`; absent means
+    /// until the start.
+    #[serde(default)]
+    pub closes_on: Option<String>,
+    /// Days after the event when sign-ups' personal data is erased; absent means the default (30).
+    #[serde(default)]
+    pub erase_after_days: Option<u32>,
+}
+
+/// Creates an event of a programme the caller manages, with the same checks as the manager's page (422 with
+/// every problem at its field).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/events", tag = "events",
+    params(("id" = String, Path, description = "Programme id")), request_body = NewEventBody,
+    responses((status = 201, body = ProgrammeEventResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_event(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<NewEventBody>, ApiError>,
+) -> Result<(StatusCode, Json<ProgrammeEventResponse>), ApiError> {
+    require_manager(&actor)?;
+    state.store.managed_programme(&actor, &id).await?;
+    let ApiJson(body) = body?;
+    let input = EventInput {
+        title: body.title,
+        description: body.description,
+        place: body.place,
+        date: body.date,
+        start: body.start,
+        end: body.end,
+        capacity: body.capacity.to_string(),
+        closes_on: body.closes_on.unwrap_or_default(),
+        erase_after_days: body
+            .erase_after_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    };
+    let e = super::create_event(&state, &actor, &id, &input).await?;
+    Ok((StatusCode::CREATED, Json(event_response(&e))))
 }
 
 async fn event_in(

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use askama::Template;
 use axum::Router;
 use keten_core::account::Role;
-use keten_core::event::{IcsEvent, ics_calendar};
+use keten_core::event::{EventInput, IcsEvent, ics_calendar};
 use keten_store::events::{Event, SignUp};
 use keten_store::{Actor, StoreError};
 
@@ -23,6 +23,28 @@ pub(crate) fn require_manager(actor: &Actor) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Creates an event in a programme the actor manages from the input as typed or sent: the page and the API
+/// share it, so both check the same (the times in the programme's country's zone).
+pub(crate) async fn create_event(
+    state: &AppState,
+    actor: &Actor,
+    programme_id: &str,
+    input: &EventInput,
+) -> Result<Event, AppError> {
+    require_manager(actor)?;
+    let p = state.store.managed_programme(actor, programme_id).await?;
+    let region = p
+        .rules
+        .country
+        .map(keten_core::opening_hours::Region::from)
+        .unwrap_or_default();
+    let draft = input.parse(region, 0).map_err(AppError::Validation)?;
+    Ok(state
+        .store
+        .create_event(actor, programme_id, &draft, state.now())
+        .await?)
 }
 
 /// Store conflicts of events in plain Dutch.

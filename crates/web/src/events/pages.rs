@@ -147,28 +147,15 @@ async fn create_event(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    require_manager(&me.actor)?;
-    let p = state.store.managed_programme(&me.actor, &id).await?;
     let mut form = Form::read(&body);
-    let input = event_input(&form);
-    let region = p
-        .rules
-        .country
-        .map(keten_core::opening_hours::Region::from)
-        .unwrap_or_default();
-    match input.parse(region, 0) {
-        Ok(draft) => {
-            let e = state
-                .store
-                .create_event(&me.actor, &id, &draft, state.now())
-                .await?;
-            Ok(Redirect::to(&format!("/evenementen/{}/beheer", e.id)).into_response())
-        }
-        Err(errors) => {
+    match super::create_event(&state, &me.actor, &id, &event_input(&form)).await {
+        Ok(e) => Ok(Redirect::to(&format!("/evenementen/{}/beheer", e.id)).into_response()),
+        Err(AppError::Validation(errors)) => {
             form.errors = errors;
             let page = programme_view(&state, shell, &me.actor, &id, form).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(other) => Err(other.into()),
     }
 }
 

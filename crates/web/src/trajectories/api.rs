@@ -1,8 +1,8 @@
-//! `/api/v1/programmes/{id}/trajectories`, `/meetings` and `/attendance`: trajectories with their intakes, end date and stage, and group meetings with attendance, as JSON.
+//! `/api/v1/programmes/{id}/trajectories`, `/meetings`, `/attendance` and `/evaluations`: trajectories with their intakes, conditions, end date, stage, work sessions, interim assignments and evaluation, and group meetings with attendance, as JSON.
 
 use super::{
-    check_end_date_input, check_intake_input, check_new_trajectory, require_manager,
-    require_reader, store_error,
+    check_assignment_input, check_condition_positions, check_end_date_input, check_intake_input,
+    check_new_trajectory, check_session_input, require_manager, require_reader, store_error,
 };
 use crate::AppState;
 use crate::error::{ApiError, AppError};
@@ -15,7 +15,9 @@ use keten_core::trajectory::{
     AssignmentKind, AssignmentStatus, Attendee, AttendeeRole, IntakeKind, ParticipantKind, Stage,
     days_left,
 };
-use keten_store::trajectories::{Attendance, Meeting, Trajectory, TrajectoryDetail};
+use keten_store::trajectories::{
+    Attendance, EvaluationSummary, Meeting, Trajectory, TrajectoryDetail,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -72,6 +74,7 @@ pub struct IntakeResponse {
 /// A work session.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionResponse {
+    pub id: String,
     pub held_on: String,
     pub training: bool,
     pub internal_participants: String,
@@ -132,6 +135,7 @@ pub(crate) fn detail_response(
             .sessions
             .iter()
             .map(|s| SessionResponse {
+                id: s.id.clone(),
                 held_on: s.held_on.to_string(),
                 training: s.training,
                 internal_participants: s.internal_participants.clone(),
@@ -521,4 +525,328 @@ pub async fn get_attendance(
     require_manager(&actor)?;
     let list = state.store.programme_attendance(&actor, &id).await?;
     Ok(Json(list.into_iter().map(attendance_response).collect()))
+}
+
+/// A condition of the programme and whether the local government confirmed it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrajectoryConditionResponse {
+    /// Position in the programme's list, from 0.
+    pub position: usize,
+    pub text: String,
+    pub confirmed: bool,
+}
+
+fn conditions_response(d: &TrajectoryDetail) -> Vec<TrajectoryConditionResponse> {
+    d.conditions
+        .iter()
+        .enumerate()
+        .map(|(position, text)| TrajectoryConditionResponse {
+            position,
+            text: text.clone(),
+            confirmed: d.confirmed_conditions.contains(&position),
+        })
+        .collect()
+}
+
+/// The conditions of a trajectory with what the local government confirmed (its managers and the local
+/// government's steering; anyone else 404).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/conditions", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id")),
+    responses((status = 200, body = [TrajectoryConditionResponse]), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_conditions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory)): Path<(String, String)>,
+) -> Result<Json<Vec<TrajectoryConditionResponse>>, ApiError> {
+    require_reader(&actor)?;
+    let d = trajectory_in(&state, &actor, &id, &trajectory).await?;
+    Ok(Json(conditions_response(&d)))
+}
+
+/// The conditions the local government confirms, as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConditionsBody {
+    /// Positions (from 0) of the conditions confirmed. Confirmations add up: one confirmed earlier stays
+    /// confirmed.
+    pub confirmed: Vec<usize>,
+}
+
+/// The local government confirms conditions (its steering only; the manager gets 403). At least one position;
+/// a position outside the programme's list is refused (422).
+#[utoipa::path(put, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/conditions", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id")),
+    request_body = ConditionsBody,
+    responses((status = 200, body = [TrajectoryConditionResponse]), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn put_conditions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory)): Path<(String, String)>,
+    body: Result<ApiJson<ConditionsBody>, ApiError>,
+) -> Result<Json<Vec<TrajectoryConditionResponse>>, ApiError> {
+    require_reader(&actor)?;
+    trajectory_in(&state, &actor, &id, &trajectory).await?;
+    let ApiJson(body) = body?;
+    check_condition_positions(&body.confirmed)?;
+    let d = state
+        .store
+        .confirm_trajectory_conditions(&actor, &trajectory, &body.confirmed, state.now())
+        .await
+        .map_err(store_error)?;
+    Ok(Json(conditions_response(&d)))
+}
+
+/// The work sessions (and the training moment) of a trajectory, by date.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/sessions", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id")),
+    responses((status = 200, body = [SessionResponse]), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory)): Path<(String, String)>,
+) -> Result<Json<Vec<SessionResponse>>, ApiError> {
+    require_reader(&actor)?;
+    let d = trajectory_in(&state, &actor, &id, &trajectory).await?;
+    Ok(Json(detail_response(&d, today(&state)).sessions))
+}
+
+/// A work session as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SessionBody {
+    /// `YYYY-MM-DD`.
+    pub held_on: String,
+    /// The optional training moment rather than a work session.
+    #[serde(default)]
+    pub training: bool,
+    /// Who took part from the local government (required).
+    pub internal_participants: String,
+    /// External actors who took part.
+    #[serde(default)]
+    pub external_participants: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Records a work session or the training moment (managers only), with its date, participants and notes.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/sessions", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id")),
+    request_body = SessionBody,
+    responses((status = 201, body = TrajectoryResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory)): Path<(String, String)>,
+    body: Result<ApiJson<SessionBody>, ApiError>,
+) -> Result<(StatusCode, Json<TrajectoryResponse>), ApiError> {
+    require_manager(&actor)?;
+    trajectory_in(&state, &actor, &id, &trajectory).await?;
+    let ApiJson(body) = body?;
+    let session = check_session_input(
+        &body.held_on,
+        body.training,
+        &body.internal_participants,
+        &body.external_participants,
+        &body.notes,
+    )?;
+    let d = state
+        .store
+        .add_session(&actor, &trajectory, &session, state.now())
+        .await
+        .map_err(store_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_response(&d, today(&state))),
+    ))
+}
+
+/// An interim assignment's due date as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignmentBody {
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+}
+
+/// Gives an interim assignment (its template is the kind in the path: environment_analysis, actors,
+/// stakeholder_analysis, user_survey) with its due date, or moves the due date (managers only; the status
+/// stays).
+#[utoipa::path(put, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/assignments/{kind}", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id"),
+           ("kind" = AssignmentKind, Path, description = "Which interim assignment")),
+    request_body = AssignmentBody,
+    responses((status = 200, body = TrajectoryResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn put_assignment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory, kind)): Path<(String, String, String)>,
+    body: Result<ApiJson<AssignmentBody>, ApiError>,
+) -> Result<Json<TrajectoryResponse>, ApiError> {
+    require_manager(&actor)?;
+    trajectory_in(&state, &actor, &id, &trajectory).await?;
+    let kind: AssignmentKind = kind.parse().map_err(|_| AppError::NotFound)?;
+    let ApiJson(body) = body?;
+    let (kind, due) = check_assignment_input(kind.as_str(), &body.due_on)?;
+    let d = state
+        .store
+        .set_assignment(&actor, &trajectory, kind, due, state.now())
+        .await
+        .map_err(store_error)?;
+    Ok(Json(detail_response(&d, today(&state))))
+}
+
+/// An assignment's new status as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignmentStatusBody {
+    pub status: AssignmentStatus,
+    /// The local government's note or link to its work (at most 2000 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Changes an interim assignment's status: the local government hands it in (`submitted`), the manager
+/// approves it (`approved`) or opens it again (`open`); the other party gets 403. An assignment not given yet
+/// is 404.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/assignments/{kind}/status", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id"),
+           ("kind" = AssignmentKind, Path, description = "Which interim assignment")),
+    request_body = AssignmentStatusBody,
+    responses((status = 200, body = TrajectoryResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn put_assignment_status(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory, kind)): Path<(String, String, String)>,
+    body: Result<ApiJson<AssignmentStatusBody>, ApiError>,
+) -> Result<Json<TrajectoryResponse>, ApiError> {
+    require_reader(&actor)?;
+    trajectory_in(&state, &actor, &id, &trajectory).await?;
+    let kind: AssignmentKind = kind.parse().map_err(|_| AppError::NotFound)?;
+    let ApiJson(body) = body?;
+    let d = state
+        .store
+        .update_assignment(
+            &actor,
+            &trajectory,
+            kind,
+            body.status,
+            &body.note,
+            state.now(),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(Json(detail_response(&d, today(&state))))
+}
+
+/// The participant's evaluation as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EvaluationBody {
+    /// 1 (poor) to 5 (very good).
+    pub score: i64,
+    /// What helped.
+    pub helped: String,
+    /// What could be better.
+    pub improve: String,
+}
+
+/// The local government evaluates the guidance (its steering only, once, while the trajectory is in its
+/// evaluation stage; 422 otherwise).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/trajectories/{trajectory}/evaluation", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id"), ("trajectory" = String, Path, description = "Trajectory id")),
+    request_body = EvaluationBody,
+    responses((status = 201, body = TrajectoryResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn submit_evaluation(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, trajectory)): Path<(String, String)>,
+    body: Result<ApiJson<EvaluationBody>, ApiError>,
+) -> Result<(StatusCode, Json<TrajectoryResponse>), ApiError> {
+    require_reader(&actor)?;
+    trajectory_in(&state, &actor, &id, &trajectory).await?;
+    let ApiJson(body) = body?;
+    let evaluation = keten_core::trajectory::parse_evaluation(
+        &body.score.to_string(),
+        &body.helped,
+        &body.improve,
+    )
+    .map_err(AppError::Validation)?;
+    let d = state
+        .store
+        .submit_evaluation(&actor, &trajectory, &evaluation, state.now())
+        .await
+        .map_err(store_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_response(&d, today(&state))),
+    ))
+}
+
+/// One participant's evaluation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationAnswer {
+    pub organisation_name: String,
+    pub score: u8,
+    pub helped: String,
+    pub improve: String,
+}
+
+/// The evaluations across a programme's trajectories.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationSummaryResponse {
+    pub trajectories: u32,
+    /// Trajectories whose local government filled in the evaluation.
+    pub answered: u32,
+    /// Average score (1 to 5) to one decimal; absent without answers.
+    pub average_score: Option<f64>,
+    pub answers: Vec<EvaluationAnswer>,
+}
+
+fn evaluation_summary_response(s: EvaluationSummary) -> EvaluationSummaryResponse {
+    EvaluationSummaryResponse {
+        trajectories: s.trajectories,
+        answered: s.answered,
+        average_score: s.average_tenths.map(|t| f64::from(t) / 10.0),
+        answers: s
+            .answers
+            .into_iter()
+            .map(|(organisation_name, e)| EvaluationAnswer {
+                organisation_name,
+                score: e.score,
+                helped: e.helped,
+                improve: e.improve,
+            })
+            .collect(),
+    }
+}
+
+/// The summary of the evaluations across a programme's trajectories, for its managers (another programme's
+/// manager gets 404).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/evaluations", tag = "trajectories",
+    params(("id" = String, Path, description = "Programme id")),
+    responses((status = 200, body = EvaluationSummaryResponse), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn get_evaluations(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<EvaluationSummaryResponse>, ApiError> {
+    require_manager(&actor)?;
+    let s = state.store.evaluation_summary(&actor, &id).await?;
+    Ok(Json(evaluation_summary_response(s)))
 }

@@ -10,7 +10,9 @@ use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::programme::parse_date;
 use keten_core::reference::municipality_by_code_or_name;
-use keten_core::trajectory::{Attendee, IntakeKind, ParticipantKind, check_end_date};
+use keten_core::trajectory::{
+    AssignmentKind, Attendee, IntakeKind, ParticipantKind, check_end_date,
+};
 use keten_store::trajectories::{Intake, NewSession, NewTrajectory};
 use keten_store::{Actor, StoreError};
 
@@ -212,4 +214,32 @@ pub(crate) fn check_session_input(
             Err(AppError::Validation(errors))
         }
     }
+}
+
+/// An interim assignment as typed: which one (its template) and the due date.
+pub(crate) fn check_assignment_input(
+    kind: &str,
+    due_on: &str,
+) -> Result<(AssignmentKind, jiff::civil::Date), AppError> {
+    let kind = kind
+        .parse::<AssignmentKind>()
+        .map_err(|_| ValidationError::new("kind", "Kies welke tussentijdse opdracht het is."));
+    let due = parse_date("due_on", due_on);
+    match (kind, due) {
+        (Ok(k), Ok(d)) => Ok((k, d)),
+        (k, d) => Err(AppError::Validation(
+            k.err().into_iter().chain(d.err()).collect(),
+        )),
+    }
+}
+
+/// The conditions the local government confirms: at least one.
+pub(crate) fn check_condition_positions(positions: &[usize]) -> Result<(), AppError> {
+    if positions.is_empty() {
+        return Err(AppError::Validation(vec![ValidationError::new(
+            "conditions",
+            "Vink de voorwaarden aan die u bevestigt.",
+        )]));
+    }
+    Ok(())
 }

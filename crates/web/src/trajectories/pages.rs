@@ -1,8 +1,8 @@
 //! The trajectory pages: a programme's trajectories, meetings, attendance and evaluations for its manager; one trajectory with the forms of each party; the local government's own page with its trajectories and attendance.
 
 use super::{
-    check_end_date_input, check_intake_input, check_new_trajectory, check_session_input,
-    require_manager, require_reader, store_error,
+    check_assignment_input, check_condition_positions, check_end_date_input, check_intake_input,
+    check_new_trajectory, check_session_input, require_manager, require_reader, store_error,
 };
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -802,19 +802,7 @@ async fn post_assignment(
     require_manager(&me.actor)?;
     let form = begin(&state, &me.actor, &id, "assignment", &body).await?;
     let result: Result<(), AppError> = async {
-        let kind = form
-            .get("kind")
-            .parse::<AssignmentKind>()
-            .map_err(|_| ValidationError::new("kind", "Kies welke tussentijdse opdracht het is."));
-        let due = parse_date("due_on", form.get("due_on"));
-        let (kind, due) = match (kind, due) {
-            (Ok(k), Ok(d)) => (k, d),
-            (k, d) => {
-                return Err(AppError::Validation(
-                    k.err().into_iter().chain(d.err()).collect(),
-                ));
-            }
-        };
+        let (kind, due) = check_assignment_input(form.get("kind"), form.get("due_on"))?;
         state
             .store
             .set_assignment(&me.actor, &id, kind, due, state.now())
@@ -862,12 +850,7 @@ async fn post_conditions(
             .iter()
             .filter_map(|c| c.parse().ok())
             .collect();
-        if positions.is_empty() {
-            return Err(AppError::Validation(vec![ValidationError::new(
-                "conditions",
-                "Vink de voorwaarden aan die u bevestigt.",
-            )]));
-        }
+        check_condition_positions(&positions)?;
         state
             .store
             .confirm_trajectory_conditions(&me.actor, &id, &positions, state.now())

@@ -214,4 +214,83 @@ both_backends! {
         assert!(horizons.iter().all(|h| h["planned"].as_u64().unwrap() + h["under_way"].as_u64().unwrap()
             + h["done"].as_u64().unwrap() + h["dropped"].as_u64().unwrap() > 0), "{plan}");
     };
+
+    the_edit_form_and_the_trajectory_select_keep_to_the_municipality => |app: TestApp| async move {
+        app.demo_chain().await;
+        let steering = app.signed_in(STEERING).await;
+        // A trajectory in Rotterdam and one in Utrecht.
+        let rotterdam = app.store.municipality_organisation("GM0599").await.unwrap().unwrap().0;
+        let utrecht = app.organisation("Gemeente Utrecht", "municipality", "public", "GM0344").await;
+        app.user("regie@utrecht.test", Role::Steering, &utrecht).await;
+        let national = app.actor(MANAGER).await.organisation_ids_with(Role::ProgrammeManager).next().unwrap().to_owned();
+        let now = app.now();
+        app.store.execute_raw(&format!(
+            "INSERT INTO programmes (id, organisation_id, kind, name, description, applicant_kind, opens_on, closes_on, \
+             budget_cents, cap_cents, cap_vat_included, vat_percent, max_participants, country, excluded_programmes, small_below, large_from, \
+             created_at, updated_at) VALUES ('p-test', '{national}', 'trajectory', 'Begeleidingstraject', '', 'municipality', \
+             '2026-01-01', '2026-03-28', 0, 0, 1, 21, 3, NULL, '', 20000, 50000, {now}, {now})")).await.unwrap();
+        for (id, org, code) in [("t-rotterdam", &rotterdam, "GM0599"), ("t-utrecht", &utrecht, "GM0344")] {
+            app.store.execute_raw(&format!(
+                "INSERT INTO trajectories (id, programme_id, organisation_id, municipality_code, participant_kind, \
+                 partnership_name, year, stage, end_date, created_at, updated_at) VALUES ('{id}', 'p-test', '{org}', \
+                 '{code}', 'local_government', NULL, 2026, 'intake', NULL, {now}, {now})")).await.unwrap();
+        }
+        // The create form offers Rotterdam's trajectory only.
+        let html = app.get_as(&steering, "/regie/actieplan").await.text().await.unwrap();
+        assert!(html.contains("value=\"t-rotterdam\"") && html.contains("Begeleidingstraject (2026)"), "{html}");
+        assert!(!html.contains("t-utrecht"));
+        // Utrecht's trajectory sent anyway: refused in Dutch, the input kept.
+        let r = app.post_form(&steering, "/regie/actieplan", "/regie/actieplan", &[("title", "Samen digitaal"),
+            ("starts_on", "01-01-2026"), ("ends_on", "31-12-2027"), ("trajectory_id", "t-utrecht")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Kies een begeleidingstraject van deze gemeente") && html.contains("value=\"Samen digitaal\""), "{html}");
+        let r = app.post_form(&steering, "/regie/actieplan", "/regie/actieplan", &[("title", "Samen digitaal"),
+            ("starts_on", "01-01-2026"), ("ends_on", "31-12-2027"), ("trajectory_id", "t-rotterdam")]).await;
+        assert_eq!(r.status(), 303);
+        let page = r.headers()["location"].to_str().unwrap().to_owned();
+        let id = page.trim_start_matches("/regie/actieplan/").to_owned();
+        assert_eq!(app.store.action_plans_of_trajectory("t-rotterdam").await.unwrap().len(), 1);
+
+        // The edit form shows the plan as it is, with its trajectory chosen.
+        let html = app.get_as(&steering, &page).await.text().await.unwrap();
+        assert!(html.contains("Plan wijzigen") && html.contains("value=\"01-01-2026\"") && html.contains("value=\"t-rotterdam\" selected"), "{html}");
+        // A period running backwards: 422, the typed title kept, the message at the field.
+        let r = app.post_form(&steering, &page, &page, &[("title", "Samen digitaal 2026-2028"), ("starts_on", "01-01-2028"),
+            ("ends_on", "31-12-2026"), ("trajectory_id", "t-rotterdam")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"Samen digitaal 2026-2028\"") && html.contains("De einddatum moet na de begindatum liggen."), "{html}");
+        // Another municipality's trajectory: refused in Dutch, the input kept, nothing changed.
+        let r = app.post_form(&steering, &page, &page, &[("title", "Samen digitaal 2026-2028"), ("starts_on", "01-01-2026"),
+            ("ends_on", "31-12-2028"), ("trajectory_id", "t-utrecht")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Kies een begeleidingstraject van deze gemeente") && html.contains("value=\"Samen digitaal 2026-2028\"") && html.contains("aria-invalid"), "{html}");
+        let plan: Value = steering.get(app.url(&format!("/api/v1/action-plans/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!((plan["title"].as_str(), plan["trajectory_id"].as_str()), (Some("Samen digitaal"), Some("t-rotterdam")));
+        // Saved: new title and period, no trajectory any more.
+        let r = app.post_form(&steering, &page, &page, &[("title", "Samen digitaal 2026-2028"), ("starts_on", "01-01-2026"),
+            ("ends_on", "31-12-2028"), ("trajectory_id", "")]).await;
+        assert_eq!(r.status(), 303);
+        let plan: Value = steering.get(app.url(&format!("/api/v1/action-plans/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(plan["title"], "Samen digitaal 2026-2028");
+        assert_eq!(plan["ends_on"], "2028-12-31");
+        assert!(plan["trajectory_id"].is_null());
+
+        // Another municipality's steering: 404; the programme manager reads but may not write: 403.
+        let other = app.signed_in("regie@utrecht.test").await;
+        let fields = [("title", "Overgenomen"), ("starts_on", "01-01-2026"), ("ends_on", "31-12-2028")];
+        let token = app.csrf_token(&other, "/regie/actieplan").await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        assert_eq!(other.post(app.url(&page)).form(&form).send().await.unwrap().status(), 404);
+        let manager = app.signed_in(MANAGER).await;
+        let token = app.csrf_token(&manager, "/regie/actieplan").await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        assert_eq!(manager.post(app.url(&page)).form(&form).send().await.unwrap().status(), 403);
+        let plan: Value = steering.get(app.url(&format!("/api/v1/action-plans/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(plan["title"], "Samen digitaal 2026-2028");
+    };
 }

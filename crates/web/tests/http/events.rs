@@ -386,4 +386,57 @@ both_backends! {
         assert!(events[1].free() > 0 && events[1].waiting == 0);
         assert_eq!(events[1].starts_at - events[0].starts_at, 86_400 - 3 * 3600);
     };
+
+    the_api_creates_an_event_with_the_same_checks_as_the_page => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let programme = programme(&app).await;
+        let url = app.url(&format!("/api/v1/programmes/{programme}/events"));
+        let body = json!({"title": "Stadssafari digitale inclusie", "description": "Langs plekken waar inwoners hulp krijgen.",
+            "place": "Centrale Bibliotheek, Hoogstraat 110, Rotterdam", "date": "2026-11-04", "start": "13:00",
+            "end": "17:30", "capacity": 25, "closes_on": "2026-11-01"});
+        // Every problem at its field, as the page does: end before start, no places, closing after the day.
+        let r = manager.post(&url).json(&json!({"title": "", "place": "Bibliotheek", "date": "2026-11-04",
+            "start": "17:00", "end": "13:00", "capacity": 0, "closes_on": "2026-11-05"})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let problem: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        for field in ["title", "end", "capacity", "closes_on"] {
+            assert!(fields.contains(&field), "{field}: {problem}");
+        }
+        assert!(problem.to_string().contains("De eindtijd moet na de begintijd liggen."));
+        // Not JSON at all: a problem document too.
+        let r = manager.post(&url).header("content-type", "application/json").body("{").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+        let r = manager.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let made: Value = r.json().await.unwrap();
+        let event = made["id"].as_str().unwrap().to_owned();
+        // 13:00 in November is 12:00 UTC; sign-up closes at the end of 1 November, local time.
+        assert_eq!(made["starts_at"], "2026-11-04T12:00:00Z");
+        assert_eq!(made["ends_at"], "2026-11-04T16:30:00Z");
+        assert_eq!(made["sign_up_closes_at"], "2026-11-01T23:00:00Z");
+        assert_eq!((made["capacity"].as_u64(), made["places_taken"].as_u64()), (Some(25), Some(0)));
+        assert_eq!(made["erase_after_days"], keten_core::event::DEFAULT_ERASE_AFTER_DAYS);
+        // It is a real event: in the list, on the public page, open for sign-up.
+        let list: Value = manager.get(&url).send().await.unwrap().json().await.unwrap();
+        assert!(list.as_array().unwrap().iter().any(|e| e["id"] == event.as_str()));
+        let html = app.browser().get(app.url(&format!("/evenementen/{event}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Stadssafari digitale inclusie") && html.contains("04-11-2026 van 13:00 tot 17:30"), "{html}");
+        assert_eq!(sign_up(&app, &event, "Eerste", "eerste@voorbeeld.nl").await.status(), 200);
+
+        // Roles and tenants: steering 403, another programme's manager 404, anonymous 401.
+        let steering = app.signed_in(crate::support::demo_users::STEERING).await;
+        assert_eq!(steering.post(&url).json(&body).send().await.unwrap().status(), 403);
+        let other = app.organisation("Mediawijs", "national_body", "public", "GM0363").await;
+        app.user("manager@mediawijs.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@mediawijs.test").await;
+        assert_eq!(stranger.post(&url).json(&body).send().await.unwrap().status(), 404);
+        assert_eq!(app.browser().post(&url).json(&body).send().await.unwrap().status(), 401);
+        let doc: Value = app.browser().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        assert!(doc["paths"]["/api/v1/programmes/{id}/events"]["post"].is_object());
+    };
 }

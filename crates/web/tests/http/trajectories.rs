@@ -370,4 +370,185 @@ both_backends! {
         let html = app.get_as(&manager, &format!("/programmas/{id}/trajecten")).await.text().await.unwrap();
         assert!(html.contains("1 van 1 trajecten hebben de evaluatie ingevuld; gemiddeld cijfer 4,0 van 5") && html.contains("Meer tijd voor de gebruikersbevraging"), "{html}");
     };
+
+    api_for_conditions_sessions_assignments_and_the_evaluation => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = trajectory_programme(&app, &manager).await;
+        local_government(&app, "Brugge", "31005", "regie@brugge.test").await;
+        local_government(&app, "Damme", "31006", "regie@damme.test").await;
+        let t: Value = start(&manager, &app, &id, json!({"municipality": "Brugge", "year": 2026})).await.json().await.unwrap();
+        let tid = t["id"].as_str().unwrap().to_owned();
+        let base = app.url(&format!("/api/v1/programmes/{id}/trajectories/{tid}"));
+        let steering = app.signed_in("regie@brugge.test").await;
+        let damme = app.signed_in("regie@damme.test").await;
+        let other = app.organisation("Mediawijs", "national_body", "public", "GM0363").await;
+        app.user("manager@mediawijs.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@mediawijs.test").await;
+
+        // Conditions: the local government reads and confirms them; the manager reads, may not confirm.
+        let conditions = format!("{base}/conditions");
+        let list: Value = steering.get(&conditions).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 3);
+        assert_eq!(list[2]["text"], "Er is een afgesproken uiterste einddatum");
+        assert!(list.as_array().unwrap().iter().all(|c| c["confirmed"] == false));
+        assert_eq!(manager.put(&conditions).json(&json!({"confirmed": [0]})).send().await.unwrap().status(), 403);
+        let r = steering.put(&conditions).json(&json!({"confirmed": []})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert!(r.text().await.unwrap().contains("Vink de voorwaarden aan"));
+        let r = steering.put(&conditions).json(&json!({"confirmed": [7]})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("Voorwaarde 8 bestaat niet"));
+        let r = steering.put(&conditions).json(&json!({"confirmed": [0, 1]})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let list: Value = r.json().await.unwrap();
+        assert_eq!((list[0]["confirmed"].as_bool(), list[2]["confirmed"].as_bool()), (Some(true), Some(false)));
+        // Confirmations add up.
+        let list: Value = steering.put(&conditions).json(&json!({"confirmed": [2]})).send().await.unwrap().json().await.unwrap();
+        assert!(list.as_array().unwrap().iter().all(|c| c["confirmed"] == true), "{list}");
+        let seen: Value = manager.get(&conditions).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seen, list);
+        // Another local government and another programme's manager: 404.
+        assert_eq!(damme.get(&conditions).send().await.unwrap().status(), 404);
+        assert_eq!(damme.put(&conditions).json(&json!({"confirmed": [0]})).send().await.unwrap().status(), 404);
+        assert_eq!(stranger.get(&conditions).send().await.unwrap().status(), 404);
+
+        // Work sessions: the manager records them, with every problem at its field.
+        let sessions = format!("{base}/sessions");
+        let session = json!({"held_on": "2026-03-10", "training": true, "internal_participants": "Bert Claes, sociale dienst",
+            "external_participants": "Digipunt Brugge", "notes": "Opleiding over de omgevingsanalyse"});
+        assert_eq!(steering.post(&sessions).json(&session).send().await.unwrap().status(), 403);
+        assert_eq!(stranger.post(&sessions).json(&session).send().await.unwrap().status(), 404);
+        let r = manager.post(&sessions).json(&json!({"held_on": "volgende week", "internal_participants": " "})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let problem: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"held_on") && fields.contains(&"internal_participants"), "{problem}");
+        let r = manager.post(&sessions).json(&session).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let list: Value = steering.get(&sessions).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["training"], true);
+        assert_eq!(list[0]["held_on"], "2026-03-10");
+        assert_eq!(list[0]["external_participants"], "Digipunt Brugge");
+        assert_eq!(damme.get(&sessions).send().await.unwrap().status(), 404);
+
+        // Interim assignments: the manager gives them with a due date, the local government hands them in,
+        // the manager approves.
+        let survey = format!("{base}/assignments/user_survey");
+        assert_eq!(steering.put(&survey).json(&json!({"due_on": "2026-04-01"})).send().await.unwrap().status(), 403);
+        assert_eq!(manager.put(format!("{base}/assignments/poll")).json(&json!({"due_on": "2026-04-01"})).send().await.unwrap().status(), 404);
+        let r = manager.put(&survey).json(&json!({"due_on": "1 april"})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("due_on"));
+        let r = manager.put(&survey).json(&json!({"due_on": "2026-04-01"})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let got: Value = r.json().await.unwrap();
+        assert_eq!(got["assignments"][0]["kind"], "user_survey");
+        assert_eq!(got["assignments"][0]["status"], "open");
+        // A new due date keeps the status.
+        let status = format!("{survey}/status");
+        assert_eq!(manager.put(&status).json(&json!({"status": "submitted"})).send().await.unwrap().status(), 403);
+        let r = steering.put(&status).json(&json!({"status": "submitted", "note": "Resultaten in de gedeelde map"})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let got: Value = manager.put(&survey).json(&json!({"due_on": "2026-04-15"})).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["assignments"][0]["status"], "submitted");
+        assert_eq!(got["assignments"][0]["due_on"], "2026-04-15");
+        assert_eq!(steering.put(&status).json(&json!({"status": "approved"})).send().await.unwrap().status(), 403);
+        let got: Value = manager.put(&status).json(&json!({"status": "approved", "note": "Resultaten in de gedeelde map"})).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["assignments"][0]["status"], "approved");
+        // An assignment not given yet.
+        let r = steering.put(format!("{base}/assignments/actors/status")).json(&json!({"status": "submitted"})).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert_eq!(damme.put(&status).json(&json!({"status": "submitted"})).send().await.unwrap().status(), 404);
+
+        // The evaluation: only in the evaluation stage, only by the local government, once.
+        let evaluation = format!("{base}/evaluation");
+        let answer = json!({"score": 4, "helped": "De werksessies met de sociale dienst", "improve": "Meer tijd voor de bevraging"});
+        let r = steering.post(&evaluation).json(&answer).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("fase evaluatie"));
+        let people = json!([attendee("An Peeters", "manager"), attendee("Bert Claes", "staff")]);
+        for kind in ["introduction", "extended"] {
+            let r = manager.post(format!("{base}/intakes")).json(&json!({"kind": kind, "held_on": "2026-03-01", "attendees": people})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        assert_eq!(manager.put(format!("{base}/end-date")).json(&json!({"end_date": "2026-12-15"})).send().await.unwrap().status(), 200);
+        for stage in ["extended_intake", "work_sessions", "evaluation"] {
+            let r = manager.post(format!("{base}/stage")).json(&json!({"stage": stage})).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{stage}: {}", r.text().await.unwrap());
+        }
+        assert_eq!(manager.post(&evaluation).json(&answer).send().await.unwrap().status(), 403);
+        assert_eq!(damme.post(&evaluation).json(&answer).send().await.unwrap().status(), 404);
+        let r = steering.post(&evaluation).json(&json!({"score": 9, "helped": "", "improve": "x"})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let problem: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["score", "helped"], "{problem}");
+        let r = steering.post(&evaluation).json(&answer).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        assert_eq!(r.json::<Value>().await.unwrap()["evaluation_given"], true);
+        assert_eq!(steering.post(&evaluation).json(&answer).send().await.unwrap().status(), 422);
+
+        // The summary for the programme manager.
+        let summary = app.url(&format!("/api/v1/programmes/{id}/evaluations"));
+        let got: Value = manager.get(&summary).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["trajectories"], 1);
+        assert_eq!(got["answered"], 1);
+        assert_eq!(got["average_score"], 4.0);
+        assert_eq!(got["answers"][0]["organisation_name"], "Gemeente Brugge");
+        assert_eq!(got["answers"][0]["improve"], "Meer tijd voor de bevraging");
+        assert_eq!(steering.get(&summary).send().await.unwrap().status(), 403);
+        assert_eq!(stranger.get(&summary).send().await.unwrap().status(), 404);
+        assert_eq!(app.browser().get(&summary).send().await.unwrap().status(), 401);
+
+        let doc: Value = app.browser().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let paths = &doc["paths"];
+        let one = "/api/v1/programmes/{id}/trajectories/{trajectory}";
+        assert!(paths[format!("{one}/conditions")]["put"].is_object());
+        assert!(paths[format!("{one}/sessions")]["post"].is_object());
+        assert!(paths[format!("{one}/assignments/{{kind}}")]["put"].is_object());
+        assert!(paths[format!("{one}/assignments/{{kind}}/status")]["put"].is_object());
+        assert!(paths[format!("{one}/evaluation")]["post"].is_object());
+        assert!(paths["/api/v1/programmes/{id}/evaluations"]["get"].is_object());
+    };
+
+    two_managers_racing_for_the_last_place_of_the_year_give_exactly_one_trajectory => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let id = trajectory_programme(&app, &manager).await;
+        let places = ["31003", "31004", "31005", "31006", "31012", "31022", "31033", "31040", "31042", "31043",
+            "32003", "32006", "32010", "32011", "32030", "33011", "33016", "33021"];
+        for code in places {
+            app.organisation(&format!("Lokaal bestuur {code}"), "municipality", "public", code).await;
+        }
+        // The cap is 3 a year: two places taken, one left.
+        for code in &places[..2] {
+            assert_eq!(start(&manager, &app, &id, json!({"municipality": code, "year": 2026})).await.status(), 201);
+        }
+        // Sixteen starts for the last place at the same moment, from four signed-in managers.
+        let mut managers = vec![manager.clone()];
+        for _ in 0..3 {
+            managers.push(app.signed_in(MANAGER).await);
+        }
+        let racers = places[2..].iter().enumerate().map(|(i, code)| {
+            let client = managers[i % managers.len()].clone();
+            let url = app.url(&format!("/api/v1/programmes/{id}/trajectories"));
+            async move { client.post(url).json(&json!({"municipality": code, "year": 2026})).send().await.unwrap() }
+        });
+        let responses = futures_util::future::join_all(racers).await;
+        let mut statuses: Vec<u16> = Vec::new();
+        for r in responses {
+            let status = r.status().as_u16();
+            if status == 422 {
+                assert!(r.text().await.unwrap().contains("het maximum is 3 per jaar"));
+            }
+            statuses.push(status);
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), places.len() - 3, "{statuses:?}");
+        let list: Value = manager.get(app.url(&format!("/api/v1/programmes/{id}/trajectories"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().iter().filter(|t| t["year"] == 2026).count(), 3);
+    };
 }
