@@ -15,22 +15,20 @@ export default async function ({ keten, browser, report }) {
     ["misspelt place", "/laptop-of-internet?plaats=Roterdam"],
   ];
 
-  // Without JavaScript, as a resident on an old phone would.
+  // Without JavaScript, as a resident on an old phone would (axe needs JavaScript: it runs on the same pages below).
   const plain = await newContext(browser, { javaScriptEnabled: false });
   const page = await plain.newPage();
   await page.goto(`${base}/`, { waitUntil: "load" });
   const link = page.locator("a[href='/laptop-of-internet']");
   report.expect((await link.count()) === 1, "the finder links to the question");
   await Promise.all([page.waitForNavigation(), link.click()]);
-  await report.check(page, "device and internet question (from the finder)");
   await page.fill("#plaats", "3025");
   await Promise.all([page.waitForNavigation(), page.click("form.keten-finder-form button[type=submit]")]);
   report.expect(page.url().includes("plaats=3025"), "the search works without JavaScript");
-  report.expect((await page.locator("text=Digibank van Bibliotheek Rotterdam").count()) > 0, "the bank's help points are listed");
+  report.expect((await page.content()).includes("Bibliotheek Delfshaven"), "the bank's help points are listed, nearest first");
   report.expect((await page.locator("text=Stichting Sociaal Internet (demo)").count()) === 1, "the library's SIM offer is listed");
   report.expect((await page.locator("text=Telecombedrijf Rijnmond (demo)").count()) === 1, "the social tariff is listed");
   report.expect((await page.locator("form[method=post]").count()) === 0, "no request form: requests go through the chain");
-  await report.check(page, "devices and offers for 3025 (no JavaScript)");
   // On to the finder for the same place.
   await Promise.all([page.waitForNavigation(), page.click("a[href^='/?plaats=3025']")]);
   report.expect((await page.locator(".keten-result").count()) > 0, "the finder lists help points for the same place");
@@ -40,7 +38,6 @@ export default async function ({ keten, browser, report }) {
   await Promise.all([page.waitForNavigation(), page.click("form.keten-finder-form button[type=submit]")]);
   report.expect((await page.inputValue("#plaats")) === "Roterdam", "the misspelt place is kept");
   report.expect((await page.locator("a[href*='plaats=Rotterdam']").count()) === 1, "Rotterdam is suggested");
-  await report.check(page, "misspelt place (no JavaScript)");
   await plain.close();
 
   const context = await newContext(browser);
