@@ -330,6 +330,27 @@ crate::both_backends! {
         assert!(html.contains("Er is nog geen data-aanbod gekoppeld."));
     };
 
+    the_offer_form_places_an_offer_at_a_help_point_of_the_organisation => |app: TestApp| async move {
+        chain(&app).await;
+        let staff = app.signed_in(STAFF).await;
+        let page = "/apparaten/data-aanbod";
+        let html = app.get_as(&staff, page).await.text().await.unwrap();
+        let point = app.help_point("Bibliotheek Delfshaven").await;
+        assert!(html.contains(&format!("<option value=\"{}\">Bibliotheek Delfshaven, Rotterdam</option>", point.id)), "{html}");
+        // The Maasbank's partner has no help point: no choice.
+        let partner = app.signed_in(PARTNER).await;
+        let html = app.get_as(&partner, page).await.text().await.unwrap();
+        assert!(!html.contains("id=\"help_point_id\""));
+        let fields = [("municipality_code", "GM0599"), ("kind", "voucher"), ("provider", "Databundel Delfshaven"),
+            ("gb_per_month", "5"), ("months", "3"), ("price", "0"), ("conditions", "Iedereen met een Rotterdampas"),
+            ("how_to_get", "Vraag het aan de balie"), ("active_from", "2026-03-01"), ("active_until", ""),
+            ("help_point_id", point.id.as_str())];
+        let r = app.post_form(&staff, page, page, &fields).await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = crate::access::page(&app, "/laptop-of-internet?plaats=3025").await;
+        assert!(html.contains("Bibliotheek Delfshaven, Schiedamseweg 97, 3025 AB Rotterdam</a>"), "{html}");
+    };
+
     device_figures_follow_the_dashboard_period_with_secondary_suppression => |app: TestApp| async move {
         chain(&app).await;
         // A second donor in Rotterdam: the municipality's own desk gives 6 laptops, the Maasbank 3.
