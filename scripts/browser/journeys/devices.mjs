@@ -59,6 +59,10 @@ export default async function ({ keten, browser, report }) {
   await bank.locator("input[name=months]").first().fill("36");
   await Promise.all([bank.waitForNavigation(), bank.locator("form[action='/apparaten/uitleenregels'] button[type=submit]").first().click()]);
   report.expect((await bank.locator("text=De regels zijn opgeslagen.").count()) === 1, "the loan rules are saved");
+  // The data offers page, with the library's help points to choose from.
+  await bank.goto(`${base}/apparaten/data-aanbod`, { waitUntil: "load" });
+  report.expect((await bank.locator("#help_point_id option").count()) > 1, "the library chooses where residents get an offer");
+  await report.check(bank, "data offers with the offer form");
   await bank.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
   await report.check(bank, "device requests (bank)");
   const request = bank.locator("table a[href^='/apparaten/aanvragen/']").first();
