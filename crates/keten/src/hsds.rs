@@ -30,9 +30,15 @@ pub enum ValidateCommand {
 
 pub async fn export(store: &Store, cmd: ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::Hsds { dir } = cmd;
+    let today = crate::now()
+        .to_zoned(keten_core::opening_hours::Region::Nl.time_zone().clone())
+        .date();
     let dataset = Dataset::build(
         store.directory().await?,
         &store.organisation_identifiers().await?,
+        keten_web::hsds::access(store, today)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.detail()))?,
     );
     let rows = keten_web::hsds::tabular::export_rows(&dataset);
     let written = write_package(&rows, &dir)?;

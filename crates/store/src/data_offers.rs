@@ -7,6 +7,7 @@
 
 use crate::devices::DONOR_ROLES;
 use crate::error::{Result, StoreError};
+use crate::help_points::bump_directory_revision;
 use crate::sql::Sql;
 use crate::{Actor, Store, new_id};
 use jiff::civil::Date;
@@ -105,6 +106,10 @@ pub struct DevicePoint {
     pub lon: f64,
     /// Devices ready to hand out now at this bank.
     pub ready: i64,
+    /// The bank's deposit offered at hand-out, euro cents (0: none).
+    pub loan_deposit_cents: i64,
+    /// The bank's usual loan length in months.
+    pub loan_months: i64,
 }
 
 /// The bank's loan terms for a municipality: offered at hand-out (deposit, months) and copied onto each loan
@@ -162,6 +167,8 @@ impl Store {
         self.check_offer_place(new).await?;
         let id = new_id();
         let d = &new.draft;
+        // Offers are services of the public directory (HSDS): a change moves its revision, in the same transaction.
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO data_offers (id, municipality_code, organisation_id, help_point_id, kind, provider, \
              gb_per_month, months, price_cents, conditions, how_to_get, active_from, active_until, ended_at, \
@@ -183,8 +190,10 @@ impl Store {
         .bind(d.active_until.map(|u| u.to_string()))
         .bind(actor.user_id.as_deref())
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
         self.data_offer(actor, &id).await
     }
 
@@ -280,6 +289,7 @@ impl Store {
         };
         self.check_offer_place(&new).await?;
         let d = &new.draft;
+        let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE data_offers SET municipality_code = $1, help_point_id = $2, kind = $3, provider = $4, \
              gb_per_month = $5, months = $6, price_cents = $7, conditions = $8, how_to_get = $9, active_from = $10, \
@@ -298,12 +308,14 @@ impl Store {
         .bind(d.active_until.map(|u| u.to_string()))
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
+        bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
         self.data_offer(actor, id).await
     }
 
@@ -314,13 +326,19 @@ impl Store {
         if !offers_for(actor, &current.organisation_id) {
             return Err(StoreError::NotFound);
         }
-        sqlx::query(
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query(
             "UPDATE data_offers SET ended_at = $1, updated_at = $1 WHERE id = $2 AND ended_at IS NULL",
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ended > 0 {
+            bump_directory_revision(&mut tx).await?;
+        }
+        tx.commit().await?;
         self.data_offer(actor, id).await
     }
 
@@ -341,7 +359,8 @@ impl Store {
             "SELECT s.municipality_code, s.organisation_id, o.name AS organisation_name, h.id AS help_point_id, \
              h.name AS help_point_name, h.street_address, h.postcode, h.city, h.lat, h.lon, \
              (SELECT COUNT(*) FROM devices d WHERE d.bank_organisation_id = s.organisation_id \
-              AND d.municipality_code = s.municipality_code AND d.status = 'ready') AS ready \
+              AND d.municipality_code = s.municipality_code AND d.status = 'ready') AS ready, \
+             s.loan_deposit_cents, s.loan_months \
              FROM device_bank_settings s JOIN organisations o ON o.id = s.organisation_id \
              JOIN help_points h ON h.organisation_id = s.organisation_id \
              WHERE h.status <> 'closed' AND (h.municipality_code = s.municipality_code OR h.id IN \
@@ -478,6 +497,8 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
+        // The deposit and loan length are published with the bank's lending (HSDS): move the directory revision.
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE device_bank_settings SET loan_deposit_cents = $1, loan_months = $2, loan_remind_days = $3, \
              refund_late_returns = $4 WHERE municipality_code = $5",
@@ -487,21 +508,25 @@ impl Store {
         .bind(settings.remind_days)
         .bind(i64::from(settings.refund_late_returns))
         .bind(municipality_code)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        bump_directory_revision(&mut tx).await?;
+        tx.commit().await?;
         self.loan_settings(actor, municipality_code).await
     }
 
-    /// The loan terms of the bank an organisation runs (for the hand-out form), if it is one.
+    /// The loan terms of the bank an organisation runs for a municipality (for the hand-out form), if it is one.
     pub async fn bank_loan_defaults(
         &self,
         bank_organisation_id: &str,
+        municipality_code: &str,
     ) -> Result<Option<LoanSettings>> {
         let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT loan_deposit_cents, loan_months, loan_remind_days, refund_late_returns \
-             FROM device_bank_settings WHERE organisation_id = $1 ORDER BY municipality_code LIMIT 1",
+             FROM device_bank_settings WHERE organisation_id = $1 AND municipality_code = $2",
         )
         .bind(bank_organisation_id)
+        .bind(municipality_code)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(

@@ -78,8 +78,13 @@ pub struct DeviceFigures {
 }
 
 impl Store {
-    /// The device figures of a scope, by municipality and donor name.
-    pub async fn device_figures(&self, scope: &FigureScope) -> Result<DeviceFigures> {
+    /// The device figures of a scope, by municipality and donor name; with `during` (unix seconds, from inclusive,
+    /// until exclusive) only the steps taken and the hand-outs made in that time.
+    pub async fn device_figures(
+        &self,
+        scope: &FigureScope,
+        during: Option<(i64, i64)>,
+    ) -> Result<DeviceFigures> {
         let mut sql = Sql::new(
             "SELECT b.municipality_code, o.name, e.action, CAST(COUNT(*) AS BIGINT) FROM device_events e \
              JOIN devices d ON d.id = e.device_id JOIN device_batches b ON b.id = d.batch_id \
@@ -91,6 +96,10 @@ impl Store {
             " AND b.municipality_code = ",
             " AND d.bank_organisation_id IN ",
         );
+        if let Some((from, until)) = during {
+            sql.push(" AND e.at >= ").bind(from);
+            sql.push(" AND e.at < ").bind(until);
+        }
         sql.push(" GROUP BY b.municipality_code, o.name, e.action");
         let rows: Vec<(String, String, String, i64)> =
             sql.query_as()?.fetch_all(&self.pool).await?;
@@ -120,6 +129,10 @@ impl Store {
             " AND r.municipality_code = ",
             " AND r.bank_organisation_id IN ",
         );
+        if let Some((from, until)) = during {
+            sql.push(" AND r.handed_out_at >= ").bind(from);
+            sql.push(" AND r.handed_out_at < ").bind(until);
+        }
         let rows: Vec<(String, i64, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut helped: BTreeMap<String, HelpedFigures> = BTreeMap::new();
         for (municipality, created, handed_out) in rows {

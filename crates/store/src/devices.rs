@@ -375,20 +375,33 @@ impl Store {
             ));
         }
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM device_bank_settings WHERE municipality_code = $1")
-            .bind(municipality_code)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO device_bank_settings (municipality_code, organisation_id, request_cap, updated_at) \
-             VALUES ($1, $2, $3, $4)",
+        // An update, not a new row: the bank's loan terms (deposit, months, reminders) stay when the cap or the
+        // bank changes.
+        let updated = sqlx::query(
+            "UPDATE device_bank_settings SET organisation_id = $2, request_cap = $3, updated_at = $4 \
+             WHERE municipality_code = $1",
         )
         .bind(municipality_code)
         .bind(organisation_id)
         .bind(request_cap)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO device_bank_settings (municipality_code, organisation_id, request_cap, updated_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(municipality_code)
+            .bind(organisation_id)
+            .bind(request_cap)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The bank's help points publish its lending (HSDS): the directory changed.
+        crate::help_points::bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         self.device_bank(municipality_code)
             .await?

@@ -531,6 +531,10 @@ mod tests {
                 "group",
                 "count",
                 "country",
+                "gb",
+                "months",
+                "deposit",
+                "price",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

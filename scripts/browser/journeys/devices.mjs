@@ -47,6 +47,22 @@ export default async function ({ keten, browser, report }) {
   } else {
     report.fail("the demo has a reserved device", "none listed");
   }
+  // The loan rules: a wrong number keeps what was typed and is marked at its field; the hand-out starts from them.
+  await bank.goto(`${base}/apparaten/uitleenregels`, { waitUntil: "load" });
+  await report.check(bank, "loan rules");
+  const rules = bank.locator("form[action='/apparaten/uitleenregels']").first();
+  await rules.locator("input[name=months]").fill("3j");
+  await Promise.all([bank.waitForNavigation(), rules.locator("button[type=submit]").click()]);
+  report.expect((await bank.locator("input[name=months][aria-invalid=true]").count()) === 1, "the loan rules mark the months");
+  report.expect((await bank.locator("input[name=months]").first().inputValue()) === "3j", "the loan rules keep the months typed");
+  await report.check(bank, "loan rules with an error");
+  await bank.locator("input[name=months]").first().fill("36");
+  await Promise.all([bank.waitForNavigation(), bank.locator("form[action='/apparaten/uitleenregels'] button[type=submit]").first().click()]);
+  report.expect((await bank.locator("text=De regels zijn opgeslagen.").count()) === 1, "the loan rules are saved");
+  // The data offers page, with the library's help points to choose from.
+  await bank.goto(`${base}/apparaten/data-aanbod`, { waitUntil: "load" });
+  report.expect((await bank.locator("#help_point_id option").count()) > 1, "the library chooses where residents get an offer");
+  await report.check(bank, "data offers with the offer form");
   await bank.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
   await report.check(bank, "device requests (bank)");
   const request = bank.locator("table a[href^='/apparaten/aanvragen/']").first();
@@ -55,6 +71,22 @@ export default async function ({ keten, browser, report }) {
     await report.check(bank, "device request page");
   } else {
     report.fail("the demo has device requests", "none listed");
+  }
+  // A reserved request: the hand-out form holds the bank's terms, and a data offer can be paired.
+  await bank.goto(`${base}/apparaten/aanvragen`, { waitUntil: "load" });
+  let paired = false;
+  for (const href of await bank.locator("table a[href^='/apparaten/aanvragen/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")))) {
+    await bank.goto(`${base}${href}`, { waitUntil: "load" });
+    if ((await bank.locator("#data_offer_id").count()) === 0) continue;
+    await bank.selectOption("#data_offer_id", { index: 1 });
+    await Promise.all([bank.waitForNavigation(), bank.click("form[action$='/data-aanbod'] button[type=submit]")]);
+    report.expect((await bank.locator("text=Gekoppeld:").count()) === 1, "the data offer is paired on the request page");
+    await report.check(bank, "device request page with a paired data offer");
+    paired = true;
+    break;
+  }
+  if (!paired) {
+    report.fail("a demo request the bank can pair a data offer with", "none found");
   }
   await bankContext.close();
 

@@ -76,7 +76,14 @@ const MONTHLY_HOURS: &str = r#"{"weekly":[{"weekday":"thu","start":"13:00","end"
 /// Loads the demo into a SQLite file and exports it; returns the export's folder.
 const LIBRARY_KVK: &str = "41135289";
 
+/// The demo export with the device bank's lending and the data offers.
 async fn demo_export(tmp: &Path) -> PathBuf {
+    demo_export_of(tmp, true).await
+}
+
+/// The demo export; without `access`, the offers are ended and Rotterdam has no device bank (an import keeps
+/// neither, so only then does export -> import -> export give the same files).
+async fn demo_export_of(tmp: &Path, access: bool) -> PathBuf {
     let url = format!("sqlite://{}", tmp.join("demo.db").display());
     run_ok(keten(&url).args(["demo", "--questions", "0"]));
     let store = Store::connect(&url).await.unwrap();
@@ -103,6 +110,16 @@ async fn demo_export(tmp: &Path) -> PathBuf {
         ))
         .await
         .unwrap();
+    if !access {
+        store
+            .execute_raw("UPDATE data_offers SET ended_at = 1")
+            .await
+            .unwrap();
+        store
+            .execute_raw("DELETE FROM device_bank_settings")
+            .await
+            .unwrap();
+    }
     store.close().await;
     let out = tmp.join("demo-export");
     let text = run_ok(keten(&url).arg("export").arg("hsds").arg(&out));
@@ -158,6 +175,26 @@ async fn the_demo_export_validates_with_no_errors() {
     );
     assert!(text.contains(": 0 fout(en)"), "{text}");
     assert!(text.contains("voldoet aan HSDS 3.0"), "{text}");
+    // The device bank's lending and the data offers are services with their cost options.
+    let services = read(&out, "services.csv");
+    assert!(
+        services.contains("Laptop, tablet of telefoon lenen bij Centrale Bibliotheek"),
+        "{services}"
+    );
+    assert!(
+        services.contains("Simkaart met data: Stichting Sociaal Internet (demo)"),
+        "{services}"
+    );
+    assert!(services.contains("Sociaal tarief van een provider: Telecombedrijf Rijnmond (demo)"));
+    let costs = read(&out, "cost_options.csv");
+    assert!(costs.contains(",Prijs per maand,EUR,10,"), "{costs}");
+    assert!(costs.contains(",Borg,EUR,"), "{costs}");
+    // An import leaves them out without an error: keten keeps them itself.
+    let url = format!("sqlite://{}", tmp.path().join("import.db").display());
+    run_ok(keten(&url).arg("migrate"));
+    let text = run_ok(keten(&url).args(["import", "hsds", "--dry-run"]).arg(&out));
+    assert!(text.contains("niets opgeslagen"), "{text}");
+    assert!(!text.contains("cost_option"), "{text}");
 }
 
 /// Export -> dry run (nothing stored) -> import into an empty database -> export gives the same files.
@@ -240,7 +277,7 @@ async fn an_organisation_is_matched_by_its_kvk_number_on_import() {
 #[tokio::test]
 async fn export_import_export_roundtrips_on_sqlite() {
     let tmp = tempfile::tempdir().unwrap();
-    let first = demo_export(tmp.path()).await;
+    let first = demo_export_of(tmp.path(), false).await;
     let url = format!("sqlite://{}", tmp.path().join("empty.db").display());
     roundtrip(&url, tmp.path(), &first).await;
 }
@@ -251,7 +288,7 @@ async fn export_import_export_roundtrips_on_postgres() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let first = demo_export(tmp.path()).await;
+    let first = demo_export_of(tmp.path(), false).await;
     roundtrip(&url, tmp.path(), &first).await;
 }
 

@@ -455,6 +455,8 @@ struct OffersPage {
     may_offer: bool,
     municipalities: Vec<Choice>,
     organisations: Vec<Choice>,
+    /// The offering organisations' help points, where residents could get the offer.
+    help_points: Vec<Choice>,
     kinds: Vec<Choice>,
     form: OfferForm,
     errors: Vec<ValidationError>,
@@ -590,6 +592,20 @@ async fn page(
             });
         }
     }
+    let mut help_points: Vec<Choice> = state
+        .store
+        .directory()
+        .await?
+        .help_points
+        .into_iter()
+        .filter(|h| organisations.iter().any(|o| o.code == h.organisation_id))
+        .map(|h| Choice {
+            selected: h.id == form.help_point_id,
+            label: format!("{}, {}", h.name, h.city),
+            code: h.id,
+        })
+        .collect();
+    help_points.sort_by(|a, b| a.label.cmp(&b.label));
     let kinds = DataOfferKind::ALL
         .iter()
         .map(|k| Choice {
@@ -604,6 +620,7 @@ async fn page(
         may_offer,
         municipalities,
         organisations,
+        help_points,
         kinds,
         form,
         errors,

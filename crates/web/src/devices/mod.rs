@@ -3,6 +3,7 @@
 pub(crate) mod api;
 pub(crate) mod data_offers;
 pub(crate) mod figures;
+pub(crate) mod loan_settings;
 mod pages;
 
 use crate::error::AppError;
@@ -18,7 +19,9 @@ pub use data_offers::send_loan_reminders;
 
 /// The device bank's pages and the data offers' page.
 pub fn router() -> axum::Router<crate::AppState> {
-    pages::router().merge(data_offers::router())
+    pages::router()
+        .merge(data_offers::router())
+        .merge(loan_settings::router())
 }
 
 impl From<DeviceStepError> for AppError {

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/apparaten/aanvragen/{id}", get(request_page))
         .route("/apparaten/aanvragen/{id}/stap", post(request_step))
+        .route("/apparaten/aanvragen/{id}/data-aanbod", post(pair_offer))
         .route("/apparaten/{id}", get(device_page))
         .route("/apparaten/{id}/stap", post(device_step))
         .route("/apparaten/{id}/wissen", post(wipe_device))
@@ -283,6 +284,7 @@ async fn devices_page(
         super::figures::tables(
             &state.store,
             &keten_store::device_figures::FigureScope::of_bank_staff(actor),
+            super::figures::Period::SinceStart,
         )
         .await?
     } else {
@@ -462,7 +464,22 @@ async fn load_device(
     require_bank_role(actor)?;
     let detail = state.store.device_detail(actor, id).await?;
     let loans = state.store.device_loans(&detail.device.id).await?;
-    Ok(device_page_of(shell, detail, &loans))
+    let defaults = state
+        .store
+        .bank_loan_defaults(
+            &detail.device.bank_organisation_id,
+            &detail.device.municipality_code,
+        )
+        .await?;
+    let mut page = device_page_of(shell, detail, &loans);
+    // The bank's usual terms, to change for this loan if needed; a bank without a deposit shows 0.
+    if page.lending
+        && let Some(d) = defaults
+    {
+        page.deposit = super::loan_settings::euro_input(d.deposit_cents);
+        page.months = d.months.to_string();
+    }
+    Ok(page)
 }
 
 async fn device_page(
@@ -1029,9 +1046,33 @@ struct RequestPage {
     at_bank: bool,
     ready: Vec<Choice>,
     step_error: Option<String>,
+    /// The hand-out's loan fields: the bank's usual terms, or what was typed.
+    deposit: String,
+    months: String,
+    errors: Vec<ValidationError>,
+    /// The paired data offer in words, for the bank and the referrer.
+    paired: Option<String>,
+    /// Offers running in the request's municipality, for the bank's pairing form (empty: no form).
+    offers: Vec<Choice>,
+    pair_error: Option<String>,
 }
 
 impl RequestPage {
+    fn error_at(&self, field: &str) -> Option<String> {
+        field_error(&self.errors, field)
+    }
+
+    /// The bank may pair an offer once the device is reserved or handed out.
+    fn may_pair(&self) -> bool {
+        self.at_bank
+            && matches!(
+                self.request.status,
+                DeviceRequestStatus::Reserved
+                    | DeviceRequestStatus::HandedOut
+                    | DeviceRequestStatus::Completed
+            )
+    }
+
     fn status(&self) -> &'static str {
         self.request.status.label()
     }
@@ -1089,6 +1130,35 @@ async fn request_view(
     } else {
         Vec::new()
     };
+    let defaults = if at_bank {
+        state
+            .store
+            .bank_loan_defaults(&request.bank_organisation_id, &request.municipality_code)
+            .await?
+    } else {
+        None
+    };
+    let paired = state.store.paired_data_offer(&request.id).await?;
+    let offers = if at_bank {
+        state
+            .store
+            .active_data_offers_in(&request.municipality_code, today(state))
+            .await?
+            .into_iter()
+            .map(|o| Choice {
+                label: format!(
+                    "{}: {} ({})",
+                    o.provider,
+                    keten_core::data_offer::summary_nl(o.gb(), o.month_count(), o.price_cents),
+                    o.organisation_name
+                ),
+                selected: paired.as_ref().is_some_and(|p| p.id == o.id),
+                code: o.id,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RequestPage {
         shell,
         created: moment(request.created_at),
@@ -1096,6 +1166,21 @@ async fn request_view(
         at_bank,
         ready,
         step_error: None,
+        deposit: defaults.map_or_else(String::new, |d| {
+            super::loan_settings::euro_input(d.deposit_cents)
+        }),
+        months: defaults.map_or_else(String::new, |d| d.months.to_string()),
+        errors: Vec::new(),
+        paired: paired.map(|o| {
+            format!(
+                "{} van {}: {}",
+                o.kind().label(),
+                o.provider,
+                keten_core::data_offer::summary_nl(o.gb(), o.month_count(), o.price_cents)
+            )
+        }),
+        offers,
+        pair_error: None,
     })
 }
 
@@ -1114,6 +1199,11 @@ struct RequestStepForm {
     action: String,
     #[serde(default)]
     device_id: String,
+    /// Deposit in euro, for a hand-out on loan.
+    #[serde(default)]
+    deposit: String,
+    #[serde(default)]
+    months: String,
 }
 
 async fn request_step(
@@ -1124,23 +1214,81 @@ async fn request_step(
     Form(form): Form<RequestStepForm>,
 ) -> Result<Response, PageError> {
     let actor = &me.0.actor;
-    let result = match parse_request_step(&form.action, Some(form.device_id.clone())) {
-        Ok(step) => {
+    let loan = if form.action.trim() == "hand_out" {
+        parse_loan_input(Some(&form.deposit), Some(&form.months))
+    } else {
+        Ok(None)
+    };
+    let result = match (
+        parse_request_step(&form.action, Some(form.device_id.clone())),
+        loan,
+    ) {
+        (Ok(step), Ok(loan)) => {
             let step: RequestStep = step;
             state
                 .store
-                .act_on_device_request(actor, &id, &step, state.now())
+                .act_on_device_request_with_loan(actor, &id, &step, loan.as_ref(), state.now())
                 .await
                 .map_err(AppError::from)
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
+        (_, Err(errors)) => Err(AppError::Validation(errors)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/apparaten/aanvragen/{id}")).into_response()),
         Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
             let status = e.status();
             let mut page = request_view(&state, shell, actor, &id).await?;
-            page.step_error = Some(e.detail());
+            if let AppError::Validation(errors) = &e
+                && errors
+                    .iter()
+                    .any(|v| v.field == "deposit" || v.field == "months")
+            {
+                page.errors.clone_from(errors);
+            } else {
+                page.step_error = Some(e.detail());
+            }
+            if form.action.trim() == "hand_out" {
+                page.deposit = form.deposit;
+                page.months = form.months;
+            }
+            Ok((status, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PairForm {
+    /// Empty: remove the pairing.
+    #[serde(default)]
+    data_offer_id: String,
+}
+
+/// The bank pairs a running data offer of the request's municipality with the device (or removes the pairing).
+async fn pair_offer(
+    State(state): State<AppState>,
+    shell: Shell,
+    me: RequireUser,
+    Path(id): Path<String>,
+    Form(form): Form<PairForm>,
+) -> Result<Response, PageError> {
+    let actor = &me.0.actor;
+    require_bank_role(actor)?;
+    let offer = Some(form.data_offer_id.trim()).filter(|o| !o.is_empty());
+    match state
+        .store
+        .pair_data_offer(actor, &id, offer, today(&state), state.now())
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/apparaten/aanvragen/{id}#data-aanbod")).into_response())
+        }
+        Err(e @ AppError::Validation(_)) => {
+            let status = e.status();
+            let mut page = request_view(&state, shell, actor, &id).await?;
+            page.pair_error = Some(e.detail());
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -1,5 +1,6 @@
 //! The public help finder: the search page, help point pages and the nearest-help API.
 
+mod access;
 mod icons;
 mod index;
 mod search;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/hulppunten/{id}", get(help_point_page))
         .route("/inbedden", get(embed_page))
         .route("/inbedden/code", get(embed_code_page))
+        .route("/laptop-of-internet", get(access::access_page))
         .route(
             "/hulppunten/{id}/melding",
             axum::routing::post(report_wrong_information),

@@ -400,12 +400,25 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         a.quiet_room |= has(&["quiet_room", "stille ruimte", "quiet room"]);
     }
 
+    // keten's own device lending and data offers (known by their cost option's derived id) are not directory data:
+    // the device bank and the offers are kept in keten itself, so an import leaves them out.
+    let access_services: HashSet<String> = r
+        .rows("cost_option")
+        .iter()
+        .filter_map(|(_, row)| {
+            let service = row.get("service_id")?;
+            (row.get("id")? == &derived_id(&["cost_option", service])).then(|| service.clone())
+        })
+        .collect();
     // Services and where they are offered.
     let mut services: HashMap<String, (usize, &Row)> = HashMap::new();
     for (line, row) in r.rows("service") {
         let Some(id) = r.need("service", *line, row, "id") else {
             continue;
         };
+        if access_services.contains(id) {
+            continue;
+        }
         r.need("service", *line, row, "name");
         r.need("service", *line, row, "status");
         r.get("service", *line, row, "last_modified");
@@ -432,6 +445,9 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         ) else {
             continue;
         };
+        if access_services.contains(service) {
+            continue;
+        }
         if !services.contains_key(service) {
             r.error(
                 "service_at_location",
@@ -862,7 +878,16 @@ pub fn plan_import(package: &Package, now: i64) -> ImportPlan {
         "metadata",
         "meta_table_description",
     ] {
-        let n = r.rows(table).len();
+        let n = r
+            .rows(table)
+            .iter()
+            .filter(|(_, row)| {
+                table != "cost_option"
+                    || !row
+                        .get("service_id")
+                        .is_some_and(|s| access_services.contains(s))
+            })
+            .count();
         if n > 0 {
             r.warn(
                 table,

@@ -139,7 +139,12 @@ pub async fn cache(
         // Without the revision, answer uncached rather than fail.
         return next.run(request).await;
     };
-    let etag = format!("W/\"hsds-{}\"", version.revision);
+    // Data offers start and end on calendar days without a write, so the day is part of the tag.
+    let etag = format!(
+        "W/\"hsds-{}-{}\"",
+        version.revision,
+        crate::devices::api::today(&state)
+    );
     let matches = request
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -292,7 +297,19 @@ async fn dataset(state: &AppState) -> Result<Dataset, AppError> {
     Ok(Dataset::build(
         state.store.directory().await?,
         &state.store.organisation_identifiers().await?,
+        access(&state.store, crate::devices::api::today(state)).await?,
     ))
+}
+
+/// The device bank's help points and the data offers running on `today`, for the HSDS services.
+pub async fn access(
+    store: &keten_store::Store,
+    today: jiff::civil::Date,
+) -> Result<model::Access, AppError> {
+    Ok(model::Access {
+        device_points: store.device_points().await?,
+        offers: store.public_data_offers(today).await?,
+    })
 }
 
 async fn api_info() -> Json<Value> {
@@ -392,7 +409,7 @@ fn filter_places<'a>(
             Some(m) => km * 1000.0 <= m,
             // Without proximity: the service area, i.e. the municipalities the help point serves.
             None => {
-                let hp = data.help_point(r.service);
+                let hp = data.sal_help_point(*r);
                 hp.municipality_code == place.municipality.code
                     || hp.municipalities_served.contains(&place.municipality.code)
             }
@@ -403,18 +420,19 @@ fn filter_places<'a>(
 }
 
 fn matches_search(data: &Dataset, s: &Service, needle: &str) -> bool {
-    let hp = data.help_point(s);
     let org = data.org(&s.organization_id).map_or("", |o| o.name.as_str());
-    [
-        s.name.as_str(),
-        org,
-        &hp.name,
-        &hp.city,
-        &hp.postcode,
-        &hp.street_address,
-    ]
-    .iter()
-    .any(|h| h.to_lowercase().contains(needle))
+    let place = data.help_point(s).map_or([""; 4], |hp| {
+        [
+            hp.name.as_str(),
+            hp.city.as_str(),
+            hp.postcode.as_str(),
+            hp.street_address.as_str(),
+        ]
+    });
+    [s.name.as_str(), org]
+        .iter()
+        .chain(place.iter())
+        .any(|h| h.to_lowercase().contains(needle))
         || s.topics.iter().any(|c| {
             c.contains(needle)
                 || data

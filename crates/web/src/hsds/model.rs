@@ -4,6 +4,10 @@
 //! Each stop of a mobile or pop-up help point is a location of its own (its address and point) where the help point's
 //! service is offered: one more service_at_location, with the stop's hours as its schedules.
 //!
+//! The device bank's lending (issue 19) is a service of the bank at each of its help points, its deposit a cost
+//! option; each running data offer is a service of the offering organisation with its monthly price as a cost option,
+//! at its help point or, without one, a service of the organisation alone (no service_at_location).
+//!
 //! Ids are stable: keten's own UUIDs where an object is a keten row (help point -> location, stop -> location,
 //! consultation hour -> service, organisation -> organization) and UUID v5 names under [`NAMESPACE`] for derived
 //! objects.
@@ -13,7 +17,9 @@ use keten_core::geo::Point;
 use keten_core::help_question::DEFAULT_TOPICS;
 use keten_core::opening_hours::{ExceptionKind, OpeningHours, TimeSlot, WeekOfMonth, Weekday};
 use keten_core::organisation::OrganisationIdentifiers;
+use keten_core::programme::EuroCents;
 use keten_core::reference::{Country, Municipality, municipality, postcode_area};
+use keten_store::data_offers::{DataOffer, DevicePoint};
 use keten_store::help_point_details::Stop;
 use keten_store::help_points::{ConsultationHour, Directory, HelpPoint};
 use serde_json::{Map, Value, json};
@@ -101,7 +107,19 @@ pub struct Org {
     pub consultation_hours: usize,
     /// KvK and KBO numbers, published as `organization_identifiers`.
     pub identifiers: OrganisationIdentifiers,
+    /// Device lending and data offers.
+    pub access_services: usize,
 }
+
+/// The device bank's help points and the running data offers, published beside the directory.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub device_points: Vec<DevicePoint>,
+    pub offers: Vec<DataOffer>,
+}
+
+/// The topic of device lending and data offers in keten's taxonomy.
+const ACCESS_TOPIC: &str = "apparaten";
 
 /// Where a service comes from.
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +128,10 @@ pub enum Source {
     HelpPoint,
     /// A partner's consultation hour (index into `Directory::consultation_hours`).
     Consultation(usize),
+    /// Device lending at a help point of the bank (index into `Access::device_points`).
+    DeviceLending(usize),
+    /// A data offer (index into `Access::offers`).
+    DataOffer(usize),
 }
 
 /// A service at its help point (`sal_id`) and, for a mobile help point's own service, at each of its stops.
@@ -123,8 +145,8 @@ pub struct Service {
     pub organization_id: String,
     pub name: String,
     pub source: Source,
-    /// Index of the help point (the location).
-    pub help_point: usize,
+    /// Index of the help point (the location); `None`: an organisation's data offer without a place.
+    pub help_point: Option<usize>,
     pub topics: Vec<String>,
     pub updated_at: i64,
 }
@@ -133,6 +155,8 @@ pub struct Service {
 #[derive(Debug, Clone, Copy)]
 pub struct SalRef<'a> {
     pub service: &'a Service,
+    /// Index of the service's help point.
+    pub help_point: usize,
     /// Index into `Directory::stops`.
     pub stop: Option<usize>,
 }
@@ -140,6 +164,7 @@ pub struct SalRef<'a> {
 /// The directory seen as HSDS, in stable orders (name, then id).
 pub struct Dataset {
     pub directory: Directory,
+    pub access: Access,
     pub organizations: Vec<Org>,
     pub services: Vec<Service>,
     pub terms: Vec<Term>,
@@ -150,6 +175,7 @@ impl Dataset {
     pub fn build(
         directory: Directory,
         identifiers: &HashMap<String, OrganisationIdentifiers>,
+        access: Access,
     ) -> Self {
         let hp_index: HashMap<&str, usize> = directory
             .help_points
@@ -174,7 +200,7 @@ impl Dataset {
                 organization_id: hp.organisation_id.clone(),
                 name: format!("Digitale hulp bij {}", hp.name),
                 source: Source::HelpPoint,
-                help_point: i,
+                help_point: Some(i),
                 topics: hp.topics.clone(),
                 updated_at: hp.updated_at,
             });
@@ -190,15 +216,60 @@ impl Dataset {
                 organization_id: ch.organisation_id.clone(),
                 name: ch.title.clone(),
                 source: Source::Consultation(i),
-                help_point: h,
+                help_point: Some(h),
                 topics: ch.topics.clone(),
                 updated_at: ch.updated_at.max(directory.help_points[h].updated_at),
+            });
+        }
+        for (i, p) in access.device_points.iter().enumerate() {
+            let Some(&h) = hp_index.get(p.help_point_id.as_str()) else {
+                continue;
+            };
+            let id = derived_id(&["service", "device_lending", &p.help_point_id]);
+            services.push(Service {
+                sal_id: derived_id(&["service_at_location", &id, &p.help_point_id]),
+                stops: Vec::new(),
+                id,
+                organization_id: p.organisation_id.clone(),
+                name: format!("Laptop, tablet of telefoon lenen bij {}", p.help_point_name),
+                source: Source::DeviceLending(i),
+                help_point: Some(h),
+                topics: vec![ACCESS_TOPIC.to_owned()],
+                updated_at: directory.help_points[h].updated_at,
+            });
+        }
+        for (i, o) in access.offers.iter().enumerate() {
+            let at = o
+                .help_point_id
+                .as_deref()
+                .and_then(|id| hp_index.get(id).copied());
+            let id = derived_id(&["service", "data_offer", &o.id]);
+            services.push(Service {
+                sal_id: derived_id(&[
+                    "service_at_location",
+                    &id,
+                    o.help_point_id.as_deref().unwrap_or_default(),
+                ]),
+                stops: Vec::new(),
+                id,
+                organization_id: o.organisation_id.clone(),
+                name: format!("{}: {}", o.kind().label(), o.provider),
+                source: Source::DataOffer(i),
+                help_point: at,
+                topics: vec![ACCESS_TOPIC.to_owned()],
+                updated_at: o.updated_at,
             });
         }
         services.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
 
         let mut orgs: BTreeMap<String, Org> = BTreeMap::new();
-        let mut touch = |id: &str, name: &str, updated_at: i64, hp: bool| {
+        #[derive(Clone, Copy)]
+        enum Kind {
+            HelpPoint,
+            Consultation,
+            Access,
+        }
+        let mut touch = |id: &str, name: &str, updated_at: i64, kind: Kind| {
             let org = orgs.entry(id.to_owned()).or_insert_with(|| Org {
                 id: id.to_owned(),
                 name: name.to_owned(),
@@ -206,12 +277,13 @@ impl Dataset {
                 help_points: 0,
                 consultation_hours: 0,
                 identifiers: identifiers.get(id).cloned().unwrap_or_default(),
+                access_services: 0,
             });
             org.updated_at = org.updated_at.max(updated_at);
-            if hp {
-                org.help_points += 1;
-            } else {
-                org.consultation_hours += 1;
+            match kind {
+                Kind::HelpPoint => org.help_points += 1,
+                Kind::Consultation => org.consultation_hours += 1,
+                Kind::Access => org.access_services += 1,
             }
         };
         for hp in &directory.help_points {
@@ -219,7 +291,7 @@ impl Dataset {
                 &hp.organisation_id,
                 &hp.organisation_name,
                 hp.updated_at,
-                true,
+                Kind::HelpPoint,
             );
         }
         for ch in &directory.consultation_hours {
@@ -227,8 +299,19 @@ impl Dataset {
                 &ch.organisation_id,
                 &ch.organisation_name,
                 ch.updated_at,
-                false,
+                Kind::Consultation,
             );
+        }
+        for s in services
+            .iter()
+            .filter(|s| matches!(s.source, Source::DeviceLending(_) | Source::DataOffer(_)))
+        {
+            let name = match s.source {
+                Source::DeviceLending(i) => &access.device_points[i].organisation_name,
+                Source::DataOffer(i) => &access.offers[i].organisation_name,
+                _ => continue,
+            };
+            touch(&s.organization_id, name, s.updated_at, Kind::Access);
         }
         let mut organizations: Vec<Org> = orgs.into_values().collect();
         organizations.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
@@ -265,6 +348,7 @@ impl Dataset {
 
         Dataset {
             directory,
+            access,
             organizations,
             services,
             terms,
@@ -272,19 +356,31 @@ impl Dataset {
         }
     }
 
-    pub fn help_point(&self, s: &Service) -> &HelpPoint {
-        &self.directory.help_points[s.help_point]
+    /// The help point a service is offered at; `None` for an organisation's data offer without a place.
+    pub fn help_point(&self, s: &Service) -> Option<&HelpPoint> {
+        s.help_point.map(|i| &self.directory.help_points[i])
+    }
+
+    /// The help point of a service at a place.
+    pub fn sal_help_point(&self, r: SalRef<'_>) -> &HelpPoint {
+        &self.directory.help_points[r.help_point]
     }
 
     pub fn stop(&self, i: usize) -> &Stop {
         &self.directory.stops[i]
     }
 
-    /// Where a service is offered: at its help point, then at each stop.
+    /// Where a service is offered: at its help point, then at each stop (nowhere without a help point).
     pub fn sals_of<'a>(&'a self, s: &'a Service) -> impl Iterator<Item = SalRef<'a>> + 'a {
-        std::iter::once(None)
-            .chain(s.stops.iter().copied().map(Some))
-            .map(move |stop| SalRef { service: s, stop })
+        s.help_point.into_iter().flat_map(move |help_point| {
+            std::iter::once(None)
+                .chain(s.stops.iter().copied().map(Some))
+                .map(move |stop| SalRef {
+                    service: s,
+                    help_point,
+                    stop,
+                })
+        })
     }
 
     /// Every service_at_location, in the services' order.
@@ -302,7 +398,7 @@ impl Dataset {
     /// The point of the place: the stop's own, not the help point's.
     pub fn sal_point(&self, r: SalRef<'_>) -> Point {
         match r.stop {
-            None => self.help_point(r.service).location,
+            None => self.sal_help_point(r).location,
             Some(i) => self.stop(i).location,
         }
     }
@@ -310,7 +406,7 @@ impl Dataset {
     pub fn consultation(&self, s: &Service) -> Option<&ConsultationHour> {
         match s.source {
             Source::Consultation(i) => Some(&self.directory.consultation_hours[i]),
-            Source::HelpPoint => None,
+            Source::HelpPoint | Source::DeviceLending(_) | Source::DataOffer(_) => None,
         }
     }
 
@@ -416,7 +512,16 @@ impl Dataset {
 
     /// The service's one-to-one fields.
     fn service_fields(&self, s: &Service) -> Value {
-        let hp = self.help_point(s);
+        match s.source {
+            Source::DeviceLending(i) => {
+                return self.lending_fields(s, &self.access.device_points[i]);
+            }
+            Source::DataOffer(i) => return self.offer_fields(s, &self.access.offers[i]),
+            Source::HelpPoint | Source::Consultation(_) => {}
+        }
+        let Some(hp) = self.help_point(s) else {
+            return json!({"id": s.id, "name": s.name, "status": "active"});
+        };
         let (description, url, email, application_process) = match self.consultation(s) {
             Some(ch) => (
                 format!(
@@ -462,11 +567,111 @@ impl Dataset {
         }))
     }
 
-    /// The hours a service keeps: its consultation hour's, else its help point's.
-    fn hours(&self, s: &Service) -> &keten_core::opening_hours::OpeningHours {
+    /// Device lending at a help point of the bank: through the chain only, with the bank's deposit and loan length.
+    fn lending_fields(&self, s: &Service, p: &DevicePoint) -> Value {
+        let status = self
+            .help_point(s)
+            .map_or("active", |hp| service_status(hp.status));
+        let deposit = if p.loan_deposit_cents > 0 {
+            format!(
+                "U betaalt {} borg; die krijgt u terug als u het apparaat terugbrengt.",
+                EuroCents(p.loan_deposit_cents).display()
+            )
+        } else {
+            "U betaalt geen borg.".to_owned()
+        };
+        prune(json!({
+            "id": s.id,
+            "organization_id": s.organization_id,
+            "name": s.name,
+            "description": format!(
+                "De digibank van {} leent laptops, tablets en telefoons uit aan inwoners die er geen hebben, \
+                 met uitleg bij het eerste gebruik. U leent het apparaat {} maanden.",
+                p.organisation_name, p.loan_months
+            ),
+            "status": status,
+            "application_process": "Niet zelf aan te vragen: een hulppunt of uw hulpverlener vraagt het apparaat \
+                voor u aan met een warme doorverwijzing. U haalt het hier op.",
+            "fees_description": format!("Lenen is gratis. {deposit}"),
+            "eligibility_description": "Inwoners van de gemeente zonder goed werkend apparaat.",
+            "last_modified": rfc3339(s.updated_at),
+        }))
+    }
+
+    /// A data offer: what it is, for whom, how to get it; its price per month is the cost option.
+    fn offer_fields(&self, s: &Service, o: &DataOffer) -> Value {
+        prune(json!({
+            "id": s.id,
+            "organization_id": s.organization_id,
+            "name": s.name,
+            "description": format!(
+                "{}: {}.",
+                o.kind().label(),
+                keten_core::data_offer::summary_nl(o.gb(), o.month_count(), o.price_cents)
+            ),
+            "status": "active",
+            "application_process": o.how_to_get,
+            "fees_description": if o.price_cents == 0 {
+                "Gratis.".to_owned()
+            } else {
+                format!("{} per maand.", EuroCents(o.price_cents).display())
+            },
+            "eligibility_description": o.conditions,
+            "last_modified": rfc3339(s.updated_at),
+        }))
+    }
+
+    /// The cost options of device lending (the deposit) and of a data offer (the price per month); none else.
+    fn cost_options(&self, s: &Service) -> Value {
+        let option = |option: &str,
+                      cents: i64,
+                      description: String,
+                      from: Option<&str>,
+                      to: Option<&str>| {
+            prune(json!({
+                "id": derived_id(&["cost_option", &s.id]),
+                "service_id": s.id,
+                "option": option,
+                "currency": "EUR",
+                "amount": cents_as_amount(cents),
+                "amount_description": description,
+                "valid_from": from,
+                "valid_to": to,
+            }))
+        };
+        match s.source {
+            Source::DeviceLending(i) => {
+                let p = &self.access.device_points[i];
+                json!([option(
+                    "Borg",
+                    p.loan_deposit_cents,
+                    format!(
+                        "Borg voor een lening van {} maanden, terug bij het terugbrengen; 0 is geen borg.",
+                        p.loan_months
+                    ),
+                    None,
+                    None,
+                )])
+            }
+            Source::DataOffer(i) => {
+                let o = &self.access.offers[i];
+                json!([option(
+                    "Prijs per maand",
+                    o.price_cents,
+                    keten_core::data_offer::summary_nl(o.gb(), o.month_count(), o.price_cents),
+                    Some(o.active_from.as_str()),
+                    o.active_until.as_deref(),
+                )])
+            }
+            Source::HelpPoint | Source::Consultation(_) => json!([]),
+        }
+    }
+
+    /// The hours a service keeps: its consultation hour's, else its help point's (none without a help point).
+    fn hours(&self, s: &Service) -> Option<&keten_core::opening_hours::OpeningHours> {
         match self.consultation(s) {
-            Some(ch) => &ch.hours,
-            None => &self.help_point(s).hours,
+            Some(ch) => Some(&ch.hours),
+            None => self.help_point(s).map(|hp| &hp.hours),
         }
     }
 
@@ -481,17 +686,25 @@ impl Dataset {
 
     /// The fully nested service.
     pub fn service_full(&self, s: &Service) -> Value {
-        let hp = self.help_point(s);
         let mut v = self.service_brief(s);
-        let hours = self.hours(s);
         insert(
             &mut v,
             "schedules",
-            Value::Array(schedules(hours, &s.id, "service_id")),
+            Value::Array(
+                self.hours(s)
+                    .map(|hours| schedules(hours, &s.id, "service_id"))
+                    .unwrap_or_default(),
+            ),
         );
         let sals: Vec<Value> = self.sals_of(s).map(|r| self.sal_nested(r)).collect();
         insert(&mut v, "service_at_locations", Value::Array(sals));
-        insert(&mut v, "languages", self.languages(hp, Some(&s.id)));
+        insert(
+            &mut v,
+            "languages",
+            self.help_point(s)
+                .map_or_else(|| json!([]), |hp| self.languages(hp, Some(&s.id))),
+        );
+        insert(&mut v, "cost_options", self.cost_options(s));
         insert(&mut v, "attributes", self.attributes(&s.id, &s.topics));
         insert(&mut v, "phones", json!([]));
         v
@@ -500,7 +713,7 @@ impl Dataset {
     /// A service_at_location inside a nested service (no service object: it is the parent). At a stop it carries
     /// the stop's hours, which are not the service's own.
     fn sal_nested(&self, r: SalRef<'_>) -> Value {
-        let hp = self.help_point(r.service);
+        let hp = self.sal_help_point(r);
         let mut v = self.sal_fields(r);
         match r.stop {
             None => insert(&mut v, "location", self.location_full(hp)),
@@ -520,7 +733,7 @@ impl Dataset {
 
     fn sal_fields(&self, r: SalRef<'_>) -> Value {
         let s = r.service;
-        let hp = self.help_point(s);
+        let hp = self.sal_help_point(r);
         let (location_id, description) = match r.stop.map(|i| self.stop(i)) {
             None => (hp.id.clone(), format!("{} bij {}", s.name, hp.name)),
             Some(stop) => (
@@ -538,7 +751,7 @@ impl Dataset {
 
     /// A service_at_location as `/service_at_locations` lists it: with its location and service (one-to-one fields).
     pub fn sal_brief(&self, r: SalRef<'_>) -> Value {
-        let hp = self.help_point(r.service);
+        let hp = self.sal_help_point(r);
         let mut v = self.sal_fields(r);
         let location = match r.stop {
             None => self.location_fields(hp),
@@ -552,11 +765,11 @@ impl Dataset {
     /// The fully nested service_at_location.
     pub fn sal_full(&self, r: SalRef<'_>) -> Value {
         let s = r.service;
-        let hp = self.help_point(s);
+        let hp = self.sal_help_point(r);
         let id = self.sal_id(r);
         let mut v = self.sal_fields(r);
         let (hours, location) = match r.stop.map(|i| self.stop(i)) {
-            None => (self.hours(s), self.location_full(hp)),
+            None => (self.hours(s).unwrap_or(&hp.hours), self.location_full(hp)),
             Some(stop) => (&stop.hours, self.stop_location_full(hp, stop)),
         };
         insert(
@@ -717,6 +930,15 @@ impl Dataset {
     }
 }
 
+/// Euro cents as an HSDS amount (a JSON number of euros, exact for whole cents).
+fn cents_as_amount(cents: i64) -> Value {
+    if cents % 100 == 0 {
+        json!(cents / 100)
+    } else {
+        serde_json::Number::from_f64(cents as f64 / 100.0).map_or(Value::Null, Value::Number)
+    }
+}
+
 /// An HSDS address in a municipality of the reference data.
 fn address_json(
     id: &str,
@@ -764,6 +986,10 @@ fn stop_place(hp: &HelpPoint, stop: &Stop) -> (String, Option<&'static Municipal
 
 fn org_description(o: &Org) -> String {
     match (o.help_points, o.consultation_hours) {
+        (0, 0) => format!(
+            "{} biedt apparaten of internet aan inwoners aan ({} aanbod).",
+            o.name, o.access_services
+        ),
         (h, 0) => format!("{} heeft {h} hulppunt(en) voor digitale hulp.", o.name),
         (0, c) => format!("{} houdt {c} spreekuur/spreekuren bij hulppunten.", o.name),
         (h, c) => format!(

@@ -170,6 +170,7 @@ const NESTED: &[(&str, &str)] = &[
     ("taxonomy_term", "taxonomy_term"),
     ("service_at_locations", "service_at_location"),
     ("organization_identifiers", "organization_identifier"),
+    ("cost_options", "cost_option"),
 ];
 
 /// Adds `object` (of `table`) and everything nested in it to `rows`, once per id.

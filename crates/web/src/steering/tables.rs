@@ -603,7 +603,11 @@ pub async fn dashboard(
             keten_store::device_figures::FigureScope::All,
             keten_store::device_figures::FigureScope::Municipality,
         );
-        tables.extend(crate::devices::figures::tables(store, &scope).await?);
+        let period = crate::devices::figures::Period::Chosen {
+            from: steering::day_start_seconds(range.from),
+            until: steering::day_start_seconds(range.until),
+        };
+        tables.extend(crate::devices::figures::tables(store, &scope, period).await?);
     }
     let mut map = Vec::new();
     let mut area_facts = Vec::new();

@@ -706,4 +706,89 @@ both_backends! {
         let (status, content_type, v) = get(&app, "/hsds/nothing-here").await;
         assert_problem(status, &content_type, &v, 404);
     };
+    device_lending_and_data_offers_are_services_with_cost_options => |app: TestApp| async move {
+        use crate::support::demo_users::{PARTNER, STAFF, STEERING};
+        use serde_json::json;
+        app.demo_chain().await;
+        let before = app.browser().get(app.url("/hsds/services?per_page=1000")).send().await.unwrap();
+        let etag = before.headers()["etag"].to_str().unwrap().to_owned();
+        let count_before = before.json::<Value>().await.unwrap()["contents"].as_array().unwrap().len();
+        // Rotterdam's bank at the library, lending with a € 20 deposit; the demo's SIM (at the Centrale
+        // Bibliotheek) and the Maasbank's social tariff (no help point).
+        let library = app.organisation_id("Bibliotheek Rotterdam").await;
+        let steering = app.actor(STEERING).await;
+        app.store.set_device_bank(&steering, "GM0599", &library, 5, app.now()).await.unwrap();
+        let staff = app.signed_in(STAFF).await;
+        let r = staff.put(app.url("/api/v1/device-bank/GM0599/loans"))
+            .json(&json!({"deposit_cents": 2000, "months": 36, "remind_days": 14, "refund_late_returns": false}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let changed = app.browser().get(app.url("/hsds/services")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(changed.status().as_u16(), 200, "the bank changed the services");
+        let etag = changed.headers()["etag"].to_str().unwrap().to_owned();
+        app.store.load_demo_data_offers(app.now()).await.unwrap();
+        let changed = app.browser().get(app.url("/hsds/services")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(changed.status().as_u16(), 200, "new offers change the ETag");
+        let etag = changed.headers()["etag"].to_str().unwrap().to_owned();
+
+        let service_list = Schema::new("compiled/service_list.json");
+        let service_full = Schema::new("compiled/service.json");
+        let services = check_page(&ok(&app, "/hsds/services?per_page=1000").await, &service_list);
+        let lending: Vec<&Value> = services.iter()
+            .filter(|s| s["name"].as_str().unwrap().starts_with("Laptop, tablet of telefoon lenen bij ")).collect();
+        let bank_points = app.store.device_points().await.unwrap().len();
+        assert!(bank_points > 1);
+        assert_eq!(lending.len(), bank_points);
+        assert_eq!(services.len(), count_before + bank_points + 2);
+        let full = ok(&app, &format!("/hsds/services/{}", lending[0]["id"].as_str().unwrap())).await;
+        service_full.check(&full);
+        assert_eq!(full["organization_id"], library.as_str());
+        assert_eq!(full["cost_options"][0]["currency"], "EUR");
+        assert_eq!(full["cost_options"][0]["amount"], 20);
+        assert_eq!(full["cost_options"][0]["option"], "Borg");
+        assert!(full["application_process"].as_str().unwrap().contains("warme doorverwijzing"), "{full}");
+        assert_eq!(full["service_at_locations"].as_array().unwrap().len(), 1);
+        assert!(full["attributes"].as_array().unwrap().iter().any(|a| a["value"] == "apparaten"));
+
+        let sim = services.iter().find(|s| s["name"] == "Simkaart met data: Stichting Sociaal Internet (demo)").unwrap();
+        let full = ok(&app, &format!("/hsds/services/{}", sim["id"].as_str().unwrap())).await;
+        service_full.check(&full);
+        assert_eq!(full["cost_options"][0]["amount"], 0);
+        assert_eq!(full["eligibility_description"], "Inwoners van Rotterdam zonder internet thuis, met een laag inkomen.");
+        let point = app.help_point("Centrale Bibliotheek").await;
+        assert_eq!(full["service_at_locations"][0]["location_id"], point.id.as_str());
+
+        // The Maasbank's tariff: a service of the organisation without a place, € 10 a month.
+        let tariff = services.iter()
+            .find(|s| s["name"] == "Sociaal tarief van een provider: Telecombedrijf Rijnmond (demo)").unwrap();
+        let full = ok(&app, &format!("/hsds/services/{}", tariff["id"].as_str().unwrap())).await;
+        service_full.check(&full);
+        assert_eq!(full["service_at_locations"].as_array().unwrap().len(), 0);
+        assert_eq!(full["cost_options"][0]["amount"], 10);
+        assert_eq!(full["cost_options"][0]["option"], "Prijs per maand");
+        let maasbank = app.organisation_id("Maasbank").await;
+        assert_eq!(full["organization_id"], maasbank.as_str());
+        let org = ok(&app, &format!("/hsds/organizations/{maasbank}")).await;
+        assert!(org["services"].as_array().unwrap().iter().any(|s| s["id"] == tariff["id"]), "{org}");
+        // Not at a place: not in service_at_locations; the search finds it by name.
+        let sals = ok(&app, "/hsds/service_at_locations?per_page=1000").await;
+        assert!(!sals["contents"].as_array().unwrap().iter().any(|s| s["service_id"] == tariff["id"]));
+        let found = ok(&app, "/hsds/services?search=telecombedrijf").await;
+        assert_eq!(found["contents"].as_array().unwrap().len(), 1);
+
+        // Ending an offer changes the ETag, and the service goes.
+        let partner = app.signed_in(PARTNER).await;
+        let offers: Value = partner.get(app.url("/api/v1/data-offers?municipality=GM0599")).send().await.unwrap()
+            .json().await.unwrap();
+        let mine = offers.as_array().unwrap().iter().find(|o| o["organisation_id"] == maasbank.as_str()).unwrap();
+        let r = partner.delete(app.url(&format!("/api/v1/data-offers/{}", mine["id"].as_str().unwrap()))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let changed = app.browser().get(app.url("/hsds/services?per_page=1000")).header("if-none-match", &etag)
+            .send().await.unwrap();
+        assert_eq!(changed.status().as_u16(), 200, "an ended offer changes the ETag");
+        let after = changed.json::<Value>().await.unwrap();
+        assert!(!after["contents"].as_array().unwrap().iter().any(|s| s["id"] == tariff["id"]));
+        let (status, _, _) = get(&app, &format!("/hsds/services/{}", tariff["id"].as_str().unwrap())).await;
+        assert_eq!(status, 404);
+    };
 }

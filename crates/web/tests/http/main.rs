@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod access;
 mod action_plans;
 mod authorization;
 mod data_offers;

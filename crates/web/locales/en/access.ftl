@@ -1,0 +1,36 @@
+# "Need a laptop or internet?": the device bank and the data offers near a place.
+
+access-title = Need a laptop or internet?
+access-heading = Need a laptop or internet?
+access-intro = Do you not have a good computer, tablet or phone? Or no internet at home? Sometimes you can borrow a device. And sometimes you get a SIM card with internet, or you pay less for internet. Fill in your postcode or town. Then you see what there is near you.
+access-through-chain = You do not ask for a device yourself. A help point, such as the library, or your social worker asks for it for you. They also help you to use the device.
+access-submit = Search
+access-results-heading = Devices and internet near { $place }
+access-devices-heading = Borrow a laptop, tablet or phone
+access-devices-how = You collect a device here. First ask a help point or your social worker whether you can borrow a device. They arrange it for you.
+access-devices-none = In the municipality of { $municipality } we do not know a place yet where you can borrow a device. Ask at a help point. They know if it is possible somewhere else.
+access-bank-of = Device bank of { $organisation }
+access-ready-now = There are devices ready to borrow now.
+access-ready-none = There are no devices ready right now. Ask anyway: new devices keep coming in.
+access-loan-free = You borrow the device for { $months }. You pay no deposit.
+access-loan-deposit = You borrow the device for { $months }. You pay a deposit of { $deposit }. You get this money back when you return the device.
+access-month-one = 1 month
+access-months = { $months } months
+access-months-open = As long as you qualify
+access-find-help-point = Find a help point near you
+access-offers-heading = Internet and data bundles
+access-offers-none = In the municipality of { $municipality } we do not know of an internet offer yet. Ask at a help point or your social worker.
+access-kind-sim = SIM card with internet
+access-kind-voucher = Voucher or data bundle
+access-kind-social_tariff = Social tariff: cheaper internet
+access-kind-home_wifi = Wifi at home through a scheme
+access-gb = { $gb } GB of internet per month
+access-gb-unlimited = Unlimited internet
+access-price-free = Free
+access-price = You pay { $price } per month
+access-for-whom = For whom?
+access-how-to-get = How do you get it?
+access-where = Where?
+access-back-to-finder = Back to the help finder
+finder-access-link = Need a laptop or internet?
+finder-access-text = See where you can borrow a device or get cheaper internet.

@@ -1,0 +1,36 @@
+# "Laptop of internet nodig?": de digibank en het data-aanbod bij een plaats.
+
+access-title = Laptop of internet nodig?
+access-heading = Laptop of internet nodig?
+access-intro = Heeft u geen goede computer, tablet of telefoon? Of geen internet thuis? Soms kunt u een apparaat lenen. En soms krijgt u een simkaart met internet of betaalt u minder voor internet. Vul uw postcode of woonplaats in. Dan ziet u wat er bij u in de buurt is.
+access-through-chain = U vraagt een apparaat niet zelf aan. Een hulppunt, zoals de bibliotheek, of uw hulpverlener vraagt het voor u aan. Zij helpen u ook om het apparaat te gebruiken.
+access-submit = Zoek
+access-results-heading = Apparaten en internet bij { $place }
+access-devices-heading = Een laptop, tablet of telefoon lenen
+access-devices-how = Hier kunt u een apparaat ophalen. Vraag eerst bij een hulppunt of bij uw hulpverlener of u een apparaat kunt lenen. Zij regelen het voor u.
+access-devices-none = In de gemeente { $municipality } kennen we nog geen plek waar u een apparaat kunt lenen. Vraag het bij een hulppunt. Zij weten of het ergens anders kan.
+access-bank-of = Digibank van { $organisation }
+access-ready-now = Er zijn nu apparaten klaar om te lenen.
+access-ready-none = Op dit moment zijn er geen apparaten klaar. Vraag het toch: er komen steeds nieuwe apparaten bij.
+access-loan-free = U leent het apparaat { $months }. U betaalt geen borg.
+access-loan-deposit = U leent het apparaat { $months }. U betaalt { $deposit } borg. Dat geld krijgt u terug als u het apparaat terugbrengt.
+access-month-one = 1 maand
+access-months = { $months } maanden
+access-months-open = Zolang u er recht op heeft
+access-find-help-point = Zoek een hulppunt bij u in de buurt
+access-offers-heading = Internet en databundels
+access-offers-none = In de gemeente { $municipality } kennen we nog geen aanbod voor internet. Vraag het bij een hulppunt of bij uw hulpverlener.
+access-kind-sim = Simkaart met internet
+access-kind-voucher = Tegoedbon of databundel
+access-kind-social_tariff = Sociaal tarief: goedkoper internet
+access-kind-home_wifi = Wifi thuis via een regeling
+access-gb = { $gb } GB internet per maand
+access-gb-unlimited = Onbeperkt internet
+access-price-free = Gratis
+access-price = U betaalt { $price } per maand
+access-for-whom = Voor wie?
+access-how-to-get = Hoe krijgt u het?
+access-where = Waar?
+access-back-to-finder = Terug naar de hulpzoeker
+finder-access-link = Laptop of internet nodig?
+finder-access-text = Kijk waar u een apparaat kunt lenen of goedkoper internet krijgt.
