@@ -1055,6 +1055,7 @@ pub mod demo {
                     20,
                     Some(45_000_000),
                     20_231_215,
+                    None,
                     now,
                 )
                 .await?;
@@ -1157,6 +1158,7 @@ pub mod demo {
                 13,
                 None,
                 2021,
+                None,
                 now,
             )
             .await?;
@@ -1243,6 +1245,7 @@ pub mod demo {
                     100,
                     Some(5_000_000_000),
                     2023,
+                    None,
                     now,
                 )
                 .await?;
@@ -1278,11 +1281,30 @@ pub mod demo {
                     conditions: &[],
                 }, now)
                 .await?;
+            // The waves, with the amount per participant spread over the years of the scheme.
             let mut waves = Vec::new();
-            for (i, (name, places, amount, announce)) in [
-                ("Kopgroep", 15_i64, 4_000_000_i64, Some("2019-06-01")),
-                ("Fase 2 (2020)", 30, 2_500_000, Some("2020-03-01")),
-                ("Fase 3 (2021)", 30, 2_500_000, None),
+            for (i, (name, places, amount, announce, years)) in [
+                (
+                    "Kopgroep",
+                    15_i64,
+                    4_000_000_i64,
+                    Some("2019-06-01"),
+                    &[(2019_i64, 2_000_000_i64), (2020, 2_000_000)][..],
+                ),
+                (
+                    "Fase 2 (2020)",
+                    30,
+                    2_500_000,
+                    Some("2020-03-01"),
+                    &[(2020, 1_250_000), (2021, 1_250_000)][..],
+                ),
+                (
+                    "Fase 3 (2021)",
+                    30,
+                    2_500_000,
+                    None,
+                    &[(2021, 2_500_000)][..],
+                ),
             ]
             .into_iter()
             .enumerate()
@@ -1301,14 +1323,26 @@ pub mod demo {
                 .bind(announce)
                 .execute(&self.pool)
                 .await?;
+                for (year, cents) in years {
+                    sqlx::query(
+                        "INSERT INTO programme_wave_years (wave_id, year, amount_cents) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&id)
+                    .bind(*year)
+                    .bind(*cents)
+                    .execute(&self.pool)
+                    .await?;
+                }
                 waves.push(id);
             }
+            // 17 libraries sign up for the kopgroep (one withdraws before the draw), 4 for the second phase.
             let mut first_wave = Vec::new();
+            let mut second_wave = Vec::new();
             for (i, m) in dutch
                 .iter()
                 .skip(step / 2)
                 .step_by(step * 2)
-                .take(20)
+                .take(21)
                 .enumerate()
             {
                 let org = self
@@ -1319,32 +1353,57 @@ pub mod demo {
                         now,
                     )
                     .await?;
-                let wave = if i < 16 { &waves[0] } else { &waves[1] };
-                let amount = if i < 16 { 4_000_000 } else { 2_500_000 };
+                let kopgroep = i < 17;
+                let wave = if kopgroep { &waves[0] } else { &waves[1] };
+                let amount = if kopgroep { 4_000_000 } else { 2_500_000 };
+                // Private partners are explored at 3 of the 15.
+                let helix = (i < 3).then_some("Verkenning van samenwerking met een private partner (bank of telecomaanbieder)");
                 let id = self
-                    .demo_application(&scheme, &org, &m.code, amount, true, "Digitale inclusie in de bibliotheek: cursussen, spreekuren en samenwerking met het IDO.", 0, None, now)
+                    .demo_application(&scheme, &org, &m.code, amount, true, "Digitale inclusie in de bibliotheek: cursussen, spreekuren en samenwerking met het IDO.", 0, helix, now)
                     .await?;
                 sqlx::query("UPDATE applications SET wave_id = $1 WHERE id = $2")
                     .bind(wave)
                     .bind(&id)
                     .execute(&self.pool)
                     .await?;
-                if i < 16 {
-                    first_wave.push(Candidate {
-                        id,
-                        stratum: Stratum::new(
-                            size_class(m.population, (20_000, 50_000))
-                                .label()
-                                .to_lowercase(),
-                            m.province.clone(),
-                        ),
-                        amount_cents: 4_000_000,
-                        refusal: None,
-                    });
+                if i == 16 {
+                    sqlx::query(
+                        "UPDATE applications SET status = 'withdrawn', decision_note = $1 WHERE id = $2",
+                    )
+                    .bind("De bibliotheek trok de aanmelding in: zij gaat samen met een buurbibliotheek en doet later mee.")
+                    .bind(&id)
+                    .execute(&self.pool)
+                    .await?;
+                    continue;
+                }
+                let candidate = Candidate {
+                    id,
+                    stratum: Stratum::new(
+                        size_class(m.population, (20_000, 50_000))
+                            .label()
+                            .to_lowercase(),
+                        m.province.clone(),
+                    ),
+                    amount_cents: u64::try_from(amount).unwrap_or(0),
+                    refusal: None,
+                };
+                if kopgroep {
+                    first_wave.push(candidate);
+                } else {
+                    second_wave.push(candidate);
                 }
             }
             let kopgroep = self
-                .demo_selection(&admin, &scheme, &first_wave, 15, None, 2019, now)
+                .demo_selection(
+                    &admin,
+                    &scheme,
+                    &first_wave,
+                    15,
+                    None,
+                    2019,
+                    Some(&waves[0]),
+                    now,
+                )
                 .await?;
             for id in &kopgroep {
                 let g = self
@@ -1353,6 +1412,25 @@ pub mod demo {
                 self.record_payment(&admin, &g.id, day("2019-07-01")?, EuroCents(2_000_000), now)
                     .await?;
                 self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(2_000_000), now)
+                    .await?;
+            }
+            let phase_two = self
+                .demo_selection(
+                    &admin,
+                    &scheme,
+                    &second_wave,
+                    30,
+                    None,
+                    2020,
+                    Some(&waves[1]),
+                    now,
+                )
+                .await?;
+            for id in &phase_two {
+                let g = self
+                    .award_grant(&admin, id, EuroCents(2_500_000), "", now)
+                    .await?;
+                self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(1_250_000), now)
                     .await?;
             }
             Ok(())
@@ -1497,6 +1575,7 @@ pub mod demo {
             capacity: u32,
             budget: Option<u64>,
             seed: u64,
+            wave: Option<&str>,
             now: i64,
         ) -> Result<Vec<String>> {
             let selection = select(
@@ -1534,7 +1613,7 @@ pub mod demo {
                 &seed.to_string(),
                 &result,
                 &outcomes,
-                None,
+                wave,
                 now,
             )
             .await?;
