@@ -1262,6 +1262,25 @@ pub mod demo {
                 )
                 .await?;
             }
+            // An interim report of the dossiers: Noord handed it in, West not yet.
+            let interim = self
+                .create_report(
+                    &admin,
+                    &project,
+                    &NewReport {
+                        grant_id: None,
+                        title: "Tussentijds verslag dossiers".into(),
+                        period_from: day("2023-03-01")?,
+                        period_until: day("2023-12-31")?,
+                        due_on: day("2024-01-31")?,
+                    },
+                    now,
+                )
+                .await?;
+            if let Some(first) = chosen.first() {
+                self.submit_report(&admin, first, &interim.id, "De gemeenten van het dossier openden samen vier digipunten, met de bibliotheken en de OCMW's; Hogeschool VIVES volgt het bereik.", "Digipunten: 4\nBezoekers: 610", day("2024-01-20")?, now)
+                    .await?;
+            }
 
             // 3. The libraries' subsidy scheme with waves: a kopgroep of 15, the others in later phases.
             let scheme = self
@@ -1431,6 +1450,30 @@ pub mod demo {
                     .award_grant(&admin, id, EuroCents(2_500_000), "", now)
                     .await?;
                 self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(1_250_000), now)
+                    .await?;
+            }
+            // The annual report over 2020, owed by both waves: most handed it in on time, one late, a few still missing.
+            let annual = self
+                .create_report(
+                    &admin,
+                    &scheme,
+                    &NewReport {
+                        grant_id: None,
+                        title: "Jaarverslag 2020".into(),
+                        period_from: day("2020-01-01")?,
+                        period_until: day("2020-12-31")?,
+                        due_on: day("2021-02-01")?,
+                    },
+                    now,
+                )
+                .await?;
+            for (n, id) in kopgroep.iter().chain(phase_two.iter().take(2)).enumerate() {
+                let on = match n {
+                    0 => "2021-02-20",
+                    1 => continue,
+                    _ => "2021-01-25",
+                };
+                self.submit_report(&admin, id, &annual.id, "Cursussen Klik & Tik en Digisterker, een wekelijks IDO-spreekuur en samenwerking met het sociaal wijkteam.", "Cursisten: 85\nSpreekuurbezoeken: 230", day(on)?, now)
                     .await?;
             }
             Ok(())

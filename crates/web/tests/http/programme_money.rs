@@ -352,6 +352,10 @@ both_backends! {
         assert_eq!(members, 8, "3 members and Brugge in Noord, 4 members in West");
         let public = app.get_as(&app.browser(), &format!("/programmas/{project}")).await.text().await.unwrap();
         assert!(public.contains("Gemeente Blankenberge") && public.contains("Gemeente Beernem"));
+        let lines: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{project}/reports"))).send().await.unwrap().json().await.unwrap();
+        let mut states: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+        states.sort_unstable();
+        assert_eq!(states, ["in", "missing"], "the dossiers' interim report");
         // The libraries' waves: 17 sign up for the kopgroep of 15, one withdraws, 15 are selected and announced
         // in the kopgroep's own draw; the second phase's 4 follow in theirs.
         let apps: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{scheme}/applications"))).send().await.unwrap().json().await.unwrap();
@@ -365,6 +369,11 @@ both_backends! {
         assert_eq!(kopgroep_selected, 15);
         let open: serde_json::Value = app.browser().get(app.url(&format!("/programmas/{scheme}/deelnemers.json"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(open["participants"].as_array().unwrap().len(), 19);
+        let lines: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{scheme}/reports"))).send().await.unwrap().json().await.unwrap();
+        let states: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+        let count = |state: &str| states.iter().filter(|s| **s == state).count();
+        // The annual report over 2020, owed by both waves: 13 + 2 in, 1 late, 1 + 2 missing.
+        assert_eq!((count("in"), count("late"), count("missing")), (15, 1, 3), "{states:?}");
         let page = app.get_as(&manager, &format!("/programmas/{scheme}/beheer")).await.text().await.unwrap();
         assert!(page.contains("Kopgroep") && page.contains("Fase 2 (2020)"));
         assert!(page.contains("bekend op 01-06-2019"), "the kopgroep's announcement");
