@@ -12,6 +12,14 @@
 //! questions and parameters). Benefits and allowances taken up and penalties avoided are **transfers** (one party's
 //! gain is another's loss): shown apart, never counted in the welfare balance, as MKBA practice requires.
 //!
+//! Contacts avoided are valued at each agency's own costs: the effective solved questions registered for an
+//! agency × ([`Param::PhoneContactsAvoided`] × that agency's phone cost + [`Param::DeskContactsAvoided`] × its desk
+//! cost), one flow per agency ([`Param::contact_costs`]). `other` and agencies an admin added share the fallback
+//! pair (`*_contact_cost_other`); questions without an agency avoid no contact; the municipality's own phone and
+//! desk are the municipality's gain. A model saved before the split had one `phone_contact_cost` and one
+//! `desk_contact_cost`: it loads with that value at every agency ([`ModelInput::upgrade`]), which keeps its
+//! results, and a client still sending those names is told what replaced them ([`ModelInput::strict`]).
+//!
 //! Costs per year: the help time (registered minutes × an overhead factor, valued at the staff rate or, for the
 //! volunteers' share, the volunteer rate: volunteer time has a social value too) and, per help point, coordination
 //! hours, training, location, materials and partners' consultation hours.
@@ -24,9 +32,11 @@
 //! constant).
 //!
 //! Sensitivity: every uncertain parameter has a low and a high value. The tornado moves one parameter at a time
-//! to its low and to its high value; the pessimistic and optimistic scenarios set every parameter at once to the
-//! end that lowers (raises) the NPV. All flows are products of non-negative factors, so each parameter moves the
-//! NPV one way whatever the others are, and these scenarios are the true extremes of the ranges.
+//! to its low and to its high value, and leaves out the parameters where both give the same NPV (an agency
+//! without questions, a range of one value: [`tornado_without_effect`]); the pessimistic and optimistic
+//! scenarios set every parameter at once to the end that lowers (raises) the NPV. All flows are products of
+//! non-negative factors, so each parameter moves the NPV one way whatever the others are, and these scenarios are
+//! the true extremes of the ranges.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::codes::code_list;
+use crate::help_question::Agency;
 
 code_list! {
     /// The unit a parameter is expressed in.
@@ -114,9 +125,39 @@ code_list! {
         ValueOfTime = "value_of_time", "Waarde van een uur van een inwoner";
         TravelCostSaved = "travel_cost_saved", "Reiskosten bespaard per opgeloste vraag";
         PhoneContactsAvoided = "phone_contacts_avoided", "Telefoontjes naar de instantie voorkomen per opgeloste vraag";
-        PhoneContactCost = "phone_contact_cost", "Kosten van een telefonisch contact bij een instantie";
         DeskContactsAvoided = "desk_contacts_avoided", "Baliebezoeken voorkomen per opgeloste vraag";
-        DeskContactCost = "desk_contact_cost", "Kosten van een baliecontact bij een instantie";
+        PhoneContactCostBelastingdienst = "phone_contact_cost_belastingdienst", "Kosten van een telefonisch contact bij de Belastingdienst";
+        DeskContactCostBelastingdienst = "desk_contact_cost_belastingdienst", "Kosten van een baliecontact bij de Belastingdienst";
+        PhoneContactCostToeslagen = "phone_contact_cost_toeslagen", "Kosten van een telefonisch contact bij Dienst Toeslagen";
+        DeskContactCostToeslagen = "desk_contact_cost_toeslagen", "Kosten van een baliecontact bij Dienst Toeslagen";
+        PhoneContactCostUwv = "phone_contact_cost_uwv", "Kosten van een telefonisch contact bij het UWV";
+        DeskContactCostUwv = "desk_contact_cost_uwv", "Kosten van een baliecontact bij het UWV";
+        PhoneContactCostSvb = "phone_contact_cost_svb", "Kosten van een telefonisch contact bij de SVB";
+        DeskContactCostSvb = "desk_contact_cost_svb", "Kosten van een baliecontact bij de SVB";
+        PhoneContactCostDuo = "phone_contact_cost_duo", "Kosten van een telefonisch contact bij DUO";
+        DeskContactCostDuo = "desk_contact_cost_duo", "Kosten van een baliecontact bij DUO";
+        PhoneContactCostCak = "phone_contact_cost_cak", "Kosten van een telefonisch contact bij het CAK";
+        DeskContactCostCak = "desk_contact_cost_cak", "Kosten van een baliecontact bij het CAK";
+        PhoneContactCostCbr = "phone_contact_cost_cbr", "Kosten van een telefonisch contact bij het CBR";
+        DeskContactCostCbr = "desk_contact_cost_cbr", "Kosten van een baliecontact bij het CBR";
+        PhoneContactCostCiz = "phone_contact_cost_ciz", "Kosten van een telefonisch contact bij het CIZ";
+        DeskContactCostCiz = "desk_contact_cost_ciz", "Kosten van een baliecontact bij het CIZ";
+        PhoneContactCostCjib = "phone_contact_cost_cjib", "Kosten van een telefonisch contact bij het CJIB";
+        DeskContactCostCjib = "desk_contact_cost_cjib", "Kosten van een baliecontact bij het CJIB";
+        PhoneContactCostRdw = "phone_contact_cost_rdw", "Kosten van een telefonisch contact bij de RDW";
+        DeskContactCostRdw = "desk_contact_cost_rdw", "Kosten van een baliecontact bij de RDW";
+        PhoneContactCostLogius = "phone_contact_cost_logius", "Kosten van een telefonisch contact bij DigiD (Logius)";
+        DeskContactCostLogius = "desk_contact_cost_logius", "Kosten van een baliecontact bij DigiD (Logius)";
+        PhoneContactCostMunicipality = "phone_contact_cost_municipality", "Kosten van een telefonisch contact bij de gemeente";
+        DeskContactCostMunicipality = "desk_contact_cost_municipality", "Kosten van een baliecontact bij de gemeente";
+        PhoneContactCostBank = "phone_contact_cost_bank", "Kosten van een telefonisch contact bij een bank";
+        DeskContactCostBank = "desk_contact_cost_bank", "Kosten van een baliecontact bij een bank";
+        PhoneContactCostInsurer = "phone_contact_cost_insurer", "Kosten van een telefonisch contact bij een zorgverzekeraar";
+        DeskContactCostInsurer = "desk_contact_cost_insurer", "Kosten van een baliecontact bij een zorgverzekeraar";
+        PhoneContactCostTelecom = "phone_contact_cost_telecom", "Kosten van een telefonisch contact bij een telecomaanbieder";
+        DeskContactCostTelecom = "desk_contact_cost_telecom", "Kosten van een baliecontact bij een telecomaanbieder";
+        PhoneContactCostOther = "phone_contact_cost_other", "Kosten van een telefonisch contact bij een andere instantie";
+        DeskContactCostOther = "desk_contact_cost_other", "Kosten van een baliecontact bij een andere instantie";
         ErrorShare = "error_share", "Deel van de overheidsvragen waarbij een fout of bezwaar wordt voorkomen";
         ObjectionCost = "objection_cost", "Kosten voor de instantie van een fout of bezwaar";
         PenaltyAmount = "penalty_amount", "Boete of naheffing die een inwoner ontloopt";
@@ -174,10 +215,78 @@ impl Param {
             OverheadFactor => Unit::Factor,
             HorizonYears => Unit::Years,
             RiskFreeRate | RiskPremium | SensitivityRate => Unit::Rate,
-            TravelCostSaved | PhoneContactCost | DeskContactCost | ObjectionCost
-            | PenaltyAmount | BenefitAmount | DebtCost | JobValue | WellbeingValue
-            | TrainingCost | LocationCost | MaterialsCost => Unit::Euro,
+            TravelCostSaved | ObjectionCost | PenaltyAmount | BenefitAmount | DebtCost
+            | JobValue | WellbeingValue | TrainingCost | LocationCost | MaterialsCost => Unit::Euro,
+            PhoneContactCostBelastingdienst
+            | DeskContactCostBelastingdienst
+            | PhoneContactCostToeslagen
+            | DeskContactCostToeslagen
+            | PhoneContactCostUwv
+            | DeskContactCostUwv
+            | PhoneContactCostSvb
+            | DeskContactCostSvb
+            | PhoneContactCostDuo
+            | DeskContactCostDuo
+            | PhoneContactCostCak
+            | DeskContactCostCak
+            | PhoneContactCostCbr
+            | DeskContactCostCbr
+            | PhoneContactCostCiz
+            | DeskContactCostCiz
+            | PhoneContactCostCjib
+            | DeskContactCostCjib
+            | PhoneContactCostRdw
+            | DeskContactCostRdw
+            | PhoneContactCostLogius
+            | DeskContactCostLogius
+            | PhoneContactCostMunicipality
+            | DeskContactCostMunicipality
+            | PhoneContactCostBank
+            | DeskContactCostBank
+            | PhoneContactCostInsurer
+            | DeskContactCostInsurer
+            | PhoneContactCostTelecom
+            | DeskContactCostTelecom
+            | PhoneContactCostOther
+            | DeskContactCostOther => Unit::Euro,
         }
+    }
+
+    /// The phone and desk contact cost parameters of an agency code: `other`, and agencies an admin added (whose
+    /// codes keten does not know), share the fallback pair.
+    #[must_use]
+    pub fn contact_costs(agency: &str) -> (Param, Param) {
+        use Param::*;
+        match agency.parse::<Agency>().unwrap_or(Agency::Other) {
+            Agency::Belastingdienst => (
+                PhoneContactCostBelastingdienst,
+                DeskContactCostBelastingdienst,
+            ),
+            Agency::Toeslagen => (PhoneContactCostToeslagen, DeskContactCostToeslagen),
+            Agency::Uwv => (PhoneContactCostUwv, DeskContactCostUwv),
+            Agency::Svb => (PhoneContactCostSvb, DeskContactCostSvb),
+            Agency::Duo => (PhoneContactCostDuo, DeskContactCostDuo),
+            Agency::Cak => (PhoneContactCostCak, DeskContactCostCak),
+            Agency::Cbr => (PhoneContactCostCbr, DeskContactCostCbr),
+            Agency::Ciz => (PhoneContactCostCiz, DeskContactCostCiz),
+            Agency::Cjib => (PhoneContactCostCjib, DeskContactCostCjib),
+            Agency::Rdw => (PhoneContactCostRdw, DeskContactCostRdw),
+            Agency::Logius => (PhoneContactCostLogius, DeskContactCostLogius),
+            Agency::Municipality => (PhoneContactCostMunicipality, DeskContactCostMunicipality),
+            Agency::Bank => (PhoneContactCostBank, DeskContactCostBank),
+            Agency::Insurer => (PhoneContactCostInsurer, DeskContactCostInsurer),
+            Agency::Telecom => (PhoneContactCostTelecom, DeskContactCostTelecom),
+            Agency::Other => (PhoneContactCostOther, DeskContactCostOther),
+        }
+    }
+
+    /// The agency a contact cost parameter belongs to.
+    #[must_use]
+    pub fn contact_cost_agency(self) -> Option<Agency> {
+        Agency::ALL.iter().copied().find(|a| {
+            let (phone, desk) = Param::contact_costs(a.as_str());
+            self == phone || self == desk
+        })
     }
 
     /// Bounds a value of this parameter must respect.
@@ -218,6 +327,126 @@ pub struct ScbaModel {
 
 /// The source text of a value without a published source.
 pub const ASSUMPTION: &str = "Aanname";
+
+/// keten's default cost of one contact per agency: phone low/base/high, desk low/base/high, and why. No published
+/// study gives these per agency, so all are assumptions, ordered by how long and how complex contacts there
+/// usually are. `other` also stands for agencies an admin added; many "other" questions (e-mail, a device) avoid
+/// no contact at all, so its values are kept low.
+type ContactCost = (Agency, [f64; 3], [f64; 3], &'static str, &'static str);
+const CONTACT_COSTS: &[ContactCost] = &[
+    (
+        Agency::Belastingdienst,
+        [6.0, 10.0, 18.0],
+        [20.0, 40.0, 80.0],
+        "Gesprekken met de BelastingTelefoon over aangifte en post zijn vaak lang.",
+        "Een balieafspraak bij de Belastingdienst vraagt voorbereiding; er zijn weinig balies.",
+    ),
+    (
+        Agency::Toeslagen,
+        [6.0, 10.0, 18.0],
+        [20.0, 40.0, 80.0],
+        "Vragen over toeslagen en terugvorderingen kosten lange gesprekken.",
+        "Een balieafspraak over toeslagen vraagt voorbereiding; er zijn weinig balies.",
+    ),
+    (
+        Agency::Uwv,
+        [5.0, 9.0, 15.0],
+        [20.0, 35.0, 70.0],
+        "Telefoongesprek over een uitkering of werkmap.",
+        "Gesprek op een UWV-kantoor met voorbereiding.",
+    ),
+    (
+        Agency::Svb,
+        [5.0, 8.0, 15.0],
+        [20.0, 35.0, 60.0],
+        "Telefoongesprek over AOW of kinderbijslag.",
+        "Gesprek op een SVB-kantoor.",
+    ),
+    (
+        Agency::Duo,
+        [4.0, 7.0, 12.0],
+        [15.0, 30.0, 60.0],
+        "Telefoongesprek over studiefinanciering of een studieschuld.",
+        "Gesprek aan een DUO-balie.",
+    ),
+    (
+        Agency::Cak,
+        [4.0, 7.0, 12.0],
+        [15.0, 25.0, 50.0],
+        "Korte vragen over de eigen bijdrage.",
+        "Het CAK heeft vrijwel geen balie; een baliecontact is zeldzaam.",
+    ),
+    (
+        Agency::Cbr,
+        [4.0, 7.0, 12.0],
+        [15.0, 25.0, 50.0],
+        "Vragen over een rijbewijskeuring of examen.",
+        "Contact aan de balie van een examencentrum.",
+    ),
+    (
+        Agency::Ciz,
+        [5.0, 9.0, 15.0],
+        [20.0, 35.0, 60.0],
+        "Vragen over een indicatie voor zorg duren lang.",
+        "Een gesprek over een indicatie vraagt voorbereiding.",
+    ),
+    (
+        Agency::Cjib,
+        [4.0, 8.0, 14.0],
+        [15.0, 30.0, 60.0],
+        "Vragen over een boete of betalingsregeling.",
+        "Het CJIB heeft weinig balies; een baliecontact is zeldzaam.",
+    ),
+    (
+        Agency::Rdw,
+        [4.0, 7.0, 12.0],
+        [15.0, 25.0, 50.0],
+        "Vragen over kenteken, keuring of voertuigpapieren.",
+        "Contact aan een RDW-balie.",
+    ),
+    (
+        Agency::Logius,
+        [3.0, 6.0, 10.0],
+        [10.0, 20.0, 40.0],
+        "Korte gesprekken met de DigiD-helpdesk.",
+        "DigiD aanvragen of activeren aan een balie.",
+    ),
+    (
+        Agency::Municipality,
+        [4.0, 7.0, 12.0],
+        [15.0, 30.0, 60.0],
+        "Gesprek met het klantcontactcentrum van de gemeente.",
+        "Bezoek aan de balie van het gemeentehuis.",
+    ),
+    (
+        Agency::Bank,
+        [3.0, 6.0, 12.0],
+        [15.0, 30.0, 60.0],
+        "Gesprek met de klantenservice van een bank.",
+        "Gesprek in een bankkantoor; er zijn steeds minder kantoren.",
+    ),
+    (
+        Agency::Insurer,
+        [3.0, 6.0, 12.0],
+        [10.0, 25.0, 50.0],
+        "Gesprek met de klantenservice van een zorgverzekeraar.",
+        "Bezoek aan een winkel of kantoor van een zorgverzekeraar.",
+    ),
+    (
+        Agency::Telecom,
+        [3.0, 6.0, 12.0],
+        [10.0, 20.0, 40.0],
+        "Gesprek met de klantenservice van een telecomaanbieder.",
+        "Bezoek aan een winkel van een telecomaanbieder.",
+    ),
+    (
+        Agency::Other,
+        [0.0, 2.0, 8.0],
+        [0.0, 5.0, 30.0],
+        "Andere en door de beheerder toegevoegde instanties; veel van deze vragen (e-mail, een apparaat) voorkomen geen contact, dus laag.",
+        "Andere en door de beheerder toegevoegde instanties; een baliebezoek is hier zelden voorkomen, dus laag.",
+    ),
+];
 
 impl ScbaModel {
     /// keten's documented default: indicative values, most of them assumptions (labelled so).
@@ -284,27 +513,11 @@ impl ScbaModel {
                 a,
             ),
             p(
-                PhoneContactCost,
-                4.0,
-                8.0,
-                15.0,
-                "Kosten van een telefoongesprek in een klantcontactcentrum.",
-                a,
-            ),
-            p(
                 DeskContactsAvoided,
                 0.0,
                 0.1,
                 0.3,
                 "Soms voorkomt hulp een bezoek aan een balie.",
-                a,
-            ),
-            p(
-                DeskContactCost,
-                15.0,
-                30.0,
-                60.0,
-                "Kosten van een baliegesprek met voorbereiding.",
                 a,
             ),
             p(
@@ -508,6 +721,14 @@ impl ScbaModel {
                 a,
             ),
         ];
+        let mut parameters = parameters;
+        for &(agency, phone, desk, why_phone, why_desk) in CONTACT_COSTS {
+            let (phone_param, desk_param) = Param::contact_costs(agency.as_str());
+            parameters.push(p(phone_param, phone[0], phone[1], phone[2], why_phone, a));
+            parameters.push(p(desk_param, desk[0], desk[1], desk[2], why_desk, a));
+        }
+        // In the order of `Param::ALL`, which is the order of the form and the workbook.
+        parameters.sort_by_key(|p| p.param);
         Self {
             name: "keten standaardmodel".to_owned(),
             version: 1,
@@ -578,6 +799,125 @@ impl ScbaModel {
             p.base = value;
         }
         m
+    }
+}
+
+/// Parameters of earlier versions of keten that one parameter per agency replaced: the old code and whether it
+/// was the phone (true) or the desk cost.
+const REPLACED: &[(&str, bool)] = &[("phone_contact_cost", true), ("desk_contact_cost", false)];
+
+/// A model as stored or as sent, before its parameter codes are read: stored versions may use codes that no
+/// longer exist.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ModelInput {
+    pub name: String,
+    #[serde(default)]
+    pub version: u32,
+    pub parameters: Vec<ParameterInput>,
+}
+
+/// [`Parameter`] with its code as text.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ParameterInput {
+    pub param: String,
+    pub low: f64,
+    pub base: f64,
+    pub high: f64,
+    pub rationale: String,
+    pub source: String,
+}
+
+impl ParameterInput {
+    fn with_param(&self, param: Param) -> Parameter {
+        Parameter {
+            param,
+            low: self.low,
+            base: self.base,
+            high: self.high,
+            rationale: self.rationale.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+impl ModelInput {
+    /// A stored model as today's keten reads it. The old single phone or desk contact cost meant the cost at any
+    /// agency, so it becomes the cost at every agency (the fallback included), which keeps the model's results;
+    /// a parameter the model lacks takes keten's default; a code keten no longer knows is dropped.
+    #[must_use]
+    pub fn upgrade(self) -> ScbaModel {
+        let mut parameters: Vec<Parameter> = self
+            .parameters
+            .iter()
+            .filter_map(|p| {
+                p.param
+                    .parse::<Param>()
+                    .ok()
+                    .map(|param| p.with_param(param))
+            })
+            .collect();
+        for p in &self.parameters {
+            let Some(&(_, phone)) = REPLACED.iter().find(|(code, _)| *code == p.param) else {
+                continue;
+            };
+            for agency in Agency::ALL {
+                let (phone_param, desk_param) = Param::contact_costs(agency.as_str());
+                let param = if phone { phone_param } else { desk_param };
+                // A model that already names the agency's own cost keeps it.
+                if !parameters.iter().any(|x| x.param == param) {
+                    parameters.push(p.with_param(param));
+                }
+            }
+        }
+        for default in ScbaModel::default_model().parameters {
+            if !parameters.iter().any(|x| x.param == default.param) {
+                parameters.push(default);
+            }
+        }
+        parameters.sort_by_key(|p| p.param);
+        ScbaModel {
+            name: self.name,
+            version: self.version,
+            parameters,
+        }
+    }
+
+    /// A model sent by a client: a replaced or unknown parameter code is refused, naming what replaces it.
+    pub fn strict(self) -> Result<ScbaModel, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let mut parameters = Vec::new();
+        for p in &self.parameters {
+            match p.param.parse::<Param>() {
+                Ok(param) => parameters.push(p.with_param(param)),
+                Err(_) => match REPLACED.iter().find(|(code, _)| *code == p.param) {
+                    Some(&(code, phone)) => {
+                        let prefix = if phone { "phone" } else { "desk" };
+                        errors.push(ValidationError::new(
+                            code,
+                            format!(
+                                "De parameter {code} bestaat niet meer: elke instantie heeft nu een eigen \
+                                 parameter, van {prefix}_contact_cost_belastingdienst tot en met \
+                                 {prefix}_contact_cost_other (voor andere en toegevoegde instanties). Stuur die in \
+                                 plaats van {code}."
+                            ),
+                        ));
+                    }
+                    None => errors.push(ValidationError::new(
+                        "param",
+                        format!("Onbekende parameter '{}'.", p.param),
+                    )),
+                },
+            }
+        }
+        if errors.is_empty() {
+            Ok(ScbaModel {
+                name: self.name,
+                version: self.version,
+                parameters,
+            })
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -742,21 +1082,12 @@ impl Outcomes {
             .sum()
     }
 
-    /// Per class of questions the benefits apply to (`all`, `government`, `benefits`, `debt`, `work`,
-    /// `municipality`, `agencies`): solved, partly solved and referred questions per year. Spreadsheets rebuild the
-    /// effective counts from these with the weights as live formulas.
+    /// Per class of questions the benefits apply to (`all`, `government`, `benefits`, `debt`, `work`): solved,
+    /// partly solved and referred questions per year. Spreadsheets rebuild the effective counts from these with
+    /// the weights as live formulas.
     #[must_use]
     pub fn annual_classes(&self) -> Vec<(&'static str, [f64; 3])> {
-        let year = 365.0 / f64::from(self.days.max(1));
-        let count = |keep: &dyn Fn(&OutcomeCount) -> bool, outcome: &str| {
-            self.rows
-                .iter()
-                .filter(|r| r.outcome == outcome && keep(r))
-                .map(|r| r.questions as f64)
-                .sum::<f64>()
-                * year
-        };
-        let classes: [(&'static str, &Keep); 7] = [
+        let classes: [(&'static str, &Keep); 5] = [
             ("all", &|_| true),
             ("government", &|r| {
                 GOVERNMENT_TOPICS.contains(&r.topic.as_str())
@@ -764,24 +1095,57 @@ impl Outcomes {
             ("benefits", &|r| BENEFIT_TOPICS.contains(&r.topic.as_str())),
             ("debt", &|r| DEBT_TOPICS.contains(&r.topic.as_str())),
             ("work", &Outcomes::is_work),
-            ("municipality", &|r| r.agency == "municipality"),
-            ("agencies", &|r| {
-                !matches!(r.agency.as_str(), "" | "other" | "municipality")
-            }),
         ];
         classes
             .iter()
-            .map(|(name, keep)| {
-                (
-                    *name,
-                    [
-                        count(*keep, "solved"),
-                        count(*keep, "partly_solved"),
-                        count(*keep, "referred"),
-                    ],
-                )
+            .map(|(name, keep)| (*name, self.annual_counts(*keep)))
+            .collect()
+    }
+
+    /// The same counts per agency, for [`Outcomes::agencies`].
+    #[must_use]
+    pub fn annual_by_agency(&self) -> Vec<(String, [f64; 3])> {
+        self.agencies()
+            .into_iter()
+            .map(|code| {
+                let counts = self.annual_counts(&|r: &OutcomeCount| r.agency == code);
+                (code, counts)
             })
             .collect()
+    }
+
+    fn annual_counts(&self, keep: &dyn Fn(&OutcomeCount) -> bool) -> [f64; 3] {
+        let year = 365.0 / f64::from(self.days.max(1));
+        let count = |outcome: &str| {
+            self.rows
+                .iter()
+                .filter(|r| r.outcome == outcome && keep(r))
+                .map(|r| r.questions as f64)
+                .sum::<f64>()
+                * year
+        };
+        [count("solved"), count("partly_solved"), count("referred")]
+    }
+
+    /// The agencies questions were registered for ('' left out), keten's own in their usual order, then the
+    /// ones an admin added by code.
+    #[must_use]
+    pub fn agencies(&self) -> Vec<String> {
+        let mut codes: Vec<&str> = self
+            .rows
+            .iter()
+            .map(|r| r.agency.as_str())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let rank = |code: &str| {
+            Agency::ALL
+                .iter()
+                .position(|a| a.as_str() == code)
+                .unwrap_or(Agency::ALL.len())
+        };
+        codes.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
+        codes.dedup();
+        codes.into_iter().map(str::to_owned).collect()
     }
 
     /// Registered questions.
@@ -823,6 +1187,8 @@ pub struct Flow {
     pub quantity: f64,
     /// The parameters that drive it.
     pub drivers: Vec<Param>,
+    /// The agency code of a contact flow (one flow per agency with registered questions).
+    pub agency: Option<String>,
 }
 
 /// The result of the analysis.
@@ -879,12 +1245,6 @@ pub fn calculate(model: &ScbaModel, outcomes: &Outcomes) -> ScbaResult {
     let benefits = in_topics(BENEFIT_TOPICS);
     let debt = in_topics(DEBT_TOPICS);
     let work = outcomes.effective(model, Outcomes::is_work) * year;
-    let municipal = outcomes.effective(model, |r| r.agency == "municipality") * year;
-    let agencies = outcomes.effective(model, |r| {
-        !matches!(r.agency.as_str(), "" | "other" | "municipality")
-    }) * year;
-    let per_contact =
-        v(PhoneContactsAvoided) * v(PhoneContactCost) + v(DeskContactsAvoided) * v(DeskContactCost);
     let points = f64::from(outcomes.help_points);
     let help_hours = outcomes.minutes() as f64 / 60.0 * year * v(OverheadFactor);
     let volunteer_hours = help_hours * v(VolunteerShare);
@@ -896,38 +1256,15 @@ pub fn calculate(model: &ScbaModel, outcomes: &Outcomes) -> ScbaResult {
         yearly: quantity * unit_value,
         quantity,
         drivers,
+        agency: None,
     };
-    let flows = vec![
+    let mut flows = vec![
         flow(
             Category::TimeTravel,
             Group::Residents,
             all,
             v(HoursSaved) * v(ValueOfTime) + v(TravelCostSaved),
             vec![HoursSaved, ValueOfTime, TravelCostSaved],
-        ),
-        flow(
-            Category::Contacts,
-            Group::Agencies,
-            agencies,
-            per_contact,
-            vec![
-                PhoneContactsAvoided,
-                PhoneContactCost,
-                DeskContactsAvoided,
-                DeskContactCost,
-            ],
-        ),
-        flow(
-            Category::Contacts,
-            Group::Municipality,
-            municipal,
-            per_contact,
-            vec![
-                PhoneContactsAvoided,
-                PhoneContactCost,
-                DeskContactsAvoided,
-                DeskContactCost,
-            ],
         ),
         flow(
             Category::Objections,
@@ -1028,6 +1365,26 @@ pub fn calculate(model: &ScbaModel, outcomes: &Outcomes) -> ScbaResult {
             vec![ConsultationHoursPerPoint, PartnerHourCost],
         ),
     ];
+    // Contacts avoided, per agency at that agency's costs; the municipality's own desk and phone are the
+    // municipality's gain.
+    let contacts = outcomes.agencies().into_iter().map(|code| {
+        let (phone, desk) = Param::contact_costs(&code);
+        let quantity = outcomes.effective(model, |r| r.agency == code) * year;
+        Flow {
+            category: Category::Contacts,
+            group: if code == Agency::Municipality.as_str() {
+                Group::Municipality
+            } else {
+                Group::Agencies
+            },
+            yearly: quantity
+                * (v(PhoneContactsAvoided) * v(phone) + v(DeskContactsAvoided) * v(desk)),
+            quantity,
+            drivers: vec![PhoneContactsAvoided, phone, DeskContactsAvoided, desk],
+            agency: Some(code),
+        }
+    });
+    flows.splice(1..1, contacts);
     let sum = |keep: &dyn Fn(&Flow) -> bool| {
         flows
             .iter()
@@ -1090,21 +1447,59 @@ impl TornadoBar {
     }
 }
 
-/// One-at-a-time sensitivity of the NPV, widest swing first; parameters without a range are left out.
-#[must_use]
-pub fn tornado(model: &ScbaModel, outcomes: &Outcomes) -> Vec<TornadoBar> {
-    let mut bars: Vec<TornadoBar> = model
+/// Every uncertain parameter (settings left out) at its low and at its high value.
+fn all_bars(model: &ScbaModel, outcomes: &Outcomes) -> Vec<TornadoBar> {
+    model
         .parameters
         .iter()
-        .filter(|p| !p.param.is_setting() && p.low < p.high)
-        .map(|p| TornadoBar {
-            param: p.param,
-            npv_low: calculate(&model.with(p.param, p.low), outcomes).npv,
-            npv_high: calculate(&model.with(p.param, p.high), outcomes).npv,
+        .filter(|p| !p.param.is_setting())
+        .map(|p| {
+            let (npv_low, npv_high) = if p.low < p.high {
+                (
+                    calculate(&model.with(p.param, p.low), outcomes).npv,
+                    calculate(&model.with(p.param, p.high), outcomes).npv,
+                )
+            } else {
+                let npv = calculate(model, outcomes).npv;
+                (npv, npv)
+            };
+            TornadoBar {
+                param: p.param,
+                npv_low,
+                npv_high,
+            }
         })
+        .collect()
+}
+
+/// No change: the swing is lost in rounding (a relative 1e-9 of the NPV, at least a billionth of a euro).
+fn has_effect(bar: &TornadoBar) -> bool {
+    let scale = bar.npv_low.abs().max(bar.npv_high.abs()).max(1.0);
+    bar.swing() > 1e-9 * scale
+}
+
+/// One-at-a-time sensitivity of the NPV, widest swing first; parameters whose low and high give the same NPV
+/// (no range, or contact costs of an agency without questions) are left out: [`tornado_without_effect`] lists
+/// them.
+#[must_use]
+pub fn tornado(model: &ScbaModel, outcomes: &Outcomes) -> Vec<TornadoBar> {
+    let mut bars: Vec<TornadoBar> = all_bars(model, outcomes)
+        .into_iter()
+        .filter(has_effect)
         .collect();
     bars.sort_by(|a, b| b.swing().total_cmp(&a.swing()).then(a.param.cmp(&b.param)));
     bars
+}
+
+/// The uncertain parameters the tornado leaves out because their low and high value give the same NPV, in the
+/// model's order.
+#[must_use]
+pub fn tornado_without_effect(model: &ScbaModel, outcomes: &Outcomes) -> Vec<Param> {
+    all_bars(model, outcomes)
+        .into_iter()
+        .filter(|b| !has_effect(b))
+        .map(|b| b.param)
+        .collect()
 }
 
 /// The NPV with every parameter at the end that lowers it (pessimistic), at base, and at the end that raises it.
@@ -1166,16 +1561,18 @@ pub fn personas(model: &ScbaModel) -> Vec<PersonaResult> {
     use Param::*;
     let v = |p| model.value(p);
     let question = v(HoursSaved) * v(ValueOfTime) + v(TravelCostSaved) + v(WellbeingValue);
-    let contact =
-        v(PhoneContactsAvoided) * v(PhoneContactCost) + v(DeskContactsAvoided) * v(DeskContactCost);
+    let contact = |agency: Agency| {
+        let (phone, desk) = Param::contact_costs(agency.as_str());
+        v(PhoneContactsAvoided) * v(phone) + v(DeskContactsAvoided) * v(desk)
+    };
     let factor = annuity_factor(v(RiskFreeRate) + v(RiskPremium), v(HorizonYears));
     Persona::ALL
         .iter()
         .map(|&persona| {
             let (first_year, transfer_per_year) = match persona {
-                Persona::Pensioner => (question + contact, v(BenefitAmount)),
-                Persona::JobSeeker => (question + contact + v(JobValue), 0.0),
-                Persona::Arrears => (question + contact + v(DebtCost), 0.0),
+                Persona::Pensioner => (question + contact(Agency::Toeslagen), v(BenefitAmount)),
+                Persona::JobSeeker => (question + contact(Agency::Uwv) + v(JobValue), 0.0),
+                Persona::Arrears => (question + contact(Agency::Municipality) + v(DebtCost), 0.0),
             };
             PersonaResult {
                 persona,
@@ -1271,7 +1668,7 @@ mod tests {
             (Param::HoursSaved, 2.0),
             (Param::ValueOfTime, 10.0),
             (Param::PhoneContactsAvoided, 1.0),
-            (Param::PhoneContactCost, 8.0),
+            (Param::PhoneContactCostToeslagen, 8.0),
             (Param::TakeUpShare, 0.1),
             (Param::BenefitAmount, 1_000.0),
             (Param::StaffRate, 50.0),
@@ -1434,13 +1831,193 @@ mod tests {
         assert!(m.validate().is_err());
     }
 
+    /// By hand: a year with questions at the UWV, the municipality, "other", an agency an admin added and one
+    /// without an agency; 1 phone call and half a desk visit avoided per solved question.
+    #[test]
+    fn contacts_are_valued_at_each_agency_s_own_costs() {
+        let m = only(&[
+            (Param::ReferredWeight, 0.25),
+            (Param::PhoneContactsAvoided, 1.0),
+            (Param::DeskContactsAvoided, 0.5),
+            (Param::PhoneContactCostUwv, 9.0),
+            (Param::DeskContactCostUwv, 30.0),
+            (Param::PhoneContactCostMunicipality, 7.0),
+            (Param::DeskContactCostMunicipality, 20.0),
+            (Param::PhoneContactCostOther, 2.0),
+            (Param::DeskContactCostOther, 4.0),
+            (Param::PhoneContactCostDuo, 50.0),
+        ]);
+        let outcomes = Outcomes {
+            days: 365,
+            help_points: 1,
+            rows: vec![
+                row(
+                    "woningcorporatie-zaken",
+                    "woningcorporatie",
+                    "solved",
+                    3,
+                    30,
+                ),
+                row("wonen", "municipality", "solved", 4, 40),
+                row("wonen", "municipality", "referred", 4, 40),
+                row("uitkering-pensioen", "uwv", "solved", 10, 100),
+                row("uitkering-pensioen", "uwv", "not_solved", 7, 70),
+                row("email-internet", "other", "solved", 2, 20),
+                row("email-internet", "", "solved", 5, 50),
+            ],
+        };
+        let r = calculate(&m, &outcomes);
+        let contacts: Vec<(&str, Group, f64, f64)> = r
+            .flows
+            .iter()
+            .filter(|f| f.category == Category::Contacts)
+            .map(|f| (f.agency.as_deref().unwrap(), f.group, f.quantity, f.yearly))
+            .collect();
+        // keten's agencies in their usual order, then the added one; none for the question without an agency,
+        // none for the DUO (no questions there, whatever its cost).
+        assert_eq!(
+            contacts,
+            vec![
+                ("uwv", Group::Agencies, 10.0, 240.0), // 10 × (€9 + 0.5 × €30)
+                ("municipality", Group::Municipality, 5.0, 85.0), // (4 + 4 × 0.25) × (€7 + 0.5 × €20)
+                ("other", Group::Agencies, 2.0, 8.0),             // 2 × (€2 + 0.5 × €4)
+                ("woningcorporatie", Group::Agencies, 3.0, 12.0), // the fallback: 3 × (€2 + 0.5 × €4)
+            ]
+        );
+        let added = r
+            .flows
+            .iter()
+            .find(|f| f.agency.as_deref() == Some("woningcorporatie"))
+            .unwrap();
+        assert!(added.drivers.contains(&Param::PhoneContactCostOther));
+        assert!((r.yearly_benefits - 345.0).abs() < 1e-9);
+        assert_eq!(
+            Param::contact_costs("municipality"),
+            (
+                Param::PhoneContactCostMunicipality,
+                Param::DeskContactCostMunicipality
+            )
+        );
+        assert_eq!(
+            Param::DeskContactCostCjib.contact_cost_agency(),
+            Some(Agency::Cjib)
+        );
+        assert_eq!(Param::HoursSaved.contact_cost_agency(), None);
+        // Every agency of the registration's list has its own pair.
+        let mut pairs: Vec<_> = Agency::ALL
+            .iter()
+            .map(|a| Param::contact_costs(a.as_str()))
+            .collect();
+        pairs.dedup();
+        assert_eq!(pairs.len(), Agency::ALL.len());
+    }
+
+    #[test]
+    fn the_tornado_leaves_out_parameters_that_change_nothing() {
+        let m = ScbaModel::default_model();
+        let outcomes = Outcomes {
+            days: 365,
+            help_points: 1,
+            rows: vec![row("uitkering-pensioen", "uwv", "solved", 100, 2_000)],
+        };
+        let bars = tornado(&m, &outcomes);
+        let left_out = tornado_without_effect(&m, &outcomes);
+        let in_bars = |p: Param| bars.iter().any(|b| b.param == p);
+        assert!(in_bars(Param::PhoneContactCostUwv) && in_bars(Param::DeskContactCostUwv));
+        // No questions at the DUO or about debts: their parameters move nothing.
+        for p in [
+            Param::PhoneContactCostDuo,
+            Param::DeskContactCostOther,
+            Param::DebtCost,
+        ] {
+            assert!(!in_bars(p) && left_out.contains(&p), "{p:?}");
+        }
+        assert!(bars.iter().all(|b| b.swing() > 0.0));
+        // Together they are every uncertain parameter, once.
+        let uncertain = Param::ALL.iter().filter(|p| !p.is_setting()).count();
+        assert_eq!(bars.len() + left_out.len(), uncertain);
+        assert!(left_out.iter().all(|p| !in_bars(*p)));
+    }
+
+    /// A model saved before the split: one phone and one desk cost for every agency.
+    fn old_model_json() -> serde_json::Value {
+        let mut json = serde_json::to_value(ScbaModel::default_model()).unwrap();
+        let parameters = json["parameters"].as_array_mut().unwrap();
+        parameters.retain(|p| {
+            let code = p["param"].as_str().unwrap();
+            !code.starts_with("phone_contact_cost_")
+                && !code.starts_with("desk_contact_cost_")
+                && code != "wellbeing_value"
+        });
+        let old = |code: &str, low: f64, base: f64, high: f64| {
+            serde_json::json!({"param": code, "low": low, "base": base, "high": high,
+                "rationale": "Eén bedrag voor alle instanties.", "source": "Eigen onderzoek 2025"})
+        };
+        parameters.push(old("phone_contact_cost", 5.0, 11.0, 20.0));
+        parameters.push(old("desk_contact_cost", 20.0, 33.0, 70.0));
+        parameters.push(old("retired_parameter", 1.0, 1.0, 1.0));
+        json["version"] = serde_json::json!(7);
+        json
+    }
+
+    #[test]
+    fn a_stored_model_with_the_old_contact_costs_loads_with_them_at_every_agency() {
+        let input: ModelInput = serde_json::from_value(old_model_json()).unwrap();
+        let m = input.clone().upgrade();
+        assert_eq!(m.validate(), Ok(()));
+        assert_eq!(m.version, 7);
+        let order: Vec<Param> = m.parameters.iter().map(|p| p.param).collect();
+        assert_eq!(order, Param::ALL.to_vec());
+        for agency in Agency::ALL {
+            let (phone, desk) = Param::contact_costs(agency.as_str());
+            let phone = m.parameter(phone).unwrap();
+            assert_eq!((phone.low, phone.base, phone.high), (5.0, 11.0, 20.0));
+            assert_eq!(phone.source, "Eigen onderzoek 2025");
+            assert!((m.value(desk) - 33.0).abs() < 1e-12);
+        }
+        // A parameter the old model lacked takes keten's default.
+        assert!((m.value(Param::WellbeingValue) - 10.0).abs() < 1e-12);
+        // Its results are what the old single cost gave: 10 questions at the UWV, 1 × €11 + 0.1 × €33 each.
+        let outcomes = Outcomes {
+            days: 365,
+            help_points: 1,
+            rows: vec![row("uitkering-pensioen", "uwv", "solved", 10, 100)],
+        };
+        let contacts = calculate(&m, &outcomes)
+            .flows
+            .into_iter()
+            .find(|f| f.category == Category::Contacts)
+            .unwrap();
+        assert!((contacts.yearly - 143.0).abs() < 1e-9);
+        // A client sending the old names is told what replaced them.
+        let errors = input.strict().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["phone_contact_cost", "desk_contact_cost", "param"]);
+        assert!(errors[0].message.contains("phone_contact_cost_other"));
+        assert!(
+            errors[1]
+                .message
+                .contains("desk_contact_cost_belastingdienst")
+        );
+        assert!(errors[2].message.contains("retired_parameter"));
+        // Today's names pass.
+        let today: ModelInput =
+            serde_json::from_value(serde_json::to_value(ScbaModel::default_model()).unwrap())
+                .unwrap();
+        assert_eq!(today.strict(), Ok(ScbaModel::default_model()));
+    }
+
     #[test]
     fn personas_use_the_unit_values() {
         let m = ScbaModel::default_model();
         let ps = personas(&m);
         let pensioner = ps.iter().find(|p| p.persona == Persona::Pensioner).unwrap();
-        // 1.5 h × €10 + €3 + €10 well-being + 1 × €8 + 0.1 × €30 = €39; €1,200 a year in rent benefit.
-        assert!((pensioner.first_year - 39.0).abs() < 1e-9);
+        // 1.5 h × €10 + €3 + €10 well-being + at the Toeslagen 1 × €10 + 0.1 × €40 = €42; €1,200 a year in rent
+        // benefit.
+        assert!((pensioner.first_year - 42.0).abs() < 1e-9);
+        // The job seeker's contact is at the UWV: 1 × €9 + 0.1 × €35.
+        let job = ps.iter().find(|p| p.persona == Persona::JobSeeker).unwrap();
+        assert!((job.first_year - (15.0 + 3.0 + 10.0 + 12.5 + 15_000.0)).abs() < 1e-9);
         assert!((pensioner.transfer_per_year - 1_200.0).abs() < 1e-9);
         assert!((pensioner.transfer_present - 1_200.0 * annuity_factor(0.0225, 5.0)).abs() < 1e-9);
     }

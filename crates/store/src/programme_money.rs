@@ -1055,6 +1055,7 @@ pub mod demo {
                     20,
                     Some(45_000_000),
                     20_231_215,
+                    None,
                     now,
                 )
                 .await?;
@@ -1157,6 +1158,7 @@ pub mod demo {
                 13,
                 None,
                 2021,
+                None,
                 now,
             )
             .await?;
@@ -1243,6 +1245,7 @@ pub mod demo {
                     100,
                     Some(5_000_000_000),
                     2023,
+                    None,
                     now,
                 )
                 .await?;
@@ -1258,6 +1261,25 @@ pub mod demo {
                     now,
                 )
                 .await?;
+            }
+            // An interim report of the dossiers: Noord handed it in, West not yet.
+            let interim = self
+                .create_report(
+                    &admin,
+                    &project,
+                    &NewReport {
+                        grant_id: None,
+                        title: "Tussentijds verslag dossiers".into(),
+                        period_from: day("2023-03-01")?,
+                        period_until: day("2023-12-31")?,
+                        due_on: day("2024-01-31")?,
+                    },
+                    now,
+                )
+                .await?;
+            if let Some(first) = chosen.first() {
+                self.submit_report(&admin, first, &interim.id, "De gemeenten van het dossier openden samen vier digipunten, met de bibliotheken en de OCMW's; Hogeschool VIVES volgt het bereik.", "Digipunten: 4\nBezoekers: 610", day("2024-01-20")?, now)
+                    .await?;
             }
 
             // 3. The libraries' subsidy scheme with waves: a kopgroep of 15, the others in later phases.
@@ -1278,11 +1300,30 @@ pub mod demo {
                     conditions: &[],
                 }, now)
                 .await?;
+            // The waves, with the amount per participant spread over the years of the scheme.
             let mut waves = Vec::new();
-            for (i, (name, places, amount, announce)) in [
-                ("Kopgroep", 15_i64, 4_000_000_i64, Some("2019-06-01")),
-                ("Fase 2 (2020)", 30, 2_500_000, Some("2020-03-01")),
-                ("Fase 3 (2021)", 30, 2_500_000, None),
+            for (i, (name, places, amount, announce, years)) in [
+                (
+                    "Kopgroep",
+                    15_i64,
+                    4_000_000_i64,
+                    Some("2019-06-01"),
+                    &[(2019_i64, 2_000_000_i64), (2020, 2_000_000)][..],
+                ),
+                (
+                    "Fase 2 (2020)",
+                    30,
+                    2_500_000,
+                    Some("2020-03-01"),
+                    &[(2020, 1_250_000), (2021, 1_250_000)][..],
+                ),
+                (
+                    "Fase 3 (2021)",
+                    30,
+                    2_500_000,
+                    None,
+                    &[(2021, 2_500_000)][..],
+                ),
             ]
             .into_iter()
             .enumerate()
@@ -1301,14 +1342,26 @@ pub mod demo {
                 .bind(announce)
                 .execute(&self.pool)
                 .await?;
+                for (year, cents) in years {
+                    sqlx::query(
+                        "INSERT INTO programme_wave_years (wave_id, year, amount_cents) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&id)
+                    .bind(*year)
+                    .bind(*cents)
+                    .execute(&self.pool)
+                    .await?;
+                }
                 waves.push(id);
             }
+            // 17 libraries sign up for the kopgroep (one withdraws before the draw), 4 for the second phase.
             let mut first_wave = Vec::new();
+            let mut second_wave = Vec::new();
             for (i, m) in dutch
                 .iter()
                 .skip(step / 2)
                 .step_by(step * 2)
-                .take(20)
+                .take(21)
                 .enumerate()
             {
                 let org = self
@@ -1319,32 +1372,57 @@ pub mod demo {
                         now,
                     )
                     .await?;
-                let wave = if i < 16 { &waves[0] } else { &waves[1] };
-                let amount = if i < 16 { 4_000_000 } else { 2_500_000 };
+                let kopgroep = i < 17;
+                let wave = if kopgroep { &waves[0] } else { &waves[1] };
+                let amount = if kopgroep { 4_000_000 } else { 2_500_000 };
+                // Private partners are explored at 3 of the 15.
+                let helix = (i < 3).then_some("Verkenning van samenwerking met een private partner (bank of telecomaanbieder)");
                 let id = self
-                    .demo_application(&scheme, &org, &m.code, amount, true, "Digitale inclusie in de bibliotheek: cursussen, spreekuren en samenwerking met het IDO.", 0, None, now)
+                    .demo_application(&scheme, &org, &m.code, amount, true, "Digitale inclusie in de bibliotheek: cursussen, spreekuren en samenwerking met het IDO.", 0, helix, now)
                     .await?;
                 sqlx::query("UPDATE applications SET wave_id = $1 WHERE id = $2")
                     .bind(wave)
                     .bind(&id)
                     .execute(&self.pool)
                     .await?;
-                if i < 16 {
-                    first_wave.push(Candidate {
-                        id,
-                        stratum: Stratum::new(
-                            size_class(m.population, (20_000, 50_000))
-                                .label()
-                                .to_lowercase(),
-                            m.province.clone(),
-                        ),
-                        amount_cents: 4_000_000,
-                        refusal: None,
-                    });
+                if i == 16 {
+                    sqlx::query(
+                        "UPDATE applications SET status = 'withdrawn', decision_note = $1 WHERE id = $2",
+                    )
+                    .bind("De bibliotheek trok de aanmelding in: zij gaat samen met een buurbibliotheek en doet later mee.")
+                    .bind(&id)
+                    .execute(&self.pool)
+                    .await?;
+                    continue;
+                }
+                let candidate = Candidate {
+                    id,
+                    stratum: Stratum::new(
+                        size_class(m.population, (20_000, 50_000))
+                            .label()
+                            .to_lowercase(),
+                        m.province.clone(),
+                    ),
+                    amount_cents: u64::try_from(amount).unwrap_or(0),
+                    refusal: None,
+                };
+                if kopgroep {
+                    first_wave.push(candidate);
+                } else {
+                    second_wave.push(candidate);
                 }
             }
             let kopgroep = self
-                .demo_selection(&admin, &scheme, &first_wave, 15, None, 2019, now)
+                .demo_selection(
+                    &admin,
+                    &scheme,
+                    &first_wave,
+                    15,
+                    None,
+                    2019,
+                    Some(&waves[0]),
+                    now,
+                )
                 .await?;
             for id in &kopgroep {
                 let g = self
@@ -1353,6 +1431,49 @@ pub mod demo {
                 self.record_payment(&admin, &g.id, day("2019-07-01")?, EuroCents(2_000_000), now)
                     .await?;
                 self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(2_000_000), now)
+                    .await?;
+            }
+            let phase_two = self
+                .demo_selection(
+                    &admin,
+                    &scheme,
+                    &second_wave,
+                    30,
+                    None,
+                    2020,
+                    Some(&waves[1]),
+                    now,
+                )
+                .await?;
+            for id in &phase_two {
+                let g = self
+                    .award_grant(&admin, id, EuroCents(2_500_000), "", now)
+                    .await?;
+                self.record_payment(&admin, &g.id, day("2020-07-01")?, EuroCents(1_250_000), now)
+                    .await?;
+            }
+            // The annual report over 2020, owed by both waves: most handed it in on time, one late, a few still missing.
+            let annual = self
+                .create_report(
+                    &admin,
+                    &scheme,
+                    &NewReport {
+                        grant_id: None,
+                        title: "Jaarverslag 2020".into(),
+                        period_from: day("2020-01-01")?,
+                        period_until: day("2020-12-31")?,
+                        due_on: day("2021-02-01")?,
+                    },
+                    now,
+                )
+                .await?;
+            for (n, id) in kopgroep.iter().chain(phase_two.iter().take(2)).enumerate() {
+                let on = match n {
+                    0 => "2021-02-20",
+                    1 => continue,
+                    _ => "2021-01-25",
+                };
+                self.submit_report(&admin, id, &annual.id, "Cursussen Klik & Tik en Digisterker, een wekelijks IDO-spreekuur en samenwerking met het sociaal wijkteam.", "Cursisten: 85\nSpreekuurbezoeken: 230", day(on)?, now)
                     .await?;
             }
             Ok(())
@@ -1497,6 +1618,7 @@ pub mod demo {
             capacity: u32,
             budget: Option<u64>,
             seed: u64,
+            wave: Option<&str>,
             now: i64,
         ) -> Result<Vec<String>> {
             let selection = select(
@@ -1534,7 +1656,7 @@ pub mod demo {
                 &seed.to_string(),
                 &result,
                 &outcomes,
-                None,
+                wave,
                 now,
             )
             .await?;

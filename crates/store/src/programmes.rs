@@ -55,6 +55,8 @@ pub struct Wave {
     pub places: u32,
     pub amount: EuroCents,
     pub announce_on: Option<Date>,
+    /// What one participant of the wave receives per calendar year, in year order (empty: not spread).
+    pub years: Vec<(i32, EuroCents)>,
 }
 
 /// A member of a dossier.
@@ -341,15 +343,32 @@ impl Store {
         .bind(&row.id)
         .fetch_all(&self.pool)
         .await?;
+        let years: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT y.wave_id, y.year, y.amount_cents FROM programme_wave_years y \
+             JOIN programme_waves w ON w.id = y.wave_id WHERE w.programme_id = $1 ORDER BY y.year",
+        )
+        .bind(&row.id)
+        .fetch_all(&self.pool)
+        .await?;
         let waves = waves
             .into_iter()
             .map(|(id, name, places, amount, announce)| {
+                let years = years
+                    .iter()
+                    .filter(|(wave, _, _)| *wave == id)
+                    .map(|(_, year, cents)| {
+                        let year = i32::try_from(*year)
+                            .map_err(|_| StoreError::Corrupt(format!("wave year {year}")))?;
+                        Ok((year, EuroCents(*cents)))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
                 Ok(Wave {
                     id,
                     name,
                     places: small(places)?,
                     amount: EuroCents(amount),
                     announce_on: announce.as_deref().map(date).transpose()?,
+                    years,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -8,7 +8,7 @@ use crate::sql::Sql;
 use crate::stats::{StatsScope, TOTALS, push_rollup};
 use keten_core::ValidationError;
 use keten_core::account::Role;
-use keten_core::scba::{OutcomeCount, Outcomes, ScbaModel};
+use keten_core::scba::{ModelInput, OutcomeCount, Outcomes, ScbaModel};
 use keten_core::steering::DayRange;
 
 /// Where the model in use comes from.
@@ -50,9 +50,12 @@ struct ModelRow {
 
 impl ModelRow {
     /// The stored model; the row's version column is the truth (the JSON is written before the number is known).
+    /// Versions saved by an earlier keten are read as today's model ([`ModelInput::upgrade`]: the old single
+    /// contact costs become every agency's).
     fn into_model(self) -> Result<(ScbaModel, ModelOrigin)> {
-        let mut model: ScbaModel = serde_json::from_str(&self.parameters)
+        let input: ModelInput = serde_json::from_str(&self.parameters)
             .map_err(|e| StoreError::Corrupt(format!("scba model: {e}")))?;
+        let mut model = input.upgrade();
         model.version = u32::try_from(self.version)
             .map_err(|_| StoreError::Corrupt(format!("scba model version {}", self.version)))?;
         let origin = if self.municipality_code.is_empty() {

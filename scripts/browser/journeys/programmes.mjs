@@ -115,6 +115,27 @@ export default async function ({ keten, browser, report }) {
   const phone = await browser.newContext({ viewport: { width: 320, height: 640 } });
   await report.reflow(await phone.newPage(), `${base}/programmas/${id}`, "public programme page");
   await phone.close();
+
+  // The libraries' subsidy scheme with waves (demo data): amounts per wave and per year, the kopgroep announced,
+  // the withdrawn library in the manager's list.
+  await manager.goto(`${base}/programmas`, { waitUntil: "load" });
+  const schemeLink = manager.locator("a", { hasText: "Plan Digitale Inclusie bibliotheken 2019-2021" }).first();
+  const schemeHref = (await schemeLink.count()) > 0 ? await schemeLink.getAttribute("href") : "";
+  const schemeId = (schemeHref || "").split("/")[2] || "";
+  report.expect(Boolean(schemeId), "the waves programme is listed", schemeHref || "no link");
+  if (schemeId) {
+    await open.goto(`${base}/programmas/${schemeId}`, { waitUntil: "load" });
+    const scheme = (await open.textContent("main")) || "";
+    report.expect(scheme.includes("Bedragen per deelnemer, per golf en per jaar") && scheme.includes("€ 20.000") && scheme.includes("€ 12.500"), "waves programme: amounts per wave and per year", scheme.slice(0, 300));
+    report.expect(scheme.includes("bekend op 01-06-2019"), "waves programme: the kopgroep's announcement date");
+    await report.check(open, "waves programme: public page");
+    const wavesPhone = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    await report.reflow(await wavesPhone.newPage(), `${base}/programmas/${schemeId}`, "waves programme: public page");
+    await wavesPhone.close();
+    await manager.goto(`${base}/programmas/${schemeId}/beheer`, { waitUntil: "load" });
+    const manage = (await manager.textContent("main")) || "";
+    report.expect(manage.includes("Ingetrokken") && manage.includes("Kopgroep"), "waves programme: the withdrawn library and the kopgroep on the manager's page", manage.slice(0, 300));
+  }
   await publicContext.close();
   await managerContext.close();
   await steeringContext.close();

@@ -1,4 +1,6 @@
-// The cost-benefit analysis (/regie/waarde, MKBA): axe-core, the page without JavaScript, and 320 px reflow.
+// The cost-benefit analysis (/regie/waarde, MKBA): axe-core, the page without JavaScript, and 320 px reflow; a policy
+// officer changes an assumption in the municipality's own copy and sees the result move, and a bad value is refused
+// with the input kept.
 import { newContext, signIn, screenshot } from "../harness.mjs";
 
 export const name = "value of the help points (steering, programme manager)";
@@ -39,4 +41,44 @@ export default async function ({ keten, browser, report }) {
     await phone.close();
     await context.close();
   }
+
+  // A policy officer (steering) edits the municipality's own copy (plain form posts; axe-core needs JavaScript on).
+  const officerContext = await newContext(browser);
+  const officer = await officerContext.newPage();
+  await signIn(officer, base, keten.user("steering"));
+  const figures = async () => {
+    await officer.goto(`${base}/regie/waarde?period=this_year`, { waitUntil: "load" });
+    const values = await officer.locator("dl.keten-figures dd").allTextContents();
+    return { benefits: values[1], npv: values[4], text: (await officer.textContent("main")) || "" };
+  };
+  const before = await figures();
+  await Promise.all([officer.waitForNavigation(), officer.click("a[href^='/regie/waarde/parameters']")]);
+  report.expect(new URL(officer.url()).pathname === "/regie/waarde/parameters", "steering: the analysis links to the assumptions", officer.url());
+  await report.check(officer, "steering: assumptions form");
+  await officer.fill("#value_of_time-base", "20");
+  await officer.fill("#value_of_time-high", "25");
+  await officer.fill("#value_of_time-source", "Eigen schatting gemeente (browsertest)");
+  await Promise.all([officer.waitForNavigation(), officer.click("form[action='/regie/waarde/parameters'] button[type=submit]")]);
+  report.expect(new URL(officer.url()).searchParams.get("bewaard") === "1", "steering: the copy is saved as a new version", officer.url());
+  report.expect(((await officer.textContent("main")) || "").includes("Versie 1 (in gebruik)"), "steering: version 1 listed");
+  const after = await figures();
+  report.expect(after.text.includes("het eigen model van de gemeente, versie 1"), "steering: the analysis names its own copy");
+  report.expect(after.benefits !== before.benefits && after.npv !== before.npv, "steering: the result moves with the assumption", `${before.benefits} -> ${after.benefits}, ${before.npv} -> ${after.npv}`);
+  report.expect(after.text.includes("Eigen schatting gemeente (browsertest)"), "steering: the new source is shown beside the figure");
+
+  // A value that is not a number: refused, nothing saved, everything typed kept.
+  await officer.goto(`${base}/regie/waarde/parameters`, { waitUntil: "load" });
+  await officer.fill("#value_of_time-base", "twintig");
+  await officer.fill("#value_of_time-rationale", "Mijn reden blijft staan");
+  const [refused] = await Promise.all([officer.waitForNavigation(), officer.click("form[action='/regie/waarde/parameters'] button[type=submit]")]);
+  report.expect(refused && refused.status() === 422, "steering: a bad value answers 422", `status ${refused && refused.status()}`);
+  report.expect((await officer.inputValue("#value_of_time-base")) === "twintig", "steering: the bad value stays in its field");
+  report.expect((await officer.inputValue("#value_of_time-rationale")) === "Mijn reden blijft staan", "steering: the other input stays too");
+  report.expect((await officer.getAttribute("#value_of_time-base", "aria-invalid")) === "true", "steering: the field is marked invalid");
+  const alert = (await officer.textContent("[role=alert]")) || "";
+  report.expect(alert.includes("Er is niets bewaard") && alert.includes("Vul bij de basiswaarde een getal in"), "steering: a Dutch message says what to do", alert.slice(0, 200));
+  await report.check(officer, "steering: assumptions form with an error");
+  const unchanged = await figures();
+  report.expect(unchanged.npv === after.npv, "steering: nothing saved after the refusal", `${after.npv} -> ${unchanged.npv}`);
+  await officerContext.close();
 }

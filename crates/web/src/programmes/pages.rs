@@ -67,6 +67,8 @@ pub(crate) struct ProgrammeView {
     pub conditions: Vec<String>,
     pub rules: Vec<String>,
     pub waves: Vec<WaveView>,
+    /// The calendar years the waves' amounts are spread over (the columns of the table per wave and year).
+    pub wave_years: Vec<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +78,8 @@ pub(crate) struct WaveView {
     pub places: u32,
     pub amount: String,
     pub announce: String,
+    /// The amount per participant in each of [`ProgrammeView::wave_years`] ("" where the wave pays nothing).
+    pub per_year: Vec<String>,
 }
 
 pub(crate) fn dutch_date(d: jiff::civil::Date) -> String {
@@ -107,6 +111,13 @@ pub(crate) fn programme_view(p: &Programme, today: jiff::civil::Date) -> Program
         n(p.size_thresholds.0),
         n(p.size_thresholds.1)
     ));
+    let mut wave_years: Vec<i32> = p
+        .waves
+        .iter()
+        .flat_map(|w| w.years.iter().map(|(year, _)| *year))
+        .collect();
+    wave_years.sort_unstable();
+    wave_years.dedup();
     ProgrammeView {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -139,8 +150,19 @@ pub(crate) fn programme_view(p: &Programme, today: jiff::civil::Date) -> Program
                 places: w.places,
                 amount: w.amount.display(),
                 announce: w.announce_on.map(dutch_date).unwrap_or_default(),
+                per_year: wave_years
+                    .iter()
+                    .map(|year| {
+                        w.years
+                            .iter()
+                            .find(|(y, _)| y == year)
+                            .map(|(_, cents)| cents.display())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
             })
             .collect(),
+        wave_years,
     }
 }
 

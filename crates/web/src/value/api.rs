@@ -7,8 +7,8 @@ use crate::steering::tables::StatsQuery;
 use axum::Json;
 use axum::extract::State;
 use keten_core::scba::{
-    Outcomes, PersonaResult, ScbaModel, ScbaResult, Scenarios, TornadoBar, calculate, personas,
-    scenarios, tornado,
+    ModelInput, Outcomes, Param, PersonaResult, ScbaModel, ScbaResult, Scenarios, TornadoBar,
+    calculate, personas, scenarios, tornado, tornado_without_effect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,8 +36,12 @@ pub struct ScbaResponse {
     pub result: ScbaResult,
     /// Net present value with every parameter at its pessimistic end, at base, at its optimistic end.
     pub scenarios: Scenarios,
-    /// One parameter at a time at its low and high value, widest swing first.
+    /// One parameter at a time at its low and high value, widest swing first; parameters that change nothing are
+    /// left out.
     pub tornado: Vec<TornadoBar>,
+    /// The uncertain parameters left out of the tornado: their low and high value give the same result (for
+    /// example the contact costs of an agency without questions).
+    pub tornado_without_effect: Vec<Param>,
     pub personas: Vec<PersonaResult>,
 }
 
@@ -59,6 +63,7 @@ pub async fn get_scba(
         model,
         origin,
         outcomes,
+        ..
     } = super::inputs(&state, &actor, &q).await?;
     let (from, to) = r.period.range.dates();
     Ok(Json(ScbaResponse {
@@ -72,6 +77,7 @@ pub async fn get_scba(
         result: calculate(&model, &outcomes),
         scenarios: scenarios(&model, &outcomes),
         tornado: tornado(&model, &outcomes),
+        tornado_without_effect: tornado_without_effect(&model, &outcomes),
         personas: personas(&model),
         model,
         outcomes,
@@ -87,7 +93,9 @@ pub struct ModelQuery {
 }
 
 /// Saves a new version of a model, checked (every parameter once, within its bounds, `low <= base <= high`, a
-/// source or "Aanname"). Returns the saved model with its version number.
+/// source or "Aanname"). The single `phone_contact_cost` and `desk_contact_cost` of earlier versions are refused
+/// with a problem naming the per-agency parameters that replaced them. Returns the saved model with its version
+/// number.
 #[utoipa::path(put, path = "/api/v1/scba/model", tag = "scba", params(ModelQuery), request_body = ScbaModel,
     responses((status = 200, body = ScbaModel), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -97,18 +105,24 @@ pub async fn put_scba_model(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ModelQuery>,
     // The body is judged after the role: a caller without the role hears 403 whatever it sent.
-    body: Result<ApiJson<ScbaModel>, ApiError>,
+    body: Result<ApiJson<ModelInput>, ApiError>,
 ) -> Result<Json<ScbaModel>, ApiError> {
     use keten_core::account::Role;
     if !actor.has_any_role(&[Role::Steering, Role::ProgrammeManager, Role::Admin]) {
         return Err(AppError::Forbidden.into());
     }
-    let ApiJson(model) = body?;
     let municipality = q
         .municipality
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
+    // The tenant before the body too: another municipality's copy is 404 whatever was sent.
+    state
+        .store
+        .scba_model_versions(&actor, municipality)
+        .await?;
+    let ApiJson(input) = body?;
+    let model = input.strict().map_err(AppError::Validation)?;
     let saved = state
         .store
         .save_scba_model(&actor, municipality, model, state.now())

@@ -1,18 +1,27 @@
 //! The analysis as an Excel workbook with live formulas: the assumptions as named cells, the outcomes, and every flow, total and the NPV as formulas over them, so a reader changes a value and sees the result move.
 
-use keten_core::scba::{Category, Group, Outcomes, Param, ScbaModel, ScbaResult};
+use super::AgencyNames;
+use keten_core::scba::{Category, Flow, Group, Outcomes, Param, ScbaModel, ScbaResult};
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
-/// The formula of one flow over the named cells (the same rule as `keten_core::scba::calculate`).
-fn flow_formula(category: Category, group: Group) -> &'static str {
-    match (category, group) {
-        (Category::TimeTravel, _) => "=eff_all*(hours_saved*value_of_time+travel_cost_saved)",
-        (Category::Contacts, Group::Municipality) => {
-            "=eff_municipality*(phone_contacts_avoided*phone_contact_cost+desk_contacts_avoided*desk_contact_cost)"
-        }
+/// The formula of one flow over the named cells (the same rule as `keten_core::scba::calculate`); `agencies`
+/// holds each agency code's defined name of effective questions.
+fn flow_formula(flow: &Flow, agencies: &[(String, String)]) -> String {
+    let fixed = match (flow.category, flow.group) {
         (Category::Contacts, _) => {
-            "=eff_agencies*(phone_contacts_avoided*phone_contact_cost+desk_contacts_avoided*desk_contact_cost)"
+            let code = flow.agency.as_deref().unwrap_or_default();
+            let effective = agencies
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or("0", |(_, name)| name.as_str());
+            let (phone, desk) = Param::contact_costs(code);
+            return format!(
+                "={effective}*(phone_contacts_avoided*{}+desk_contacts_avoided*{})",
+                phone.as_str(),
+                desk.as_str()
+            );
         }
+        (Category::TimeTravel, _) => "=eff_all*(hours_saved*value_of_time+travel_cost_saved)",
         (Category::Objections, _) => "=eff_government*error_share*objection_cost",
         (Category::Penalties, _) => "=eff_government*error_share*penalty_amount",
         (Category::BenefitsTakenUp, _) => "=eff_benefits*take_up_share*benefit_amount",
@@ -35,7 +44,32 @@ fn flow_formula(category: Category, group: Group) -> &'static str {
         (Category::ConsultationHours, _) => {
             "=help_points*consultation_hours_per_point*partner_hour_cost"
         }
+    };
+    fixed.to_owned()
+}
+
+/// A defined name for an agency's effective questions: an admin-added code may hold characters a name may not,
+/// so everything but letters and digits becomes `_`, numbered when two codes end up alike.
+fn agency_names(codes: &[String]) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    for code in codes {
+        let safe: String = code
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut name = format!("eff_agency_{safe}");
+        if names.iter().any(|(_, n)| *n == name) {
+            name = format!("{name}_{}", names.len() + 1);
+        }
+        names.push((code.clone(), name));
     }
+    names
 }
 
 fn row(n: usize) -> u32 {
@@ -56,6 +90,7 @@ pub fn workbook(
     model: &ScbaModel,
     outcomes: &Outcomes,
     result: &ScbaResult,
+    labels: &AgencyNames,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
 
@@ -104,11 +139,25 @@ pub fn workbook(
             "Effectief opgelost per jaar",
         ],
     )?;
-    let classes = outcomes.annual_classes();
-    for (i, (class, [solved, partly, referred])) in classes.iter().enumerate() {
+    let by_agency = outcomes.annual_by_agency();
+    let codes: Vec<String> = by_agency.iter().map(|(code, _)| code.clone()).collect();
+    let agencies = agency_names(&codes);
+    let mut classes: Vec<(String, String, [f64; 3])> = outcomes
+        .annual_classes()
+        .into_iter()
+        .map(|(class, counts)| (class.to_owned(), format!("eff_{class}"), counts))
+        .collect();
+    for ((code, counts), (_, name)) in by_agency.iter().zip(&agencies) {
+        classes.push((
+            format!("instantie: {}", labels.name(code)),
+            name.clone(),
+            *counts,
+        ));
+    }
+    for (i, (class, name, [solved, partly, referred])) in classes.iter().enumerate() {
         let r = row(i + 1);
         let excel = r + 1;
-        sheet.write_string(r, 0, *class)?;
+        sheet.write_string(r, 0, class)?;
         sheet.write_number(r, 1, *solved)?;
         sheet.write_number(r, 2, *partly)?;
         sheet.write_number(r, 3, *referred)?;
@@ -123,7 +172,7 @@ pub fn workbook(
             ))
             .set_result(effective.to_string()),
         )?;
-        names.push((format!("eff_{class}"), format!("=Uitkomsten!$E${excel}")));
+        names.push((name.clone(), format!("=Uitkomsten!$E${excel}")));
     }
     let r = row(classes.len() + 1);
     sheet.write_string(r, 0, "Minuten hulp per jaar")?;
@@ -152,12 +201,19 @@ pub fn workbook(
         } else {
             "baten"
         };
-        sheet.write_string(r, 0, f.category.label())?;
+        match &f.agency {
+            Some(code) => sheet.write_string(
+                r,
+                0,
+                format!("{}: {}", f.category.label(), labels.name(code)),
+            )?,
+            None => sheet.write_string(r, 0, f.category.label())?,
+        };
         sheet.write_string(r, 1, f.group.label())?;
         sheet.write_formula(
             r,
             2,
-            Formula::new(flow_formula(f.category, f.group)).set_result(f.yearly.to_string()),
+            Formula::new(flow_formula(f, &agencies)).set_result(f.yearly.to_string()),
         )?;
         sheet.write_string(r, 3, kind)?;
     }
@@ -186,6 +242,8 @@ pub fn workbook(
     }
     sheet.autofit();
 
+    contacts_sheet(&mut book, model, result, &agencies, labels)?;
+
     for (name, target) in &names {
         book.define_name(name, target)?;
     }
@@ -194,4 +252,85 @@ pub fn workbook(
 
 fn annuity(result: &ScbaResult) -> f64 {
     keten_core::scba::annuity_factor(result.sensitivity_rate, result.horizon_years)
+}
+
+/// Contacts avoided per agency, as live formulas over the named cells: a reader changes an agency's cost on
+/// "Aannames" and sees its row move.
+fn contacts_sheet(
+    book: &mut Workbook,
+    model: &ScbaModel,
+    result: &ScbaResult,
+    agencies: &[(String, String)],
+    labels: &AgencyNames,
+) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("Contacten")?;
+    header(
+        sheet,
+        &[
+            "Instantie",
+            "Effectief opgelost per jaar",
+            "Telefoontjes voorkomen per jaar",
+            "Baliebezoeken voorkomen per jaar",
+            "Euro per jaar",
+            "Kosten telefonisch contact",
+            "Kosten baliecontact",
+        ],
+    )?;
+    let contacts = result
+        .flows
+        .iter()
+        .filter(|f| f.category == Category::Contacts);
+    for (i, f) in contacts.enumerate() {
+        let r = row(i + 1);
+        let excel = r + 1;
+        let code = f.agency.as_deref().unwrap_or_default();
+        let effective = agencies
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or("0", |(_, name)| name.as_str());
+        let (phone, desk) = Param::contact_costs(code);
+        let phone_avoided = model.value(Param::PhoneContactsAvoided);
+        let desk_avoided = model.value(Param::DeskContactsAvoided);
+        sheet.write_string(r, 0, labels.name(code))?;
+        sheet.write_formula(
+            r,
+            1,
+            Formula::new(format!("={effective}")).set_result(f.quantity.to_string()),
+        )?;
+        sheet.write_formula(
+            r,
+            2,
+            Formula::new(format!("=B{excel}*phone_contacts_avoided"))
+                .set_result((f.quantity * phone_avoided).to_string()),
+        )?;
+        sheet.write_formula(
+            r,
+            3,
+            Formula::new(format!("=B{excel}*desk_contacts_avoided"))
+                .set_result((f.quantity * desk_avoided).to_string()),
+        )?;
+        sheet.write_formula(
+            r,
+            4,
+            Formula::new(format!(
+                "=C{excel}*{}+D{excel}*{}",
+                phone.as_str(),
+                desk.as_str()
+            ))
+            .set_result(f.yearly.to_string()),
+        )?;
+        sheet.write_formula(
+            r,
+            5,
+            Formula::new(format!("={}", phone.as_str())).set_result(model.value(phone).to_string()),
+        )?;
+        sheet.write_formula(
+            r,
+            6,
+            Formula::new(format!("={}", desk.as_str())).set_result(model.value(desk).to_string()),
+        )?;
+    }
+    sheet.autofit();
+    Ok(())
 }

@@ -16,7 +16,9 @@ use axum::response::Response;
 use axum::routing::get;
 use keten_core::scba::{Outcomes, ScbaModel};
 use keten_store::Actor;
+use keten_store::categories::CategoryList;
 use keten_store::scba::ModelOrigin;
+use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,10 +40,11 @@ async fn download(
         resolved: r,
         model,
         outcomes,
+        agencies,
         ..
     } = inputs(&state, &me.actor, &q).await?;
     let result = keten_core::scba::calculate(&model, &outcomes);
-    let bytes = export::workbook(&model, &outcomes, &result)
+    let bytes = export::workbook(&model, &outcomes, &result, &agencies)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let (from, to) = r.period.range.dates();
     Ok(xlsx_file(&format!("mkba-{from}-{to}.xlsx"), bytes)?)
@@ -54,6 +57,19 @@ pub(crate) struct Inputs {
     pub model: ScbaModel,
     pub origin: ModelOrigin,
     pub outcomes: Outcomes,
+    /// Agency codes with their names (keten's own and those an admin added).
+    pub agencies: AgencyNames,
+}
+
+/// Agency codes with their names, from the registration's reference data.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AgencyNames(BTreeMap<String, String>);
+
+impl AgencyNames {
+    /// The name of an agency; its code when the list does not know it.
+    pub fn name(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    }
 }
 
 pub(crate) async fn inputs(
@@ -67,10 +83,20 @@ pub(crate) async fn inputs(
         .store
         .scba_outcomes(&resolved.scope, resolved.period.range)
         .await?;
+    let agencies = AgencyNames(
+        state
+            .store
+            .category_list(CategoryList::Agency)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.label))
+            .collect(),
+    );
     Ok(Inputs {
         resolved,
         model,
         origin,
         outcomes,
+        agencies,
     })
 }

@@ -9,7 +9,10 @@ use crate::steering::tables::StatsQuery;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use keten_core::scba::{Parameter, ScbaModel, calculate, personas, scenarios, tornado};
+use keten_core::scba::{
+    Category, Param, Parameter, ScbaModel, calculate, personas, scenarios, tornado,
+    tornado_without_effect,
+};
 use keten_core::steering::thousands;
 
 /// Whole euros, Dutch style ("€ 12.345", "−€ 1.200").
@@ -51,6 +54,16 @@ pub struct AssumptionRow {
     pub source: String,
 }
 
+/// Contacts avoided at one agency per year.
+pub struct ContactRow {
+    pub agency: String,
+    pub phone: String,
+    pub desk: String,
+    pub yearly: String,
+    /// The agency has no parameters of its own and uses those of "other".
+    pub fallback: bool,
+}
+
 pub struct Line {
     pub label: String,
     pub text: String,
@@ -71,6 +84,9 @@ pub struct ValuePage {
     sections: Vec<(&'static str, Vec<FlowRow>)>,
     tornado_chart: String,
     tornado: Vec<(String, String, String)>,
+    /// Parameters left out of the tornado because they change nothing.
+    no_effect: Vec<String>,
+    contacts: Vec<ContactRow>,
     personas: Vec<Line>,
     assumptions: Vec<AssumptionRow>,
     download: String,
@@ -97,6 +113,7 @@ pub async fn value_page(
         model,
         origin,
         outcomes,
+        agencies,
     } = super::inputs(&state, &me.actor, &q).await?;
     let result = calculate(&model, &outcomes);
     let scope_name = match (&r.scope.help_point, &r.scope.municipality_code) {
@@ -112,7 +129,10 @@ pub async fn value_page(
             .iter()
             .filter(|f| keep(&f.category))
             .map(|f| FlowRow {
-                label: f.category.label().to_owned(),
+                label: match &f.agency {
+                    Some(code) => format!("{}: {}", f.category.label(), agencies.name(code)),
+                    None => f.category.label().to_owned(),
+                },
                 group: f.group.label().to_owned(),
                 yearly: euro(f.yearly),
                 assumptions: f
@@ -124,6 +144,27 @@ pub async fn value_page(
             })
             .collect()
     };
+    let phone_avoided = model.value(Param::PhoneContactsAvoided);
+    let desk_avoided = model.value(Param::DeskContactsAvoided);
+    let contacts = result
+        .flows
+        .iter()
+        .filter(|f| f.category == Category::Contacts)
+        .filter_map(|f| {
+            let code = f.agency.as_deref()?;
+            Some(ContactRow {
+                agency: agencies.name(code),
+                phone: crate::numbers::decimal(f.quantity * phone_avoided, 0),
+                desk: crate::numbers::decimal(f.quantity * desk_avoided, 0),
+                yearly: euro(f.yearly),
+                fallback: Param::contact_costs(code).0.contact_cost_agency() != code.parse().ok(),
+            })
+        })
+        .collect();
+    let no_effect = tornado_without_effect(&model, &outcomes)
+        .into_iter()
+        .map(|p| p.label().to_owned())
+        .collect();
     let bars = tornado(&model, &outcomes);
     let top: Vec<_> = bars.iter().take(10).collect();
     let tornado_chart = Chart::new(
@@ -241,6 +282,8 @@ pub async fn value_page(
                 )
             })
             .collect(),
+        no_effect,
+        contacts,
         personas,
         assumptions: assumption_rows(&model),
         download,

@@ -54,6 +54,8 @@ pub struct ParamRow {
     /// Which inputs the error is about (for `aria-invalid`).
     pub bad: Vec<&'static str>,
     pub setting: bool,
+    /// The first of the contact costs per agency, where the form says what they are.
+    pub starts_contact_costs: bool,
 }
 
 impl ParamRow {
@@ -86,6 +88,14 @@ pub struct ParametersPage {
     saved: bool,
 }
 
+fn starts_contact_costs(param: Param) -> bool {
+    param.contact_cost_agency().is_some()
+        && Param::ALL
+            .iter()
+            .find(|p| p.contact_cost_agency().is_some())
+            .is_some_and(|first| *first == param)
+}
+
 fn rows_of(model: &ScbaModel) -> Vec<ParamRow> {
     Param::ALL
         .iter()
@@ -103,6 +113,7 @@ fn rows_of(model: &ScbaModel) -> Vec<ParamRow> {
                 error: None,
                 bad: Vec::new(),
                 setting: param.is_setting(),
+                starts_contact_costs: starts_contact_costs(*param),
             }
         })
         .collect()
@@ -219,6 +230,7 @@ fn read_form(
             error: None,
             bad: Vec::new(),
             setting: param.is_setting(),
+            starts_contact_costs: starts_contact_costs(*param),
         };
         let mut numbers = [0.0; 3];
         for (i, (part, text, word)) in [

@@ -352,11 +352,39 @@ both_backends! {
         assert_eq!(members, 8, "3 members and Brugge in Noord, 4 members in West");
         let public = app.get_as(&app.browser(), &format!("/programmas/{project}")).await.text().await.unwrap();
         assert!(public.contains("Gemeente Blankenberge") && public.contains("Gemeente Beernem"));
-        // The libraries' waves: a kopgroep of 15 selected.
+        let lines: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{project}/reports"))).send().await.unwrap().json().await.unwrap();
+        let mut states: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+        states.sort_unstable();
+        assert_eq!(states, ["in", "missing"], "the dossiers' interim report");
+        // The libraries' waves: 17 sign up for the kopgroep of 15, one withdraws, 15 are selected and announced
+        // in the kopgroep's own draw; the second phase's 4 follow in theirs.
+        let apps: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{scheme}/applications"))).send().await.unwrap().json().await.unwrap();
+        let apps = apps.as_array().unwrap();
+        assert_eq!(apps.len(), 21);
+        let count = |status: &str| apps.iter().filter(|a| a["status"] == status).count();
+        assert_eq!((count("selected"), count("reserve"), count("withdrawn")), (19, 1, 1), "{apps:?}");
+        let withdrawn = apps.iter().find(|a| a["status"] == "withdrawn").unwrap();
+        let kopgroep_wave = withdrawn["wave_id"].as_str().unwrap().to_owned();
+        let kopgroep_selected = apps.iter().filter(|a| a["status"] == "selected" && a["wave_id"] == kopgroep_wave.as_str()).count();
+        assert_eq!(kopgroep_selected, 15);
         let open: serde_json::Value = app.browser().get(app.url(&format!("/programmas/{scheme}/deelnemers.json"))).send().await.unwrap().json().await.unwrap();
-        assert_eq!(open["participants"].as_array().unwrap().len(), 15);
+        assert_eq!(open["participants"].as_array().unwrap().len(), 19);
+        let lines: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{scheme}/reports"))).send().await.unwrap().json().await.unwrap();
+        let states: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+        let count = |state: &str| states.iter().filter(|s| **s == state).count();
+        // The annual report over 2020, owed by both waves: 13 + 2 in, 1 late, 1 + 2 missing.
+        assert_eq!((count("in"), count("late"), count("missing")), (15, 1, 3), "{states:?}");
         let page = app.get_as(&manager, &format!("/programmas/{scheme}/beheer")).await.text().await.unwrap();
         assert!(page.contains("Kopgroep") && page.contains("Fase 2 (2020)"));
+        assert!(page.contains("bekend op 01-06-2019"), "the kopgroep's announcement");
+        // Amounts per wave and per year, on the public page too.
+        let public = app.get_as(&app.browser(), &format!("/programmas/{scheme}")).await.text().await.unwrap();
+        for html in [&page, &public] {
+            let table = html.split("Bedragen per deelnemer, per golf en per jaar").nth(1).expect("the table per wave and year").split("</table>").next().unwrap();
+            for text in [">2019<", ">2020<", ">2021<", "€ 20.000", "€ 12.500", "€ 25.000", "€ 40.000"] {
+                assert!(table.contains(text), "{text} in {table}");
+            }
+        }
     };
 
     api_shapes_roles_and_problems => |app: TestApp| async move {
