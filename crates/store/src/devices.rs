@@ -774,7 +774,15 @@ impl Store {
         )
         .map_err(|e| StoreError::Invalid(vec![e]))?;
         let id = new_id();
-        // The cap is checked again in the insert itself, so a burst of requests does not slip past it.
+        // The cap is checked again in the insert itself, after a write on the referring organisation's row: on
+        // PostgreSQL (READ COMMITTED) two inserts could otherwise both count the same open requests and pass
+        // together; with the row written first, a second request waits for the first to commit and its count
+        // sees it. SQLite serialises writers anyway.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE organisations SET updated_at = updated_at WHERE id = $1")
+            .bind(&referring)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query(
             "INSERT INTO device_requests (id, municipality_code, referral_id, referring_organisation_id, \
              bank_organisation_id, kind, internet_at_home, limited_mobility, wants_first_use_session, \
@@ -795,8 +803,9 @@ impl Store {
         .bind(&actor.user_id)
         .bind(now)
         .bind(bank.request_cap)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         if done.rows_affected() != 1 {
             let open = self.open_request_count(&referring).await?;
             check_request_cap(

@@ -220,6 +220,25 @@ both_backends! {
         assert_eq!(r["status"], "open");
     };
 
+    requests_racing_past_the_cap_stop_exactly_at_it => |app: TestApp| async move {
+        bank(&app, 3).await;
+        let partner = app.signed_in(PARTNER).await;
+        let staff = app.signed_in(STAFF).await;
+        let mut referrals = Vec::new();
+        for _ in 0..16 {
+            referrals.push(referral_to_partner(&app, &staff).await);
+        }
+        // Sixteen requests of one organisation at the same moment against a cap of 3: exactly three get in (without
+        // the lock on the organisation's row, PostgreSQL let more through), the others are refused, none fails.
+        let answers = futures_util::future::join_all(referrals.iter().map(|r| ask(&app, &partner, r))).await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 3, "{statuses:?}");
+        assert!(statuses.iter().all(|s| matches!(s, 201 | 409 | 422)), "{statuses:?}");
+        let list = json_of(app.get_as(&partner, "/api/v1/device-requests").await).await;
+        let open = list.as_array().map(|a| a.len()).or_else(|| list["items"].as_array().map(|a| a.len())).unwrap();
+        assert_eq!(open, 3, "{list}");
+    };
+
     a_referring_organisation_has_a_cap_of_open_requests => |app: TestApp| async move {
         bank(&app, 5).await;
         // Rotterdam's steering lowers the cap to 2 over the API.
