@@ -35,6 +35,29 @@ pub struct ProgrammeResponse {
     pub vat_percent: u32,
     pub max_participants: u32,
     pub conditions: Vec<String>,
+    /// The waves of a subsidy scheme (kopgroep, later phases), in order; empty for other kinds.
+    pub waves: Vec<WaveResponse>,
+}
+
+/// One wave: its places, what one participant receives in all and per calendar year, and when the choice is
+/// announced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaveResponse {
+    pub id: String,
+    pub name: String,
+    pub places: u32,
+    pub amount_cents: i64,
+    /// `YYYY-MM-DD`, or absent while no date is set.
+    pub announce_on: Option<String>,
+    /// The amount spread over calendar years, in year order (empty: not spread).
+    pub years: Vec<WaveYearResponse>,
+}
+
+/// What one participant of a wave receives in one calendar year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaveYearResponse {
+    pub year: i32,
+    pub amount_cents: i64,
 }
 
 fn programme_response(p: &Programme) -> ProgrammeResponse {
@@ -53,6 +76,25 @@ fn programme_response(p: &Programme) -> ProgrammeResponse {
         vat_percent: p.vat_percent,
         max_participants: p.max_participants,
         conditions: p.conditions.clone(),
+        waves: p
+            .waves
+            .iter()
+            .map(|w| WaveResponse {
+                id: w.id.clone(),
+                name: w.name.clone(),
+                places: w.places,
+                amount_cents: w.amount.0,
+                announce_on: w.announce_on.map(|d| d.to_string()),
+                years: w
+                    .years
+                    .iter()
+                    .map(|(year, amount)| WaveYearResponse {
+                        year: *year,
+                        amount_cents: amount.0,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -385,6 +385,11 @@ both_backends! {
                 assert!(table.contains(text), "{text} in {table}");
             }
         }
+        // The same amounts in the API.
+        let api: serde_json::Value = manager.get(app.url(&format!("/api/v1/programmes/{scheme}"))).send().await.unwrap().json().await.unwrap();
+        let kopgroep = &api["waves"][0];
+        assert_eq!(kopgroep["name"], "Kopgroep", "{api}");
+        assert_eq!(kopgroep["years"], serde_json::json!([{"year": 2019, "amount_cents": 2_000_000}, {"year": 2020, "amount_cents": 2_000_000}]));
     };
 
     api_shapes_roles_and_problems => |app: TestApp| async move {

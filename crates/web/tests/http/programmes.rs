@@ -205,6 +205,13 @@ both_backends! {
         let none = app.post_form(&manager, "/programmas/nieuw", "/programmas/nieuw", &[("kind", "subsidy_scheme"), ("name", "Zonder golf"), ("applicant_kind", "library"), ("opens_on", "01-01-2026"), ("closes_on", "31-12-2026"), ("budget", "1"), ("cap", "1"), ("max_participants", "1")]).await;
         assert_eq!(none.status(), 422);
         assert!(none.text().await.unwrap().contains("minstens één golf"));
+        // The API shows the waves in order, with places, amount and announcement day.
+        let api: serde_json::Value = app.get_as(&manager, &format!("/api/v1/programmes/{id}")).await.json().await.unwrap();
+        let waves = api["waves"].as_array().unwrap();
+        assert_eq!(waves.len(), 2, "{api}");
+        assert_eq!((waves[0]["name"].as_str(), waves[0]["places"].as_u64(), waves[0]["amount_cents"].as_i64()), (Some("Kopgroep"), Some(15), Some(4_000_000)));
+        assert_eq!(waves[0]["announce_on"], "2026-06-01");
+        assert_eq!((waves[1]["name"].as_str(), waves[1]["announce_on"].is_null()), (Some("Fase 2"), true));
         // Steering applies for municipalities only: no library, no form.
         let steering = app.signed_in(STEERING).await;
         assert_eq!(app.get_as(&steering, &apply_path(&id)).await.status(), 403);
