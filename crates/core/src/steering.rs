@@ -142,11 +142,67 @@ impl DayRange {
         self.until - self.from
     }
 
+    /// The range cut at month boundaries, so that a year is read as twelve month rows plus a few days rather
+    /// than 365 day rows: the whole calendar months inside it and the days before and after them.
+    #[must_use]
+    pub fn month_parts(self) -> MonthParts {
+        if self.until <= self.from {
+            return MonthParts::default();
+        }
+        let start_of_from = month_start(self.from);
+        let first = if start_of_from == self.from {
+            self.from
+        } else {
+            month_after(self.from)
+        };
+        let last = month_start(self.until);
+        if first >= last {
+            return MonthParts {
+                months: None,
+                days: vec![self],
+            };
+        }
+        let days = [
+            DayRange {
+                from: self.from,
+                until: first,
+            },
+            DayRange {
+                from: last,
+                until: self.until,
+            },
+        ]
+        .into_iter()
+        .filter(|d| d.days() > 0)
+        .collect();
+        MonthParts {
+            months: Some(DayRange {
+                from: first,
+                until: last,
+            }),
+            days,
+        }
+    }
+
     /// The first and last day as dates (the last one inclusive), for display.
     #[must_use]
     pub fn dates(self) -> (Date, Date) {
         (date_of(self.from), date_of(self.until - 1))
     }
+}
+
+/// A [`DayRange`] as month rows and day rows ([`DayRange::month_parts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthParts {
+    /// Whole months: `from` is the first day of the first month, `until` the first day after the last month.
+    pub months: Option<DayRange>,
+    /// The days outside those months (none, one or two ranges).
+    pub days: Vec<DayRange>,
+}
+
+fn month_after(day: i64) -> i64 {
+    let d = date_of(day);
+    day_number(d.last_of_month()) + 1
 }
 
 fn days_in_month(year: i16, month: i8) -> i8 {
@@ -489,6 +545,62 @@ mod tests {
         );
         assert_eq!(day_number(d("1970-01-01")), 0);
         assert_eq!(date_of(day_number(d("2026-12-04"))), d("2026-12-04"));
+    }
+
+    #[test]
+    fn a_range_splits_into_whole_months_and_the_days_around_them() {
+        let r = |a: &str, b: &str| DayRange {
+            from: day_number(d(a)),
+            until: day_number(d(b)),
+        };
+        // "This year" up to 4 December: eleven months and four days.
+        assert_eq!(
+            r("2026-01-01", "2026-12-05").month_parts(),
+            MonthParts {
+                months: Some(r("2026-01-01", "2026-12-01")),
+                days: vec![r("2026-12-01", "2026-12-05")],
+            }
+        );
+        // A custom range from the middle of one month to the middle of another.
+        assert_eq!(
+            r("2025-12-05", "2026-12-05").month_parts(),
+            MonthParts {
+                months: Some(r("2026-01-01", "2026-12-01")),
+                days: vec![r("2025-12-05", "2026-01-01"), r("2026-12-01", "2026-12-05")],
+            }
+        );
+        // Inside one month: days only; a whole month: the month only; nothing: nothing.
+        assert_eq!(
+            r("2026-02-03", "2026-02-20").month_parts().days,
+            vec![r("2026-02-03", "2026-02-20")]
+        );
+        assert_eq!(
+            r("2026-02-01", "2026-03-01").month_parts(),
+            MonthParts {
+                months: Some(r("2026-02-01", "2026-03-01")),
+                days: vec![],
+            }
+        );
+        assert_eq!(
+            r("2026-02-03", "2026-02-03").month_parts(),
+            MonthParts::default()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn month_parts_cover_every_day_once(from in 19_000i64..21_000, len in 0i64..800) {
+            let range = DayRange { from, until: from + len };
+            let parts = range.month_parts();
+            let mut covered: Vec<i64> = parts.days.iter().flat_map(|d| d.from..d.until).collect();
+            if let Some(m) = parts.months {
+                proptest::prop_assert_eq!(month_start(m.from), m.from);
+                proptest::prop_assert_eq!(month_start(m.until), m.until);
+                covered.extend(m.from..m.until);
+            }
+            covered.sort_unstable();
+            proptest::prop_assert_eq!(covered, (range.from..range.until).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -190,9 +190,12 @@ impl Store {
         let mut batch = Vec::with_capacity(QUESTIONS_PER_BATCH);
         let mut written = 0u64;
         let hours = self.demo_hours().await?;
+        let mut rollups = crate::rollups::BulkRollups::default();
         for q in questions {
-            batch.push(to_new_question(chain, q, now));
-            batch.last_mut().into_iter().for_each(|q| hours.assign(q));
+            let mut question = to_new_question(chain, q, now);
+            hours.assign(&mut question);
+            rollups.add(&question);
+            batch.push(question);
             if batch.len() == QUESTIONS_PER_BATCH {
                 self.insert_help_questions_without_rollups(&batch).await?;
                 written += batch.len() as u64;
@@ -205,8 +208,8 @@ impl Store {
             written += batch.len() as u64;
             progress(written);
         }
-        // Once for the whole history: cheaper than upserting per batch.
-        self.rebuild_rollups().await?;
+        // Once for the whole history: cheaper than upserting per batch, and than reading the rows back.
+        self.add_bulk_rollups(rollups).await?;
         Ok(written)
     }
 }

@@ -812,7 +812,7 @@ impl Store {
             until: day_number(until) + 1,
         };
         let mut sql = Sql::new("SELECT CAST(COALESCE(SUM(r.questions), 0) AS BIGINT) FROM ");
-        push_rollup(&mut sql, &scope, range, TOTALS);
+        push_rollup(&mut sql, &scope, range, &[TOTALS]);
         let (questions,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         let start = keten_core::steering::day_start_seconds(range.from);
         let end = keten_core::steering::day_start_seconds(range.until);

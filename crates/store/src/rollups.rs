@@ -1,4 +1,4 @@
-//! Rollups of help questions (migrations 0008, 0019 and 0027): counts per local day and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008, 0019, 0027 and 0031): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
 //! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
@@ -9,7 +9,7 @@ use crate::help_questions::{HelpQuestion, NewHelpQuestion};
 use crate::sql::Sql;
 use futures_util::TryStreamExt;
 use keten_core::help_question::AgeBand;
-use keten_core::steering::local_day_hour;
+use keten_core::steering::{local_day_hour, month_start};
 use std::collections::BTreeMap;
 
 /// What a rollup needs of one help question.
@@ -110,8 +110,9 @@ pub(crate) fn split_outcome_key(key: &str) -> (String, String, String) {
     )
 }
 
-/// The (dimension, value) pairs one question counts under in `question_dimension_rollups`.
-fn dimension_values(f: &Fact) -> Vec<(&'static str, String)> {
+/// The (dimension, value) pairs one question asked in local hour `hour` counts under in
+/// `question_dimension_rollups` and `question_month_rollups`.
+fn dimension_values(f: &Fact, hour: i64) -> Vec<(&'static str, String)> {
     let pc4 = f.pc4.clone().unwrap_or_default();
     let age = f.age_band.clone().unwrap_or_default();
     let mut values = vec![
@@ -133,12 +134,21 @@ fn dimension_values(f: &Fact) -> Vec<(&'static str, String)> {
         values.push(("pc4_65plus", pc4));
     }
     values.push(("age_band", age));
+    values.push((HOUR, hour_value(hour)));
     values
 }
 
-/// Dimension code, day, help point, value: one row of `question_dimension_rollups`.
+/// The dimension of the local hour a question was asked in.
+pub(crate) const HOUR: &str = "hour";
+
+/// The stored value of an hour: two digits, so that text order is time order.
+pub(crate) fn hour_value(hour: i64) -> String {
+    format!("{hour:02}")
+}
+
+/// Dimension code, day (or month's first day), help point, value: one row of `question_dimension_rollups`
+/// (or `question_month_rollups`).
 type DimensionKey = (&'static str, i64, String, String);
-type HourKey = (String, i64, i64);
 /// Consultation hour, help point, day, hour, then [topic, agency, kind, channel, outcome, referred to,
 /// first visit, PC4, age band].
 type ConsultationKey = (String, String, i64, i64, [String; 9]);
@@ -148,7 +158,7 @@ type ConsultationKey = (String, String, i64, i64, [String; 9]);
 #[derive(Default)]
 struct Delta {
     dimension: BTreeMap<DimensionKey, (i64, i64)>,
-    hour: BTreeMap<HourKey, i64>,
+    month: BTreeMap<DimensionKey, (i64, i64)>,
     /// Only questions registered during a consultation hour.
     consultation: BTreeMap<ConsultationKey, (i64, i64)>,
 }
@@ -156,7 +166,14 @@ struct Delta {
 impl Delta {
     fn add(&mut self, f: &Fact, sign: i64) {
         let (day, hour) = local_day_hour(f.asked_at);
-        for (dimension, value) in dimension_values(f) {
+        let month = month_start(day);
+        for (dimension, value) in dimension_values(f, hour) {
+            let row = self
+                .month
+                .entry((dimension, month, f.help_point_id.clone(), value.clone()))
+                .or_default();
+            row.0 += sign;
+            row.1 += sign * f.minutes;
             let row = self
                 .dimension
                 .entry((dimension, day, f.help_point_id.clone(), value))
@@ -164,10 +181,6 @@ impl Delta {
             row.0 += sign;
             row.1 += sign * f.minutes;
         }
-        *self
-            .hour
-            .entry((f.help_point_id.clone(), day, hour))
-            .or_default() += sign;
         if let Some(consultation_hour) = &f.consultation_hour_id {
             let row = self
                 .consultation
@@ -195,8 +208,30 @@ impl Delta {
     }
 }
 
-/// Rows per upsert statement (as for the raw rows: small multi-row statements bind fastest).
-const ROWS_PER_STATEMENT: usize = 16;
+/// Rollups summed in memory over a bulk load and added once at its end, so that a loader need not read its
+/// rows back as [`Store::rebuild_rollups`] does (the demo's history).
+#[derive(Default)]
+pub(crate) struct BulkRollups(Delta);
+
+impl BulkRollups {
+    pub(crate) fn add(&mut self, q: &NewHelpQuestion) {
+        self.0.add(&Fact::from(q), 1);
+    }
+}
+
+impl Store {
+    /// Adds a bulk load's rollups in one transaction.
+    pub(crate) async fn add_bulk_rollups(&self, bulk: BulkRollups) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        write(&mut tx, &bulk.0, true).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Rows per upsert statement (as for the raw rows, see `help_questions::ROWS_PER_STATEMENT`).
+const ROWS_PER_STATEMENT: usize = 64;
 
 /// Adds (`sign` = 1) or removes (`sign` = -1) the facts' counts in every rollup, inside the caller's
 /// transaction. Rows that reach zero are deleted, so the maintained rollups equal rebuilt ones.
@@ -214,20 +249,36 @@ pub async fn apply(
     }
     write(tx, &delta, true).await?;
     if sign < 0 {
-        let mut touched: Vec<(&String, i64)> = delta.hour.keys().map(|(h, d, _)| (h, *d)).collect();
+        // Exactly the rows this write lowered, by primary key: rows that reached zero go.
+        for (table, time, rows) in [
+            ("question_dimension_rollups", "day", &delta.dimension),
+            ("question_month_rollups", "month", &delta.month),
+        ] {
+            for (dimension, at, point, value) in rows.keys() {
+                let mut sql = Sql::new("DELETE FROM ");
+                sql.push(table).push(" WHERE dimension = ").bind(*dimension);
+                sql.push(" AND ").push(time).push(" = ").bind(*at);
+                sql.push(" AND help_point_id = ").bind(point.clone());
+                sql.push(" AND value = ").bind(value.clone());
+                sql.push(" AND questions <= 0");
+                sql.query()?.execute(&mut **tx).await?;
+            }
+        }
+        let mut touched: Vec<(&String, i64)> = delta
+            .consultation
+            .keys()
+            .map(|(_, p, d, _, _)| (p, *d))
+            .collect();
+        touched.sort_unstable();
         touched.dedup();
         for (point, day) in touched {
-            for sql in [
-                "DELETE FROM question_dimension_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
-                "DELETE FROM question_hour_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
+            sqlx::query(
                 "DELETE FROM question_consultation_rollups WHERE help_point_id = $1 AND day = $2 AND questions <= 0",
-            ] {
-                sqlx::query(sql)
-                    .bind(point)
-                    .bind(day)
-                    .execute(&mut **tx)
-                    .await?;
-            }
+            )
+            .bind(point)
+            .bind(day)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     Ok(())
@@ -296,48 +347,19 @@ async fn write(
     delta: &Delta,
     upsert: bool,
 ) -> Result<()> {
-    let dimension: Vec<_> = delta.dimension.iter().collect();
-    for chunk in dimension.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(
-            "INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
-             VALUES ",
-        );
-        for (i, ((dim, day, point, value), (n, minutes))) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*dim).push(", ").bind(*day).push(", ");
-            sql.bind(point.clone()).push(", ").bind(value.clone());
-            sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
-        }
-        if upsert {
-            sql.push(
-                " ON CONFLICT (dimension, day, help_point_id, value) DO UPDATE SET \
-                 questions = question_dimension_rollups.questions + excluded.questions, \
-                 minutes = question_dimension_rollups.minutes + excluded.minutes",
-            );
-        }
-        sql.query()?.execute(&mut **tx).await?;
-    }
-    let hour: Vec<_> = delta.hour.iter().collect();
-    for chunk in hour.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(
-            "INSERT INTO question_hour_rollups (help_point_id, day, hour, questions) VALUES ",
-        );
-        for (i, ((point, day, h), n)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(point.clone()).push(", ").bind(*day).push(", ");
-            sql.bind(*h).push(", ").bind(**n).push(")");
-        }
-        if upsert {
-            sql.push(
-                " ON CONFLICT (help_point_id, day, hour) DO UPDATE SET \
-                 questions = question_hour_rollups.questions + excluded.questions",
-            );
-        }
-        sql.query()?.execute(&mut **tx).await?;
-    }
+    write_dimension_rows(
+        tx,
+        "question_dimension_rollups",
+        "day",
+        &delta.dimension,
+        upsert,
+    )
+    .await?;
+    write_dimension_rows(tx, "question_month_rollups", "month", &delta.month, upsert).await?;
     let consultation: Vec<_> = delta.consultation.iter().collect();
     for chunk in consultation.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::for_connection(
+            tx,
             "INSERT INTO question_consultation_rollups (consultation_hour_id, help_point_id, day, hour, \
              topic_code, agency, kind, channel, outcome, referred_to, first_visit, pc4, age_band, questions, \
              minutes) VALUES ",
@@ -358,6 +380,39 @@ async fn write(
                  questions = question_consultation_rollups.questions + excluded.questions, \
                  minutes = question_consultation_rollups.minutes + excluded.minutes",
             );
+        }
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Upserts (or inserts) rows of `question_dimension_rollups` (`time` = `day`) or `question_month_rollups`
+/// (`time` = `month`).
+async fn write_dimension_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &'static str,
+    time: &'static str,
+    rows: &BTreeMap<DimensionKey, (i64, i64)>,
+    upsert: bool,
+) -> Result<()> {
+    let rows: Vec<_> = rows.iter().collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::for_connection(tx, "INSERT INTO ");
+        sql.push(table).push(" (dimension, ").push(time);
+        sql.push(", help_point_id, value, questions, minutes) VALUES ");
+        for (i, ((dim, at, point, value), (n, minutes))) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*dim).push(", ").bind(*at).push(", ");
+            sql.bind(point.clone()).push(", ").bind(value.clone());
+            sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
+        }
+        if upsert {
+            sql.push(" ON CONFLICT (dimension, ").push(time);
+            sql.push(", help_point_id, value) DO UPDATE SET questions = ")
+                .push(table)
+                .push(".questions + excluded.questions, minutes = ")
+                .push(table)
+                .push(".minutes + excluded.minutes");
         }
         sql.query()?.execute(&mut **tx).await?;
     }
@@ -394,7 +449,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for table in [
             "DELETE FROM question_dimension_rollups",
-            "DELETE FROM question_hour_rollups",
+            "DELETE FROM question_month_rollups",
             "DELETE FROM question_consultation_rollups",
         ] {
             sqlx::query(table).execute(&mut *tx).await?;
@@ -459,17 +514,20 @@ impl Store {
                 r.5.to_string(),
             ]);
         }
-        let hour: Vec<(String, i64, i64, i64)> =
-            sqlx::query_as("SELECT help_point_id, day, hour, questions FROM question_hour_rollups")
-                .fetch_all(&self.pool)
-                .await?;
-        for r in hour {
+        let month: Vec<(String, i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT dimension, month, help_point_id, value, questions, minutes FROM question_month_rollups",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in month {
             out.push(vec![
-                "hour".into(),
+                "month".into(),
                 r.0,
                 r.1.to_string(),
-                r.2.to_string(),
-                r.3.to_string(),
+                r.2,
+                r.3,
+                r.4.to_string(),
+                r.5.to_string(),
             ]);
         }
         let consultation: Vec<ConsultationRow> = sqlx::query_as(

@@ -199,14 +199,14 @@ impl Store {
                 "SELECT topic_code, agency, outcome, CAST(SUM(questions) AS BIGINT), \
                  CAST(SUM(minutes) AS BIGINT) FROM ",
             );
-            push_rollup(&mut sql, scope, range, OUTCOME_KEY);
+            push_rollup(&mut sql, scope, range, &[OUTCOME_KEY]);
             sql.push(" GROUP BY topic_code, agency, outcome");
             sql.query_as()?.fetch_all(&self.pool).await?
         } else {
             let mut sql = Sql::new(
                 "SELECT value, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
             );
-            push_rollup(&mut sql, scope, range, OUTCOME_KEY);
+            push_rollup(&mut sql, scope, range, &[OUTCOME_KEY]);
             sql.push(" GROUP BY value");
             let keyed: Vec<(String, i64, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
             keyed
@@ -220,7 +220,7 @@ impl Store {
         let mut rows = rows;
         rows.sort();
         let mut sql = Sql::new("SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM ");
-        push_rollup(&mut sql, scope, range, TOTALS);
+        push_rollup(&mut sql, scope, range, &[TOTALS]);
         let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(Outcomes {
             days: u32::try_from((range.until - range.from).max(1)).unwrap_or(u32::MAX),

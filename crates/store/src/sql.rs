@@ -14,6 +14,10 @@ pub(crate) struct Sql {
     args: AnyArguments,
     count: usize,
     error: Option<String>,
+    /// Plain `?` placeholders (SQLite only): SQLite looks each numbered one up in a list of names when
+    /// binding, so a statement of hundreds of `$N` spends most of its time there (measured: a fifth of the
+    /// demo loader's time in `sqlite3_bind_parameter_name`).
+    positional: bool,
 }
 
 impl Sql {
@@ -21,6 +25,15 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             ..Default::default()
+        }
+    }
+
+    /// Like [`Sql::new`], with plain `?` placeholders when the connection is SQLite's: for statements with
+    /// many values (multi-row inserts).
+    pub fn for_connection(conn: &sqlx::AnyConnection, text: &'static str) -> Self {
+        Sql {
+            positional: conn.backend_name().eq_ignore_ascii_case("sqlite"),
+            ..Sql::new(text)
         }
     }
 
@@ -35,8 +48,12 @@ impl Sql {
         T: Encode<'static, Any> + Type<Any>,
     {
         self.count += 1;
-        self.text.push('$');
-        self.text.push_str(&self.count.to_string());
+        if self.positional {
+            self.text.push('?');
+        } else {
+            self.text.push('$');
+            self.text.push_str(&self.count.to_string());
+        }
         if let Err(e) = self.args.add(value) {
             self.error.get_or_insert(e.to_string());
         }

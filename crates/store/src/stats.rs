@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::rollups::OLDER_AGE_BANDS;
+use crate::rollups::{HOUR, OLDER_AGE_BANDS};
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
@@ -10,7 +10,7 @@ use keten_core::steering::DayRange;
 
 /// Whose figures: a municipality's chain (its help points and the ones serving it), one of its help points,
 /// or every help point (national bodies and admins).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatsScope {
     /// `None`: the whole installation.
     pub municipality_code: Option<String>,
@@ -119,8 +119,8 @@ pub struct Figures {
     pub by: Vec<(Dimension, Vec<Count>)>,
     /// (day, questions, minutes), days with questions only, oldest first.
     pub days: Vec<(i64, i64, i64)>,
-    /// (day, local hour, questions).
-    pub hours: Vec<(i64, i64, i64)>,
+    /// (local hour, questions), hours with questions only.
+    pub hours: Vec<(i64, i64)>,
     /// (PC4, questions, of which asked by residents of 65 or over); '' where not recorded.
     pub areas: Vec<(String, i64, i64)>,
     /// (age band, questions); '' where not recorded.
@@ -291,62 +291,66 @@ impl Store {
                 " AS value, CAST(SUM(questions) AS BIGINT) AS questions, \
                      CAST(SUM(minutes) AS BIGINT) AS minutes FROM ",
             );
-            push_rollup(&mut sql, scope, range, dimension.column());
+            push_rollup(&mut sql, scope, range, &[dimension.column()]);
             sql.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
+        // The trend needs every day: the day rollups' totals alone.
         let mut sql = Sql::new(
             "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
         );
-        push_rollup(&mut sql, scope, range, TOTALS);
+        if scope.partner.is_some() {
+            push_rollup(&mut sql, scope, range, &[TOTALS]);
+        } else {
+            sql.push(DIMENSION_TABLE)
+                .push(" r WHERE r.dimension = ")
+                .bind(TOTALS)
+                .push(" AND ");
+            push_scope(&mut sql, scope, range);
+        }
         sql.push(" GROUP BY day ORDER BY day");
         let days = sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new("SELECT day, hour, CAST(SUM(questions) AS BIGINT) FROM ");
-        sql.push(if scope.partner.is_some() {
-            CONSULTATION_TABLE
+        let hours: Vec<(i64, i64)> = if scope.partner.is_some() {
+            let mut sql = Sql::new("SELECT hour, CAST(SUM(questions) AS BIGINT) FROM ");
+            push_rollup(&mut sql, scope, range, &[HOUR]);
+            sql.push(" GROUP BY hour ORDER BY hour");
+            sql.query_as()?.fetch_all(&self.pool).await?
         } else {
-            "question_hour_rollups"
-        })
-        .push(" r WHERE ");
-        push_scope(&mut sql, scope, range);
-        sql.push(" GROUP BY day, hour ORDER BY day, hour");
-        let hours = sql.query_as()?.fetch_all(&self.pool).await?;
+            let mut sql = Sql::new("SELECT value, CAST(SUM(questions) AS BIGINT) FROM ");
+            push_rollup(&mut sql, scope, range, &[HOUR]);
+            sql.push(" GROUP BY value ORDER BY value");
+            let rows: Vec<(String, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
+            rows.into_iter()
+                .filter_map(|(hour, n)| Some((hour.parse().ok()?, n)))
+                .collect()
+        };
         let mut sql = Sql::new("SELECT ");
         if scope.partner.is_some() {
             sql.push("pc4, CAST(SUM(questions) AS BIGINT), CAST(SUM(CASE WHEN age_band IN ")
                 .bind_list(OLDER_AGE_BANDS.map(|a| a.as_str()))
                 .push(" THEN questions ELSE 0 END) AS BIGINT) FROM ");
-            push_rollup(&mut sql, scope, range, "pc4");
+            push_rollup(&mut sql, scope, range, &["pc4"]);
         } else {
             sql.push(
                 "value, CAST(SUM(CASE WHEN dimension = 'pc4' THEN questions ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) \
-                 FROM question_dimension_rollups r WHERE r.dimension IN ('pc4', 'pc4_65plus') AND ",
+                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) FROM ",
             );
-            push_scope(&mut sql, scope, range);
+            push_rollup(&mut sql, scope, range, &["pc4", "pc4_65plus"]);
         }
         sql.push(" GROUP BY 1 ORDER BY 1");
         let areas = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new("SELECT ");
         sql.push(value_of(scope, "age_band"))
             .push(", CAST(SUM(questions) AS BIGINT) FROM ");
-        push_rollup(&mut sql, scope, range, "age_band");
+        push_rollup(&mut sql, scope, range, &["age_band"]);
         sql.push(" GROUP BY 1 ORDER BY 1");
         let age_bands = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new(
             "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
              CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
-        sql.push(if scope.partner.is_some() {
-            CONSULTATION_TABLE
-        } else {
-            DIMENSION_TABLE
-        })
-        .push(" r JOIN help_points h ON h.id = r.help_point_id WHERE ");
-        push_scope(&mut sql, scope, range);
-        if scope.partner.is_none() {
-            sql.push(" AND r.dimension = ").bind(TOTALS);
-        }
+        push_rollup(&mut sql, scope, range, &[TOTALS]);
+        sql.push(" JOIN help_points h ON h.id = r.help_point_id");
         sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
         Ok(Figures {
@@ -396,16 +400,14 @@ impl Store {
         &self,
         range: DayRange,
     ) -> Result<Vec<(String, i64)>> {
-        let mut sql = Sql::new(
-            "SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM question_dimension_rollups r \
-             JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
+        let mut sql =
+            Sql::new("SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM ");
+        push_rollup(&mut sql, &StatsScope::default(), range, &[TOTALS]);
+        sql.push(
+            " JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
              UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
-             ON c.help_point_id = r.help_point_id WHERE r.dimension = 'all' AND r.day >= ",
+             ON c.help_point_id = r.help_point_id GROUP BY c.municipality_code ORDER BY c.municipality_code",
         );
-        sql.bind(range.from)
-            .push(" AND r.day < ")
-            .bind(range.until)
-            .push(" GROUP BY c.municipality_code ORDER BY c.municipality_code");
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
@@ -429,6 +431,7 @@ impl Store {
 
 const CONSULTATION_TABLE: &str = "question_consultation_rollups";
 const DIMENSION_TABLE: &str = "question_dimension_rollups";
+const MONTH_TABLE: &str = "question_month_rollups";
 /// The dimension whose one row per help point and day holds the totals.
 pub(crate) const TOTALS: &str = "all";
 
@@ -442,25 +445,53 @@ fn value_of(scope: &StatsScope, dimension: &'static str) -> &'static str {
     }
 }
 
-/// `<rollup> r WHERE <scope and range>`, narrowed to one dimension's rows where the table has them: the
-/// counts per dimension of the scope. A partner's scope reads `question_consultation_rollups`, which holds
-/// every dimension in its own column (one row per question there, so `TOTALS` needs no filter).
+/// `(<rows>) r`: the scope's rollup rows of the `dimensions` over the days of `range`, as a derived table
+/// with the columns `dimension`, `help_point_id`, `value`, `questions` and `minutes`. Whole months come from
+/// `question_month_rollups` and only the days of partial months from `question_dimension_rollups`, so a year
+/// reads some twelve rows per help point and value instead of 365. A partner's scope reads
+/// `question_consultation_rollups`, which holds every dimension in its own column (one row per question
+/// there), with all its columns.
 pub(crate) fn push_rollup(
     sql: &mut Sql,
     scope: &StatsScope,
     range: DayRange,
-    dimension: &'static str,
+    dimensions: &[&'static str],
 ) {
     if scope.partner.is_some() {
-        sql.push(CONSULTATION_TABLE).push(" r WHERE ");
+        sql.push("(SELECT r.* FROM ")
+            .push(CONSULTATION_TABLE)
+            .push(" r WHERE ");
         push_scope(sql, scope, range);
-    } else {
-        sql.push(DIMENSION_TABLE)
-            .push(" r WHERE r.dimension = ")
-            .bind(dimension)
-            .push(" AND ");
-        push_scope(sql, scope, range);
+        sql.push(") r");
+        return;
     }
+    let parts = range.month_parts();
+    let mut branches: Vec<(&'static str, &'static str, DayRange)> = parts
+        .days
+        .iter()
+        .map(|d| (DIMENSION_TABLE, "day", *d))
+        .collect();
+    if let Some(months) = parts.months {
+        branches.push((MONTH_TABLE, "month", months));
+    }
+    sql.push("(");
+    if branches.is_empty() {
+        // An empty range: no rows, with the right columns.
+        branches.push((DIMENSION_TABLE, "day", range));
+    }
+    for (i, (table, time, days)) in branches.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT r.dimension, r.help_point_id, r.value, r.questions, r.minutes FROM ")
+            .push(table)
+            .push(" r WHERE r.dimension IN ")
+            .bind_list(dimensions.iter().copied());
+        sql.push(" AND r.").push(time).push(" >= ").bind(days.from);
+        sql.push(" AND r.").push(time).push(" < ").bind(days.until);
+        push_points(sql, scope);
+    }
+    sql.push(") r");
 }
 
 /// `day` range and the scope's help points (and, for a partner's scope, its consultation hours) on a rollup
@@ -470,19 +501,24 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
         .bind(range.from)
         .push(" AND r.day < ")
         .bind(range.until);
-    match (&scope.help_point, &scope.municipality_code) {
-        (Some(p), _) => {
-            sql.push(" AND r.help_point_id = ").bind(p.id.clone());
-        }
-        (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
-        (None, None) => {}
-    }
+    push_points(sql, scope);
     if let Some(partner) = &scope.partner {
         sql.push(
             " AND r.consultation_hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = ",
         )
         .bind(partner.id.clone())
         .push(")");
+    }
+}
+
+/// ` AND r.help_point_id ...`: the scope's one help point or its municipality's chain (nothing for the nation).
+fn push_points(sql: &mut Sql, scope: &StatsScope) {
+    match (&scope.help_point, &scope.municipality_code) {
+        (Some(p), _) => {
+            sql.push(" AND r.help_point_id = ").bind(p.id.clone());
+        }
+        (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
+        (None, None) => {}
     }
 }
 

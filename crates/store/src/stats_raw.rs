@@ -71,7 +71,7 @@ impl Store {
 struct Tally {
     by: [BTreeMap<String, (i64, i64)>; Dimension::ALL.len()],
     days: BTreeMap<i64, (i64, i64)>,
-    hours: BTreeMap<(i64, i64), i64>,
+    hours: BTreeMap<i64, i64>,
     /// PC4 -> (questions, of which by residents of 65 or over).
     areas: BTreeMap<String, (i64, i64)>,
     age_bands: BTreeMap<String, i64>,
@@ -98,7 +98,7 @@ impl Tally {
         let cell = self.days.entry(day).or_default();
         cell.0 += 1;
         cell.1 += f.minutes;
-        *self.hours.entry((day, hour)).or_default() += 1;
+        *self.hours.entry(hour).or_default() += 1;
         let age = f.age_band.clone().unwrap_or_default();
         let area = self
             .areas
@@ -150,11 +150,7 @@ impl Tally {
         Figures {
             by,
             days: self.days.into_iter().map(|(d, (q, m))| (d, q, m)).collect(),
-            hours: self
-                .hours
-                .into_iter()
-                .map(|((d, h), q)| (d, h, q))
-                .collect(),
+            hours: self.hours.into_iter().collect(),
             areas: self
                 .areas
                 .into_iter()

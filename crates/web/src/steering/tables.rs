@@ -1031,7 +1031,7 @@ fn trend_tables(now: &Figures, before: &Figures, range: DayRange, earlier: DayRa
         }
     }
     let mut hours = [0i64; 24];
-    for (_, h, q) in &now.hours {
+    for (h, q) in &now.hours {
         if let Some(x) = usize::try_from(*h).ok().and_then(|h| hours.get_mut(h)) {
             *x += q;
         }

@@ -238,14 +238,18 @@ both_backends! {
         let r = app.post_form(&manager, &reports, &reports, &[("title", "Tussenverslag"), ("period_from", "01-01-2026"), ("period_until", "28-02-2026"), ("due_on", "31-03-2026")]).await;
         assert_eq!(r.status(), 303);
         // keten's own figures for Rotterdam in the period: 3 questions read "< 5", 7 read 7.
+        // (a day row and its month's row: the period's whole months are read from the month rollups)
         app.store.execute_raw("INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
             SELECT 'all', 20494, id, 'x', 3, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1").await.unwrap();
+        app.store.execute_raw("INSERT INTO question_month_rollups (dimension, month, help_point_id, value, questions, minutes) \
+            SELECT 'all', 20485, id, 'x', 3, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1").await.unwrap();
         let (rotterdam_client, rotterdam) = &applicants[0];
         let own = format!("{rotterdam}/verslagen");
         let page = app.get_as(rotterdam_client, &own).await.text().await.unwrap();
         assert!(page.contains("<dt>Hulpvragen geregistreerd</dt><dd>&#60; 5</dd>"), "{page}");
         assert!(page.contains("Nog niet nodig"), "not yet due");
         app.store.execute_raw("UPDATE question_dimension_rollups SET questions = 7 WHERE day = 20494 AND value = 'x'").await.unwrap();
+        app.store.execute_raw("UPDATE question_month_rollups SET questions = 7 WHERE month = 20485 AND value = 'x'").await.unwrap();
         let page = app.get_as(rotterdam_client, &own).await.text().await.unwrap();
         assert!(page.contains("<dt>Hulpvragen geregistreerd</dt><dd>7</dd>"));
         // Rotterdam submits on time; an empty report is refused with the figures kept.

@@ -75,10 +75,14 @@ both_backends! {
         let manager = app.signed_in(MANAGER).await;
         let id = call(&app, &manager, "100.000").await;
         rotterdam_and_ameland(&app, &manager, &id).await;
-        // Rollup rows: 40 questions at a Rotterdam help point in the programme's period, 9 in 2024 (outside it).
-        for (day, questions) in [(20494, 40), (19800, 9)] {
-            app.store.execute_raw(&format!("INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
-                SELECT 'all', {day}, id, '', {questions}, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1")).await.unwrap();
+        // Rollup rows (day and month): 40 questions at a Rotterdam help point in the programme's period, 9 in
+        // 2024 (outside it).
+        for (day, month, questions) in [(20494, 20485, 40), (19800, 19783, 9)] {
+            for (table, time) in [("question_dimension_rollups", day), ("question_month_rollups", month)] {
+                let column = if table == "question_month_rollups" { "month" } else { "day" };
+                app.store.execute_raw(&format!("INSERT INTO {table} (dimension, {column}, help_point_id, value, questions, minutes) \
+                    SELECT 'all', {time}, id, '', {questions}, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1")).await.unwrap();
+            }
         }
         let residents = i64::from(keten_core::reference::municipality("GM0599").unwrap().population);
         let help_points = app.store.chain_help_points("GM0599").await.unwrap().len();
