@@ -37,7 +37,9 @@ const CATEGORIES: &str = "categories";
 const ACCOUNT_COUNTERS: &[&str] = &[SESSIONS, ACCOUNTS];
 
 /// The triggers that raise the counters: (name, table, event, counters). Only columns that a cached lookup reads
-/// count: touching a session's `last_seen_at` or a user's remembered desk must not empty every cache.
+/// count: touching a session's `last_seen_at` or a user's remembered desk must not empty every cache. Row
+/// triggers on both databases, so a statement that changes no row (a seed's `ON CONFLICT DO NOTHING`) raises
+/// nothing, alike on SQLite and PostgreSQL.
 const TRIGGERS: &[(&str, &str, &str, &[&str])] = &[
     (
         "keten_cache_users_update",
@@ -328,7 +330,7 @@ impl Store {
                     let sql = format!(
                         "DROP TRIGGER IF EXISTS {name} ON {table}; \
                          CREATE TRIGGER {name} AFTER {event} ON {table} \
-                         FOR EACH STATEMENT EXECUTE FUNCTION keten_cache_bump({args})"
+                         FOR EACH ROW EXECUTE FUNCTION keten_cache_bump({args})"
                     );
                     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                         .execute(&mut *tx)
