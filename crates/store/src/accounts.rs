@@ -352,6 +352,7 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        self.remember_session_use(token_hash, now);
         Ok(())
     }
 
@@ -667,8 +668,8 @@ impl Store {
         Ok(())
     }
 
-    /// The actor an unrevoked API token stands for.
-    pub async fn actor_for_api_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+    /// The actor an unrevoked API token stands for, from the database (`actor_for_api_token` remembers it).
+    pub(crate) async fn load_actor_for_api_token(&self, token_hash: &str) -> Result<Option<Actor>> {
         let row: Option<MembershipRow> = sqlx::query_as(
             "SELECT t.organisation_id, o.name AS organisation_name, t.role FROM api_tokens t \
              JOIN organisations o ON o.id = t.organisation_id \

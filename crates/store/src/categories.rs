@@ -4,7 +4,7 @@
 use crate::Store;
 use crate::error::{Result, StoreError};
 use keten_core::ValidationError;
-use keten_core::help_question::{Agency, Categories, QuestionKind, default_monitor_topic};
+use keten_core::help_question::{Agency, QuestionKind, default_monitor_topic};
 
 /// Which list a category belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,30 +81,12 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        self.forget_categories();
         Ok(())
     }
 
-    /// The codes a registration may use now (one query: it runs per registration).
-    pub async fn question_categories(&self) -> Result<Categories> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT 'topic' AS list, code FROM topics \
-             UNION ALL SELECT list, code FROM question_categories",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut categories = Categories::default();
-        for (list, code) in rows {
-            match list.as_str() {
-                "topic" => categories.topics.push(code),
-                "agency" => categories.agencies.push(code),
-                "kind" => categories.kinds.push(code),
-                _ => {}
-            }
-        }
-        Ok(categories)
-    }
-
-    pub async fn category_list(&self, list: CategoryList) -> Result<Vec<Category>> {
+    /// The agencies or kinds from the database (`category_list` remembers them).
+    pub(crate) async fn load_category_list(&self, list: CategoryList) -> Result<Vec<Category>> {
         Ok(sqlx::query_as(
             "SELECT code, label, monitor_code FROM question_categories WHERE list = $1 \
              ORDER BY position, code",
@@ -114,8 +96,8 @@ impl Store {
         .await?)
     }
 
-    /// Topics with their monitor category, in taxonomy order.
-    pub async fn topic_categories(&self) -> Result<Vec<Category>> {
+    /// Topics with their monitor category, in taxonomy order, from the database.
+    pub(crate) async fn load_topic_categories(&self) -> Result<Vec<Category>> {
         Ok(sqlx::query_as(
             "SELECT code, label, COALESCE(monitor_code, 'overig') AS monitor_code FROM topics \
              ORDER BY position, code",
@@ -144,6 +126,7 @@ impl Store {
         .bind(position)
         .execute(&self.pool)
         .await?;
+        self.forget_categories();
         Ok(())
     }
 
@@ -163,6 +146,7 @@ impl Store {
         .bind(category.monitor_code.trim())
         .execute(&self.pool)
         .await?;
+        self.forget_categories();
         Ok(())
     }
 
@@ -190,6 +174,7 @@ impl Store {
                     .await?
             }
         };
+        self.forget_categories();
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

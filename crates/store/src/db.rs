@@ -45,6 +45,8 @@ pub struct Store {
     pub(crate) write_queue: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The registrations' writer task (group commit), started on first use.
     pub(crate) group: crate::group_commit::GroupWriter,
+    /// Sessions, actors, API tokens and categories in memory (`caches`).
+    pub(crate) caches: std::sync::Arc<crate::caches::Caches>,
 }
 
 /// The default database: a SQLite file in the working directory.
@@ -96,6 +98,7 @@ impl Store {
             backend,
             write_queue: Default::default(),
             group: Default::default(),
+            caches: Default::default(),
         })
     }
 
@@ -108,6 +111,7 @@ impl Store {
     /// PostgreSQL, SQLite serialises writers, and seeding skips existing rows.
     pub async fn migrate(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
+        self.install_cache_triggers().await?;
         // The default taxonomy is reference data every installation needs.
         self.seed_default_topics().await?;
         self.seed_default_categories().await?;

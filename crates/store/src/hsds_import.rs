@@ -373,6 +373,8 @@ impl Store {
             bump_directory_revision(&mut tx).await?;
         }
         tx.commit().await?;
+        // New topics show at once in this process (other processes follow the revision counter).
+        self.forget_categories();
         Ok(out)
     }
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod action_plans;
 pub mod backup;
+pub mod caches;
 pub mod categories;
 pub mod check_reminders;
 pub mod data_offers;

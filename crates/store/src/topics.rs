@@ -30,10 +30,12 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.forget_categories();
         Ok(())
     }
 
-    pub async fn topics(&self) -> Result<Vec<Topic>> {
+    /// The taxonomy from the database (`topics` remembers it).
+    pub(crate) async fn load_topics(&self) -> Result<Vec<Topic>> {
         Ok(sqlx::query_as(
             "SELECT code, label, parent_code, position FROM topics ORDER BY position, code",
         )

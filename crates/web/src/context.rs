@@ -160,30 +160,33 @@ async fn carried_session(state: &AppState, headers: &HeaderMap) -> Option<(Carri
     let hash = token_hash(&token);
     let now = state.now();
     let idle_since = now - state.config.session_idle_minutes * 60;
-    let session = state.store.session(&hash, now, idle_since).await.ok()??;
-    if now - session.last_seen_at >= TOUCH_EVERY_SECONDS {
+    // Remembered between requests while the database's revision counters stand still (store `caches`).
+    let caller = state
+        .store
+        .session_caller(&hash, now, idle_since)
+        .await
+        .ok()??;
+    if now - caller.session.last_seen_at >= TOUCH_EVERY_SECONDS {
         // A failed touch only shortens the session; the request itself may go on.
         if let Err(e) = state.store.touch_session(&hash, now).await {
             tracing::warn!(error = %e, "could not record session use");
         }
     }
-    let user = state.store.user(&session.user_id).await.ok()?;
-    let carried = match SessionStage::parse(&session.stage) {
-        SessionStage::Full => {
-            let actor = state.store.actor_for_user(&user.id).await.ok()?;
-            Carried::SignedIn(SignedIn {
-                user,
-                actor,
-                session_hash: hash,
-            })
-        }
-        stage => Carried::Pending(Pending {
+    let user = caller.user;
+    let carried = match (SessionStage::parse(&caller.session.stage), caller.actor) {
+        (SessionStage::Full, Some(actor)) => Carried::SignedIn(SignedIn {
+            user,
+            actor,
+            session_hash: hash,
+        }),
+        (SessionStage::Full, None) => return None,
+        (stage, _) => Carried::Pending(Pending {
             user,
             stage,
             session_hash: hash,
         }),
     };
-    Some((carried, session.csrf_token))
+    Some((carried, caller.session.csrf_token))
 }
 
 fn is_form_post(req: &Request) -> bool {

@@ -10,6 +10,7 @@ mod support;
 mod access;
 mod action_plans;
 mod authorization;
+mod caches;
 mod data_offers;
 mod desk;
 mod devices;
