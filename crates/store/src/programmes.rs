@@ -959,6 +959,20 @@ impl Store {
         .await?)
     }
 
+    /// The stored probability and explanation (JSON) of every application of a programme, as (application id,
+    /// probability, explanation). No tenant check: the caller shows only the applications the actor may see.
+    pub async fn selection_decisions(
+        &self,
+        programme_id: &str,
+    ) -> Result<Vec<(String, Option<f64>, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, selection_probability, explanation FROM applications WHERE programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// A manager changes a decision after a run (selected, reserve or rejected), with a reason that is kept.
     pub async fn override_decision(
         &self,
