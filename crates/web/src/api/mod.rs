@@ -181,6 +181,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::programmes::apply_api::run_selection
         ))
         .routes(routes!(crate::programmes::apply_api::override_decision))
+        .routes(routes!(crate::programmes::apply_api::confirm_membership))
+        .routes(routes!(crate::programmes::apply_api::request_information))
         .routes(routes!(
             crate::programmes::api::list_grants,
             crate::programmes::api::create_grant

@@ -1,4 +1,4 @@
-//! `/api/v1` for applicants and selection: applying to a programme, reading one's application with its decision, the selection result (everything for the programme's managers, the published choice for others), running the lottery and overriding a decision with a reason.
+//! `/api/v1` for applicants and selection: applying to a programme, a dossier member's confirmation, a manager's request for a missing piece, reading one's application with its decision, the selection result (everything for the programme's managers, the published choice for others), running the lottery and overriding a decision with a reason.
 
 use super::api::{ApplicationResponse, application_response};
 use super::{ApplicationInput, apply, require_manager};
@@ -434,5 +434,91 @@ pub async fn override_decision(
         .store
         .override_decision(&actor, &id, to, &change.reason, state.now())
         .await?;
+    Ok(Json(detail(&state, &actor, a).await?))
+}
+
+/// A dossier member's confirmation.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MembershipConfirmation {
+    /// The member municipality confirming; may be left out when the caller steers one member of the dossier.
+    pub organisation_id: Option<String>,
+}
+
+/// A member municipality confirms its place in a dossier from its own account (a steering user or token of that
+/// municipality): 403 for other roles, 404 for anyone who is not a member. Until every member confirmed, the
+/// application stays out of the lottery.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/membership", tag = "programmes",
+    params(("id" = String, Path, description = "Application id")), request_body = MembershipConfirmation,
+    responses((status = 200, body = ApplicationDetailResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn confirm_membership(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<MembershipConfirmation>, ApiError>,
+) -> Result<Json<ApplicationDetailResponse>, ApiError> {
+    if !actor.has_any_role(&[Role::Steering]) {
+        return Err(AppError::Forbidden.into());
+    }
+    let a = state.store.application(&actor, &id).await?;
+    let ApiJson(confirmation) = body?;
+    let organisation_id = match confirmation.organisation_id {
+        Some(o) => o,
+        None => a
+            .members
+            .iter()
+            .map(|m| m.organisation_id.clone())
+            .find(|o| actor.organisation_ids_with(Role::Steering).any(|x| x == *o))
+            .ok_or(AppError::NotFound)?,
+    };
+    let a = state
+        .store
+        .confirm_membership(&actor, &id, &organisation_id, state.now())
+        .await?;
+    Ok(Json(detail(&state, &actor, a).await?))
+}
+
+/// What the manager asks the applicant to add.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct InformationRequest {
+    /// Up to 2000 characters; shown to the applicant until it resubmits.
+    pub request: String,
+}
+
+/// The programme's manager asks for a missing piece: the application waits (`missing_info`) and stays out of the
+/// lottery until the applicant resubmits. 403 for other roles, 404 for another programme's manager, 409 once
+/// decided.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/information-request", tag = "programmes",
+    params(("id" = String, Path, description = "Application id")), request_body = InformationRequest,
+    responses((status = 200, body = ApplicationDetailResponse), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn request_information(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Result<ApiJson<InformationRequest>, ApiError>,
+) -> Result<Json<ApplicationDetailResponse>, ApiError> {
+    require_manager(&actor)?;
+    let a = state.store.application(&actor, &id).await?;
+    state
+        .store
+        .managed_programme(&actor, &a.programme_id)
+        .await?;
+    let ApiJson(ask) = body?;
+    let a = state
+        .store
+        .request_information(&actor, &id, &ask.request, state.now())
+        .await
+        .map_err(|e| match e {
+            keten_store::StoreError::Conflict(_) => AppError::Conflict(
+                "Over deze aanvraag is al besloten; vragen om aanvulling kan niet meer.".into(),
+            ),
+            other => other.into(),
+        })?;
     Ok(Json(detail(&state, &actor, a).await?))
 }

@@ -296,4 +296,76 @@ both_backends! {
         assert_eq!(app.browser().get(selection.clone()).send().await.unwrap().status(), 401);
         assert_eq!(ameland.get(app.url("/api/v1/programmes/onbekend/selection")).send().await.unwrap().status(), 404);
     };
+
+    a_dossier_over_the_api_brugge_only_as_partner_members_confirm_and_a_missing_piece_is_asked => |app: TestApp| async move {
+        app.demo_chain().await;
+        let manager = app.signed_in(MANAGER).await;
+        let brugge = municipality(&app, "Brugge", "31005", "regie@brugge.test").await;
+        municipality(&app, "Blankenberge", "31004", "regie@blankenberge.test").await;
+        let damme = municipality(&app, "Damme", "31006", "regie@damme.test").await;
+        municipality(&app, "Knokke-Heist", "31043", "regie@knokke-heist.test").await;
+        // Brugge takes part in the City Deal e-Inclusie (selected there).
+        let city_deal = json!({"kind": "call", "name": "City Deal e-Inclusie", "applicant_kind": "municipality", "opens_on": "2026-01-01",
+            "closes_on": "2026-12-31", "budget_cents": 0, "cap_cents": 0, "max_participants": 10});
+        let (_, _, deal) = post(&manager, app.url("/api/v1/programmes"), &city_deal).await;
+        let b = app.signed_in("regie@brugge.test").await;
+        let (status, _, _) = post(&b, app.url(&format!("/api/v1/programmes/{}/applications", deal["id"].as_str().unwrap())), &json!({"amount_cents": 0, "vat_included": true, "proposal": "Stad"})).await;
+        assert_eq!(status, 201);
+        app.store.execute_raw(&format!("UPDATE applications SET status = 'selected' WHERE organisation_id = '{brugge}'")).await.unwrap();
+        let call = json!({"kind": "project_call", "name": "Iedereen Digitaal: projectoproep", "applicant_kind": "municipality", "opens_on": "2026-01-01",
+            "closes_on": "2026-12-31", "budget_cents": 5_000_000_000_i64, "cap_cents": 40_000_000, "max_participants": 30, "country": "BE",
+            "max_population": 150_000, "excluded_programmes": ["City Deal e-Inclusie"]});
+        let (status, _, programme) = post(&manager, app.url("/api/v1/programmes"), &call).await;
+        assert_eq!(status, 201, "{programme}");
+        let url = app.url(&format!("/api/v1/programmes/{}/applications", programme["id"].as_str().unwrap()));
+        // Brugge gets no funding itself, nor as a funded member; Rotterdam is not in Belgium.
+        let (status, _, problem) = post(&b, url.clone(), &json!({"amount_cents": 10_000_000, "vat_included": true, "proposal": "Brugge"})).await;
+        assert_eq!((status, fields(&problem)), (422, vec!["organisation_id".to_owned()]));
+        assert!(problem["detail"].as_str().unwrap().contains("doet al mee aan City Deal e-Inclusie"));
+        let rotterdam = app.signed_in(STEERING).await;
+        let (status, _, problem) = post(&rotterdam, url.clone(), &json!({"amount_cents": 1, "vat_included": true, "proposal": "x"})).await;
+        assert_eq!(status, 422);
+        assert!(problem["detail"].as_str().unwrap().contains("alleen voor gemeenten in België"));
+        let lead = app.signed_in("regie@blankenberge.test").await;
+        let dossier = json!({"amount_cents": 9_900_000, "vat_included": true, "proposal": "Dossier Noord", "members": ["Damme", "Knokke-Heist", "Brugge"]});
+        let (status, _, problem) = post(&lead, url.clone(), &dossier).await;
+        assert_eq!((status, fields(&problem)), (422, vec!["members".to_owned()]));
+        assert!(problem["detail"].as_str().unwrap().contains("Zet Brugge bij de partners"));
+        let dossier = json!({"amount_cents": 9_900_000, "vat_included": true, "proposal": "Dossier Noord", "members": ["Damme", "31043"], "partners": ["Brugge"], "helix_partners": "Hogeschool VIVES"});
+        let (status, _, created) = post(&lead, url.clone(), &dossier).await;
+        assert_eq!(status, 201, "{created}");
+        let members = created["members"].as_array().unwrap();
+        assert_eq!(members.len(), 3);
+        assert!(members.iter().all(|m| m["confirmed"] == false), "every member must confirm");
+        assert!(members.iter().any(|m| m["municipality_code"] == "31005" && m["role"] == "partner"));
+        let id = created["id"].as_str().unwrap().to_owned();
+        let confirm = app.url(&format!("/api/v1/applications/{id}/membership"));
+        // Damme confirms from its own account; Knokke-Heist cannot confirm for Damme; the manager is no member.
+        let k = app.signed_in("regie@knokke-heist.test").await;
+        assert_eq!(post(&k, confirm.clone(), &json!({"organisation_id": damme})).await.0, 404);
+        assert_eq!(post(&manager, confirm.clone(), &json!({})).await.0, 403);
+        assert_eq!(post(&rotterdam, confirm.clone(), &json!({})).await.0, 404);
+        let d = app.signed_in("regie@damme.test").await;
+        let (status, _, confirmed) = post(&d, confirm.clone(), &json!({})).await;
+        assert_eq!(status, 200, "{confirmed}");
+        let damme_line = confirmed["members"].as_array().unwrap().iter().find(|m| m["organisation_id"] == damme.as_str()).unwrap().clone();
+        assert_eq!(damme_line["confirmed"], true);
+        assert_eq!(confirmed["members"].as_array().unwrap().iter().filter(|m| m["confirmed"] == true).count(), 1);
+        // The manager asks for a missing piece: managers only, a text, and the applicant sees it.
+        let ask = app.url(&format!("/api/v1/applications/{id}/information-request"));
+        assert_eq!(post(&lead, ask.clone(), &json!({"request": "Stuur de begroting mee."})).await.0, 403);
+        let other = app.organisation("VVSG", "national_body", "public", "GM0363").await;
+        app.user("manager@vvsg.test", Role::ProgrammeManager, &other).await;
+        let stranger = app.signed_in("manager@vvsg.test").await;
+        assert_eq!(post(&stranger, ask.clone(), &json!({"request": "Stuur de begroting mee."})).await.0, 404);
+        let (status, _, problem) = post(&manager, ask.clone(), &json!({"request": " "})).await;
+        assert_eq!((status, fields(&problem)), (422, vec!["request".to_owned()]));
+        let (status, _, asked) = post(&manager, ask.clone(), &json!({"request": "Stuur de begroting mee."})).await;
+        assert_eq!((status, asked["status"].as_str(), asked["info_request"].as_str()), (200, Some("missing_info"), Some("Stuur de begroting mee.")));
+        let seen: Value = lead.get(app.url(&format!("/api/v1/applications/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seen["info_request"], "Stuur de begroting mee.");
+        // Resubmitting clears the request.
+        let (status, _, again) = post(&lead, url.clone(), &dossier).await;
+        assert_eq!((status, again["status"].as_str(), again["info_request"].is_null()), (200, Some("submitted"), true));
+    };
 }
