@@ -69,6 +69,16 @@ code_list! {
 pub struct EuroCents(pub i64);
 
 impl EuroCents {
+    /// The largest amount keten takes (ten billion euro): far above any programme, and far enough from `i64::MAX`
+    /// that adding VAT or summing years cannot overflow.
+    pub const MAX: EuroCents = EuroCents(1_000_000_000_000);
+
+    /// Whether the amount lies between zero and [`EuroCents::MAX`].
+    #[must_use]
+    pub fn in_range(self) -> bool {
+        (0..=Self::MAX.0).contains(&self.0)
+    }
+
     /// Reads an amount as people type it: `22500`, `22.500`, `22.500,50`, `€ 22.500`. Dots group thousands, a
     /// comma starts the cents. Negative amounts and more than two decimals are refused.
     pub fn parse(field: &'static str, input: &str) -> Result<Self, ValidationError> {
@@ -113,7 +123,7 @@ impl EuroCents {
         euros
             .checked_mul(100)
             .and_then(|e| e.checked_add(cents))
-            .filter(|v| *v <= 1_000_000_000_000)
+            .filter(|v| *v <= Self::MAX.0)
             .map(EuroCents)
             .ok_or_else(bad)
     }
@@ -559,13 +569,22 @@ impl ProgrammeDraft {
                 "De sluitingsdatum ligt voor de openingsdatum.".into(),
             );
         }
-        if self.budget.0 < 0 {
-            refuse("budget", "Het budget kan niet negatief zijn.".into());
+        if !self.budget.in_range() {
+            refuse(
+                "budget",
+                format!(
+                    "Het budget ligt tussen € 0 en {}.",
+                    EuroCents::MAX.display()
+                ),
+            );
         }
-        if self.cap.cents.0 < 0 {
+        if !self.cap.cents.in_range() {
             refuse(
                 "cap",
-                "De hoogste bijdrage kan niet negatief zijn; vul 0 in als er geen geld is.".into(),
+                format!(
+                    "De hoogste bijdrage ligt tussen € 0 (geen geld) en {}.",
+                    EuroCents::MAX.display()
+                ),
             );
         }
         if self.vat_percent > 100 {
@@ -619,11 +638,15 @@ impl ProgrammeDraft {
                     ),
                 );
             }
-            if w.amount.0 < 0 || w.years.iter().any(|(_, a)| a.0 < 0) {
+            if !w.amount.in_range() || w.years.iter().any(|(_, a)| !a.in_range()) {
                 refuse(
                     "waves",
-                    format!("{label}: een bedrag kan niet negatief zijn."),
+                    format!(
+                        "{label}: een bedrag ligt tussen € 0 en {}.",
+                        EuroCents::MAX.display()
+                    ),
                 );
+                continue;
             }
             for (j, (year, _)) in w.years.iter().enumerate() {
                 if w.years[..j].iter().any(|(y, _)| y == year) {
@@ -649,7 +672,10 @@ impl ProgrammeDraft {
                     );
                 }
             }
-            let total: i64 = w.years.iter().map(|(_, a)| a.0).sum();
+            let total = w
+                .years
+                .iter()
+                .fold(0_i64, |t, (_, a)| t.saturating_add(a.0));
             if !w.years.is_empty() && total != w.amount.0 {
                 refuse(
                     "waves",
@@ -700,7 +726,10 @@ fn parse_wave(line: &str) -> Result<WaveDraft, String> {
         .map_err(|_| "het aantal plaatsen is geen heel getal.".to_owned())?;
     let (amount, years) = if amount.contains(':') {
         let years = parse_years(amount)?;
-        (EuroCents(years.iter().map(|(_, a)| a.0).sum()), years)
+        (
+            EuroCents(years.iter().fold(0_i64, |t, (_, a)| t.saturating_add(a.0))),
+            years,
+        )
     } else {
         (
             EuroCents::parse("waves", amount).map_err(|e| e.message)?,

@@ -814,7 +814,9 @@ fn programme_draft(new: &NewProgramme) -> Result<ProgrammeDraft, Vec<ValidationE
             .collect();
         let amount = match w.amount_cents {
             Some(a) => Some(EuroCents(a)),
-            None if !years.is_empty() => Some(EuroCents(years.iter().map(|(_, a)| a.0).sum())),
+            None if !years.is_empty() => Some(EuroCents(
+                years.iter().fold(0_i64, |t, (_, a)| t.saturating_add(a.0)),
+            )),
             None => None,
         };
         let announce_on = match w.announce_on.as_deref().map(str::trim) {

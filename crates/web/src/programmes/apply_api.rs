@@ -159,9 +159,12 @@ pub async fn create_application(
             "amount",
             "Vul het bedrag in dat u vraagt, in eurocent (0 om mee te doen zonder bijdrage).",
         )),
-        Some(c) if c < 0 => Err(ValidationError::new(
+        Some(c) if !EuroCents(c).in_range() => Err(ValidationError::new(
             "amount",
-            "Het bedrag kan niet negatief zijn.",
+            format!(
+                "Het bedrag ligt tussen € 0 en {}.",
+                EuroCents::MAX.display()
+            ),
         )),
         Some(c) => Ok(EuroCents(c)),
     };

@@ -140,6 +140,12 @@ both_backends! {
         assert_eq!(status, 422);
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.contains("het jaar 2026 staat er twee keer in") && detail.contains("niet de som van de bedragen per jaar"), "{detail}");
+        // Amounts far beyond any programme are refused, never an overflow.
+        let mut huge = scheme.clone();
+        huge["budget_cents"] = json!(i64::MAX);
+        huge["waves"] = json!([{"name": "Kopgroep", "places": 15, "years": [{"year": 2026, "amount_cents": i64::MAX}, {"year": 2027, "amount_cents": i64::MAX}]}]);
+        let (status, _, problem) = post(&manager, url.clone(), &huge).await;
+        assert_eq!((status, fields(&problem)), (422, vec!["budget_cents".to_owned(), "waves".to_owned()]), "{problem}");
         // Another national body's organisation: 404, whatever the body.
         let other = app.organisation("Mediawijs", "national_body", "public", "GM0363").await;
         scheme["organisation_id"] = json!(other);
@@ -192,6 +198,8 @@ both_backends! {
         let (status, _, problem) = post(&steering, url.clone(), &json!({"vat_included": true, "proposal": "", "confirmed_conditions": [0, 1], "members": ["Damme"]})).await;
         assert_eq!(status, 422);
         assert_eq!(fields(&problem), vec!["amount_cents", "members", "proposal"], "{problem}");
+        let (status, _, problem) = post(&steering, url.clone(), &json!({"amount_cents": i64::MAX, "vat_included": false, "proposal": "Alles", "confirmed_conditions": [0, 1]})).await;
+        assert_eq!((status, fields(&problem)), (422, vec!["amount_cents".to_owned()]), "{problem}");
         // 18.595,04 without VAT is 22.499,99 with it: inside. 201, with the application where Location says.
         let body = json!({"amount_cents": 1_859_504, "vat_included": false, "proposal": "Pilot in Feijenoord", "confirmed_conditions": [0, 1]});
         let (status, location, created) = post(&steering, url.clone(), &body).await;
