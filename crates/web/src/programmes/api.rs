@@ -680,6 +680,9 @@ pub async fn put_submission(
     Ok(Json(line_response(&state, &line).await?))
 }
 
+/// A created resource: 201 (or 200), its address in `Location`, and its JSON.
+pub(crate) type Created<T> = (StatusCode, [(header::HeaderName, String); 1], Json<T>);
+
 /// A new programme: the fields of the manager's form, typed.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -905,14 +908,7 @@ pub async fn create_programme(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     body: Result<ApiJson<NewProgramme>, ApiError>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<ProgrammeResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<Created<ProgrammeResponse>, ApiError> {
     require_manager(&actor)?;
     let ApiJson(new) = body?;
     let organisation_id = match new.organisation_id.as_deref().map(str::trim) {

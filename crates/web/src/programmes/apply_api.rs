@@ -1,6 +1,6 @@
 //! `/api/v1` for applicants and selection: applying to a programme, a dossier member's confirmation, a manager's request for a missing piece, reading one's application with its decision, the selection result (everything for the programme's managers, the published choice for others), running the lottery and overriding a decision with a reason.
 
-use super::api::{ApplicationResponse, application_response};
+use super::api::{ApplicationResponse, Created, application_response};
 use super::{ApplicationInput, apply, require_manager};
 use crate::AppState;
 use crate::error::{ApiError, AppError};
@@ -132,14 +132,7 @@ pub async fn create_application(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
     body: Result<ApiJson<NewApplicationRequest>, ApiError>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<ApplicationDetailResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<Created<ApplicationDetailResponse>, ApiError> {
     // The role first: only applicants' roles get as far as the programme.
     if !actor.has_any_role(&[Role::Steering, Role::Coordinator]) {
         return Err(AppError::Forbidden.into());
@@ -368,14 +361,7 @@ pub async fn run_selection(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
     body: Result<ApiJson<RunRequest>, ApiError>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<SelectionResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<Created<SelectionResponse>, ApiError> {
     require_manager(&actor)?;
     state.store.managed_programme(&actor, &id).await?;
     let ApiJson(run) = body?;

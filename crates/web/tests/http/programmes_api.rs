@@ -2,6 +2,7 @@
 //! typed in the programme form; a programme created over the API with the form's checks; applying, reading the
 //! selection, running it and overriding a decision over the API, with the role checked before the tenant.
 
+use crate::programmes::municipality;
 use crate::support::TestApp;
 use crate::support::demo_users::{COORDINATOR, STAFF, STEERING};
 use keten_core::account::Role;
@@ -26,15 +27,6 @@ fn scheme_form(waves: &str) -> Vec<(&str, &str)> {
         ("large_from", "50.000"),
         ("waves", waves),
     ]
-}
-
-/// A municipality organisation with a steering user; returns the organisation id.
-async fn municipality(app: &TestApp, name: &str, code: &str, email: &str) -> String {
-    let org = app
-        .organisation(&format!("Gemeente {name}"), "municipality", "public", code)
-        .await;
-    app.user(email, Role::Steering, &org).await;
-    org
 }
 
 async fn post(client: &reqwest::Client, url: String, body: &Value) -> (u16, Option<String>, Value) {
