@@ -175,6 +175,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::programmes::api::list_programme_applications,
             crate::programmes::apply_api::create_application
         ))
+        .routes(routes!(crate::programmes::apply_api::list_my_applications))
         .routes(routes!(crate::programmes::apply_api::get_application))
         .routes(routes!(
             crate::programmes::apply_api::get_selection,

@@ -211,6 +211,22 @@ pub async fn get_application(
     Ok(Json(detail(&state, &actor, a).await?))
 }
 
+/// The caller's own applications (its organisations applied or are members of the dossier), newest first, each
+/// with its decision; empty for callers who never applied.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "programmes",
+    responses((status = 200, body = Vec<ApplicationDetailResponse>), (status = 401, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn list_my_applications(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<ApplicationDetailResponse>>, ApiError> {
+    let mut out = Vec::new();
+    for a in state.store.my_applications(&actor).await? {
+        out.push(detail(&state, &actor, a).await?);
+    }
+    Ok(Json(out))
+}
+
 /// The selection of a programme: the published run and the decisions the caller may see.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SelectionResponse {

@@ -213,6 +213,11 @@ both_backends! {
         municipality(&app, "Den Haag", "GM0518", "regie@denhaag.test").await;
         let den_haag = app.signed_in("regie@denhaag.test").await;
         assert_eq!(app.get_as(&den_haag, &location).await.status(), 404);
+        // Each applicant lists its own applications only.
+        let mine: Value = app.get_as(&steering, "/api/v1/applications").await.json().await.unwrap();
+        assert_eq!(mine.as_array().unwrap().iter().filter(|a| a["id"] == created["id"]).count(), 1, "{mine}");
+        let theirs: Value = app.get_as(&den_haag, "/api/v1/applications").await.json().await.unwrap();
+        assert_eq!(theirs, json!([]));
         let other = app.organisation("VVSG", "national_body", "public", "GM0363").await;
         app.user("manager@vvsg.test", Role::ProgrammeManager, &other).await;
         let stranger = app.signed_in("manager@vvsg.test").await;
