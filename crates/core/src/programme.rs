@@ -69,6 +69,16 @@ code_list! {
 pub struct EuroCents(pub i64);
 
 impl EuroCents {
+    /// The largest amount keten takes (ten billion euro): far above any programme, and far enough from `i64::MAX`
+    /// that adding VAT or summing years cannot overflow.
+    pub const MAX: EuroCents = EuroCents(1_000_000_000_000);
+
+    /// Whether the amount lies between zero and [`EuroCents::MAX`].
+    #[must_use]
+    pub fn in_range(self) -> bool {
+        (0..=Self::MAX.0).contains(&self.0)
+    }
+
     /// Reads an amount as people type it: `22500`, `22.500`, `22.500,50`, `€ 22.500`. Dots group thousands, a
     /// comma starts the cents. Negative amounts and more than two decimals are refused.
     pub fn parse(field: &'static str, input: &str) -> Result<Self, ValidationError> {
@@ -113,7 +123,7 @@ impl EuroCents {
         euros
             .checked_mul(100)
             .and_then(|e| e.checked_add(cents))
-            .filter(|v| *v <= 1_000_000_000_000)
+            .filter(|v| *v <= Self::MAX.0)
             .map(EuroCents)
             .ok_or_else(bad)
     }
@@ -357,6 +367,9 @@ pub struct WaveDraft {
     pub places: u32,
     pub amount: EuroCents,
     pub announce_on: Option<Date>,
+    /// What one participant receives per calendar year, in the order given (empty: not spread); their total is
+    /// `amount`.
+    pub years: Vec<(i32, EuroCents)>,
 }
 
 /// The programme form as typed (text everywhere, so a page can show it back).
@@ -383,7 +396,8 @@ pub struct ProgrammeInput {
     pub excluded_programmes: String,
     pub small_below: String,
     pub large_from: String,
-    /// One wave per line: `name; places; amount; announcement date`.
+    /// One wave per line: `name; places; amount; announcement date`, the amount either one sum or per year
+    /// (`2019: 40.000, 2020: 20.000`).
     pub waves: String,
 }
 
@@ -398,7 +412,8 @@ fn count(field: &'static str, input: &str, what: &str) -> Result<Option<u32>, Va
 }
 
 impl ProgrammeDraft {
-    /// Checks every field; all problems together, each with its field.
+    /// Checks every field of the form; all problems together, each with its field. The rules between fields are
+    /// [`ProgrammeDraft::check`], shared with the API.
     pub fn parse(input: &ProgrammeInput) -> Result<Self, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let kind = take(
@@ -415,29 +430,8 @@ impl ProgrammeDraft {
                 .parse::<ApplicantKind>()
                 .map_err(|_| ValidationError::new("applicant_kind", "Kies wie er kan aanvragen.")),
         );
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 200 {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "name",
-                    "Vul een naam in van hooguit 200 tekens.",
-                )),
-            );
-        }
         let opens_on = take(&mut errors, parse_date("opens_on", &input.opens_on));
         let closes_on = take(&mut errors, parse_date("closes_on", &input.closes_on));
-        if let (Some(o), Some(c)) = (opens_on, closes_on)
-            && c < o
-        {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "closes_on",
-                    "De sluitingsdatum ligt voor de openingsdatum.",
-                )),
-            );
-        }
         let budget = take(&mut errors, EuroCents::parse("budget", &input.budget));
         let cap_cents = take(&mut errors, EuroCents::parse("cap", &input.cap));
         let vat_percent = take(
@@ -445,15 +439,6 @@ impl ProgrammeDraft {
             count("vat_percent", &input.vat_percent, "btw-percentage"),
         )
         .map(|v| v.unwrap_or(21));
-        if vat_percent.is_some_and(|v| v > 100) {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "vat_percent",
-                    "Het btw-percentage ligt tussen 0 en 100.",
-                )),
-            );
-        }
         let max_participants = take(
             &mut errors,
             count(
@@ -462,12 +447,7 @@ impl ProgrammeDraft {
                 "het aantal deelnemers",
             )
             .and_then(|v| {
-                v.filter(|n| *n > 0).ok_or_else(|| {
-                    ValidationError::new(
-                        "max_participants",
-                        "Vul in hoeveel deelnemers er hooguit gekozen worden (1 of meer).",
-                    )
-                })
+                v.ok_or_else(|| ValidationError::new("max_participants", NO_PARTICIPANTS))
             }),
         );
         let country = match input.country.trim() {
@@ -475,13 +455,10 @@ impl ProgrammeDraft {
             "NL" => Some(Country::Nl),
             "BE" => Some(Country::Be),
             _ => {
-                take(
-                    &mut errors,
-                    Err::<(), _>(ValidationError::new(
-                        "country",
-                        "Kies Nederland, België of beide.",
-                    )),
-                );
+                errors.push(ValidationError::new(
+                    "country",
+                    "Kies Nederland, België of beide.",
+                ));
                 None
             }
         };
@@ -503,17 +480,6 @@ impl ProgrammeDraft {
             ),
         )
         .flatten();
-        if let (Some(a), Some(b)) = (min_population, max_population)
-            && b < a
-        {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "max_population",
-                    "Het maximum aantal inwoners is kleiner dan het minimum.",
-                )),
-            );
-        }
         let small_below = take(
             &mut errors,
             count(
@@ -534,89 +500,198 @@ impl ProgrammeDraft {
         )
         .flatten()
         .unwrap_or(50_000);
-        if large_from <= small_below {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "large_from",
-                    "De grens voor grote gemeenten moet hoger zijn dan die voor kleine.",
-                )),
-            );
-        }
-        let conditions: Vec<String> = lines(&input.conditions);
-        if conditions.iter().any(|c| c.chars().count() > 500) {
-            take(
-                &mut errors,
-                Err::<(), _>(ValidationError::new(
-                    "conditions",
-                    "Een voorwaarde is hooguit 500 tekens.",
-                )),
-            );
-        }
         let mut waves = Vec::new();
         for (i, line) in lines(&input.waves).iter().enumerate() {
             match parse_wave(line) {
                 Ok(w) => waves.push(w),
-                Err(message) => {
-                    take(
-                        &mut errors,
-                        Err::<(), _>(ValidationError::new(
-                            "waves",
-                            format!("Golf op regel {}: {message}", i + 1),
-                        )),
+                Err(message) => errors.push(ValidationError::new(
+                    "waves",
+                    format!("Golf op regel {}: {message}", i + 1),
+                )),
+            }
+        }
+        // The rules between fields run on what could be read, standing in for what could not, so that a bad date
+        // and an empty name are reported together; a field already refused is not judged twice.
+        let refused: Vec<&'static str> = errors.iter().map(|e| e.field).collect();
+        let draft = Self {
+            kind: kind.unwrap_or(ProgrammeKind::Call),
+            name: input.name.trim().to_owned(),
+            description: input.description.trim().to_owned(),
+            applicant_kind: applicant_kind.unwrap_or(ApplicantKind::Municipality),
+            opens_on: opens_on.or(closes_on).unwrap_or_default(),
+            closes_on: closes_on.or(opens_on).unwrap_or_default(),
+            budget: budget.unwrap_or_default(),
+            cap: Amount {
+                cents: cap_cents.unwrap_or_default(),
+                vat_included: !matches!(input.cap_vat_included.trim(), "0" | "nee" | "false"),
+            },
+            vat_percent: vat_percent.unwrap_or(21),
+            max_participants: max_participants.unwrap_or(1),
+            conditions: lines(&input.conditions),
+            rules: EligibilityRules {
+                country,
+                min_population,
+                max_population,
+                excluded_programmes: lines(&input.excluded_programmes),
+            },
+            size_thresholds: (small_below, large_from),
+            waves,
+        };
+        errors.extend(
+            draft
+                .check()
+                .into_iter()
+                .filter(|e| !refused.contains(&e.field)),
+        );
+        if errors.is_empty() {
+            Ok(draft)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The rules of a programme whose fields are typed, for the form and the API alike: a name, the dates in
+    /// order, amounts and percentages in range, the population limits and size thresholds in order, conditions of
+    /// reasonable length, and waves (a subsidy scheme has one at least) whose amounts per year each come once,
+    /// not before the programme opens, and add up to the wave's amount per participant.
+    #[must_use]
+    pub fn check(&self) -> Vec<ValidationError> {
+        let mut errors = Vec::new();
+        let mut refuse = |field: &'static str, message: String| {
+            errors.push(ValidationError::new(field, message));
+        };
+        if self.name.is_empty() || self.name.chars().count() > 200 {
+            refuse("name", "Vul een naam in van hooguit 200 tekens.".into());
+        }
+        if self.closes_on < self.opens_on {
+            refuse(
+                "closes_on",
+                "De sluitingsdatum ligt voor de openingsdatum.".into(),
+            );
+        }
+        if !self.budget.in_range() {
+            refuse(
+                "budget",
+                format!(
+                    "Het budget ligt tussen € 0 en {}.",
+                    EuroCents::MAX.display()
+                ),
+            );
+        }
+        if !self.cap.cents.in_range() {
+            refuse(
+                "cap",
+                format!(
+                    "De hoogste bijdrage ligt tussen € 0 (geen geld) en {}.",
+                    EuroCents::MAX.display()
+                ),
+            );
+        }
+        if self.vat_percent > 100 {
+            refuse(
+                "vat_percent",
+                "Het btw-percentage ligt tussen 0 en 100.".into(),
+            );
+        }
+        if self.max_participants == 0 {
+            refuse("max_participants", NO_PARTICIPANTS.into());
+        }
+        if let (Some(a), Some(b)) = (self.rules.min_population, self.rules.max_population)
+            && b < a
+        {
+            refuse(
+                "max_population",
+                "Het maximum aantal inwoners is kleiner dan het minimum.".into(),
+            );
+        }
+        if self.size_thresholds.1 <= self.size_thresholds.0 {
+            refuse(
+                "large_from",
+                "De grens voor grote gemeenten moet hoger zijn dan die voor kleine.".into(),
+            );
+        }
+        if self
+            .conditions
+            .iter()
+            .any(|c| c.trim().is_empty() || c.chars().count() > 500)
+        {
+            refuse(
+                "conditions",
+                "Een voorwaarde is een tekst van hooguit 500 tekens.".into(),
+            );
+        }
+        if self.kind == ProgrammeKind::SubsidyScheme && self.waves.is_empty() {
+            refuse(
+                "waves",
+                "Een subsidieregeling heeft minstens één golf.".into(),
+            );
+        }
+        let opening_year = i32::from(self.opens_on.year());
+        for (i, w) in self.waves.iter().enumerate() {
+            let label = format!("Golf {} ({})", i + 1, w.name);
+            if w.name.trim().is_empty() || w.name.chars().count() > 200 {
+                refuse(
+                    "waves",
+                    format!(
+                        "Golf {}: geef de golf een naam van hooguit 200 tekens.",
+                        i + 1
+                    ),
+                );
+            }
+            if !w.amount.in_range() || w.years.iter().any(|(_, a)| !a.in_range()) {
+                refuse(
+                    "waves",
+                    format!(
+                        "{label}: een bedrag ligt tussen € 0 en {}.",
+                        EuroCents::MAX.display()
+                    ),
+                );
+                continue;
+            }
+            for (j, (year, _)) in w.years.iter().enumerate() {
+                if w.years[..j].iter().any(|(y, _)| y == year) {
+                    refuse(
+                        "waves",
+                        format!(
+                            "{label}: het jaar {year} staat er twee keer in. Noem elk jaar één keer."
+                        ),
+                    );
+                } else if *year < opening_year {
+                    refuse(
+                        "waves",
+                        format!(
+                            "{label}: het programma opent in {opening_year}; een bedrag voor {year} kan niet."
+                        ),
+                    );
+                } else if *year > 9999 {
+                    refuse(
+                        "waves",
+                        format!(
+                            "{label}: {year} is geen jaartal; schrijf het jaar in vier cijfers."
+                        ),
                     );
                 }
             }
-        }
-        if kind == Some(ProgrammeKind::SubsidyScheme) && waves.is_empty() && errors.is_empty() {
-            errors.push(ValidationError::new(
-                "waves",
-                "Een subsidieregeling heeft minstens één golf.",
-            ));
-        }
-        let cap_vat_included = !matches!(input.cap_vat_included.trim(), "0" | "nee" | "false");
-        match (
-            kind,
-            applicant_kind,
-            opens_on,
-            closes_on,
-            budget,
-            cap_cents,
-            vat_percent,
-            max_participants,
-        ) {
-            (Some(kind), Some(ak), Some(o), Some(c), Some(b), Some(cap), Some(v), Some(m))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    kind,
-                    name,
-                    description: input.description.trim().to_owned(),
-                    applicant_kind: ak,
-                    opens_on: o,
-                    closes_on: c,
-                    budget: b,
-                    cap: Amount {
-                        cents: cap,
-                        vat_included: cap_vat_included,
-                    },
-                    vat_percent: v,
-                    max_participants: m,
-                    conditions,
-                    rules: EligibilityRules {
-                        country,
-                        min_population,
-                        max_population,
-                        excluded_programmes: lines(&input.excluded_programmes),
-                    },
-                    size_thresholds: (small_below, large_from),
-                    waves,
-                })
+            let total = w
+                .years
+                .iter()
+                .fold(0_i64, |t, (_, a)| t.saturating_add(a.0));
+            if !w.years.is_empty() && total != w.amount.0 {
+                refuse(
+                    "waves",
+                    format!(
+                        "{label}: het bedrag per deelnemer ({}) is niet de som van de bedragen per jaar ({}).",
+                        w.amount.display(),
+                        EuroCents(total).display()
+                    ),
+                );
             }
-            _ => Err(errors),
         }
+        errors
     }
 }
+
+const NO_PARTICIPANTS: &str = "Vul in hoeveel deelnemers er hooguit gekozen worden (1 of meer).";
 
 fn take<T>(errors: &mut Vec<ValidationError>, r: Result<T, ValidationError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
@@ -630,6 +705,8 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Reads one wave line: `name; places; amount; (announcement date)`, where the amount is one sum per participant
+/// (`40.000`) or a sum per year (`2019: 40.000, 2020: 20.000`); the wave's amount is then their total.
 fn parse_wave(line: &str) -> Result<WaveDraft, String> {
     let parts: Vec<&str> = line.split(';').map(str::trim).collect();
     let (name, places, amount, announce) = match parts.as_slice() {
@@ -637,7 +714,7 @@ fn parse_wave(line: &str) -> Result<WaveDraft, String> {
         [n, p, a, d] => (*n, *p, *a, Some(*d)),
         _ => {
             return Err(
-                "schrijf naam; aantal plaatsen; bedrag per deelnemer; (datum bekendmaking)".into(),
+                "schrijf naam; aantal plaatsen; bedrag per deelnemer (of per jaar: 2019: 40.000, 2020: 20.000); (datum bekendmaking)".into(),
             );
         }
     };
@@ -647,7 +724,18 @@ fn parse_wave(line: &str) -> Result<WaveDraft, String> {
     let places = places
         .parse::<u32>()
         .map_err(|_| "het aantal plaatsen is geen heel getal.".to_owned())?;
-    let amount = EuroCents::parse("waves", amount).map_err(|e| e.message)?;
+    let (amount, years) = if amount.contains(':') {
+        let years = parse_years(amount)?;
+        (
+            EuroCents(years.iter().fold(0_i64, |t, (_, a)| t.saturating_add(a.0))),
+            years,
+        )
+    } else {
+        (
+            EuroCents::parse("waves", amount).map_err(|e| e.message)?,
+            Vec::new(),
+        )
+    };
     let announce_on = announce
         .filter(|d| !d.is_empty())
         .map(|d| parse_date("waves", d).map_err(|e| e.message))
@@ -657,7 +745,47 @@ fn parse_wave(line: &str) -> Result<WaveDraft, String> {
         places,
         amount,
         announce_on,
+        years,
     })
+}
+
+/// Reads `2019: 40.000, 2020: 20.000,50`. A comma separates the years, but also starts the cents of an amount:
+/// one or two digits straight after a comma are cents.
+fn parse_years(text: &str) -> Result<Vec<(i32, EuroCents)>, String> {
+    let mut entries: Vec<String> = Vec::new();
+    for piece in text.split(',') {
+        let cents = (1..=2).contains(&piece.len()) && piece.chars().all(|c| c.is_ascii_digit());
+        match entries.last_mut() {
+            Some(last) if cents => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ => entries.push(piece.to_owned()),
+        }
+    }
+    let mut years = Vec::new();
+    for entry in &entries {
+        let Some((year, amount)) = entry.split_once(':') else {
+            return Err(format!(
+                "“{}” heeft geen jaartal; schrijf per jaar jaartal: bedrag, bijvoorbeeld 2019: 40.000, 2020: 20.000.",
+                entry.trim()
+            ));
+        };
+        let year = year.trim();
+        let year: i32 = year
+            .parse()
+            .ok()
+            .filter(|_| year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()))
+            .ok_or_else(|| {
+                format!(
+                    "“{year}” is geen jaartal; schrijf het jaar in vier cijfers, bijvoorbeeld 2019."
+                )
+            })?;
+        let amount = EuroCents::parse("waves", amount)
+            .map_err(|e| format!("het bedrag bij {year} klopt niet. {}", e.message))?;
+        years.push((year, amount));
+    }
+    Ok(years)
 }
 
 #[cfg(test)]
@@ -802,5 +930,123 @@ mod tests {
             fields.contains(&"kind") && fields.contains(&"closes_on"),
             "{fields:?}"
         );
+    }
+
+    fn scheme(waves: &str) -> ProgrammeInput {
+        ProgrammeInput {
+            kind: "subsidy_scheme".into(),
+            name: "Plan Digitale Inclusie".into(),
+            applicant_kind: "library".into(),
+            opens_on: "01-01-2019".into(),
+            closes_on: "2021-12-31".into(),
+            budget: "3.000.000".into(),
+            cap: "60.000".into(),
+            max_participants: "15".into(),
+            waves: waves.into(),
+            ..Default::default()
+        }
+    }
+
+    fn wave_errors(waves: &str) -> Vec<String> {
+        ProgrammeDraft::parse(&scheme(waves))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| {
+                assert_eq!(e.field, "waves");
+                e.message
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_wave_gives_its_amount_per_year_and_the_single_amount_stays_valid() {
+        let d = ProgrammeDraft::parse(&scheme(
+            "Kopgroep; 15; 2019: 40.000, 2020: 20.000; 01-06-2019\nFase 2; 30; 2020: 12.500,50, 2021:12.500\nFase 3; 30; 25.000",
+        ))
+        .unwrap();
+        assert_eq!(
+            d.waves[0].years,
+            vec![(2019, EuroCents(4_000_000)), (2020, EuroCents(2_000_000))]
+        );
+        assert_eq!(
+            d.waves[0].amount,
+            EuroCents(6_000_000),
+            "the total per participant"
+        );
+        assert_eq!(d.waves[0].announce_on, Some("2019-06-01".parse().unwrap()));
+        // A comma followed by one or two digits starts the cents of an amount, not a new year.
+        assert_eq!(
+            d.waves[1].years,
+            vec![(2020, EuroCents(1_250_050)), (2021, EuroCents(1_250_000))]
+        );
+        assert_eq!(d.waves[1].amount, EuroCents(2_500_050));
+        assert!(d.waves[2].years.is_empty());
+        assert_eq!(d.waves[2].amount, EuroCents(2_500_000));
+    }
+
+    #[test]
+    fn wave_years_are_refused_per_line_in_plain_dutch() {
+        let e = wave_errors("Kopgroep; 15; 2019: 40.000, 20.000");
+        assert!(
+            e[0].starts_with("Golf op regel 1: “20.000” heeft geen jaartal"),
+            "{e:?}"
+        );
+        let e = wave_errors("Kopgroep; 15; 40.000\nFase 2; 30; volgend jaar: 10.000");
+        assert!(
+            e[0].starts_with("Golf op regel 2: “volgend jaar” is geen jaartal"),
+            "{e:?}"
+        );
+        let e = wave_errors("Kopgroep; 15; 19: 10.000");
+        assert!(e[0].contains("“19” is geen jaartal"), "{e:?}");
+        let e = wave_errors("Kopgroep; 15; 2019: veel");
+        assert!(e[0].contains("het bedrag bij 2019 klopt niet"), "{e:?}");
+        let e = wave_errors("Kopgroep; 15; 2019: 10.000, 2019: 5.000");
+        assert_eq!(
+            e,
+            vec!["Golf 1 (Kopgroep): het jaar 2019 staat er twee keer in. Noem elk jaar één keer."]
+        );
+        let e = wave_errors("Kopgroep; 15; 2018: 10.000, 2019: 5.000");
+        assert_eq!(
+            e,
+            vec!["Golf 1 (Kopgroep): het programma opent in 2019; een bedrag voor 2018 kan niet."]
+        );
+    }
+
+    #[test]
+    fn the_shared_check_judges_typed_drafts_as_the_api_sends_them() {
+        let mut d =
+            ProgrammeDraft::parse(&scheme("Kopgroep; 15; 2019: 40.000, 2020: 20.000")).unwrap();
+        assert!(d.check().is_empty());
+        d.waves[0].amount = EuroCents(1);
+        d.budget = EuroCents(-1);
+        d.max_participants = 0;
+        d.name = String::new();
+        let fields: Vec<_> = d.check().iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec!["name", "budget", "max_participants", "waves"],
+            "every rule, each on its field"
+        );
+        d.waves.clear();
+        assert!(
+            d.check()
+                .iter()
+                .any(|e| e.message.contains("minstens één golf"))
+        );
+    }
+
+    #[test]
+    fn an_empty_name_and_a_bad_date_are_reported_together() {
+        let input = ProgrammeInput {
+            name: " ".into(),
+            opens_on: "morgen".into(),
+            ..scheme("Kopgroep; 15; 40.000")
+        };
+        let fields: Vec<_> = ProgrammeDraft::parse(&input)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec!["opens_on", "name"]);
     }
 }

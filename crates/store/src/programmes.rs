@@ -293,11 +293,12 @@ impl Store {
             .await?;
         }
         for (i, w) in draft.waves.iter().enumerate() {
+            let wave_id = new_id();
             sqlx::query(
                 "INSERT INTO programme_waves (id, programme_id, position, name, places, amount_cents, announce_on) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(new_id())
+            .bind(&wave_id)
             .bind(&id)
             .bind(i as i64)
             .bind(&w.name)
@@ -306,6 +307,16 @@ impl Store {
             .bind(w.announce_on.map(|d| d.to_string()))
             .execute(&mut *tx)
             .await?;
+            for (year, amount) in &w.years {
+                sqlx::query(
+                    "INSERT INTO programme_wave_years (wave_id, year, amount_cents) VALUES ($1, $2, $3)",
+                )
+                .bind(&wave_id)
+                .bind(i64::from(*year))
+                .bind(amount.0)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         self.programme(&id).await
@@ -945,6 +956,20 @@ impl Store {
         )
         .bind(application_id)
         .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The stored probability and explanation (JSON) of every application of a programme, as (application id,
+    /// probability, explanation). No tenant check: the caller shows only the applications the actor may see.
+    pub async fn selection_decisions(
+        &self,
+        programme_id: &str,
+    ) -> Result<Vec<(String, Option<f64>, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, selection_probability, explanation FROM applications WHERE programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
         .await?)
     }
 

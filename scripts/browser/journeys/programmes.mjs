@@ -1,6 +1,6 @@
 // Programmes (issue 15): a programme manager lands on /programmas, makes a call without JavaScript, Rotterdam's
-// steering applies (first with a cap error, then right), the manager runs the selection; axe on every page, the
-// public page without sign-in, and 320 px reflow.
+// steering applies (first with a cap error, then right), the manager runs the selection; a subsidy scheme typed
+// with amounts per wave and per year; axe on every page, the public page without sign-in, and 320 px reflow.
 import { newContext, signIn } from "../harness.mjs";
 
 export const name = "programmes: call, application, selection, public page";
@@ -136,6 +136,52 @@ export default async function ({ keten, browser, report }) {
     const manage = (await manager.textContent("main")) || "";
     report.expect(manage.includes("Ingetrokken") && manage.includes("Kopgroep"), "waves programme: the withdrawn library and the kopgroep on the manager's page", manage.slice(0, 300));
   }
+
+  // A manager types a subsidy scheme with the amount per participant spread over years, without JavaScript: a
+  // year typed twice is refused on its line with the input kept (axe on the page with the error), then the
+  // corrected scheme shows its table per wave and year on the manager's page.
+  await manager.goto(`${base}/programmas/nieuw`);
+  await manager.check("#kind-subsidy_scheme");
+  await manager.fill("#name", "Regeling in golven browsertest");
+  await manager.check("#applicant-library");
+  await manager.fill("#opens_on", "01-01-2026");
+  await manager.fill("#closes_on", "31-12-2027");
+  await manager.fill("#budget", "1.200.000");
+  await manager.fill("#cap", "60.000");
+  await manager.fill("#max_participants", "15");
+  const typedWaves = "Kopgroep; 15; 2026: 40.000, 2026: 20.000; 01-06-2026\nFase 2; 30; 25.000";
+  await manager.fill("#waves", typedWaves);
+  await submit(manager, "form[action='/programmas/nieuw'] button[type=submit]");
+  const wavesError = (await manager.locator(".utrecht-alert--error").textContent()) || "";
+  report.expect(wavesError.includes("Golf 1 (Kopgroep): het jaar 2026 staat er twee keer in"), "a year typed twice is refused on its wave", wavesError);
+  report.expect((await manager.inputValue("#waves")) === typedWaves, "the wave lines are kept");
+  report.expect((await manager.inputValue("#name")) === "Regeling in golven browsertest", "the other fields are kept");
+  // axe runs as a script: the same refused form, sent from a page with JavaScript on.
+  const managerJs = await newContext(browser);
+  const managerPage = await managerJs.newPage();
+  await signIn(managerPage, base, keten.user("programme_manager"));
+  await managerPage.goto(`${base}/programmas/nieuw`, { waitUntil: "load" });
+  await managerPage.check("#kind-subsidy_scheme");
+  await managerPage.fill("#name", "Regeling in golven axe");
+  await managerPage.fill("#waves", typedWaves);
+  await submit(managerPage, "form[action='/programmas/nieuw'] button[type=submit]");
+  await report.check(managerPage, "programme_manager: new programme form with errors");
+  await manager.fill("#waves", "Kopgroep; 15; 2026: 40.000, 2027: 20.000; 01-06-2026\nFase 2; 30; 25.000");
+  await submit(manager, "form[action='/programmas/nieuw'] button[type=submit]");
+  const wavesPath = new URL(manager.url()).pathname;
+  report.expect(/\/programmas\/[^/]+\/beheer$/.test(wavesPath), "a scheme with amounts per year made without JavaScript", wavesPath);
+  const wavesManage = (await manager.textContent("main")) || "";
+  report.expect(wavesManage.includes("Bedragen per deelnemer, per golf en per jaar") && wavesManage.includes("€ 40.000") && wavesManage.includes("€ 60.000"), "the manager sees the amounts per wave and per year", wavesManage.slice(0, 300));
+  await managerPage.goto(base + wavesPath, { waitUntil: "load" });
+  await report.check(managerPage, "programme_manager: scheme with amounts per year");
+  await managerJs.close();
+  const wavesManagerPhone = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const wavesSmall = await wavesManagerPhone.newPage();
+  await signIn(wavesSmall, base, keten.user("programme_manager"));
+  await report.reflow(wavesSmall, `${base}/programmas/nieuw`, "programme_manager: new programme form");
+  await report.reflow(wavesSmall, base + wavesPath, "programme_manager: scheme with amounts per year");
+  await wavesManagerPhone.close();
+
   await publicContext.close();
   await managerContext.close();
   await steeringContext.close();

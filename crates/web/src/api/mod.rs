@@ -166,9 +166,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::trajectories::api::put_assignment_status))
         .routes(routes!(crate::trajectories::api::submit_evaluation))
         .routes(routes!(crate::trajectories::api::get_evaluations))
-        .routes(routes!(crate::programmes::api::list_programmes))
+        .routes(routes!(
+            crate::programmes::api::list_programmes,
+            crate::programmes::api::create_programme
+        ))
         .routes(routes!(crate::programmes::api::get_programme))
-        .routes(routes!(crate::programmes::api::list_programme_applications))
+        .routes(routes!(
+            crate::programmes::api::list_programme_applications,
+            crate::programmes::apply_api::create_application
+        ))
+        .routes(routes!(crate::programmes::apply_api::list_my_applications))
+        .routes(routes!(crate::programmes::apply_api::get_application))
+        .routes(routes!(
+            crate::programmes::apply_api::get_selection,
+            crate::programmes::apply_api::run_selection
+        ))
+        .routes(routes!(crate::programmes::apply_api::override_decision))
+        .routes(routes!(crate::programmes::apply_api::confirm_membership))
+        .routes(routes!(crate::programmes::apply_api::request_information))
         .routes(routes!(
             crate::programmes::api::list_grants,
             crate::programmes::api::create_grant

@@ -1,4 +1,4 @@
-//! `/api/v1/programmes`: programmes (public settings), and for the programme's managers its applications, grants with instalments, and reports with their states and keten's figures.
+//! `/api/v1/programmes`: programmes (public settings; managers create them), and for the programme's managers its applications, grants with instalments, and reports with their states and keten's figures.
 
 use super::require_manager;
 use crate::AppState;
@@ -6,9 +6,14 @@ use crate::error::{ApiError, AppError};
 use crate::extract::{ApiActor, ApiJson};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use keten_core::ValidationError;
-use keten_core::programme::{Amount, EuroCents, parse_date};
+use keten_core::account::Role;
+use keten_core::programme::{
+    Amount, ApplicantKind, EligibilityRules, EuroCents, ProgrammeDraft, ProgrammeKind, WaveDraft,
+    parse_date,
+};
+use keten_core::reference::Country;
 use keten_store::programme_money::{Grant, ReportLine};
 use keten_store::programmes::{Application, ApplicationFilter, Programme};
 use serde::{Deserialize, Serialize};
@@ -151,7 +156,7 @@ pub struct MemberResponse {
     pub confirmed: bool,
 }
 
-fn application_response(a: &Application) -> ApplicationResponse {
+pub(crate) fn application_response(a: &Application) -> ApplicationResponse {
     ApplicationResponse {
         id: a.id.clone(),
         organisation_id: a.organisation_id.clone(),
@@ -673,4 +678,267 @@ pub async fn put_submission(
         )
         .await?;
     Ok(Json(line_response(&state, &line).await?))
+}
+
+/// A created resource: 201 (or 200), its address in `Location`, and its JSON.
+pub(crate) type Created<T> = (StatusCode, [(header::HeaderName, String); 1], Json<T>);
+
+/// A new programme: the fields of the manager's form, typed.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewProgramme {
+    /// The national body that runs it; left out, the caller's own (its first organisation as programme manager).
+    pub organisation_id: Option<String>,
+    /// `call`, `project_call`, `trajectory` or `subsidy_scheme`.
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    /// `municipality` or `library`.
+    pub applicant_kind: String,
+    /// `YYYY-MM-DD`: the first and last day applications are open.
+    pub opens_on: String,
+    pub closes_on: String,
+    pub budget_cents: Option<i64>,
+    /// The most one participant may ask; 0 when there is no money (taking part only).
+    pub cap_cents: Option<i64>,
+    /// Whether the cap, the budget and grants include VAT (default true).
+    pub cap_vat_included: Option<bool>,
+    /// Default 21.
+    pub vat_percent: Option<u32>,
+    pub max_participants: Option<u32>,
+    /// What every applicant must confirm, in order.
+    pub conditions: Vec<String>,
+    /// `NL` or `BE`; left out, both.
+    pub country: Option<String>,
+    pub min_population: Option<u32>,
+    pub max_population: Option<u32>,
+    /// Names of programmes whose participants get no funding here (they may be a dossier's partner).
+    pub excluded_programmes: Vec<String>,
+    /// Population below which a municipality is small (default 20,000) and from which it is large (default
+    /// 50,000): the size classes of a balanced selection.
+    pub small_below: Option<u32>,
+    pub large_from: Option<u32>,
+    /// The waves of a subsidy scheme, in order (at least one for that kind).
+    pub waves: Vec<NewWave>,
+}
+
+/// One wave as sent: the amount per participant in one sum, or spread over years (then the sum of the years;
+/// when both are given they must agree).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewWave {
+    pub name: String,
+    pub places: u32,
+    pub amount_cents: Option<i64>,
+    /// `YYYY-MM-DD`.
+    pub announce_on: Option<String>,
+    pub years: Vec<NewWaveYear>,
+}
+
+/// What one participant of a wave receives in one calendar year.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct NewWaveYear {
+    pub year: i32,
+    pub amount_cents: i64,
+}
+
+fn read<T>(errors: &mut Vec<ValidationError>, r: Result<T, ValidationError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// A date as the API writes it.
+fn iso_date(field: &'static str, text: &str) -> Result<jiff::civil::Date, ValidationError> {
+    text.trim().parse().map_err(|_| {
+        ValidationError::new(
+            field,
+            "Schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2023-09-15.",
+        )
+    })
+}
+
+/// The JSON body as a draft: the codes, dates and required numbers read here, the rules between fields by
+/// [`ProgrammeDraft::check`], as for the form; a field refused while reading is not judged twice.
+fn programme_draft(new: &NewProgramme) -> Result<ProgrammeDraft, Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    let kind = read(
+        &mut errors,
+        new.kind.parse::<ProgrammeKind>().map_err(|_| {
+            ValidationError::new(
+                "kind",
+                "Kies het soort programma: call, project_call, trajectory of subsidy_scheme.",
+            )
+        }),
+    );
+    let applicant_kind = read(
+        &mut errors,
+        new.applicant_kind.parse::<ApplicantKind>().map_err(|_| {
+            ValidationError::new(
+                "applicant_kind",
+                "Kies wie er kan aanvragen: municipality of library.",
+            )
+        }),
+    );
+    let opens_on = read(&mut errors, iso_date("opens_on", &new.opens_on));
+    let closes_on = read(&mut errors, iso_date("closes_on", &new.closes_on));
+    let budget = read(
+        &mut errors,
+        new.budget_cents
+            .map(EuroCents)
+            .ok_or_else(|| ValidationError::new("budget_cents", "Vul het budget in, in eurocent.")),
+    );
+    let cap = read(
+        &mut errors,
+        new.cap_cents.map(EuroCents).ok_or_else(|| {
+            ValidationError::new(
+                "cap_cents",
+                "Vul de hoogste bijdrage per deelnemer in, in eurocent (0 als er geen geld is).",
+            )
+        }),
+    );
+    let country = read(
+        &mut errors,
+        match new.country.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("NL") => Ok(Some(Country::Nl)),
+            Some("BE") => Ok(Some(Country::Be)),
+            Some(_) => Err(ValidationError::new(
+                "country",
+                "Kies NL, BE of laat het land weg (beide).",
+            )),
+        },
+    )
+    .flatten();
+    let mut waves = Vec::new();
+    for (i, w) in new.waves.iter().enumerate() {
+        let years: Vec<(i32, EuroCents)> = w
+            .years
+            .iter()
+            .map(|y| (y.year, EuroCents(y.amount_cents)))
+            .collect();
+        let amount = match w.amount_cents {
+            Some(a) => Some(EuroCents(a)),
+            None if !years.is_empty() => Some(EuroCents(
+                years.iter().fold(0_i64, |t, (_, a)| t.saturating_add(a.0)),
+            )),
+            None => None,
+        };
+        let announce_on = match w.announce_on.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(d) => iso_date("waves", d).map(Some),
+        };
+        match (amount, announce_on) {
+            (Some(amount), Ok(announce_on)) => waves.push(WaveDraft {
+                name: w.name.trim().to_owned(),
+                places: w.places,
+                amount,
+                announce_on,
+                years,
+            }),
+            (None, _) => errors.push(ValidationError::new(
+                "waves",
+                format!(
+                    "Golf {}: geef het bedrag per deelnemer (amount_cents) of de bedragen per jaar (years).",
+                    i + 1
+                ),
+            )),
+            (_, Err(e)) => errors.push(ValidationError::new(
+                "waves",
+                format!("Golf {}: {}", i + 1, e.message),
+            )),
+        }
+    }
+    let refused: Vec<&'static str> = errors.iter().map(|e| e.field).collect();
+    let draft = ProgrammeDraft {
+        kind: kind.unwrap_or(ProgrammeKind::Call),
+        name: new.name.trim().to_owned(),
+        description: new.description.trim().to_owned(),
+        applicant_kind: applicant_kind.unwrap_or(ApplicantKind::Municipality),
+        opens_on: opens_on.or(closes_on).unwrap_or_default(),
+        closes_on: closes_on.or(opens_on).unwrap_or_default(),
+        budget: budget.unwrap_or_default(),
+        cap: Amount {
+            cents: cap.unwrap_or_default(),
+            vat_included: new.cap_vat_included.unwrap_or(true),
+        },
+        vat_percent: new.vat_percent.unwrap_or(21),
+        max_participants: new.max_participants.unwrap_or(0),
+        conditions: new.conditions.iter().map(|c| c.trim().to_owned()).collect(),
+        rules: EligibilityRules {
+            country,
+            min_population: new.min_population,
+            max_population: new.max_population,
+            excluded_programmes: new
+                .excluded_programmes
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        },
+        size_thresholds: (
+            new.small_below.unwrap_or(20_000),
+            new.large_from.unwrap_or(50_000),
+        ),
+        waves,
+    };
+    errors.extend(draft.check().into_iter().filter_map(|mut e| {
+        e.field = match e.field {
+            "budget" => "budget_cents",
+            "cap" => "cap_cents",
+            other => other,
+        };
+        (!refused.contains(&e.field)).then_some(e)
+    }));
+    if errors.is_empty() {
+        Ok(draft)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Creates a programme with the same checks as the form `/programmas/nieuw`: the programme managers of the
+/// organisation that runs it (403 for other roles, 404 for another body's organisation). 201 with the programme
+/// as `GET /api/v1/programmes/{id}` shows it.
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "programmes", request_body = NewProgramme,
+    responses((status = 201, body = ProgrammeResponse,
+               headers(("location" = String, description = "The programme: /api/v1/programmes/{id}"))),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("session" = []), ("token" = [])))]
+pub async fn create_programme(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Result<ApiJson<NewProgramme>, ApiError>,
+) -> Result<Created<ProgrammeResponse>, ApiError> {
+    require_manager(&actor)?;
+    let ApiJson(new) = body?;
+    let organisation_id = match new.organisation_id.as_deref().map(str::trim) {
+        Some(o) if !o.is_empty() => o.to_owned(),
+        _ => actor
+            .organisation_ids_with(Role::ProgrammeManager)
+            .next()
+            .ok_or_else(|| {
+                AppError::Validation(vec![ValidationError::new(
+                    "organisation_id",
+                    "Kies de organisatie die het programma uitvoert.",
+                )])
+            })?,
+    };
+    // The tenant before the content: another body's organisation is not found, whatever was sent.
+    if !actor.is_admin()
+        && !actor
+            .organisation_ids_with(Role::ProgrammeManager)
+            .any(|o| o == organisation_id)
+    {
+        return Err(AppError::NotFound.into());
+    }
+    let draft = programme_draft(&new).map_err(AppError::Validation)?;
+    let p = state
+        .store
+        .create_programme(&actor, &organisation_id, &draft, state.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/programmes/{}", p.id))],
+        Json(programme_response(&p)),
+    ))
 }

@@ -2,6 +2,7 @@
 
 mod accountability;
 pub(crate) mod api;
+pub(crate) mod apply_api;
 pub(crate) mod grants;
 mod open_data;
 mod pages;
@@ -20,7 +21,7 @@ use keten_core::programme::{
 };
 use keten_core::reference::{municipality, municipality_by_code_or_name};
 use keten_store::Actor;
-use keten_store::programmes::{NewApplication, Programme};
+use keten_store::programmes::{Application, NewApplication, Programme};
 
 pub fn router() -> Router<AppState> {
     pages::router()
@@ -58,12 +59,14 @@ pub(crate) struct ApplicationInput {
 }
 
 /// Checks an application against the programme: open, cap (with or without VAT), every condition, the
-/// eligibility of the applicant and of each member, the wave. All problems together, in Dutch.
-pub(crate) async fn check_application(
+/// eligibility of the applicant and of each member, the wave. All problems together, in Dutch. The amount comes
+/// already read: as typed on the page, or in cents from the API.
+pub(crate) async fn check_application_with(
     state: &AppState,
     programme: &Programme,
     applicant_municipality: &str,
     input: &ApplicationInput,
+    amount: Result<EuroCents, ValidationError>,
 ) -> Result<NewApplication, AppError> {
     let mut errors: Vec<ValidationError> = Vec::new();
     let today = keten_core::steering::local_date(state.now());
@@ -77,7 +80,7 @@ pub(crate) async fn check_application(
             ),
         ));
     }
-    let amount = match EuroCents::parse("amount", &input.amount) {
+    let amount = match amount {
         Ok(cents) => {
             let amount = Amount {
                 cents,
@@ -180,6 +183,48 @@ pub(crate) async fn check_application(
         }),
         _ => Err(AppError::Validation(errors)),
     }
+}
+
+/// Applies for `input.organisation_id` (or, left empty, the actor's only organisation that may apply): the
+/// checks of [`check_application_with`], then the store. The page and the API both come here. Forbidden when the
+/// actor applies for no organisation of the programme's kind of applicant; the organisation actually applied for
+/// is written back into `input`.
+pub(crate) async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    programme: &Programme,
+    input: &mut ApplicationInput,
+    amount: Result<EuroCents, ValidationError>,
+) -> Result<Application, AppError> {
+    let mine = state
+        .store
+        .applicant_organisations(actor, programme.applicant_kind)
+        .await?;
+    if mine.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let Some((organisation_id, _, municipality_code)) = mine
+        .iter()
+        .find(|(id, _, _)| *id == input.organisation_id)
+        .or_else(|| (mine.len() == 1).then(|| &mine[0]))
+    else {
+        return Err(AppError::Validation(vec![ValidationError::new(
+            "organisation_id",
+            "Kies voor welke organisatie u aanvraagt.",
+        )]));
+    };
+    input.organisation_id.clone_from(organisation_id);
+    let new = check_application_with(state, programme, municipality_code, input, amount).await?;
+    state
+        .store
+        .submit_application(actor, programme, &new, state.now())
+        .await
+        .map_err(|e| match e {
+            keten_store::StoreError::Conflict(_) => AppError::Conflict(
+                "Over deze aanvraag is al besloten; u kunt hem niet meer wijzigen.".into(),
+            ),
+            other => other.into(),
+        })
 }
 
 /// Euro cents from the selection (unsigned) in Dutch notation, for the explanations.

@@ -2,7 +2,7 @@
 //! application form, one application (with the request for a missing piece and a member's confirmation), and
 //! the public page of a programme.
 
-use super::{ApplicationInput, check_application, require_manager};
+use super::{ApplicationInput, require_manager};
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::{AppError, PageError};
@@ -814,52 +814,14 @@ async fn submit_application(
 ) -> Result<Response, PageError> {
     let p = state.store.programme(&id).await?;
     let mut input = parse_application_form(&body);
-    let choices = applicant_choices(&state, &me.actor, &p, &input.organisation_id).await?;
-    let Some(municipality_code) = choices
-        .iter()
-        .find(|(c, _)| c.value == input.organisation_id)
-        .or_else(|| (choices.len() == 1).then(|| &choices[0]))
-        .map(|(c, code)| (c.value.clone(), code.clone()))
-    else {
-        let page = apply_view(
-            &state,
-            shell,
-            &me.actor,
-            &p,
-            &input,
-            vec![ValidationError::new(
-                "organisation_id",
-                "Kies voor welke organisatie u aanvraagt.",
-            )],
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    input.organisation_id = municipality_code.0;
-    let checked = check_application(&state, &p, &municipality_code.1, &input).await;
-    let stored = match checked {
-        Ok(new) => {
-            state
-                .store
-                .submit_application(&me.actor, &p, &new, state.now())
-                .await
-        }
-        Err(e) => Err(match e {
-            AppError::Validation(v) => keten_store::StoreError::Invalid(v),
-            other => return Err(other.into()),
-        }),
-    };
-    match stored {
+    let amount = keten_core::programme::EuroCents::parse("amount", &input.amount);
+    match super::apply(&state, &me.actor, &p, &mut input, amount).await {
         Ok(a) => Ok(Redirect::to(&format!("/aanvragen/{}", a.id)).into_response()),
-        Err(keten_store::StoreError::Invalid(errors)) => {
+        Err(AppError::Validation(errors)) => {
             let page = apply_view(&state, shell, &me.actor, &p, &input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(keten_store::StoreError::Conflict(_)) => Err(AppError::Conflict(
-            "Over deze aanvraag is al besloten; u kunt hem niet meer wijzigen.".into(),
-        )
-        .into()),
-        Err(e) => Err(AppError::from(e).into()),
+        Err(e) => Err(e.into()),
     }
 }
 

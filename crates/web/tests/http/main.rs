@@ -26,6 +26,7 @@ mod i18n;
 mod programme_money;
 mod programme_reports;
 mod programmes;
+mod programmes_api;
 mod referral_delivery;
 mod referral_privacy;
 mod referral_upkeep;

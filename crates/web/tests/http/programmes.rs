@@ -61,7 +61,7 @@ async fn front_runner_call(app: &TestApp, manager: &reqwest::Client) -> String {
 }
 
 /// A municipality organisation with a steering user; returns the organisation id.
-async fn municipality(app: &TestApp, name: &str, code: &str, email: &str) -> String {
+pub(crate) async fn municipality(app: &TestApp, name: &str, code: &str, email: &str) -> String {
     let org = app
         .organisation(&format!("Gemeente {name}"), "municipality", "public", code)
         .await;
