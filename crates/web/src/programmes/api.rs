@@ -322,15 +322,8 @@ pub async fn create_grant(
     if a.programme_id != p.id {
         return Err(not_here().into());
     }
-    if new.amount_cents < 0 {
-        return Err(AppError::Validation(vec![ValidationError::new(
-            "amount_cents",
-            "Vul een bedrag boven € 0 in.",
-        )])
-        .into());
-    }
     let amount = Amount {
-        cents: EuroCents(new.amount_cents),
+        cents: amount_in_range(new.amount_cents)?,
         vat_included: new.vat_included,
     };
     let on_footing = if p.cap.vat_included {
@@ -379,7 +372,7 @@ pub async fn create_payment(
             &actor,
             &id,
             paid_on,
-            EuroCents(new.amount_cents),
+            amount_in_range(new.amount_cents)?,
             state.now(),
         )
         .await?;
@@ -544,7 +537,7 @@ pub async fn change_grant(
         .await?;
     let ApiJson(change) = body?;
     let amount = Amount {
-        cents: EuroCents(change.amount_cents),
+        cents: amount_in_range(change.amount_cents)?,
         vat_included: change.vat_included,
     };
     let on_footing = if p.cap.vat_included {
@@ -941,4 +934,19 @@ pub async fn create_programme(
         [(header::LOCATION, format!("/api/v1/programmes/{}", p.id))],
         Json(programme_response(&p)),
     ))
+}
+
+/// An amount of a grant or payment as the API received it: from zero up to [`EuroCents::MAX`], so that adding VAT
+/// or summing cannot overflow.
+fn amount_in_range(cents: i64) -> Result<EuroCents, ApiError> {
+    let amount = EuroCents(cents);
+    if amount.in_range() {
+        Ok(amount)
+    } else {
+        Err(AppError::Validation(vec![ValidationError::new(
+            "amount_cents",
+            "Vul een bedrag in van € 0 tot € 10 miljard.",
+        )])
+        .into())
+    }
 }
