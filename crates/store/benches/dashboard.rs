@@ -46,7 +46,7 @@ async fn loaded(url: &str, questions: u64) -> (Store, String) {
         .await
         .expect("demo questions");
     println!(
-        "  loaded {questions} questions (with the rollups' rebuild) in {:.1} s",
+        "  loaded {questions} questions (raw rows and rollups) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     (store, loaded.help_point_ids[0].clone())

@@ -1,4 +1,4 @@
-//! Rollups of help questions (migrations 0008, 0019, 0027 and 0031): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008, 0019, 0027, 0031 and 0032): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
 //! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
@@ -135,8 +135,15 @@ fn dimension_values(f: &Fact, hour: i64) -> Vec<(&'static str, String)> {
     }
     values.push(("age_band", age));
     values.push((HOUR, hour_value(hour)));
+    values.push((
+        CONSULTATION_HOUR,
+        f.consultation_hour_id.clone().unwrap_or_default(),
+    ));
     values
 }
+
+/// The dimension of the consultation hour a question was registered in ('' outside one).
+pub(crate) const CONSULTATION_HOUR: &str = "consultation_hour";
 
 /// The dimension of the local hour a question was asked in.
 pub(crate) const HOUR: &str = "hour";

@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::rollups::{HOUR, OLDER_AGE_BANDS};
+use crate::rollups::{CONSULTATION_HOUR, HOUR, OLDER_AGE_BANDS};
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
@@ -260,15 +260,28 @@ impl Store {
         scope: &StatsScope,
         range: DayRange,
     ) -> Result<Vec<HourCount>> {
-        let mut sql = Sql::new(
-            "SELECT r.consultation_hour_id, c.title, o.name AS organisation_name, h.name AS help_point_name, \
-             CAST(SUM(r.questions) AS BIGINT) AS questions, CAST(SUM(r.minutes) AS BIGINT) AS minutes \
-             FROM question_consultation_rollups r JOIN consultation_hours c ON c.id = r.consultation_hour_id \
-             JOIN organisations o ON o.id = c.organisation_id JOIN help_points h ON h.id = r.help_point_id WHERE ",
+        // A partner's scope reads its consultation rollup (column `consultation_hour_id`); the others the
+        // `consultation_hour` dimension (its id in `value`), which is far smaller.
+        let mut sql = Sql::new("SELECT r.");
+        sql.push(if scope.partner.is_some() {
+            "consultation_hour_id"
+        } else {
+            "value"
+        })
+        .push(
+            " AS consultation_hour_id, c.title, o.name AS organisation_name, h.name AS help_point_name, \
+             CAST(SUM(r.questions) AS BIGINT) AS questions, CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
-        push_scope(&mut sql, scope, range);
-        sql.push(
-            " GROUP BY r.consultation_hour_id, c.title, o.name, h.name ORDER BY 5 DESC, 3, 2, 1",
+        push_rollup(&mut sql, scope, range, &[CONSULTATION_HOUR]);
+        sql.push(" JOIN consultation_hours c ON c.id = r.");
+        sql.push(if scope.partner.is_some() {
+            "consultation_hour_id"
+        } else {
+            "value"
+        })
+        .push(
+            " JOIN organisations o ON o.id = c.organisation_id JOIN help_points h ON h.id = r.help_point_id \
+             GROUP BY 1, c.title, o.name, h.name ORDER BY 5 DESC, 3, 2, 1",
         );
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
