@@ -422,12 +422,7 @@ pub async fn override_decision(
     Path(id): Path<String>,
     body: Result<ApiJson<OverrideRequest>, ApiError>,
 ) -> Result<Json<ApplicationDetailResponse>, ApiError> {
-    require_manager(&actor)?;
-    let a = state.store.application(&actor, &id).await?;
-    state
-        .store
-        .managed_programme(&actor, &a.programme_id)
-        .await?;
+    managed_application(&state, &actor, &id).await?;
     let ApiJson(change) = body?;
     let to = change.status.parse::<ApplicationStatus>().map_err(|_| {
         AppError::Validation(vec![ValidationError::new(
@@ -508,12 +503,7 @@ pub async fn request_information(
     Path(id): Path<String>,
     body: Result<ApiJson<InformationRequest>, ApiError>,
 ) -> Result<Json<ApplicationDetailResponse>, ApiError> {
-    require_manager(&actor)?;
-    let a = state.store.application(&actor, &id).await?;
-    state
-        .store
-        .managed_programme(&actor, &a.programme_id)
-        .await?;
+    managed_application(&state, &actor, &id).await?;
     let ApiJson(ask) = body?;
     let a = state
         .store
@@ -526,4 +516,16 @@ pub async fn request_information(
             other => other.into(),
         })?;
     Ok(Json(detail(&state, &actor, a).await?))
+}
+
+/// The role before the body, then the tenant: 403 unless the caller manages programmes, 404 unless it manages the
+/// programme of application `id`.
+async fn managed_application(state: &AppState, actor: &Actor, id: &str) -> Result<(), ApiError> {
+    require_manager(actor)?;
+    let a = state.store.application(actor, id).await?;
+    state
+        .store
+        .managed_programme(actor, &a.programme_id)
+        .await?;
+    Ok(())
 }
