@@ -13,6 +13,37 @@ async fn fingerprints(url: &str) -> Vec<TableFingerprint> {
     tables
 }
 
+/// Waits until a served database stops changing: the server's start-up round (purge, due notifications) writes
+/// right after it starts listening, and a backup compared with the source afterwards must not race it.
+async fn settled(url: &str) -> Vec<TableFingerprint> {
+    let mut last = fingerprints(url).await;
+    for _ in 0..60 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let now = fingerprints(url).await;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    panic!("the served database kept changing for 30 seconds");
+}
+
+/// The tables whose rows differ, so a failure names them instead of printing two long lists.
+fn differing(left: &[TableFingerprint], right: &[TableFingerprint]) -> Vec<String> {
+    let mut out: Vec<String> = left
+        .iter()
+        .filter(|l| !right.contains(l))
+        .map(|l| format!("{} ({} rows)", l.table, l.rows))
+        .collect();
+    out.extend(
+        right
+            .iter()
+            .filter(|r| !left.iter().any(|l| l.table == r.table))
+            .map(|r| format!("{} (only on the right)", r.table)),
+    );
+    out
+}
+
 fn rows(tables: &[TableFingerprint], table: &str) -> i64 {
     tables.iter().find(|t| t.table == table).unwrap().rows
 }
@@ -72,6 +103,7 @@ async fn sqlite_backup_while_serving_and_writing_restores_every_table() {
     );
 
     // A quiet backup restored into a new database equals the source in every table.
+    settled(&url).await;
     let quiet = dir.path().join("quiet.db");
     run_ok(keten(&url).arg("backup").arg(&quiet));
     terminate(server);
@@ -82,7 +114,7 @@ async fn sqlite_backup_while_serving_and_writing_restores_every_table() {
     let source = fingerprints(&url).await;
     let copy = fingerprints(&restored_url).await;
     assert!(source.len() > 20, "{source:?}");
-    assert_eq!(source, copy);
+    assert!(source == copy, "differ: {:?}", differing(&source, &copy));
 
     // An existing file is never overwritten by a backup.
     let again = keten(&url).arg("backup").arg(&quiet).output().unwrap();
@@ -126,6 +158,7 @@ async fn postgres_backup_through_pg_dump_restores_every_table() {
     };
     run_ok(keten(&source_url).args(["demo", "--questions", "2000", "--referrals", "30"]));
     let (server, _base) = serve(&source_url);
+    settled(&source_url).await;
     let dir = tempfile::tempdir().unwrap();
     let dump = dir.path().join("keten.dump");
     run_ok(keten(&source_url).arg("backup").arg(&dump));
@@ -134,7 +167,12 @@ async fn postgres_backup_through_pg_dump_restores_every_table() {
     assert!(out.contains("hersteld"), "{out}");
     let source = fingerprints(&source_url).await;
     assert!(rows(&source, "help_questions") >= 2000);
-    assert_eq!(source, fingerprints(&target_url).await);
+    let target = fingerprints(&target_url).await;
+    assert!(
+        source == target,
+        "differ: {:?}",
+        differing(&source, &target)
+    );
     // A second restore over data needs --force.
     let refused = keten(&target_url)
         .arg("restore")
