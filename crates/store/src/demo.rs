@@ -183,31 +183,47 @@ impl Store {
     pub async fn load_demo_questions(
         &self,
         chain: &LoadedChain,
-        questions: impl Iterator<Item = DemoQuestion>,
+        questions: impl Iterator<Item = DemoQuestion> + Send + 'static,
         now: i64,
         mut progress: impl FnMut(u64),
     ) -> Result<u64> {
-        let mut batch = Vec::with_capacity(QUESTIONS_PER_BATCH);
-        let mut written = 0u64;
         let hours = self.demo_hours().await?;
-        let mut rollups = crate::rollups::BulkRollups::default();
-        for q in questions {
-            let mut question = to_new_question(chain, q, now);
-            hours.assign(&mut question);
-            rollups.add(&question);
-            batch.push(question);
-            if batch.len() == QUESTIONS_PER_BATCH {
-                self.insert_help_questions_without_rollups(&batch).await?;
-                written += batch.len() as u64;
-                batch.clear();
-                progress(written);
+        let chain = chain.clone();
+        // Making the rows and summing their rollups is as much work as writing them: a second thread does it
+        // while this one writes, two batches ahead at most.
+        let (batches, mut ready) = tokio::sync::mpsc::channel::<Vec<NewHelpQuestion>>(2);
+        let maker = tokio::task::spawn_blocking(move || {
+            let mut rollups = crate::rollups::BulkRollups::default();
+            let mut batch = Vec::with_capacity(QUESTIONS_PER_BATCH);
+            for q in questions {
+                let mut question = to_new_question(&chain, q, now);
+                hours.assign(&mut question);
+                rollups.add(&question);
+                batch.push(question);
+                if batch.len() == QUESTIONS_PER_BATCH {
+                    let full =
+                        std::mem::replace(&mut batch, Vec::with_capacity(QUESTIONS_PER_BATCH));
+                    if batches.blocking_send(full).is_err() {
+                        // The writer stopped on an error and reports it.
+                        return rollups;
+                    }
+                }
             }
-        }
-        if !batch.is_empty() {
+            if !batch.is_empty() {
+                // An error here means the writer stopped, and it reports why.
+                let _ = batches.blocking_send(batch);
+            }
+            rollups
+        });
+        let mut written = 0u64;
+        while let Some(batch) = ready.recv().await {
             self.insert_help_questions_without_rollups(&batch).await?;
             written += batch.len() as u64;
             progress(written);
         }
+        let rollups = maker
+            .await
+            .map_err(|e| crate::StoreError::Corrupt(format!("demo generator stopped: {e}")))?;
         // Once for the whole history: cheaper than upserting per batch, and than reading the rows back.
         self.add_bulk_rollups(rollups).await?;
         Ok(written)

@@ -10,6 +10,7 @@ use crate::sql::Sql;
 use futures_util::TryStreamExt;
 use keten_core::help_question::AgeBand;
 use keten_core::steering::{local_day_hour, month_start};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// What a rollup needs of one help question.
@@ -96,11 +97,15 @@ pub fn is_older(age_band: &str) -> bool {
 pub(crate) const OUTCOME_KEY: &str = "topic_agency_outcome";
 const OUTCOME_KEY_SEPARATOR: char = '\u{1f}';
 
-pub(crate) fn outcome_key(topic: &str, agency: &str, outcome: &str) -> String {
-    format!("{topic}{OUTCOME_KEY_SEPARATOR}{agency}{OUTCOME_KEY_SEPARATOR}{outcome}")
+fn push_outcome_key(key: &mut String, topic: &str, agency: &str, outcome: &str) {
+    key.push_str(topic);
+    key.push(OUTCOME_KEY_SEPARATOR);
+    key.push_str(agency);
+    key.push(OUTCOME_KEY_SEPARATOR);
+    key.push_str(outcome);
 }
 
-/// (topic, agency, outcome) of an [`outcome_key`].
+/// (topic, agency, outcome) of a key made by [`push_outcome_key`].
 pub(crate) fn split_outcome_key(key: &str) -> (String, String, String) {
     let mut parts = key.splitn(3, OUTCOME_KEY_SEPARATOR).map(str::to_owned);
     (
@@ -110,36 +115,95 @@ pub(crate) fn split_outcome_key(key: &str) -> (String, String, String) {
     )
 }
 
-/// The (dimension, value) pairs one question asked in local hour `hour` counts under in
-/// `question_dimension_rollups` and `question_month_rollups`.
-fn dimension_values(f: &Fact, hour: i64) -> Vec<(&'static str, String)> {
-    let pc4 = f.pc4.clone().unwrap_or_default();
-    let age = f.age_band.clone().unwrap_or_default();
-    let mut values = vec![
-        ("all", String::new()),
-        ("topic_code", f.topic_code.clone()),
-        ("agency", f.agency.clone()),
-        ("kind", f.kind.clone()),
-        ("channel", f.channel.clone()),
-        ("outcome", f.outcome.clone()),
-        ("referred_to", f.referred_to.clone().unwrap_or_default()),
-        ("first_visit", first_visit_code(f.first_visit).to_owned()),
-        ("pc4", pc4.clone()),
-        (
-            OUTCOME_KEY,
-            outcome_key(&f.topic_code, &f.agency, &f.outcome),
-        ),
-    ];
-    if is_older(&age) {
-        values.push(("pc4_65plus", pc4));
+/// A [`Fact`] borrowed from a stored or a new question, so that summing a bulk load copies no text.
+#[derive(Debug, Clone, Copy)]
+struct FactView<'a> {
+    help_point_id: &'a str,
+    asked_at: i64,
+    topic_code: &'a str,
+    agency: &'a str,
+    kind: &'a str,
+    channel: &'a str,
+    outcome: &'a str,
+    referred_to: Option<&'a str>,
+    minutes: i64,
+    age_band: Option<&'a str>,
+    pc4: Option<&'a str>,
+    first_visit: Option<i64>,
+    consultation_hour_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a Fact> for FactView<'a> {
+    fn from(f: &'a Fact) -> Self {
+        FactView {
+            help_point_id: &f.help_point_id,
+            asked_at: f.asked_at,
+            topic_code: &f.topic_code,
+            agency: &f.agency,
+            kind: &f.kind,
+            channel: &f.channel,
+            outcome: &f.outcome,
+            referred_to: f.referred_to.as_deref(),
+            minutes: f.minutes,
+            age_band: f.age_band.as_deref(),
+            pc4: f.pc4.as_deref(),
+            first_visit: f.first_visit,
+            consultation_hour_id: f.consultation_hour_id.as_deref(),
+        }
     }
-    values.push(("age_band", age));
-    values.push((HOUR, hour_value(hour)));
-    values.push((
+}
+
+impl<'a> From<&'a NewHelpQuestion> for FactView<'a> {
+    fn from(q: &'a NewHelpQuestion) -> Self {
+        FactView {
+            help_point_id: &q.help_point_id,
+            asked_at: q.asked_at,
+            topic_code: &q.topic_code,
+            agency: &q.agency,
+            kind: &q.kind,
+            channel: q.channel.as_str(),
+            outcome: q.outcome.as_str(),
+            referred_to: q.referred_to.as_deref(),
+            minutes: q.minutes,
+            age_band: q.age_band.map(AgeBand::as_str),
+            pc4: q.pc4.as_deref(),
+            first_visit: q.first_visit.map(i64::from),
+            consultation_hour_id: q.consultation_hour_id.as_deref(),
+        }
+    }
+}
+
+/// Calls `count` with each (dimension, value) pair one question asked in local hour `hour` counts under in
+/// `question_dimension_rollups` and `question_month_rollups`; `scratch` holds the joined outcome key.
+fn each_dimension(
+    f: FactView<'_>,
+    hour: i64,
+    scratch: &mut String,
+    mut count: impl FnMut(&'static str, &str),
+) {
+    let pc4 = f.pc4.unwrap_or_default();
+    let age = f.age_band.unwrap_or_default();
+    count("all", "");
+    count("topic_code", f.topic_code);
+    count("agency", f.agency);
+    count("kind", f.kind);
+    count("channel", f.channel);
+    count("outcome", f.outcome);
+    count("referred_to", f.referred_to.unwrap_or_default());
+    count("first_visit", first_visit_code(f.first_visit));
+    count("pc4", pc4);
+    scratch.clear();
+    push_outcome_key(scratch, f.topic_code, f.agency, f.outcome);
+    count(OUTCOME_KEY, scratch);
+    if is_older(age) {
+        count("pc4_65plus", pc4);
+    }
+    count("age_band", age);
+    count(HOUR, hour_value(hour));
+    count(
         CONSULTATION_HOUR,
-        f.consultation_hour_id.clone().unwrap_or_default(),
-    ));
-    values
+        f.consultation_hour_id.unwrap_or_default(),
+    );
 }
 
 /// The dimension of the consultation hour a question was registered in ('' outside one).
@@ -148,70 +212,128 @@ pub(crate) const CONSULTATION_HOUR: &str = "consultation_hour";
 /// The dimension of the local hour a question was asked in.
 pub(crate) const HOUR: &str = "hour";
 
-/// The stored value of an hour: two digits, so that text order is time order.
-pub(crate) fn hour_value(hour: i64) -> String {
-    format!("{hour:02}")
+/// The stored values of the hours: two digits, so that text order is time order.
+const HOUR_VALUES: [&str; 24] = [
+    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
+    "16", "17", "18", "19", "20", "21", "22", "23",
+];
+
+/// The stored value of an hour.
+fn hour_value(hour: i64) -> &'static str {
+    usize::try_from(hour)
+        .ok()
+        .and_then(|h| HOUR_VALUES.get(h))
+        .copied()
+        .unwrap_or("00")
 }
 
 /// Dimension code, day (or month's first day), help point, value: one row of `question_dimension_rollups`
-/// (or `question_month_rollups`).
-type DimensionKey = (&'static str, i64, String, String);
+/// (or `question_month_rollups`), as numbers into the delta's texts.
+type DimensionKey = (u32, i64, u32, u32);
 /// Consultation hour, help point, day, hour, then [topic, agency, kind, channel, outcome, referred to,
 /// first visit, PC4, age band].
 type ConsultationKey = (String, String, i64, i64, [String; 9]);
 
-/// The three rollups' changes of a set of facts, summed per key (sorted, so that concurrent transactions
-/// on PostgreSQL lock rows in the same order and cannot deadlock).
+/// One summed row of a dimension rollup, its texts borrowed from the delta.
+type DimensionRow<'a> = ((&'a str, i64, &'a str, &'a str), (i64, i64));
+
+/// Every text a delta's keys hold, once: summing millions of questions (a rebuild, a bulk load) then hashes
+/// small numbers instead of comparing and copying strings.
+#[derive(Default)]
+struct Texts {
+    numbers: FxHashMap<Box<str>, u32>,
+    texts: Vec<Box<str>>,
+}
+
+impl Texts {
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(n) = self.numbers.get(text) {
+            return *n;
+        }
+        let n = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push(text.into());
+        self.numbers.insert(text.into(), n);
+        n
+    }
+
+    fn text(&self, n: u32) -> &str {
+        self.texts.get(n as usize).map_or("", |t| t)
+    }
+}
+
+/// The three rollups' changes of a set of facts, summed per key.
 #[derive(Default)]
 struct Delta {
-    dimension: BTreeMap<DimensionKey, (i64, i64)>,
-    month: BTreeMap<DimensionKey, (i64, i64)>,
-    /// Only questions registered during a consultation hour.
+    texts: Texts,
+    dimension: FxHashMap<DimensionKey, (i64, i64)>,
+    month: FxHashMap<DimensionKey, (i64, i64)>,
+    /// Only questions registered during a consultation hour (few; kept sorted).
     consultation: BTreeMap<ConsultationKey, (i64, i64)>,
+    /// Room for one outcome key, reused for every fact.
+    scratch: String,
 }
 
 impl Delta {
-    fn add(&mut self, f: &Fact, sign: i64) {
+    fn add(&mut self, f: FactView<'_>, sign: i64) {
         let (day, hour) = local_day_hour(f.asked_at);
         let month = month_start(day);
-        for (dimension, value) in dimension_values(f, hour) {
-            let row = self
-                .month
-                .entry((dimension, month, f.help_point_id.clone(), value.clone()))
-                .or_default();
+        let point = self.texts.number(f.help_point_id);
+        let Delta {
+            texts,
+            dimension,
+            month: months,
+            scratch,
+            ..
+        } = self;
+        each_dimension(f, hour, scratch, |name, value| {
+            let name = texts.number(name);
+            let value = texts.number(value);
+            let row = months.entry((name, month, point, value)).or_default();
             row.0 += sign;
             row.1 += sign * f.minutes;
-            let row = self
-                .dimension
-                .entry((dimension, day, f.help_point_id.clone(), value))
-                .or_default();
+            let row = dimension.entry((name, day, point, value)).or_default();
             row.0 += sign;
             row.1 += sign * f.minutes;
-        }
-        if let Some(consultation_hour) = &f.consultation_hour_id {
+        });
+        if let Some(consultation_hour) = f.consultation_hour_id {
             let row = self
                 .consultation
                 .entry((
-                    consultation_hour.clone(),
-                    f.help_point_id.clone(),
+                    consultation_hour.to_owned(),
+                    f.help_point_id.to_owned(),
                     day,
                     hour,
                     [
-                        f.topic_code.clone(),
-                        f.agency.clone(),
-                        f.kind.clone(),
-                        f.channel.clone(),
-                        f.outcome.clone(),
-                        f.referred_to.clone().unwrap_or_default(),
-                        first_visit_code(f.first_visit).to_owned(),
-                        f.pc4.clone().unwrap_or_default(),
-                        f.age_band.clone().unwrap_or_default(),
-                    ],
+                        f.topic_code,
+                        f.agency,
+                        f.kind,
+                        f.channel,
+                        f.outcome,
+                        f.referred_to.unwrap_or_default(),
+                        first_visit_code(f.first_visit),
+                        f.pc4.unwrap_or_default(),
+                        f.age_band.unwrap_or_default(),
+                    ]
+                    .map(str::to_owned),
                 ))
                 .or_default();
             row.0 += sign;
             row.1 += sign * f.minutes;
         }
+    }
+
+    /// A dimension rollup's rows with their texts, sorted by key, so that concurrent transactions on
+    /// PostgreSQL lock rows in the same order and cannot deadlock.
+    fn sorted<'a>(&'a self, rows: &FxHashMap<DimensionKey, (i64, i64)>) -> Vec<DimensionRow<'a>> {
+        let t = &self.texts;
+        let mut out: Vec<DimensionRow<'a>> = rows
+            .iter()
+            .map(|((name, at, point, value), sums)| {
+                ((t.text(*name), *at, t.text(*point), t.text(*value)), *sums)
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 }
 
@@ -222,7 +344,7 @@ pub(crate) struct BulkRollups(Delta);
 
 impl BulkRollups {
     pub(crate) fn add(&mut self, q: &NewHelpQuestion) {
-        self.0.add(&Fact::from(q), 1);
+        self.0.add(FactView::from(q), 1);
     }
 }
 
@@ -252,7 +374,7 @@ pub async fn apply(
     }
     let mut delta = Delta::default();
     for f in facts {
-        delta.add(f, sign);
+        delta.add(FactView::from(f), sign);
     }
     write(tx, &delta, true).await?;
     if sign < 0 {
@@ -261,12 +383,14 @@ pub async fn apply(
             ("question_dimension_rollups", "day", &delta.dimension),
             ("question_month_rollups", "month", &delta.month),
         ] {
-            for (dimension, at, point, value) in rows.keys() {
+            for ((dimension, at, point, value), _) in delta.sorted(rows) {
                 let mut sql = Sql::new("DELETE FROM ");
-                sql.push(table).push(" WHERE dimension = ").bind(*dimension);
-                sql.push(" AND ").push(time).push(" = ").bind(*at);
-                sql.push(" AND help_point_id = ").bind(point.clone());
-                sql.push(" AND value = ").bind(value.clone());
+                sql.push(table)
+                    .push(" WHERE dimension = ")
+                    .bind(String::from(dimension));
+                sql.push(" AND ").push(time).push(" = ").bind(at);
+                sql.push(" AND help_point_id = ").bind(String::from(point));
+                sql.push(" AND value = ").bind(String::from(value));
                 sql.push(" AND questions <= 0");
                 sql.query()?.execute(&mut **tx).await?;
             }
@@ -358,11 +482,18 @@ async fn write(
         tx,
         "question_dimension_rollups",
         "day",
-        &delta.dimension,
+        &delta.sorted(&delta.dimension),
         upsert,
     )
     .await?;
-    write_dimension_rows(tx, "question_month_rollups", "month", &delta.month, upsert).await?;
+    write_dimension_rows(
+        tx,
+        "question_month_rollups",
+        "month",
+        &delta.sorted(&delta.month),
+        upsert,
+    )
+    .await?;
     let consultation: Vec<_> = delta.consultation.iter().collect();
     for chunk in consultation.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::for_connection(
@@ -399,18 +530,19 @@ async fn write_dimension_rows(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     table: &'static str,
     time: &'static str,
-    rows: &BTreeMap<DimensionKey, (i64, i64)>,
+    rows: &[DimensionRow<'_>],
     upsert: bool,
 ) -> Result<()> {
-    let rows: Vec<_> = rows.iter().collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::for_connection(tx, "INSERT INTO ");
         sql.push(table).push(" (dimension, ").push(time);
         sql.push(", help_point_id, value, questions, minutes) VALUES ");
         for (i, ((dim, at, point, value), (n, minutes))) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*dim).push(", ").bind(*at).push(", ");
-            sql.bind(point.clone()).push(", ").bind(value.clone());
+            sql.bind(String::from(*dim)).push(", ").bind(*at).push(", ");
+            sql.bind(String::from(*point))
+                .push(", ")
+                .bind(String::from(*value));
             sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
         }
         if upsert {
@@ -476,7 +608,7 @@ impl Store {
                     .bind(point);
                 let mut rows = sql.query_as::<Fact>()?.fetch(&mut *tx);
                 while let Some(fact) = rows.try_next().await? {
-                    delta.add(&fact, 1);
+                    delta.add(FactView::from(&fact), 1);
                     read += 1;
                 }
             }
