@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod action_plans;
 pub mod backup;
+mod bulk_load;
 pub mod caches;
 pub mod categories;
 pub mod check_reminders;
