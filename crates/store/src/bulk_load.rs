@@ -21,10 +21,6 @@ impl Store {
     /// Writes the questions in one transaction without touching the rollups, as
     /// [`Store::insert_help_questions_without_rollups`] does, but on PostgreSQL through `COPY`: the
     /// multi-row INSERTs through the `Any` driver spent most of a demo load binding parameters.
-    #[allow(
-        dead_code,
-        reason = "the demo loader switches to it in a change of its own; remove this then"
-    )]
     pub(crate) async fn insert_help_questions_bulk(
         &self,
         questions: &[NewHelpQuestion],

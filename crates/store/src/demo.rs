@@ -217,7 +217,7 @@ impl Store {
         });
         let mut written = 0u64;
         while let Some(batch) = ready.recv().await {
-            self.insert_help_questions_without_rollups(&batch).await?;
+            self.insert_help_questions_bulk(&batch).await?;
             written += batch.len() as u64;
             progress(written);
         }
