@@ -73,47 +73,46 @@ impl Store {
     }
 }
 
+/// One field of a COPY row.
+enum Field<'a> {
+    Text(Option<&'a str>),
+    Int(Option<i64>),
+}
+
 /// One question as a line of COPY's text format, the values converted as the INSERT path binds them.
 fn push_row(buf: &mut Vec<u8>, q: &NewHelpQuestion) {
-    push_text(buf, &q.id);
-    buf.push(b'\t');
-    push_text(buf, &q.visit_id);
-    buf.push(b'\t');
-    push_text(buf, &q.help_point_id);
-    buf.push(b'\t');
-    push_int(buf, q.asked_at);
-    buf.push(b'\t');
-    push_text(buf, &q.topic_code);
-    buf.push(b'\t');
-    push_text(buf, &q.agency);
-    buf.push(b'\t');
-    push_text(buf, &q.kind);
-    buf.push(b'\t');
-    push_text(buf, q.channel.as_str());
-    buf.push(b'\t');
-    push_int(buf, q.minutes);
-    buf.push(b'\t');
-    push_text(buf, q.outcome.as_str());
-    buf.push(b'\t');
-    push_opt_text(buf, q.age_band.map(AgeBand::as_str));
-    buf.push(b'\t');
-    push_opt_text(buf, q.pc4.as_deref());
-    buf.push(b'\t');
-    push_opt_int(buf, q.first_visit.map(i64::from));
-    buf.push(b'\t');
-    push_opt_text(buf, q.registered_by.as_deref());
-    buf.push(b'\t');
-    push_int(buf, q.created_at);
-    buf.push(b'\t');
-    push_text(buf, q.source.as_str());
-    buf.push(b'\t');
-    push_opt_text(buf, q.registration_link_id.as_deref());
-    buf.push(b'\t');
-    push_opt_text(buf, q.referred_to.as_deref());
-    buf.push(b'\t');
-    push_opt_text(buf, q.remark.as_deref());
-    buf.push(b'\t');
-    push_opt_text(buf, q.consultation_hour_id.as_deref());
+    use Field::{Int, Text};
+    let fields = [
+        Text(Some(&q.id)),
+        Text(Some(&q.visit_id)),
+        Text(Some(&q.help_point_id)),
+        Int(Some(q.asked_at)),
+        Text(Some(&q.topic_code)),
+        Text(Some(&q.agency)),
+        Text(Some(&q.kind)),
+        Text(Some(q.channel.as_str())),
+        Int(Some(q.minutes)),
+        Text(Some(q.outcome.as_str())),
+        Text(q.age_band.map(AgeBand::as_str)),
+        Text(q.pc4.as_deref()),
+        Int(q.first_visit.map(i64::from)),
+        Text(q.registered_by.as_deref()),
+        Int(Some(q.created_at)),
+        Text(Some(q.source.as_str())),
+        Text(q.registration_link_id.as_deref()),
+        Text(q.referred_to.as_deref()),
+        Text(q.remark.as_deref()),
+        Text(q.consultation_hour_id.as_deref()),
+    ];
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b'\t');
+        }
+        match field {
+            Text(value) => push_opt_text(buf, value),
+            Int(value) => push_opt_int(buf, value),
+        }
+    }
     buf.push(b'\n');
 }
 
@@ -145,13 +144,9 @@ fn push_opt_text(buf: &mut Vec<u8>, value: Option<&str>) {
     }
 }
 
-fn push_int(buf: &mut Vec<u8>, value: i64) {
-    buf.extend_from_slice(value.to_string().as_bytes());
-}
-
 fn push_opt_int(buf: &mut Vec<u8>, value: Option<i64>) {
     match value {
-        Some(v) => push_int(buf, v),
+        Some(v) => buf.extend_from_slice(v.to_string().as_bytes()),
         None => buf.extend_from_slice(b"\\N"),
     }
 }
