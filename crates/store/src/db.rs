@@ -83,8 +83,8 @@ impl Store {
                         // contact data is not left readable in free space of the file.
                         // A multi-row insert inside a transaction keeps a statement journal: in memory it
                         // costs no file writes. A 32 MB page cache (default 2 MB) holds the indexes a bulk
-                        // load or a year's figures walk (measured: 1,000,000 demo questions 35 s -> 20 s
-                        // together with the rollups summed on interned keys).
+                        // load walks without spilling (measured on 1,000,000 demo questions: the journal in
+                        // memory 35.4 s -> 33.9 s; the cache 19.8 s -> 15.4 s).
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                              PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \

@@ -104,8 +104,7 @@ pub(crate) async fn insert_rows(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     questions: &[NewHelpQuestion],
 ) -> Result<Vec<(String, i64)>> {
-    let facts: Vec<rollups::Fact> = questions.iter().map(rollups::Fact::from).collect();
-    rollups::apply(tx, &facts, 1).await?;
+    rollups::add_new(tx, questions).await?;
     insert_rows_without_rollups(tx, questions).await
 }
 

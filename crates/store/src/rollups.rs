@@ -1,7 +1,8 @@
 //! Rollups of help questions (migrations 0008, 0019, 0027, 0031 and 0032): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
-//! Every write path of `help_questions` calls one function here: [`apply`] with the rows it adds (`+1`) or
-//! removes (`-1`), or [`retract`] before it deletes or changes rows. A new write path is one call.
+//! Every write path of `help_questions` calls one function here: [`add_new`] with the questions it inserts,
+//! [`apply`] with stored rows it adds (`+1`) or removes (`-1`), or [`retract`] before it deletes or changes
+//! rows. A new write path is one call.
 
 use crate::Store;
 use crate::error::Result;
@@ -34,26 +35,6 @@ pub struct Fact {
 /// The columns of [`Fact`], for reading facts back from `help_questions`.
 pub(crate) const FACT_COLUMNS: &str = "help_point_id, asked_at, topic_code, agency, kind, channel, outcome, referred_to, \
     minutes, age_band, pc4, first_visit, consultation_hour_id";
-
-impl From<&NewHelpQuestion> for Fact {
-    fn from(q: &NewHelpQuestion) -> Self {
-        Fact {
-            help_point_id: q.help_point_id.clone(),
-            asked_at: q.asked_at,
-            topic_code: q.topic_code.clone(),
-            agency: q.agency.clone(),
-            kind: q.kind.clone(),
-            channel: q.channel.as_str().to_owned(),
-            outcome: q.outcome.as_str().to_owned(),
-            referred_to: q.referred_to.clone(),
-            minutes: q.minutes,
-            age_band: q.age_band.map(|a| AgeBand::as_str(a).to_owned()),
-            pc4: q.pc4.clone(),
-            first_visit: q.first_visit.map(i64::from),
-            consultation_hour_id: q.consultation_hour_id.clone(),
-        }
-    }
-}
 
 impl From<&HelpQuestion> for Fact {
     fn from(q: &HelpQuestion) -> Self {
@@ -369,12 +350,30 @@ pub async fn apply(
     facts: &[Fact],
     sign: i64,
 ) -> Result<()> {
-    if facts.is_empty() {
-        return Ok(());
-    }
+    apply_views(tx, facts.iter().map(FactView::from), sign).await
+}
+
+/// Adds new questions' counts inside the caller's transaction (the registration path), reading their texts
+/// where they are instead of copying each question into a [`Fact`].
+pub(crate) async fn add_new(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    questions: &[NewHelpQuestion],
+) -> Result<()> {
+    apply_views(tx, questions.iter().map(FactView::from), 1).await
+}
+
+async fn apply_views<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    facts: impl Iterator<Item = FactView<'a>>,
+    sign: i64,
+) -> Result<()> {
     let mut delta = Delta::default();
     for f in facts {
-        delta.add(FactView::from(f), sign);
+        delta.add(f, sign);
+    }
+    // Every fact counts under "all", so no row there means no facts.
+    if delta.dimension.is_empty() {
+        return Ok(());
     }
     write(tx, &delta, true).await?;
     if sign < 0 {
