@@ -1,4 +1,4 @@
-//! In-memory copies of read-mostly lookups (sessions, actors, API tokens, categories), trusted only while the database's revision counters are unchanged.
+//! In-memory copies of read-mostly lookups (sessions, actors, API tokens, categories, the desk's help points), trusted only while the database's revision counters are unchanged.
 //
 // Why revision counters in the database rather than in-process invalidation: several `keten serve` processes
 // share one PostgreSQL, and the command line (`keten user disable`, `keten token ...`) writes from yet another
@@ -19,6 +19,7 @@ use crate::accounts::{Session, SessionStage, User};
 use crate::categories::{Category, CategoryList};
 use crate::db::Backend;
 use crate::error::Result;
+use crate::help_questions::DeskHelpPoint;
 use crate::scope::Actor;
 use crate::topics::Topic;
 use keten_core::help_question::Categories;
@@ -30,6 +31,7 @@ use std::time::{Duration, Instant};
 const SESSIONS: &str = "sessions";
 const ACCOUNTS: &str = "accounts";
 const CATEGORIES: &str = "categories";
+const HELP_POINTS: &str = "help_points";
 
 /// A write to an account table raises the sessions counter too, first: on PostgreSQL a transaction then always
 /// locks the counter rows in the same order (sessions, accounts), so two transactions cannot deadlock on them.
@@ -161,11 +163,31 @@ const TRIGGERS: &[(&str, &str, &str, &[&str])] = &[
         "DELETE",
         &[CATEGORIES],
     ),
+    // A new help point needs no trigger: an id that is not in memory is asked for.
+    (
+        "keten_cache_help_points_update",
+        "help_points",
+        "UPDATE OF organisation_id, name, municipality_code",
+        &[HELP_POINTS],
+    ),
+    (
+        "keten_cache_help_points_delete",
+        "help_points",
+        "DELETE",
+        &[HELP_POINTS],
+    ),
 ];
 
 /// How old the counters may be for the categories (no security matter): a request that identified its caller
 /// has just read them, so its registration reads them no second time.
 const CATEGORIES_MAX_AGE: Duration = Duration::from_secs(1);
+
+/// How old the counters may be for a help point's owner. Every caller of [`Store::desk_help_point_row`] has
+/// identified its actor in the same request, which read the counters a moment ago, and this process keeps the
+/// newest counters any request read: within a request, a reading this recent is at least as new as the
+/// request's own, so a help point given to another organisation before the request began is seen (as a revoked
+/// token is). The age only bounds callers that identified nobody.
+const HELP_POINTS_MAX_AGE: Duration = Duration::from_secs(1);
 
 /// Entries per map at most; past it, entries of old revisions (and then all) are dropped.
 const MAX_ENTRIES: usize = 20_000;
@@ -176,6 +198,7 @@ pub struct Revisions {
     pub sessions: i64,
     pub accounts: i64,
     pub categories: i64,
+    pub help_points: i64,
 }
 
 impl Revisions {
@@ -185,6 +208,7 @@ impl Revisions {
             sessions: self.sessions.max(other.sessions),
             accounts: self.accounts.max(other.accounts),
             categories: self.categories.max(other.categories),
+            help_points: self.help_points.max(other.help_points),
         }
     }
 }
@@ -222,6 +246,7 @@ pub(crate) struct Caches {
     actors: RwLock<HashMap<String, Entry<Actor>>>,
     tokens: RwLock<HashMap<String, Entry<Actor>>>,
     categories: RwLock<Option<Entry<Arc<CategorySnapshot>>>>,
+    help_points: RwLock<HashMap<String, Entry<DeskHelpPoint>>>,
 }
 
 impl std::fmt::Debug for Caches {
@@ -232,6 +257,7 @@ impl std::fmt::Debug for Caches {
             .field("sessions", &entries(&self.sessions))
             .field("actors", &entries(&self.actors))
             .field("tokens", &entries(&self.tokens))
+            .field("help_points", &entries(&self.help_points))
             .finish_non_exhaustive()
     }
 }
@@ -397,6 +423,7 @@ impl Store {
                 SESSIONS => revisions.sessions = revision,
                 ACCOUNTS => revisions.accounts = revision,
                 CATEGORIES => revisions.categories = revision,
+                HELP_POINTS => revisions.help_points = revision,
                 _ => {}
             }
         }
@@ -524,6 +551,22 @@ impl Store {
             );
         }
         Ok(actor)
+    }
+
+    /// A help point as the desk checks it (its organisation, name and municipality); remembered between
+    /// requests. `None` for an unknown id, which is not remembered (a new help point works at once).
+    pub(crate) async fn desk_help_point_row(&self, id: &str) -> Result<Option<DeskHelpPoint>> {
+        let revisions = self.recent_cache_revisions(HELP_POINTS_MAX_AGE).await?;
+        if let Some(r) = revisions
+            && let Some(point) = cached(&self.caches.help_points, id, r.help_points)
+        {
+            return Ok(Some(point));
+        }
+        let point = self.load_desk_help_point(id).await?;
+        if let (Some(r), Some(p)) = (revisions, &point) {
+            remember(&self.caches.help_points, id, r.help_points, p.clone());
+        }
+        Ok(point)
     }
 
     /// Drops this process's copy of the categories (after its own writes, so that they show at once).

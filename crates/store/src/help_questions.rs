@@ -304,25 +304,33 @@ impl Store {
     }
 
     /// One desk help point of the actor; `Invalid` when the actor does not
-    /// work there (a form or API field error, not a 404 page).
+    /// work there (a form or API field error, not a 404 page). The help point
+    /// comes from memory while it is unchanged (`caches`), so a registration
+    /// asks the database nothing to check it; the rule is the one
+    /// [`Store::desk_help_points`] applies in SQL.
     pub async fn desk_help_point(&self, actor: &Actor, id: &str) -> Result<DeskHelpPoint> {
-        let mut sql = Sql::new(
-            "SELECT h.id, h.name, h.organisation_id, h.municipality_code FROM help_points h WHERE h.id = ",
-        );
-        sql.bind(id.to_owned());
-        if !actor.is_admin() {
-            sql.push(" AND h.organisation_id IN ")
-                .bind_list(desk_organisations(actor));
+        match self.desk_help_point_row(id).await? {
+            Some(point)
+                if actor.is_admin()
+                    || desk_organisations(actor).contains(&point.organisation_id) =>
+            {
+                Ok(point)
+            }
+            _ => Err(StoreError::Invalid(vec![ValidationError::new(
+                "help_point",
+                "U kunt niet registreren voor dit hulppunt: het bestaat niet of u werkt er niet.",
+            )])),
         }
-        sql.query_as()?
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| {
-                StoreError::Invalid(vec![ValidationError::new(
-                    "help_point",
-                    "U kunt niet registreren voor dit hulppunt: het bestaat niet of u werkt er niet.",
-                )])
-            })
+    }
+
+    /// A help point as the desk needs it, from the database.
+    pub(crate) async fn load_desk_help_point(&self, id: &str) -> Result<Option<DeskHelpPoint>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, organisation_id, municipality_code FROM help_points WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Is the actor a coordinator of this help point (its organisation's

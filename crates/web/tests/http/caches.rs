@@ -256,7 +256,59 @@ both_backends! {
         store.set_monitor_code(None, "digid", "digid-monitor").await.unwrap();
         let r = read().await;
         assert!(r.categories > last.categories);
-        assert_eq!((r.sessions, r.accounts), (last.sessions, last.accounts));
+        assert_eq!((r.sessions, r.accounts, r.help_points), (last.sessions, last.accounts, last.help_points));
+        last = r;
+
+        // A help point's owner, name or municipality raise the help points counter only; its other columns
+        // (the directory's opening hours, say) nothing.
+        let updates = [
+            ("organisation", format!("UPDATE help_points SET organisation_id = '{library}' WHERE id = '{central}'")),
+            ("name", format!("UPDATE help_points SET name = 'Centrale Bibliotheek Rotterdam' WHERE id = '{central}'")),
+            ("municipality", format!("UPDATE help_points SET municipality_code = 'GM0599' WHERE id = '{central}'")),
+        ];
+        for (step, sql) in updates {
+            store.execute_raw(&sql).await.unwrap();
+            let r = read().await;
+            assert!(r.help_points > last.help_points, "{step}");
+            assert_eq!((r.sessions, r.accounts, r.categories), (last.sessions, last.accounts, last.categories), "{step}");
+            last = r;
+        }
+        store
+            .execute_raw(&format!("UPDATE help_points SET street_address = 'Hoogstraat 110' WHERE id = '{central}'"))
+            .await
+            .unwrap();
+        assert_eq!(read().await, last, "a help point's address");
+    };
+
+    a_help_point_given_to_another_organisation_is_refused_at_the_next_request => |app: TestApp| async move {
+        app.demo_chain().await;
+        let other = app.sibling().await;
+        let library = app.organisation_id("Bibliotheek Rotterdam").await;
+        let housing = app.organisation_id("Havenstad Telecom").await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let (token, _) = new_token(&app, &library, Role::Staff).await;
+        let (housing_token, _) = new_token(&app, &housing, Role::Staff).await;
+        // Both instances have the help point in memory after a few registrations.
+        for instance in [&app, &other] {
+            for _ in 0..3 {
+                assert_eq!(register_with_token(instance, &token, &central, "digid").await, 201);
+            }
+            assert_eq!(register_with_token(instance, &housing_token, &central, "digid").await, 422);
+        }
+        let staff = session_cookie(&app, STAFF).await;
+        let desk = format!("/balie/{central}");
+        assert_eq!(get_with_cookie(&other, &staff, &desk).await, 200);
+
+        // Given to the telecom partner, by hand in the database as another tool would.
+        app.store
+            .execute_raw(&format!("UPDATE help_points SET organisation_id = '{housing}' WHERE id = '{central}'"))
+            .await
+            .unwrap();
+        for instance in [&app, &other] {
+            assert_eq!(register_with_token(instance, &token, &central, "digid").await, 422, "the library's token");
+            assert_eq!(register_with_token(instance, &housing_token, &central, "digid").await, 201, "the new owner's");
+        }
+        assert_eq!(get_with_cookie(&other, &staff, &desk).await, 404, "the library's desk page");
     };
 
     sessions_kept_alive_by_another_instance_stay_alive_here => |app: TestApp| async move {
