@@ -5,7 +5,7 @@
 // process, also on SQLite. Every write to a table that feeds a cached lookup raises a counter in
 // `cache_revisions` in the same transaction; triggers do the raising, so no write path (the store, the command
 // line, a hand-typed SQL statement) can forget it. A lookup of who is calling reads the counters first (one
-// query on a three-row table) and uses a remembered entry only when it was read at the current counter: a
+// query on a three-row table, shared by the requests that wait for it at the same moment) and uses a remembered entry only when it was read at the current counter: a
 // revoked token, a removed membership or an ended session stops working at the very next request, in every
 // process. The categories, which are no security matter, may use counters read by another request in the last
 // second, so a registration reads the counters once, not twice.
@@ -239,8 +239,13 @@ struct CategorySnapshot {
 #[derive(Default)]
 pub(crate) struct Caches {
     state: AtomicU8,
-    /// The newest counters any request read, and when.
+    /// The newest counters any request read, and when that reading began.
     latest: Mutex<Option<(Instant, Revisions)>>,
+    /// One reading of the counters at a time. Under load most requests then find, once it is their turn, a
+    /// reading that began after they asked: it has seen every commit made before they asked, so it serves
+    /// them as their own query would (a revocation committed before a request arrived is seen by it), and a
+    /// busy process reads the counters a few times per batch of requests instead of once per request.
+    reading: tokio::sync::Mutex<()>,
     sessions: RwLock<HashMap<String, Entry<Session>>>,
     users: RwLock<HashMap<String, Entry<User>>>,
     actors: RwLock<HashMap<String, Entry<Actor>>>,
@@ -408,10 +413,23 @@ impl Store {
         }
     }
 
-    /// The counters now (one query), or `None` when caching is off.
+    /// The counters now, or `None` when caching is off: as new as a query sent after this call began. Calls
+    /// that wait at the same time share one query (see [`Caches::reading`]).
     pub async fn cache_revisions(&self) -> Result<Option<Revisions>> {
         if !self.caching_on().await {
             return Ok(None);
+        }
+        let asked = Instant::now();
+        let _turn = self.caches.reading.lock().await;
+        let shared = self
+            .caches
+            .latest
+            .lock()
+            .ok()
+            .and_then(|l| *l)
+            .filter(|(started, _)| *started > asked);
+        if let Some((_, revisions)) = shared {
+            return Ok(Some(revisions));
         }
         let started = Instant::now();
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, revision FROM cache_revisions")
