@@ -683,6 +683,273 @@ pub fn demo_chain() -> DemoChain {
     }
 }
 
+/// Letters PostNL uses in the letter part of a postcode (no F, I, O, Q, U or Y).
+const POSTCODE_LETTERS: &[u8] = b"ABCDEGHJKLMNPRSTVWXZ";
+
+/// Street names found in nearly every Dutch town; the generated libraries' addresses are invented from them.
+const COMMON_STREETS: &[&str] = &[
+    "Marktplein",
+    "Kerkstraat",
+    "Stationsweg",
+    "Raadhuisplein",
+    "Dorpsstraat",
+    "Molenstraat",
+    "Schoolstraat",
+    "Julianastraat",
+    "Wilhelminastraat",
+    "Nieuwstraat",
+    "Torenstraat",
+    "Hoofdstraat",
+];
+
+/// The demo chain plus public libraries across the Netherlands, `help_points` in total (the demo's own 17
+/// included), for benchmarks and demos at national scale. Fewer than the demo's own gives just [`demo_chain`].
+///
+/// Every Dutch municipality outside the demo's four gets one library (the municipality's public library, an
+/// organisation of kind library and sector civil like the demo's) while the number allows, the most populous
+/// first; further points go to the municipalities by population (D'Hondt: the next point goes where residents per
+/// point are highest), so Amsterdam gets dozens and Vlieland one. Rotterdam and its three demo neighbours keep the
+/// demo's own points and get none added. Belgian municipalities get none: the generator's residents need Dutch
+/// population figures. A municipality gets at most one point per populated PC4 area, so the total stops short of
+/// `help_points` beyond about 3,950 points.
+///
+/// Within a municipality the first point stands in the PC4 area nearest the population-weighted centre of its
+/// most populous place (the central library), each next one in the area with the most residents times distance to
+/// the points already chosen, so branches spread out. A point's weight is the population it serves (the residents
+/// of the PC4 areas nearest to it, scaled to the municipality's 2025 population), at the demo's own rate of
+/// questions per resident; the demo's weights are multiplied by 100 so that the smallest library still weighs
+/// more than 1. Keys are borrowed from the reference data and cannot clash with the demo's words: an
+/// organisation's key is its municipality's CBS code (`"GM0014"`), a help point's its PC4 (`"9711"`). No users are
+/// added. Deterministic: the same number gives the same chain.
+#[must_use]
+pub fn national_chain(help_points: usize) -> DemoChain {
+    let mut chain = demo_chain();
+    let extra = help_points.saturating_sub(chain.help_points.len());
+    if extra == 0 {
+        return chain;
+    }
+    // The demo's weights times 100, so that a library of a few hundred residents still weighs at least 1.
+    const SCALE_U32: u32 = 100;
+    const SCALE: u64 = SCALE_U32 as u64;
+    let demo_codes: Vec<&str> = std::iter::once(MAIN_MUNICIPALITY)
+        .chain(NEIGHBOUR_MUNICIPALITIES)
+        .collect();
+    // Questions per resident in the demo's own municipalities, which every new library follows.
+    let demo_weight: u64 = chain
+        .help_points
+        .iter()
+        .filter(|p| demo_codes.contains(&p.municipality_code))
+        .map(|p| u64::from(p.weight))
+        .sum();
+    let demo_population: u64 = demo_codes
+        .iter()
+        .filter_map(|c| reference::municipality(c))
+        .map(|m| u64::from(m.population))
+        .sum();
+    for p in &mut chain.help_points {
+        p.weight = p.weight.saturating_mul(SCALE_U32);
+    }
+
+    let candidates: Vec<(
+        &'static reference::Municipality,
+        Vec<&'static reference::PostcodeArea>,
+    )> = reference::municipalities()
+        .iter()
+        .filter(|m| m.country == Country::Nl && !demo_codes.contains(&m.code.as_str()))
+        .map(|m| {
+            let mut areas: Vec<_> = reference::postcode_areas_in(&m.code)
+                .filter(|a| a.population.unwrap_or(0) > 0)
+                .collect();
+            areas.sort_by(|a, b| a.postcode.cmp(&b.postcode));
+            (m, areas)
+        })
+        .filter(|(_, areas)| !areas.is_empty())
+        .collect();
+    let seats = apportion(
+        &candidates
+            .iter()
+            .map(|(m, areas)| (u64::from(m.population), areas.len()))
+            .collect::<Vec<_>>(),
+        extra,
+    );
+
+    for ((municipality, areas), &count) in candidates.iter().zip(&seats) {
+        if count == 0 {
+            continue;
+        }
+        let chosen = spread_over(areas, count);
+        // Residents served: each populated area counts for its nearest library.
+        let mut served = vec![0u64; chosen.len()];
+        for area in areas {
+            let nearest = chosen
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, geo::distance_km(c.centre, area.centre)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map_or(0, |(i, _)| i);
+            served[nearest] += u64::from(area.population.unwrap_or(0));
+        }
+        let area_total: u64 = served.iter().sum::<u64>().max(1);
+        chain.organisations.push(DemoOrganisation {
+            key: municipality.code.as_str(),
+            name: format!("Bibliotheek {}", municipality.name),
+            kind: OrganisationKind::Library,
+            sector: Sector::Civil,
+            municipality_code: municipality.code.as_str(),
+            active_in: Vec::new(),
+        });
+        for (i, area) in chosen.iter().enumerate() {
+            let residents = u64::from(municipality.population) * served[i] / area_total;
+            let weight = (residents * demo_weight * SCALE)
+                .checked_div(demo_population)
+                .unwrap_or(0)
+                .max(1);
+            let same_place = chosen.iter().filter(|c| c.place == area.place).count();
+            let name = match (same_place, i) {
+                (1, _) => format!("Bibliotheek {}", area.place),
+                (_, 0) => format!("Centrale Bibliotheek {}", area.place),
+                _ => format!("Bibliotheek {} ({})", area.place, area.postcode),
+            };
+            let number: usize = area.postcode.parse().unwrap_or(1000);
+            chain.help_points.push(DemoHelpPoint {
+                key: area.postcode.as_str(),
+                organisation_key: municipality.code.as_str(),
+                name,
+                kind: HelpPointKind::Ido,
+                venue_kind: VenueKind::Library,
+                street_address: format!(
+                    "{} {}",
+                    COMMON_STREETS[number % COMMON_STREETS.len()],
+                    number % 97 + 1
+                ),
+                postcode: invented_postcode(&area.postcode, number),
+                city: area.place.clone(),
+                municipality_code: municipality.code.as_str(),
+                weight: u32::try_from(weight).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    chain
+}
+
+/// Seats per municipality, given (population, most seats) for each: one each while `total` lasts, the most
+/// populous first, then D'Hondt (the next seat goes where population per seat after it is highest). Ties go to
+/// the earlier municipality, so the result is deterministic.
+fn apportion(municipalities: &[(u64, usize)], total: usize) -> Vec<usize> {
+    let mut seats = vec![0usize; municipalities.len()];
+    let mut order: Vec<usize> = (0..municipalities.len()).collect();
+    order.sort_by(|&a, &b| {
+        municipalities[b]
+            .0
+            .cmp(&municipalities[a].0)
+            .then(a.cmp(&b))
+    });
+    let mut left = total;
+    for &i in &order {
+        if left == 0 {
+            break;
+        }
+        if municipalities[i].1 > 0 {
+            seats[i] = 1;
+            left -= 1;
+        }
+    }
+    while left > 0 {
+        let mut best: Option<usize> = None;
+        for (i, &(population, most)) in municipalities.iter().enumerate() {
+            if seats[i] == 0 || seats[i] >= most {
+                continue;
+            }
+            // population_i / (seats_i + 1) > population_b / (seats_b + 1), in integers.
+            let better = best.is_none_or(|b| {
+                u128::from(population) * (seats[b] as u128 + 1)
+                    > u128::from(municipalities[b].0) * (seats[i] as u128 + 1)
+            });
+            if better {
+                best = Some(i);
+            }
+        }
+        let Some(i) = best else {
+            break; // every municipality has a point in each of its populated areas
+        };
+        seats[i] += 1;
+        left -= 1;
+    }
+    seats
+}
+
+/// `count` of a municipality's populated areas (sorted by PC4), spread out: first the area nearest the
+/// population-weighted centre of the most populous place, then each time the area with the most residents
+/// times the distance to the nearest area already chosen.
+fn spread_over(
+    areas: &[&'static reference::PostcodeArea],
+    count: usize,
+) -> Vec<&'static reference::PostcodeArea> {
+    let population = |a: &reference::PostcodeArea| f64::from(a.population.unwrap_or(0));
+    let mut places: Vec<(&str, f64, f64, f64)> = Vec::new();
+    for a in areas {
+        let p = population(a);
+        match places.iter_mut().find(|(name, ..)| *name == a.place) {
+            Some(place) => {
+                place.1 += p;
+                place.2 += p * a.centre.lat;
+                place.3 += p * a.centre.lon;
+            }
+            None => places.push((a.place.as_str(), p, p * a.centre.lat, p * a.centre.lon)),
+        }
+    }
+    let Some(&(main_place, residents, lat, lon)) = places
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
+    else {
+        return Vec::new();
+    };
+    let centre = geo::Point {
+        lat: lat / residents.max(1.0),
+        lon: lon / residents.max(1.0),
+    };
+    let first = areas
+        .iter()
+        .filter(|a| a.place == main_place)
+        .min_by(|a, b| {
+            geo::distance_km(a.centre, centre).total_cmp(&geo::distance_km(b.centre, centre))
+        })
+        .copied();
+    let mut chosen: Vec<&'static reference::PostcodeArea> = first.into_iter().collect();
+    while chosen.len() < count.min(areas.len()) {
+        let next = areas
+            .iter()
+            .filter(|a| !chosen.iter().any(|c| c.postcode == a.postcode))
+            .map(|a| {
+                let nearest = chosen
+                    .iter()
+                    .map(|c| geo::distance_km(c.centre, a.centre))
+                    .fold(f64::INFINITY, f64::min);
+                // Two areas with one centroid still differ by their residents.
+                (*a, population(a) * (nearest + 0.01))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.postcode.cmp(&a.0.postcode)));
+        match next {
+            Some((a, _)) => chosen.push(a),
+            None => break,
+        }
+    }
+    chosen
+}
+
+/// A full postcode in the PC4 area, letters invented from the number (never SA, SD or SS, which PostNL does
+/// not use).
+fn invented_postcode(pc4: &str, number: usize) -> String {
+    let n = number * 7 + 13;
+    let letters = POSTCODE_LETTERS.len();
+    let first = POSTCODE_LETTERS[n % letters];
+    let mut second = POSTCODE_LETTERS[(n / letters) % letters];
+    if first == b'S' && matches!(second, b'A' | b'D' | b'S') {
+        second = b'B';
+    }
+    format!("{pc4} {}{}", char::from(first), char::from(second))
+}
+
 /// One generated help question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoQuestion {
@@ -2181,6 +2448,216 @@ mod tests {
             assert!(crate::opening_hours::parse_weekly(c.hours).is_ok());
             assert!(c.topics.iter().all(|t| topic_known(t)));
         }
+    }
+
+    #[test]
+    fn national_chain_has_the_exact_count_and_a_library_in_every_municipality() {
+        assert_eq!(national_chain(0), demo_chain());
+        assert_eq!(national_chain(17), demo_chain());
+        let chain = national_chain(700);
+        assert_eq!(chain.help_points.len(), 700);
+        assert_eq!(chain.users, demo_chain().users, "no users are added");
+        let dutch: Vec<_> = reference::municipalities()
+            .iter()
+            .filter(|m| m.country == Country::Nl)
+            .collect();
+        assert_eq!(dutch.len(), 342);
+        let mut per_municipality: HashMap<&str, usize> = HashMap::new();
+        for p in &chain.help_points {
+            *per_municipality.entry(p.municipality_code).or_default() += 1;
+        }
+        for m in &dutch {
+            let count = per_municipality.get(m.code.as_str()).copied().unwrap_or(0);
+            assert!(count > 0, "{} has no help point", m.name);
+            let demo = std::iter::once(MAIN_MUNICIPALITY)
+                .chain(NEIGHBOUR_MUNICIPALITIES)
+                .any(|c| c == m.code);
+            if demo {
+                // The demo's own points only.
+                assert_eq!(
+                    count,
+                    demo_chain()
+                        .help_points
+                        .iter()
+                        .filter(|p| p.municipality_code == m.code)
+                        .count()
+                );
+            } else {
+                let library = chain.organisation(&m.code).unwrap();
+                assert_eq!(library.kind, OrganisationKind::Library);
+                assert_eq!(library.name, format!("Bibliotheek {}", m.name));
+            }
+        }
+        // Bigger municipalities get more points.
+        let of = |code: &str| per_municipality.get(code).copied().unwrap_or(0);
+        assert!(of("GM0363") >= 20, "Amsterdam: {}", of("GM0363"));
+        assert!(of("GM0363") > of("GM0344") && of("GM0344") > of("GM0096"));
+        assert_eq!(of("GM0096"), 1, "Vlieland");
+
+        // Fewer points than municipalities: the most populous get one each.
+        let small = national_chain(117);
+        assert_eq!(small.help_points.len(), 117);
+        let smallest_served = small
+            .organisations
+            .iter()
+            .filter(|o| o.key.starts_with("GM"))
+            .map(|o| reference::municipality(o.key).unwrap().population)
+            .min()
+            .unwrap();
+        let left_out = reference::municipalities()
+            .iter()
+            .filter(|m| m.country == Country::Nl && small.organisation(&m.code).is_none())
+            .filter(|m| {
+                !std::iter::once(MAIN_MUNICIPALITY)
+                    .chain(NEIGHBOUR_MUNICIPALITIES)
+                    .any(|c| c == m.code)
+            })
+            .map(|m| m.population)
+            .max()
+            .unwrap();
+        assert!(smallest_served >= left_out);
+
+        // Beyond one point per populated PC4 area the chain stops growing.
+        let most = national_chain(100_000);
+        assert!(
+            (3_500..4_100).contains(&most.help_points.len()),
+            "{}",
+            most.help_points.len()
+        );
+        assert_eq!(national_chain(most.help_points.len() + 50), most);
+    }
+
+    #[test]
+    fn national_help_points_have_real_postcodes_and_unique_keys() {
+        let chain = national_chain(700);
+        assert_eq!(national_chain(700), chain, "deterministic");
+        let mut organisation_keys = HashSet::new();
+        for o in &chain.organisations {
+            assert!(
+                organisation_keys.insert(o.key),
+                "duplicate organisation key {}",
+                o.key
+            );
+            let active: Vec<String> = o.active_in.iter().map(|c| (*c).to_owned()).collect();
+            crate::organisation::OrganisationDraft::parse(
+                &o.name,
+                o.kind.as_str(),
+                o.sector.as_str(),
+                o.municipality_code,
+                &active,
+            )
+            .unwrap();
+        }
+        let names: HashSet<&str> = chain
+            .organisations
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(
+            names.len(),
+            chain.organisations.len(),
+            "the referral loader finds organisations by name"
+        );
+        let mut point_keys = HashSet::new();
+        for p in &chain.help_points {
+            assert!(
+                point_keys.insert(p.key),
+                "duplicate help point key {}",
+                p.key
+            );
+            if p.municipality_code == "44021" {
+                continue;
+            }
+            let b = p.postcode.as_bytes();
+            assert!(
+                b.len() == 7
+                    && b[..4].iter().all(u8::is_ascii_digit)
+                    && b[0] != b'0'
+                    && b[4] == b' '
+                    && b[5..].iter().all(u8::is_ascii_uppercase)
+                    && !matches!(&p.postcode[5..], "SA" | "SD" | "SS"),
+                "postcode {}",
+                p.postcode
+            );
+            let area = reference::postcode_area(Country::Nl, &p.postcode[..4]).unwrap();
+            assert_eq!(area.municipality_code, p.municipality_code, "{}", p.key);
+            assert_eq!(area.place, p.city, "{}", p.key);
+            let org = chain.organisation(p.organisation_key).unwrap();
+            assert_eq!(org.municipality_code, p.municipality_code);
+            assert!(p.weight > 0 && !p.name.is_empty() && !p.street_address.is_empty());
+            let listing = demo_listing(p);
+            assert!(
+                !listing.hours.is_empty() || p.venue_kind == VenueKind::Mobile,
+                "{} is found in the finder",
+                p.key
+            );
+        }
+        // One point per PC4 area in each municipality.
+        let areas: HashSet<&str> = chain
+            .help_points
+            .iter()
+            .filter(|p| !demo_chain().help_points.iter().any(|d| d.key == p.key))
+            .map(|p| &p.postcode[..4])
+            .collect();
+        assert_eq!(areas.len(), 700 - 17);
+        // Weights follow the population: the new points weigh together about what the population outside
+        // the demo's municipalities is to theirs.
+        let demo_codes = [
+            MAIN_MUNICIPALITY,
+            NEIGHBOUR_MUNICIPALITIES[0],
+            NEIGHBOUR_MUNICIPALITIES[1],
+            NEIGHBOUR_MUNICIPALITIES[2],
+        ];
+        let weight = |inside: bool| -> f64 {
+            chain
+                .help_points
+                .iter()
+                .filter(|p| demo_codes.contains(&p.municipality_code) == inside)
+                .map(|p| f64::from(p.weight))
+                .sum()
+        };
+        let population = |inside: bool| -> f64 {
+            reference::municipalities()
+                .iter()
+                .filter(|m| {
+                    m.country == Country::Nl && demo_codes.contains(&m.code.as_str()) == inside
+                })
+                .map(|m| f64::from(m.population))
+                .sum()
+        };
+        let ratio = (weight(false) / weight(true)) / (population(false) / population(true));
+        assert!((0.97..1.03).contains(&ratio), "{ratio}");
+    }
+
+    #[test]
+    fn national_questions_reach_most_help_points_in_order() {
+        let chain = national_chain(700);
+        let questions: Vec<DemoQuestion> =
+            QuestionGenerator::new(&chain, end(), 100_000, 9).collect();
+        assert_eq!(questions.len(), 100_000);
+        for pair in questions.windows(2) {
+            assert!(pair[0].asked_at <= pair[1].asked_at);
+        }
+        let mut per_point = vec![0usize; chain.help_points.len()];
+        for q in &questions {
+            per_point[q.help_point] += 1;
+            let point = &chain.help_points[q.help_point];
+            if let Some(pc4) = q.pc4 {
+                let area = reference::postcode_area(Country::Nl, pc4).unwrap();
+                assert_eq!(area.municipality_code, point.municipality_code);
+            }
+        }
+        let reached = per_point.iter().filter(|&&n| n > 0).count();
+        assert!(reached >= 680, "{reached} of 700 help points got questions");
+        // Rotterdam's region holds about 5% of the residents, and gets about that share of the questions.
+        let regional = questions
+            .iter()
+            .filter(|q| {
+                let code = chain.help_points[q.help_point].municipality_code;
+                code == MAIN_MUNICIPALITY || NEIGHBOUR_MUNICIPALITIES.contains(&code)
+            })
+            .count();
+        assert!((3_500..7_000).contains(&regional), "{regional}");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::accounts::generate_password;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 use keten_core::account::hash_password;
-use keten_core::demo::{QuestionGenerator, demo_chain};
+use keten_core::demo::{QuestionGenerator, national_chain};
 use keten_store::Store;
 use std::time::Instant;
 
@@ -23,6 +23,10 @@ pub struct DemoArgs {
     /// Warm referrals to generate, in every state, with Rotterdam's routing rules.
     #[arg(long, default_value_t = 300)]
     pub referrals: usize,
+    /// Spread the questions over this many help points: the demo chain's own plus public libraries across
+    /// every Dutch municipality (national-scale benchmarks); default: the demo chain only.
+    #[arg(long, default_value_t = 0)]
+    pub help_points: usize,
 }
 
 pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
@@ -31,7 +35,8 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let now = crate::now();
-    let chain = demo_chain();
+    // Below the demo's own number of help points this is the demo chain itself.
+    let chain = national_chain(args.help_points);
     let passwords: Vec<String> = chain.users.iter().map(|_| generate_password()).collect();
     let hashes = passwords
         .iter()

@@ -102,6 +102,10 @@ struct ServeArgs {
     /// Help questions to generate with --demo.
     #[arg(long, env = "KETEN_DEMO_QUESTIONS", default_value_t = 50_000)]
     demo_questions: u64,
+    /// Help points to spread the --demo questions over (see `keten demo --help-points`); default: the demo
+    /// chain only.
+    #[arg(long, env = "KETEN_DEMO_HELP_POINTS", default_value_t = 0)]
+    demo_help_points: usize,
     /// Mark cookies Secure: set when keten is reached over https.
     #[arg(long, env = "KETEN_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -290,6 +294,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
                 seed: 2026,
                 synthetic_help_points: 0,
                 referrals: 300,
+                help_points: args.demo_help_points,
             },
         )
         .await?;

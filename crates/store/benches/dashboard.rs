@@ -2,14 +2,19 @@
 //! from the raw rows in the same run (the baseline: what the page would cost without rollups), for the nation,
 //! the largest municipality and one help point. Prints p50 and p99 per figure and the speed-up.
 //!
-//! `KETEN_BENCH_QUESTIONS` (default 1,000,000) questions of demo history; SQLite always, PostgreSQL too when
+//! `KETEN_BENCH_QUESTIONS` (default 1,000,000) questions of demo history, spread over `KETEN_BENCH_HELP_POINTS`
+//! (default 700: the demo chain and public libraries in every Dutch municipality, so that "nation" is the whole
+//! country; `keten_core::demo::national_chain`) help points; SQLite always, PostgreSQL too when
 //! `KETEN_BENCH_POSTGRES=postgres://...` points at an empty database. `KETEN_BENCH_ROUNDS` (default 20)
-//! rounds from the rollups, a quarter of that (at least 3) from the raw rows.
+//! rounds from the rollups, a quarter of that (at least 3) from the raw rows. Under `cargo test --benches` the
+//! run is tiny: 2,000 questions over 40 help points.
 #![allow(clippy::expect_used, clippy::print_stdout)]
 
+use keten_core::demo::{DemoChain, national_chain};
 use keten_core::steering::{DayRange, local_day_hour};
 use keten_store::Store;
 use keten_store::stats::StatsScope;
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -29,18 +34,17 @@ fn percentiles(mut timings: Vec<Duration>) -> (Duration, Duration) {
     (rank(0.50), rank(0.99))
 }
 
-async fn loaded(url: &str, questions: u64) -> (Store, String) {
+async fn loaded(url: &str, chain: &DemoChain, questions: u64) -> (Store, String) {
     let store = Store::connect(url).await.expect("database");
     store.migrate().await.expect("migrate");
-    let chain = keten_core::demo::demo_chain();
     let hashes = vec!["x".to_owned(); chain.users.len()];
     let now = jiff::Timestamp::from_second(1_772_442_000).expect("clock");
     let loaded = store
-        .load_demo_chain(&chain, &hashes, now.as_second())
+        .load_demo_chain(chain, &hashes, now.as_second())
         .await
         .expect("demo chain");
     let started = Instant::now();
-    let generator = keten_core::demo::QuestionGenerator::new(&chain, now, questions, 2026);
+    let generator = keten_core::demo::QuestionGenerator::new(chain, now, questions, 2026);
     store
         .load_demo_questions(&loaded, generator, now.as_second(), |_| {})
         .await
@@ -52,9 +56,9 @@ async fn loaded(url: &str, questions: u64) -> (Store, String) {
     (store, loaded.help_point_ids[0].clone())
 }
 
-async fn backend(name: &str, url: &str, questions: u64, rounds: u64) {
+async fn backend(name: &str, url: &str, chain: &DemoChain, questions: u64, rounds: u64) {
     println!("{name}:");
-    let (store, first_point) = loaded(url, questions).await;
+    let (store, first_point) = loaded(url, chain, questions).await;
     let today = local_day_hour(1_772_442_000).0;
     let year = DayRange {
         from: today - 365,
@@ -138,7 +142,22 @@ fn main() {
         "KETEN_BENCH_QUESTIONS",
         if benching { 1_000_000 } else { 2_000 },
     );
+    let help_points = env_number("KETEN_BENCH_HELP_POINTS", if benching { 700 } else { 40 });
     let rounds = env_number("KETEN_BENCH_ROUNDS", if benching { 20 } else { 2 });
+    let chain = national_chain(usize::try_from(help_points).unwrap_or(usize::MAX));
+    // The demo's Flemish point gets no questions: count the municipalities the history covers.
+    let municipalities: HashSet<&str> = chain
+        .help_points
+        .iter()
+        .filter(|p| p.weight > 0)
+        .map(|p| p.municipality_code)
+        .collect();
+    println!(
+        "{questions} questions over {} help points ({} with a history) in {} municipalities",
+        chain.help_points.len(),
+        chain.help_points.iter().filter(|p| p.weight > 0).count(),
+        municipalities.len()
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -149,13 +168,14 @@ fn main() {
         backend(
             "SQLite",
             &format!("sqlite://{}", file.display()),
+            &chain,
             questions,
             rounds,
         )
         .await;
         let _ = std::fs::remove_file(&file);
         if let Ok(url) = std::env::var("KETEN_BENCH_POSTGRES") {
-            backend("PostgreSQL", &url, questions, rounds).await;
+            backend("PostgreSQL", &url, &chain, questions, rounds).await;
         }
     });
 }

@@ -292,6 +292,52 @@ async fn demo_loads_a_chain_with_history_and_prints_passwords() {
 }
 
 #[tokio::test]
+async fn demo_spreads_its_questions_over_libraries_across_the_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let out = run_ok(keten(&url).args([
+        "demo",
+        "--questions",
+        "2000",
+        "--help-points",
+        "60",
+        "--referrals",
+        "30",
+    ]));
+    assert!(out.contains("60 hulppunten, 2000 hulpvragen"), "{out}");
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    let directory = store.directory().await.unwrap();
+    assert_eq!(directory.help_points.len(), 60);
+    // Every point can be found in the finder: hours of its own (the demo's bus has its stops instead).
+    for hp in &directory.help_points {
+        assert!(
+            !hp.hours.weekly.is_empty()
+                || hp.venue_kind == keten_core::organisation::VenueKind::Mobile,
+            "{} has no opening hours",
+            hp.name
+        );
+    }
+    let totals = store
+        .stats_running_totals(&keten_store::stats::StatsScope::default())
+        .await
+        .unwrap();
+    assert_eq!(totals.iter().map(|t| t.total).sum::<i64>(), 2000);
+    assert!(
+        totals.len() > 40,
+        "questions at {} of 60 help points",
+        totals.len()
+    );
+    let municipalities: std::collections::HashSet<&str> = directory
+        .help_points
+        .iter()
+        .filter(|hp| totals.iter().any(|t| t.help_point_id == hp.id))
+        .map(|hp| hp.municipality_code.as_str())
+        .collect();
+    assert!(municipalities.len() > 40, "{municipalities:?}");
+    store.close().await;
+}
+
+#[tokio::test]
 async fn two_processes_on_one_postgres_database_serve_consistent_data() {
     let Ok(base_url) = std::env::var("KETEN_TEST_POSTGRES") else {
         assert!(
