@@ -242,9 +242,28 @@ impl Texts {
     }
 }
 
+/// The help point of the rollup rows that sum every help point: the nation's figures read a few rows per
+/// value instead of one per help point and value (at 700 help points a year of the nation summed some 1.5
+/// million rows per figure set). No help point has this id, so a chain's or a help point's filter never
+/// meets these rows; a nation-wide read picks them alone, or leaves them out (`stats::Across`).
+pub(crate) const EVERY_HELP_POINT: &str = "";
+
+/// Which rows a delta sums each fact under.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Rows {
+    /// Its help point's and the nation's: every write of questions.
+    #[default]
+    PointAndNation,
+    /// Its help point's only (a rebuild, which sums the nation apart).
+    Point,
+    /// The nation's only (ditto).
+    Nation,
+}
+
 /// The three rollups' changes of a set of facts, summed per key.
 #[derive(Default)]
 struct Delta {
+    rows: Rows,
     texts: Texts,
     dimension: FxHashMap<DimensionKey, (i64, i64)>,
     month: FxHashMap<DimensionKey, (i64, i64)>,
@@ -255,10 +274,23 @@ struct Delta {
 }
 
 impl Delta {
+    fn summing(rows: Rows) -> Self {
+        Delta {
+            rows,
+            ..Delta::default()
+        }
+    }
+
     fn add(&mut self, f: FactView<'_>, sign: i64) {
         let (day, hour) = local_day_hour(f.asked_at);
         let month = month_start(day);
         let point = self.texts.number(f.help_point_id);
+        let nation = self.texts.number(EVERY_HELP_POINT);
+        let points: &[u32] = match self.rows {
+            Rows::PointAndNation => &[point, nation],
+            Rows::Point => &[point],
+            Rows::Nation => &[nation],
+        };
         let Delta {
             texts,
             dimension,
@@ -269,13 +301,18 @@ impl Delta {
         each_dimension(f, hour, scratch, |name, value| {
             let name = texts.number(name);
             let value = texts.number(value);
-            let row = months.entry((name, month, point, value)).or_default();
-            row.0 += sign;
-            row.1 += sign * f.minutes;
-            let row = dimension.entry((name, day, point, value)).or_default();
-            row.0 += sign;
-            row.1 += sign * f.minutes;
+            for &p in points {
+                let row = months.entry((name, month, p, value)).or_default();
+                row.0 += sign;
+                row.1 += sign * f.minutes;
+                let row = dimension.entry((name, day, p, value)).or_default();
+                row.0 += sign;
+                row.1 += sign * f.minutes;
+            }
         });
+        if self.rows == Rows::Nation {
+            return;
+        }
         if let Some(consultation_hour) = f.consultation_hour_id {
             let row = self
                 .consultation
@@ -598,8 +635,11 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let mut read = 0u64;
+        // The nation's rows sum every help point's: kept apart and written once at the end, so that each help
+        // point's rows are plain inserts.
+        let mut nation = Delta::summing(Rows::Nation);
         for point in points {
-            let mut delta = Delta::default();
+            let mut delta = Delta::summing(Rows::Point);
             {
                 let mut sql = Sql::new("SELECT ");
                 sql.push(FACT_COLUMNS)
@@ -608,11 +648,13 @@ impl Store {
                 let mut rows = sql.query_as::<Fact>()?.fetch(&mut *tx);
                 while let Some(fact) = rows.try_next().await? {
                     delta.add(FactView::from(&fact), 1);
+                    nation.add(FactView::from(&fact), 1);
                     read += 1;
                 }
             }
             write(&mut tx, &delta, false).await?;
         }
+        write(&mut tx, &nation, false).await?;
         tx.commit().await?;
         Ok(read)
     }

@@ -5,7 +5,7 @@ use crate::error::{Result, StoreError};
 use crate::rollups::{OUTCOME_KEY, split_outcome_key};
 use crate::scope::Actor;
 use crate::sql::Sql;
-use crate::stats::{StatsScope, TOTALS, push_rollup};
+use crate::stats::{StatsScope, TOTALS, push_rollup, push_rollup_per_point};
 use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::scba::{ModelInput, OutcomeCount, Outcomes, ScbaModel};
@@ -220,7 +220,7 @@ impl Store {
         let mut rows = rows;
         rows.sort();
         let mut sql = Sql::new("SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM ");
-        push_rollup(&mut sql, scope, range, &[TOTALS]);
+        push_rollup_per_point(&mut sql, scope, range, &[TOTALS]);
         let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(Outcomes {
             days: u32::try_from((range.until - range.from).max(1)).unwrap_or(u32::MAX),

@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::rollups::{CONSULTATION_HOUR, HOUR, OLDER_AGE_BANDS};
+use crate::rollups::{CONSULTATION_HOUR, EVERY_HELP_POINT, HOUR, OLDER_AGE_BANDS};
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
@@ -111,6 +111,15 @@ pub struct RunningTotal {
     pub name: String,
     pub total: i64,
 }
+
+/// [`Figures`]' days, hours, areas, age bands and help points.
+type FiguresOverTimeAndPlace = (
+    Vec<(i64, i64, i64)>,
+    Vec<(i64, i64)>,
+    Vec<(String, i64, i64)>,
+    Vec<(String, i64)>,
+    Vec<PointCount>,
+);
 
 /// Everything the dashboard shows for one period, as read from the rollups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -272,7 +281,7 @@ impl Store {
             " AS consultation_hour_id, c.title, o.name AS organisation_name, h.name AS help_point_name, \
              CAST(SUM(r.questions) AS BIGINT) AS questions, CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
-        push_rollup(&mut sql, scope, range, &[CONSULTATION_HOUR]);
+        push_rollup_per_point(&mut sql, scope, range, &[CONSULTATION_HOUR]);
         sql.push(" JOIN consultation_hours c ON c.id = r.");
         sql.push(if scope.partner.is_some() {
             "consultation_hour_id"
@@ -297,6 +306,28 @@ impl Store {
 
     /// Every figure of the scope over the days of `range`, from the rollups.
     pub async fn stats_figures(&self, scope: &StatsScope, range: DayRange) -> Result<Figures> {
+        // Two halves on two connections at once (a wide scope's figures take tens of milliseconds each half);
+        // not more, so that a dashboard leaves the pool's other connections to the desk's registrations.
+        let (by, (days, hours, areas, age_bands, help_points)) = futures_util::try_join!(
+            self.figures_per_dimension(scope, range),
+            self.figures_over_time_and_place(scope, range)
+        )?;
+        Ok(Figures {
+            by,
+            days,
+            hours,
+            areas,
+            age_bands,
+            help_points,
+        })
+    }
+
+    /// The counts per value of every [`Dimension`].
+    async fn figures_per_dimension(
+        &self,
+        scope: &StatsScope,
+        range: DayRange,
+    ) -> Result<Vec<(Dimension, Vec<Count>)>> {
         let mut by = Vec::with_capacity(Dimension::ALL.len());
         for dimension in Dimension::ALL {
             let mut sql = Sql::new("SELECT ");
@@ -308,6 +339,15 @@ impl Store {
             sql.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
+        Ok(by)
+    }
+
+    /// The trend per day, the hours, the PC4 areas, the age bands and the help points.
+    async fn figures_over_time_and_place(
+        &self,
+        scope: &StatsScope,
+        range: DayRange,
+    ) -> Result<FiguresOverTimeAndPlace> {
         // The trend needs every day: the day rollups' totals alone.
         let mut sql = Sql::new(
             "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
@@ -362,18 +402,11 @@ impl Store {
             "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
              CAST(SUM(r.minutes) AS BIGINT) AS minutes FROM ",
         );
-        push_rollup(&mut sql, scope, range, &[TOTALS]);
+        push_rollup_per_point(&mut sql, scope, range, &[TOTALS]);
         sql.push(" JOIN help_points h ON h.id = r.help_point_id");
         sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
-        Ok(Figures {
-            by,
-            days,
-            hours,
-            areas,
-            age_bands,
-            help_points,
-        })
+        Ok((days, hours, areas, age_bands, help_points))
     }
 
     /// The times of the scope's referrals sent in `[from, until)` (unix seconds): a municipality's referrals,
@@ -415,7 +448,7 @@ impl Store {
     ) -> Result<Vec<(String, i64)>> {
         let mut sql =
             Sql::new("SELECT c.municipality_code, CAST(SUM(r.questions) AS BIGINT) FROM ");
-        push_rollup(&mut sql, &StatsScope::default(), range, &[TOTALS]);
+        push_rollup_per_point(&mut sql, &StatsScope::default(), range, &[TOTALS]);
         sql.push(
             " JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
              UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
@@ -461,7 +494,8 @@ fn value_of(scope: &StatsScope, dimension: &'static str) -> &'static str {
 /// `(<rows>) r`: the scope's rollup rows of the `dimensions` over the days of `range`, as a derived table
 /// with the columns `dimension`, `help_point_id`, `value`, `questions` and `minutes`. Whole months come from
 /// `question_month_rollups` and only the days of partial months from `question_dimension_rollups`, so a year
-/// reads some twelve rows per help point and value instead of 365. A partner's scope reads
+/// reads some twelve rows per help point and value instead of 365; the nation reads the rows that sum every
+/// help point ([`EVERY_HELP_POINT`]), so it too reads some twelve rows per value. A partner's scope reads
 /// `question_consultation_rollups`, which holds every dimension in its own column (one row per question
 /// there), with all its columns.
 pub(crate) fn push_rollup(
@@ -469,6 +503,33 @@ pub(crate) fn push_rollup(
     scope: &StatsScope,
     range: DayRange,
     dimensions: &[&'static str],
+) {
+    push_rollup_rows(sql, scope, range, dimensions, Across::Summed);
+}
+
+/// As [`push_rollup`], but with a row per help point also for the nation, for figures per help point.
+pub(crate) fn push_rollup_per_point(
+    sql: &mut Sql,
+    scope: &StatsScope,
+    range: DayRange,
+    dimensions: &[&'static str],
+) {
+    push_rollup_rows(sql, scope, range, dimensions, Across::PerPoint);
+}
+
+/// What a nation-wide read takes of the rollups: the rows that sum every help point, or each help point's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Across {
+    Summed,
+    PerPoint,
+}
+
+fn push_rollup_rows(
+    sql: &mut Sql,
+    scope: &StatsScope,
+    range: DayRange,
+    dimensions: &[&'static str],
+    across: Across,
 ) {
     if scope.partner.is_some() {
         sql.push("(SELECT r.* FROM ")
@@ -502,7 +563,7 @@ pub(crate) fn push_rollup(
             .bind_list(dimensions.iter().copied());
         sql.push(" AND r.").push(time).push(" >= ").bind(days.from);
         sql.push(" AND r.").push(time).push(" < ").bind(days.until);
-        push_points(sql, scope);
+        push_points(sql, scope, across);
     }
     sql.push(") r");
 }
@@ -514,7 +575,7 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
         .bind(range.from)
         .push(" AND r.day < ")
         .bind(range.until);
-    push_points(sql, scope);
+    push_points(sql, scope, Across::Summed);
     if let Some(partner) = &scope.partner {
         sql.push(
             " AND r.consultation_hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = ",
@@ -524,14 +585,21 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
     }
 }
 
-/// ` AND r.help_point_id ...`: the scope's one help point or its municipality's chain (nothing for the nation).
-fn push_points(sql: &mut Sql, scope: &StatsScope) {
+/// ` AND r.help_point_id ...`: the scope's one help point or its municipality's chain; for the nation the rows
+/// that sum every help point, or every help point's own ([`EVERY_HELP_POINT`]).
+fn push_points(sql: &mut Sql, scope: &StatsScope, across: Across) {
     match (&scope.help_point, &scope.municipality_code) {
         (Some(p), _) => {
             sql.push(" AND r.help_point_id = ").bind(p.id.clone());
         }
         (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
-        (None, None) => {}
+        (None, None) => {
+            sql.push(match across {
+                Across::Summed => " AND r.help_point_id = ",
+                Across::PerPoint => " AND r.help_point_id <> ",
+            })
+            .bind(EVERY_HELP_POINT);
+        }
     }
 }
 
