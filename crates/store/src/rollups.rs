@@ -1,4 +1,4 @@
-//! Rollups of help questions (migrations 0008, 0019, 0027, 0031 and 0032): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008, 0019, 0027, 0031, 0032 and 0034): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`add_new`] with the questions it inserts,
 //! [`apply`] with stored rows it adds (`+1`) or removes (`-1`), or [`retract`] before it deletes or changes
