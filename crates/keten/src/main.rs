@@ -364,6 +364,10 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = keten_web::send_report_reminders(&notifier).await {
                 tracing::warn!(error = %e, "report reminders failed");
             }
+            // The planner's picture of the growing tables (which index reads a municipality's figures).
+            if let Err(e) = purger.refresh_planner_statistics().await {
+                tracing::warn!(error = %e, "refreshing the planner statistics failed");
+            }
         }
     });
 

@@ -226,6 +226,7 @@ impl Store {
             .map_err(|e| crate::StoreError::Corrupt(format!("demo generator stopped: {e}")))?;
         // Once for the whole history: cheaper than upserting per batch, and than reading the rows back.
         self.add_bulk_rollups(rollups).await?;
+        self.refresh_planner_statistics().await?;
         Ok(written)
     }
 }

@@ -656,6 +656,7 @@ impl Store {
         }
         write(&mut tx, &nation, false).await?;
         tx.commit().await?;
+        self.refresh_planner_statistics().await?;
         Ok(read)
     }
 
