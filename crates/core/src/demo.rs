@@ -2030,6 +2030,25 @@ mod tests {
         }
     }
 
+    /// A Dutch help point's postcode: "1234 AB" form (letters PostNL uses), a PC4 of its municipality, and its
+    /// city that area's place.
+    fn assert_dutch_postcode_of_its_place(p: &DemoHelpPoint) {
+        let b = p.postcode.as_bytes();
+        assert!(
+            b.len() == 7
+                && b[..4].iter().all(u8::is_ascii_digit)
+                && b[0] != b'0'
+                && b[4] == b' '
+                && b[5..].iter().all(u8::is_ascii_uppercase)
+                && !matches!(&p.postcode[5..], "SA" | "SD" | "SS"),
+            "postcode {}",
+            p.postcode
+        );
+        let area = reference::postcode_area(Country::Nl, &p.postcode[..4]).unwrap();
+        assert_eq!(area.municipality_code, p.municipality_code, "{}", p.key);
+        assert_eq!(area.place, p.city, "{}", p.key);
+    }
+
     #[test]
     fn help_points_have_real_postcodes_in_their_municipality() {
         let chain = demo_chain();
@@ -2051,19 +2070,7 @@ mod tests {
                 assert_eq!(p.weight, 0, "Dutch history only");
                 continue;
             }
-            assert!(
-                b.len() == 7
-                    && b[..4].iter().all(u8::is_ascii_digit)
-                    && b[0] != b'0'
-                    && b[4] == b' '
-                    && b[5..].iter().all(u8::is_ascii_uppercase)
-                    && !matches!(&p.postcode[5..], "SA" | "SD" | "SS"),
-                "postcode {}",
-                p.postcode
-            );
-            let area = reference::postcode_area(Country::Nl, &p.postcode[..4]).unwrap();
-            assert_eq!(area.municipality_code, p.municipality_code, "{}", p.key);
-            assert_eq!(area.place, p.city, "{}", p.key);
+            assert_dutch_postcode_of_its_place(p);
             let org = chain.organisation(p.organisation_key).unwrap();
             assert!(
                 org.municipality_code == p.municipality_code
@@ -2568,20 +2575,7 @@ mod tests {
             if p.municipality_code == "44021" {
                 continue;
             }
-            let b = p.postcode.as_bytes();
-            assert!(
-                b.len() == 7
-                    && b[..4].iter().all(u8::is_ascii_digit)
-                    && b[0] != b'0'
-                    && b[4] == b' '
-                    && b[5..].iter().all(u8::is_ascii_uppercase)
-                    && !matches!(&p.postcode[5..], "SA" | "SD" | "SS"),
-                "postcode {}",
-                p.postcode
-            );
-            let area = reference::postcode_area(Country::Nl, &p.postcode[..4]).unwrap();
-            assert_eq!(area.municipality_code, p.municipality_code, "{}", p.key);
-            assert_eq!(area.place, p.city, "{}", p.key);
+            assert_dutch_postcode_of_its_place(p);
             let org = chain.organisation(p.organisation_key).unwrap();
             assert_eq!(org.municipality_code, p.municipality_code);
             assert!(p.weight > 0 && !p.name.is_empty() && !p.street_address.is_empty());

@@ -422,11 +422,7 @@ impl Store {
         let asked = Instant::now();
         let _turn = self.caches.reading.lock().await;
         let shared = self
-            .caches
-            .latest
-            .lock()
-            .ok()
-            .and_then(|l| *l)
+            .latest_reading()
             .filter(|(started, _)| *started > asked);
         if let Some((_, revisions)) = shared {
             return Ok(Some(revisions));
@@ -455,14 +451,15 @@ impl Store {
         Ok(Some(revisions))
     }
 
+    /// The newest counters any request of this process read, with when that reading began.
+    fn latest_reading(&self) -> Option<(Instant, Revisions)> {
+        self.caches.latest.lock().ok().and_then(|l| *l)
+    }
+
     /// Counters read within `max_age` (by any request of this process), else read now.
     async fn recent_cache_revisions(&self, max_age: Duration) -> Result<Option<Revisions>> {
         let recent = self
-            .caches
-            .latest
-            .lock()
-            .ok()
-            .and_then(|l| *l)
+            .latest_reading()
             .filter(|(at, _)| at.elapsed() <= max_age);
         match recent {
             Some((_, revisions)) if self.caching_on().await => Ok(Some(revisions)),
