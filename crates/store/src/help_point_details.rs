@@ -271,6 +271,8 @@ impl Store {
         served.sort();
         served.dedup();
         let mut tx = self.pool.begin().await?;
+        let serving =
+            crate::rollups::before_serving_changes(&mut tx, &[help_point_id.to_owned()]).await?;
         sqlx::query("DELETE FROM help_point_municipalities WHERE help_point_id = $1")
             .bind(help_point_id)
             .execute(&mut *tx)
@@ -285,6 +287,7 @@ impl Store {
             .await?;
         }
         touch(&mut tx, help_point_id, now).await?;
+        crate::rollups::after_serving_changes(&mut tx, serving).await?;
         tx.commit().await?;
         Ok(())
     }

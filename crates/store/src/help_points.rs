@@ -646,6 +646,8 @@ impl Store {
             draft.location
         };
         let mut tx = self.pool.begin().await?;
+        // A new postcode may stand in another municipality, which the point then serves too.
+        let serving = crate::rollups::before_serving_changes(&mut tx, &[id.to_owned()]).await?;
         sqlx::query(
             "UPDATE help_points SET name = $1, street_address = $2, postcode = $3, city = $4, municipality_code = $5, \
              lat = $6, lon = $7, status = $8, status_reason = $9, reopens_on = $10, hours = $11, languages = $12, \
@@ -685,6 +687,7 @@ impl Store {
         .bind(&draft.municipality_code)
         .execute(&mut *tx)
         .await?;
+        crate::rollups::after_serving_changes(&mut tx, serving).await?;
         bump_directory_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(())

@@ -109,6 +109,9 @@ impl Store {
     ) -> Result<ImportOutcome> {
         let mut out = ImportOutcome::default();
         let mut tx = self.pool.begin().await?;
+        // An imported help point may stand in or serve other municipalities than before.
+        let points: Vec<String> = plan.help_points.iter().map(|hp| hp.id.clone()).collect();
+        let serving = crate::rollups::before_serving_changes(&mut tx, &points).await?;
         let mut org_ids: HashMap<&str, String> = HashMap::new();
         for o in &plan.organisations {
             let by_id = exists(
@@ -267,6 +270,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::rollups::after_serving_changes(&mut tx, serving).await?;
 
         for ch in &plan.consultation_hours {
             let n = &ch.new;

@@ -1,8 +1,9 @@
-//! Rollups of help questions (migrations 0008, 0019, 0027, 0031, 0032 and 0034): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
+//! Rollups of help questions (migrations 0008, 0019, 0027, 0031, 0032, 0034 and 0035): counts per local day and per calendar month and dimension, kept in the same transaction as every write of a help question, and rebuilt from the raw rows on demand.
 //!
 //! Every write path of `help_questions` calls one function here: [`add_new`] with the questions it inserts,
 //! [`apply`] with stored rows it adds (`+1`) or removes (`-1`), or [`retract`] before it deletes or changes
-//! rows. A new write path is one call.
+//! rows. A new write path is one call. A write that changes which municipalities a help point serves calls
+//! [`before_serving_changes`] first and [`after_serving_changes`] last.
 
 use crate::Store;
 use crate::error::Result;
@@ -11,7 +12,7 @@ use crate::sql::Sql;
 use futures_util::TryStreamExt;
 use keten_core::help_question::AgeBand;
 use keten_core::steering::{local_day_hour, month_start};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 /// What a rollup needs of one help question.
@@ -248,6 +249,17 @@ impl Texts {
 /// meets these rows; a nation-wide read picks them alone, or leaves them out (`stats::Across`).
 pub(crate) const EVERY_HELP_POINT: &str = "";
 
+/// What the help point id of a municipality's rows starts with: they sum every help point of its chain (located
+/// there or serving it), so a municipality's figures read a few rows per value instead of one per help point and
+/// value (Amsterdam's 41 help points took 90 to 100 ms for a year at 1,000,000 questions). A help point's id is a
+/// UUID, so no help point's rows start with it.
+pub(crate) const MUNICIPALITY_ROWS: &str = "@";
+
+/// The help point id under which a municipality's rows are kept.
+pub(crate) fn municipality_rows(code: &str) -> String {
+    format!("{MUNICIPALITY_ROWS}{code}")
+}
+
 /// Which rows a delta sums each fact under.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Rows {
@@ -269,6 +281,8 @@ struct Delta {
     month: FxHashMap<DimensionKey, (i64, i64)>,
     /// Only questions registered during a consultation hour (few; kept sorted).
     consultation: BTreeMap<ConsultationKey, (i64, i64)>,
+    /// The help points of the facts (numbers into `texts`).
+    points: FxHashSet<u32>,
     /// Room for one outcome key, reused for every fact.
     scratch: String,
 }
@@ -286,6 +300,9 @@ impl Delta {
         let month = month_start(day);
         let point = self.texts.number(f.help_point_id);
         let nation = self.texts.number(EVERY_HELP_POINT);
+        if self.rows != Rows::Nation {
+            self.points.insert(point);
+        }
         let points: &[u32] = match self.rows {
             Rows::PointAndNation => &[point, nation],
             Rows::Point => &[point],
@@ -340,6 +357,42 @@ impl Delta {
         }
     }
 
+    /// The rows of the municipalities the delta's help points serve (`served`: help point, municipality code),
+    /// summed from its rows per help point.
+    fn municipal(&mut self, served: &[(String, String)]) -> Municipal {
+        let mut keys: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (point, code) in served {
+            let point = self.texts.number(point);
+            let key = self.texts.number(&municipality_rows(code));
+            keys.entry(point).or_default().push(key);
+        }
+        let mut out = Municipal::default();
+        for (rows, into) in [
+            (&self.dimension, &mut out.dimension),
+            (&self.month, &mut out.month),
+        ] {
+            for (&(name, at, point, value), &(n, minutes)) in rows {
+                for &key in keys.get(&point).map_or(&[][..], Vec::as_slice) {
+                    let row = into.entry((name, at, key, value)).or_default();
+                    row.0 += n;
+                    row.1 += minutes;
+                }
+            }
+        }
+        out
+    }
+
+    /// The help point ids of the delta's facts.
+    fn point_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .points
+            .iter()
+            .map(|p| self.texts.text(*p).to_owned())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// A dimension rollup's rows with their texts, sorted by key, so that concurrent transactions on
     /// PostgreSQL lock rows in the same order and cannot deadlock.
     fn sorted<'a>(&'a self, rows: &FxHashMap<DimensionKey, (i64, i64)>) -> Vec<DimensionRow<'a>> {
@@ -353,6 +406,13 @@ impl Delta {
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         out
     }
+}
+
+/// The municipalities' rows of a delta ([`Delta::municipal`]).
+#[derive(Default)]
+struct Municipal {
+    dimension: FxHashMap<DimensionKey, (i64, i64)>,
+    month: FxHashMap<DimensionKey, (i64, i64)>,
 }
 
 /// Rollups summed in memory over a bulk load and added once at its end, so that a loader need not read its
@@ -371,7 +431,8 @@ impl Store {
     pub(crate) async fn add_bulk_rollups(&self, bulk: BulkRollups) -> Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        write(&mut tx, &bulk.0, true).await?;
+        let mut delta = bulk.0;
+        write(&mut tx, &mut delta, true).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -412,12 +473,14 @@ async fn apply_views<'a>(
     if delta.dimension.is_empty() {
         return Ok(());
     }
-    write(tx, &delta, true).await?;
+    let municipal = write(tx, &mut delta, true).await?;
     if sign < 0 {
         // Exactly the rows this write lowered, by primary key: rows that reached zero go.
         for (table, time, rows) in [
-            ("question_dimension_rollups", "day", &delta.dimension),
-            ("question_month_rollups", "month", &delta.month),
+            (DIMENSION_TABLE, "day", &delta.dimension),
+            (MONTH_TABLE, "month", &delta.month),
+            (DIMENSION_TABLE, "day", &municipal.dimension),
+            (MONTH_TABLE, "month", &municipal.month),
         ] {
             for ((dimension, at, point, value), _) in delta.sorted(rows) {
                 let mut sql = Sql::new("DELETE FROM ");
@@ -508,15 +571,19 @@ async fn facts_of(
     Ok(sql.query_as()?.fetch_all(&mut **tx).await?)
 }
 
-/// Upserts (or, into empty tables, inserts) a delta's rows.
+const DIMENSION_TABLE: &str = "question_dimension_rollups";
+const MONTH_TABLE: &str = "question_month_rollups";
+
+/// Upserts (or, into empty tables, inserts) a delta's rows, then the rows of the municipalities its help points
+/// serve (always upserted: several help points add to one municipality's rows). Returns the municipalities' rows.
 async fn write(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    delta: &Delta,
+    delta: &mut Delta,
     upsert: bool,
-) -> Result<()> {
+) -> Result<Municipal> {
     write_dimension_rows(
         tx,
-        "question_dimension_rollups",
+        DIMENSION_TABLE,
         "day",
         &delta.sorted(&delta.dimension),
         upsert,
@@ -524,10 +591,31 @@ async fn write(
     .await?;
     write_dimension_rows(
         tx,
-        "question_month_rollups",
+        MONTH_TABLE,
         "month",
         &delta.sorted(&delta.month),
         upsert,
+    )
+    .await?;
+    // Read after the first write, so that no change of the municipalities served can come between this read and
+    // the commit: SQLite holds the write lock from the first write on, and on PostgreSQL a change first takes a
+    // table lock that waits for this transaction's writes of the rollups ([`before_serving_changes`]).
+    let served = served_municipalities(tx, &delta.point_ids()).await?;
+    let municipal = delta.municipal(&served);
+    write_dimension_rows(
+        tx,
+        DIMENSION_TABLE,
+        "day",
+        &delta.sorted(&municipal.dimension),
+        true,
+    )
+    .await?;
+    write_dimension_rows(
+        tx,
+        MONTH_TABLE,
+        "month",
+        &delta.sorted(&municipal.month),
+        true,
     )
     .await?;
     let consultation: Vec<_> = delta.consultation.iter().collect();
@@ -556,6 +644,111 @@ async fn write(
             );
         }
         sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(municipal)
+}
+
+/// (help point, municipality) for each municipality the help points serve: the one they stand in and the
+/// ones in `help_point_municipalities` (the chain of a municipality, as `stats::push_chain_filter` reads it).
+async fn served_municipalities(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    points: &[String],
+) -> Result<Vec<(String, String)>> {
+    if points.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::for_connection(
+        tx,
+        "SELECT id, municipality_code FROM help_points WHERE id IN ",
+    );
+    sql.bind_list(points.iter().cloned()).push(
+        " UNION SELECT help_point_id, municipality_code FROM help_point_municipalities WHERE help_point_id IN ",
+    );
+    sql.bind_list(points.iter().cloned()).push(" ORDER BY 1, 2");
+    Ok(sql.query_as()?.fetch_all(&mut **tx).await?)
+}
+
+/// The municipalities some help points served when a change of them began ([`before_serving_changes`]).
+pub(crate) struct Serving {
+    points: Vec<String>,
+    before: Vec<(String, String)>,
+}
+
+/// Call first in a transaction that may change which municipalities the help points serve (the municipality
+/// they stand in, or `help_point_municipalities`). It waits until no write of the rollups is under way and
+/// holds new ones off until the commit: on SQLite by taking the write lock now, on PostgreSQL by a table lock
+/// that conflicts with every write of the rollups. A registration then reads the municipalities served either
+/// before the change or after its commit, never in between.
+pub(crate) async fn before_serving_changes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    points: &[String],
+) -> Result<Serving> {
+    let hold = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
+        // A write that changes nothing still takes SQLite's write lock.
+        "DELETE FROM question_month_rollups WHERE 0 = 1"
+    } else {
+        "LOCK TABLE question_dimension_rollups, question_month_rollups IN SHARE ROW EXCLUSIVE MODE"
+    };
+    sqlx::query(hold).execute(&mut **tx).await?;
+    Ok(Serving {
+        points: points.to_vec(),
+        before: served_municipalities(tx, points).await?,
+    })
+}
+
+/// Call last in that transaction: moves each help point's counts out of the municipalities it no longer serves
+/// and into the ones it now serves, from its own rows.
+pub(crate) async fn after_serving_changes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    serving: Serving,
+) -> Result<()> {
+    let after = served_municipalities(tx, &serving.points).await?;
+    for (point, code) in serving.before.iter().filter(|s| !after.contains(s)) {
+        fold_into_municipality(tx, point, code, -1).await?;
+    }
+    for (point, code) in after.iter().filter(|s| !serving.before.contains(s)) {
+        fold_into_municipality(tx, point, code, 1).await?;
+    }
+    Ok(())
+}
+
+/// Adds (`sign` = 1) or removes (-1) every row of one help point to or from a municipality's rows.
+async fn fold_into_municipality(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    point: &str,
+    code: &str,
+    sign: i64,
+) -> Result<()> {
+    for (table, time) in [(DIMENSION_TABLE, "day"), (MONTH_TABLE, "month")] {
+        let mut sql = Sql::new("INSERT INTO ");
+        sql.push(table).push(" (dimension, ").push(time);
+        sql.push(", help_point_id, value, questions, minutes) SELECT dimension, ")
+            .push(time)
+            .push(", ")
+            .bind(municipality_rows(code))
+            .push(", value, ")
+            .bind(sign)
+            .push(" * questions, ")
+            .bind(sign)
+            .push(" * minutes FROM ")
+            .push(table)
+            .push(" WHERE help_point_id = ")
+            .bind(point.to_owned());
+        sql.push(" ON CONFLICT (dimension, ").push(time);
+        sql.push(", help_point_id, value) DO UPDATE SET questions = ")
+            .push(table)
+            .push(".questions + excluded.questions, minutes = ")
+            .push(table)
+            .push(".minutes + excluded.minutes");
+        sql.query()?.execute(&mut **tx).await?;
+        if sign < 0 {
+            let mut sql = Sql::new("DELETE FROM ");
+            sql.push(table)
+                .push(" WHERE help_point_id = ")
+                .bind(municipality_rows(code))
+                .push(" AND questions <= 0");
+            sql.query()?.execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }
@@ -652,9 +845,9 @@ impl Store {
                     read += 1;
                 }
             }
-            write(&mut tx, &delta, false).await?;
+            write(&mut tx, &mut delta, false).await?;
         }
-        write(&mut tx, &nation, false).await?;
+        write(&mut tx, &mut nation, false).await?;
         tx.commit().await?;
         self.refresh_planner_statistics().await?;
         Ok(read)

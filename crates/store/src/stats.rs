@@ -2,7 +2,10 @@
 
 use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::rollups::{CONSULTATION_HOUR, EVERY_HELP_POINT, HOUR, OLDER_AGE_BANDS};
+use crate::rollups::{
+    CONSULTATION_HOUR, EVERY_HELP_POINT, HOUR, MUNICIPALITY_ROWS, OLDER_AGE_BANDS,
+    municipality_rows,
+};
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
@@ -517,7 +520,8 @@ pub(crate) fn push_rollup_per_point(
     push_rollup_rows(sql, scope, range, dimensions, Across::PerPoint);
 }
 
-/// What a nation-wide read takes of the rollups: the rows that sum every help point, or each help point's own.
+/// What a read of the nation or a municipality takes of the rollups: the rows that sum its help points, or each
+/// help point's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Across {
     Summed,
@@ -575,7 +579,13 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
         .bind(range.from)
         .push(" AND r.day < ")
         .bind(range.until);
-    push_points(sql, scope, Across::Summed);
+    // The consultation rollup keeps rows per help point only.
+    let across = if scope.partner.is_some() {
+        Across::PerPoint
+    } else {
+        Across::Summed
+    };
+    push_points(sql, scope, across);
     if let Some(partner) = &scope.partner {
         sql.push(
             " AND r.consultation_hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = ",
@@ -585,20 +595,27 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &StatsScope, range: DayRange) {
     }
 }
 
-/// ` AND r.help_point_id ...`: the scope's one help point or its municipality's chain; for the nation the rows
-/// that sum every help point, or every help point's own ([`EVERY_HELP_POINT`]).
+/// ` AND r.help_point_id ...`: the scope's one help point; for a municipality the rows that sum its chain, or
+/// the rows of each help point of its chain; for the nation the rows that sum every help point, or every help
+/// point's own ([`EVERY_HELP_POINT`], `rollups::municipality_rows`).
 fn push_points(sql: &mut Sql, scope: &StatsScope, across: Across) {
-    match (&scope.help_point, &scope.municipality_code) {
-        (Some(p), _) => {
+    match (&scope.help_point, &scope.municipality_code, across) {
+        (Some(p), _, _) => {
             sql.push(" AND r.help_point_id = ").bind(p.id.clone());
         }
-        (None, Some(code)) => push_chain_filter(sql, "r.help_point_id", code),
-        (None, None) => {
-            sql.push(match across {
-                Across::Summed => " AND r.help_point_id = ",
-                Across::PerPoint => " AND r.help_point_id <> ",
-            })
-            .bind(EVERY_HELP_POINT);
+        (None, Some(code), Across::Summed) => {
+            sql.push(" AND r.help_point_id = ")
+                .bind(municipality_rows(code));
+        }
+        (None, Some(code), Across::PerPoint) => push_chain_filter(sql, "r.help_point_id", code),
+        (None, None, Across::Summed) => {
+            sql.push(" AND r.help_point_id = ").bind(EVERY_HELP_POINT);
+        }
+        (None, None, Across::PerPoint) => {
+            sql.push(" AND r.help_point_id <> ")
+                .bind(EVERY_HELP_POINT)
+                .push(" AND r.help_point_id NOT LIKE ")
+                .bind(format!("{MUNICIPALITY_ROWS}%"));
         }
     }
 }

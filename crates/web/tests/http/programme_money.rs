@@ -243,6 +243,11 @@ both_backends! {
             SELECT 'all', 20494, id, 'x', 3, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1").await.unwrap();
         app.store.execute_raw("INSERT INTO question_month_rollups (dimension, month, help_point_id, value, questions, minutes) \
             SELECT 'all', 20485, id, 'x', 3, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1").await.unwrap();
+        // and the rows of Rotterdam's chain that sum them, as every write keeps them
+        app.store.execute_raw("INSERT INTO question_dimension_rollups (dimension, day, help_point_id, value, questions, minutes) \
+            VALUES ('all', 20494, '@GM0599', 'x', 3, 30)").await.unwrap();
+        app.store.execute_raw("INSERT INTO question_month_rollups (dimension, month, help_point_id, value, questions, minutes) \
+            VALUES ('all', 20485, '@GM0599', 'x', 3, 30)").await.unwrap();
         let (rotterdam_client, rotterdam) = &applicants[0];
         let own = format!("{rotterdam}/verslagen");
         let page = app.get_as(rotterdam_client, &own).await.text().await.unwrap();

@@ -75,13 +75,16 @@ both_backends! {
         let manager = app.signed_in(MANAGER).await;
         let id = call(&app, &manager, "100.000").await;
         rotterdam_and_ameland(&app, &manager, &id).await;
-        // Rollup rows (day and month): 40 questions at a Rotterdam help point in the programme's period, 9 in
+        // Rollup rows (day and month, a help point's and its municipality's): 40 questions at a Rotterdam help point in the programme's period, 9 in
         // 2024 (outside it).
         for (day, month, questions) in [(20494, 20485, 40), (19800, 19783, 9)] {
             for (table, time) in [("question_dimension_rollups", day), ("question_month_rollups", month)] {
                 let column = if table == "question_month_rollups" { "month" } else { "day" };
                 app.store.execute_raw(&format!("INSERT INTO {table} (dimension, {column}, help_point_id, value, questions, minutes) \
                     SELECT 'all', {time}, id, '', {questions}, 30 FROM help_points WHERE municipality_code = 'GM0599' ORDER BY id LIMIT 1")).await.unwrap();
+                // and the row of Rotterdam's chain that sums them, as every write keeps it
+                app.store.execute_raw(&format!("INSERT INTO {table} (dimension, {column}, help_point_id, value, questions, minutes) \
+                    VALUES ('all', {time}, '@GM0599', '', {questions}, 30)")).await.unwrap();
             }
         }
         let residents = i64::from(keten_core::reference::municipality("GM0599").unwrap().population);

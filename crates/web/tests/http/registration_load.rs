@@ -1,6 +1,7 @@
 //! Many registrations at once, on both databases and from two server processes: each acknowledged visit is
 //! stored exactly once, running totals never repeat, a failing registration costs only its own caller, and
-//! the rollups kept by the group commit equal rebuilt ones.
+//! the rollups kept by the group commit equal rebuilt ones, also while a help point changes the municipalities
+//! it serves.
 
 use crate::steering::{assert_rollups_match, raw_rows};
 use crate::support::TestApp;
@@ -141,6 +142,32 @@ both_backends! {
         }
         assert_acknowledged_stored_once(&app, &points, &answers).await;
         assert_rollups_match(&app, "after 240 concurrent registrations").await;
+    };
+
+    municipalities_served_change_while_registrations_run => |app: TestApp| async move {
+        app.demo_chain().await;
+        let points = [
+            app.help_point("Centrale Bibliotheek").await.id,
+            app.help_point("Bibliotheek Delfshaven").await.id,
+        ];
+        let sibling = app.sibling().await;
+        let staff = app.signed_in(STAFF).await;
+        // Delfshaven starts and stops serving Schiedam and Vlaardingen while visits to it are being registered:
+        // each visit must land in the municipalities it served when the visit was stored.
+        let page = format!("/beheer/hulppunten/{}/gemeenten", points[1]);
+        let toggles = async {
+            for i in 0..24 {
+                let served = ["GM0606", "", "GM0606, GM0622"][i % 3];
+                let r = app.post_form(&staff, &page, &page, &[("municipalities", served)]).await;
+                assert_eq!(r.status(), 200, "change {i}");
+            }
+        };
+        let (answers, ()) = tokio::join!(load([&app, &sibling], &staff, &points, 240, |_| false), toggles);
+        for (i, status, answer) in &answers {
+            assert_eq!(*status, 201, "request {i}: {answer}");
+        }
+        assert_acknowledged_stored_once(&app, &points, &answers).await;
+        assert_rollups_match(&app, "after registrations beside changes of the municipalities served").await;
     };
 
     a_failing_registration_in_a_batch_costs_only_its_own_caller => |app: TestApp| async move {

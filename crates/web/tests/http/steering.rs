@@ -50,7 +50,8 @@ pub(crate) async fn assert_rollups_match(app: &TestApp, when: &str) {
 }
 
 /// The dashboard's figures from the rollups equal the same figures computed from the raw rows, for the
-/// nation, a municipality, one help point and one partner's consultation hours.
+/// nation, two municipalities (Rotterdam, and Schiedam, which Rotterdam's help points may serve), one help point
+/// and one partner's consultation hours.
 pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
     use keten_store::stats::{Figures, StatsScope};
     fn normalized(mut f: Figures) -> Figures {
@@ -92,6 +93,10 @@ pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
             ..rotterdam.clone()
         },
         rotterdam.clone(),
+        StatsScope {
+            municipality_code: Some("GM0606".into()),
+            ..rotterdam.clone()
+        },
         StatsScope {
             help_point: point.first().cloned(),
             ..rotterdam.clone()
@@ -352,7 +357,7 @@ both_backends! {
         let mut visits: Vec<(String, String)> = Vec::new();
         for step in 0..30 {
             let point = if rng.random_bool(0.5) { &central } else { &delfshaven };
-            match rng.random_range(0..5) {
+            match rng.random_range(0..6) {
                 0 | 1 => visits.push((point.clone(), desk_visit(&app, &staff, point, &mut rng).await)),
                 2 => api_visit(&app, &staff, point, rng.random_range(0..40), &mut rng).await,
                 3 if !visits.is_empty() => {
@@ -362,6 +367,13 @@ both_backends! {
                     assert_eq!(r.status(), 303, "undo at step {step}");
                 }
                 3 => import(&app, point, 3, &mut rng).await,
+                4 => {
+                    // Delfshaven starts or stops serving Schiedam: its questions move between the chains.
+                    let page = format!("/beheer/hulppunten/{delfshaven}/gemeenten");
+                    let served = if rng.random_bool(0.5) { "GM0606" } else { "" };
+                    let r = app.post_form(&staff, &page, &page, &[("municipalities", served)]).await;
+                    assert_eq!(r.status(), 200, "served municipalities at step {step}");
+                }
                 _ => {
                     let rows = raw_rows(&app, std::slice::from_ref(point)).await;
                     let q = &rows[rng.random_range(0..rows.len())];
@@ -371,8 +383,27 @@ both_backends! {
             }
         }
         import(&app, &central, 5, &mut rng).await;
+        let page = format!("/beheer/hulppunten/{delfshaven}/gemeenten");
+        assert_eq!(app.post_form(&staff, &page, &page, &[("municipalities", "GM0606")]).await.status(), 200);
         assert_figures_match_raw_rows(&app, "after the random mix").await;
         assert_rollups_match(&app, "after the random mix").await;
+    };
+
+    a_help_point_moved_to_another_municipality_takes_its_questions_along => |app: TestApp| async move {
+        let ids = app.demo_chain().await;
+        demo_history(&app, ids, 300).await;
+        let staff = app.signed_in(STAFF).await;
+        let hp = app.help_point("Bibliotheek Delfshaven").await;
+        // A new postcode in Schiedam: the point now stands there (and still serves Rotterdam).
+        let edit = format!("/beheer/hulppunten/{}", hp.id);
+        let r = app.post_form(&staff, &edit, &edit, &[
+            ("name", "Bibliotheek Delfshaven"), ("street_address", "Broersvest 1"), ("postcode", "3111 EA"),
+            ("hours", "di 10:00-16:00"), ("languages", "nl"), ("status", "open"),
+        ]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.help_point("Bibliotheek Delfshaven").await.municipality_code, "GM0606");
+        assert_figures_match_raw_rows(&app, "after the move").await;
+        assert_rollups_match(&app, "after the move").await;
     };
 
     figures_equal_a_count_of_the_raw_rows => |app: TestApp| async move {
