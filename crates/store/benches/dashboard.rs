@@ -191,7 +191,10 @@ fn main() {
             rounds,
         )
         .await;
-        let _ = std::fs::remove_file(&file);
+        // With the file its write-ahead log and shared memory, which stay when the pool is not closed first.
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
         if let Ok(url) = std::env::var("KETEN_BENCH_POSTGRES") {
             backend("PostgreSQL", &url, &chain, questions, rounds).await;
         }

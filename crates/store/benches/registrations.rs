@@ -180,7 +180,10 @@ fn rt_handle() -> Arc<tokio::runtime::Runtime> {
 fn registrations(c: &mut Criterion) {
     let file = std::env::temp_dir().join(format!("keten-bench-{}.db", uuid::Uuid::new_v4()));
     backend(c, "sqlite", &format!("sqlite://{}", file.display()));
-    let _ = std::fs::remove_file(&file);
+    // With the file its write-ahead log and shared memory, which stay when the pool is not closed first.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
     if let Ok(url) = std::env::var("KETEN_BENCH_POSTGRES") {
         backend(c, "postgres", &url);
     }

@@ -115,11 +115,13 @@ pub struct RunningTotal {
     pub total: i64,
 }
 
-/// [`Figures`]' days, hours, areas, age bands and help points.
-type FiguresOverTimeAndPlace = (
+/// [`Figures`]' counts per dimension and its areas.
+type FiguresPerValue = (Vec<(Dimension, Vec<Count>)>, Vec<(String, i64, i64)>);
+
+/// [`Figures`]' days, hours, age bands and help points.
+type FiguresOverTimeAndPoints = (
     Vec<(i64, i64, i64)>,
     Vec<(i64, i64)>,
-    Vec<(String, i64, i64)>,
     Vec<(String, i64)>,
     Vec<PointCount>,
 );
@@ -310,10 +312,11 @@ impl Store {
     /// Every figure of the scope over the days of `range`, from the rollups.
     pub async fn stats_figures(&self, scope: &StatsScope, range: DayRange) -> Result<Figures> {
         // Two halves on two connections at once (a wide scope's figures take tens of milliseconds each half);
-        // not more, so that a dashboard leaves the pool's other connections to the desk's registrations.
-        let (by, (days, hours, areas, age_bands, help_points)) = futures_util::try_join!(
-            self.figures_per_dimension(scope, range),
-            self.figures_over_time_and_place(scope, range)
+        // not more, so that a dashboard leaves the pool's other connections to the desk's registrations. The
+        // nation's areas (some 4,000 PC4s) are the largest read, so they go with the small counts per dimension.
+        let ((by, areas), (days, hours, age_bands, help_points)) = futures_util::try_join!(
+            self.figures_per_value(scope, range),
+            self.figures_over_time_and_points(scope, range)
         )?;
         Ok(Figures {
             by,
@@ -325,12 +328,12 @@ impl Store {
         })
     }
 
-    /// The counts per value of every [`Dimension`].
-    async fn figures_per_dimension(
+    /// The counts per value of every [`Dimension`], and the PC4 areas.
+    async fn figures_per_value(
         &self,
         scope: &StatsScope,
         range: DayRange,
-    ) -> Result<Vec<(Dimension, Vec<Count>)>> {
+    ) -> Result<FiguresPerValue> {
         let mut by = Vec::with_capacity(Dimension::ALL.len());
         for dimension in Dimension::ALL {
             let mut sql = Sql::new("SELECT ");
@@ -342,15 +345,30 @@ impl Store {
             sql.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
-        Ok(by)
+        let mut sql = Sql::new("SELECT ");
+        if scope.partner.is_some() {
+            sql.push("pc4, CAST(SUM(questions) AS BIGINT), CAST(SUM(CASE WHEN age_band IN ")
+                .bind_list(OLDER_AGE_BANDS.map(|a| a.as_str()))
+                .push(" THEN questions ELSE 0 END) AS BIGINT) FROM ");
+            push_rollup(&mut sql, scope, range, &["pc4"]);
+        } else {
+            sql.push(
+                "value, CAST(SUM(CASE WHEN dimension = 'pc4' THEN questions ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) FROM ",
+            );
+            push_rollup(&mut sql, scope, range, &["pc4", "pc4_65plus"]);
+        }
+        sql.push(" GROUP BY 1 ORDER BY 1");
+        let areas = sql.query_as()?.fetch_all(&self.pool).await?;
+        Ok((by, areas))
     }
 
-    /// The trend per day, the hours, the PC4 areas, the age bands and the help points.
-    async fn figures_over_time_and_place(
+    /// The trend per day, the hours, the age bands and the help points.
+    async fn figures_over_time_and_points(
         &self,
         scope: &StatsScope,
         range: DayRange,
-    ) -> Result<FiguresOverTimeAndPlace> {
+    ) -> Result<FiguresOverTimeAndPoints> {
         // The trend needs every day: the day rollups' totals alone.
         let mut sql = Sql::new(
             "SELECT day, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
@@ -381,21 +399,6 @@ impl Store {
                 .collect()
         };
         let mut sql = Sql::new("SELECT ");
-        if scope.partner.is_some() {
-            sql.push("pc4, CAST(SUM(questions) AS BIGINT), CAST(SUM(CASE WHEN age_band IN ")
-                .bind_list(OLDER_AGE_BANDS.map(|a| a.as_str()))
-                .push(" THEN questions ELSE 0 END) AS BIGINT) FROM ");
-            push_rollup(&mut sql, scope, range, &["pc4"]);
-        } else {
-            sql.push(
-                "value, CAST(SUM(CASE WHEN dimension = 'pc4' THEN questions ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) FROM ",
-            );
-            push_rollup(&mut sql, scope, range, &["pc4", "pc4_65plus"]);
-        }
-        sql.push(" GROUP BY 1 ORDER BY 1");
-        let areas = sql.query_as()?.fetch_all(&self.pool).await?;
-        let mut sql = Sql::new("SELECT ");
         sql.push(value_of(scope, "age_band"))
             .push(", CAST(SUM(questions) AS BIGINT) FROM ");
         push_rollup(&mut sql, scope, range, &["age_band"]);
@@ -409,7 +412,7 @@ impl Store {
         sql.push(" JOIN help_points h ON h.id = r.help_point_id");
         sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
-        Ok((days, hours, areas, age_bands, help_points))
+        Ok((days, hours, age_bands, help_points))
     }
 
     /// The times of the scope's referrals sent in `[from, until)` (unix seconds): a municipality's referrals,
