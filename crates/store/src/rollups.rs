@@ -432,7 +432,7 @@ impl Store {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let mut delta = bulk.0;
-        write(&mut tx, &mut delta, true).await?;
+        write(&mut tx, &mut delta, true, Municipalities::Served).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -473,7 +473,7 @@ async fn apply_views<'a>(
     if delta.dimension.is_empty() {
         return Ok(());
     }
-    let municipal = write(tx, &mut delta, true).await?;
+    let municipal = write(tx, &mut delta, true, Municipalities::Served).await?;
     if sign < 0 {
         // Exactly the rows this write lowered, by primary key: rows that reached zero go.
         for (table, time, rows) in [
@@ -574,12 +574,22 @@ async fn facts_of(
 const DIMENSION_TABLE: &str = "question_dimension_rollups";
 const MONTH_TABLE: &str = "question_month_rollups";
 
+/// Whether [`write`] adds the rows of the municipalities a delta's help points serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Municipalities {
+    /// Yes, from the municipalities they serve now.
+    Served,
+    /// No: a rebuild sums them from every help point's rows at the end ([`insert_municipality_rows`]).
+    Later,
+}
+
 /// Upserts (or, into empty tables, inserts) a delta's rows, then the rows of the municipalities its help points
 /// serve (always upserted: several help points add to one municipality's rows). Returns the municipalities' rows.
 async fn write(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     delta: &mut Delta,
     upsert: bool,
+    municipalities: Municipalities,
 ) -> Result<Municipal> {
     write_dimension_rows(
         tx,
@@ -597,27 +607,10 @@ async fn write(
         upsert,
     )
     .await?;
-    // Read after the first write, so that no change of the municipalities served can come between this read and
-    // the commit: SQLite holds the write lock from the first write on, and on PostgreSQL a change first takes a
-    // table lock that waits for this transaction's writes of the rollups ([`before_serving_changes`]).
-    let served = served_municipalities(tx, &delta.point_ids()).await?;
-    let municipal = delta.municipal(&served);
-    write_dimension_rows(
-        tx,
-        DIMENSION_TABLE,
-        "day",
-        &delta.sorted(&municipal.dimension),
-        true,
-    )
-    .await?;
-    write_dimension_rows(
-        tx,
-        MONTH_TABLE,
-        "month",
-        &delta.sorted(&municipal.month),
-        true,
-    )
-    .await?;
+    let municipal = match municipalities {
+        Municipalities::Later => Municipal::default(),
+        Municipalities::Served => write_municipal_rows(tx, delta).await?,
+    };
     let consultation: Vec<_> = delta.consultation.iter().collect();
     for chunk in consultation.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::for_connection(
@@ -646,6 +639,60 @@ async fn write(
         sql.query()?.execute(&mut **tx).await?;
     }
     Ok(municipal)
+}
+
+/// Upserts the rows of the municipalities a delta's help points serve, summed from its rows per help point.
+async fn write_municipal_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    delta: &mut Delta,
+) -> Result<Municipal> {
+    // Read after the first write, so that no change of the municipalities served can come between this read and
+    // the commit: SQLite holds the write lock from the first write on, and on PostgreSQL a change first takes a
+    // table lock that waits for this transaction's writes of the rollups ([`before_serving_changes`]).
+    let served = served_municipalities(tx, &delta.point_ids()).await?;
+    let municipal = delta.municipal(&served);
+    write_dimension_rows(
+        tx,
+        DIMENSION_TABLE,
+        "day",
+        &delta.sorted(&municipal.dimension),
+        true,
+    )
+    .await?;
+    write_dimension_rows(
+        tx,
+        MONTH_TABLE,
+        "month",
+        &delta.sorted(&municipal.month),
+        true,
+    )
+    .await?;
+    Ok(municipal)
+}
+
+/// Inserts every municipality's rows, summed in SQL from the rows of the help points of its chain: a rebuild's
+/// last step (tables without municipality rows). One grouped insert per table writes in key order, instead of
+/// upserting each help point's share in turn (a rebuild of 1,000,000 questions over 700 help points: 187 -> 157 s).
+async fn insert_municipality_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<()> {
+    for (table, time) in [(DIMENSION_TABLE, "day"), (MONTH_TABLE, "month")] {
+        let mut sql = Sql::new("INSERT INTO ");
+        sql.push(table).push(" (dimension, ").push(time);
+        sql.push(", help_point_id, value, questions, minutes) SELECT r.dimension, r.")
+            .push(time)
+            .push(", ")
+            .bind(MUNICIPALITY_ROWS.to_owned())
+            .push(" || s.municipality_code, r.value, SUM(r.questions), SUM(r.minutes) FROM ")
+            .push(table)
+            .push(
+                " r JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
+                 UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) s \
+                 ON s.help_point_id = r.help_point_id GROUP BY r.dimension, r.",
+            )
+            .push(time)
+            .push(", s.municipality_code, r.value");
+        sql.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// (help point, municipality) for each municipality the help points serve: the one they stand in and the
@@ -845,9 +892,10 @@ impl Store {
                     read += 1;
                 }
             }
-            write(&mut tx, &mut delta, false).await?;
+            write(&mut tx, &mut delta, false, Municipalities::Later).await?;
         }
-        write(&mut tx, &mut nation, false).await?;
+        write(&mut tx, &mut nation, false, Municipalities::Later).await?;
+        insert_municipality_rows(&mut tx).await?;
         tx.commit().await?;
         self.refresh_planner_statistics().await?;
         Ok(read)
