@@ -781,12 +781,7 @@ async fn fold_into_municipality(
             .push(table)
             .push(" WHERE help_point_id = ")
             .bind(point.to_owned());
-        sql.push(" ON CONFLICT (dimension, ").push(time);
-        sql.push(", help_point_id, value) DO UPDATE SET questions = ")
-            .push(table)
-            .push(".questions + excluded.questions, minutes = ")
-            .push(table)
-            .push(".minutes + excluded.minutes");
+        push_add_on_conflict(&mut sql, table, time);
         sql.query()?.execute(&mut **tx).await?;
         if sign < 0 {
             let mut sql = Sql::new("DELETE FROM ");
@@ -798,6 +793,16 @@ async fn fold_into_municipality(
         }
     }
     Ok(())
+}
+
+/// ` ON CONFLICT ... DO UPDATE`: a row of a dimension rollup that exists already gets the new counts added.
+fn push_add_on_conflict(sql: &mut Sql, table: &'static str, time: &'static str) {
+    sql.push(" ON CONFLICT (dimension, ").push(time);
+    sql.push(", help_point_id, value) DO UPDATE SET questions = ")
+        .push(table)
+        .push(".questions + excluded.questions, minutes = ")
+        .push(table)
+        .push(".minutes + excluded.minutes");
 }
 
 /// Upserts (or inserts) rows of `question_dimension_rollups` (`time` = `day`) or `question_month_rollups`
@@ -822,12 +827,7 @@ async fn write_dimension_rows(
             sql.push(", ").bind(*n).push(", ").bind(*minutes).push(")");
         }
         if upsert {
-            sql.push(" ON CONFLICT (dimension, ").push(time);
-            sql.push(", help_point_id, value) DO UPDATE SET questions = ")
-                .push(table)
-                .push(".questions + excluded.questions, minutes = ")
-                .push(table)
-                .push(".minutes + excluded.minutes");
+            push_add_on_conflict(&mut sql, table, time);
         }
         sql.query()?.execute(&mut **tx).await?;
     }
