@@ -1,4 +1,5 @@
-//! Bulk loads of help questions: PostgreSQL's `COPY ... FROM STDIN` and the escaping of its text format.
+//! Bulk loads of help questions: PostgreSQL's `COPY ... FROM STDIN` and the escaping of its text format, and the
+//! secondary indexes dropped during a load and built once after it.
 
 use crate::Store;
 use crate::db::Backend;
@@ -69,6 +70,94 @@ impl Store {
         }
         tx.commit().await?;
         conn.close().await?;
+        Ok(())
+    }
+}
+
+/// A secondary index as the database itself wrote it down, so that a bulk load can drop it and make it again
+/// exactly as the migrations made it.
+pub(crate) struct SuspendedIndex {
+    name: String,
+    definition: String,
+}
+
+/// The tables a bulk load of help questions writes most: the raw rows and their rollups.
+pub(crate) const BULK_LOADED_TABLES: [&str; 4] = [
+    "help_questions",
+    crate::rollups::DIMENSION_TABLE,
+    crate::rollups::MONTH_TABLE,
+    "question_consultation_rollups",
+];
+
+impl Store {
+    /// Drops the tables' secondary indexes before a bulk load; their primary keys and unique indexes stay, so
+    /// the load still checks them. Millions of rows spread over hundreds of help points land all over those
+    /// indexes, which outgrow the page cache; a sorted build afterwards ([`Store::restore_indexes`]) writes
+    /// each index once, in order. Only for a load into a database that nothing else uses yet: queries would
+    /// go without the indexes.
+    pub(crate) async fn suspend_indexes(&self, tables: &[&str]) -> Result<Vec<SuspendedIndex>> {
+        let sql = match self.backend() {
+            // An index that backs a constraint has no SQL of its own in SQLite's catalogue.
+            Backend::Sqlite => {
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
+                 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT c.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i \
+                 JOIN pg_class c ON c.oid = i.indexrelid \
+                 WHERE i.indrelid = $1::text::regclass AND NOT i.indisunique ORDER BY c.relname"
+            }
+        };
+        let mut indexes = Vec::new();
+        for table in tables {
+            let found = sqlx::query_as::<_, (String, String)>(sql)
+                .bind(*table)
+                .fetch_all(&self.pool)
+                .await?;
+            indexes.extend(
+                found
+                    .into_iter()
+                    .map(|(name, definition)| SuspendedIndex { name, definition }),
+            );
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for index in &indexes {
+            // The name comes from the database's catalogue, never from a user.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX {}", index.name)))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(indexes)
+    }
+
+    /// Makes the indexes [`Store::suspend_indexes`] dropped again, in one transaction.
+    pub(crate) async fn restore_indexes(&self, indexes: Vec<SuspendedIndex>) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        match self.backend() {
+            // This connection may still hold the schema from before the indexes were dropped (on another
+            // connection), and SQLite checks a CREATE against that copy. A read first finds the schema changed
+            // and reloads it.
+            Backend::Sqlite => {
+                sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // PostgreSQL's default of 64 MB sorts an index of millions of rows on disk in many runs.
+            Backend::Postgres => {
+                sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for index in indexes {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(index.definition))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -324,16 +413,22 @@ mod tests {
         out
     }
 
-    /// Loads the demo chain (help points and topics the rows refer to), writes half the questions through
-    /// the INSERT path and half through the bulk path, and reads every column and running total back.
-    async fn both_paths_store_what_was_given(store: &Store) {
-        store.migrate().await.unwrap();
+    /// The demo chain, loaded: the help points and topics that the questions refer to.
+    async fn demo_chain(store: &Store) -> (keten_core::demo::DemoChain, crate::demo::LoadedChain) {
         let chain = keten_core::demo::demo_chain();
         let hashes = vec!["x".to_owned(); chain.users.len()];
         let loaded = store
             .load_demo_chain(&chain, &hashes, 1_772_442_000)
             .await
             .unwrap();
+        (chain, loaded)
+    }
+
+    /// Loads the demo chain (help points and topics the rows refer to), writes half the questions through
+    /// the INSERT path and half through the bulk path, and reads every column and running total back.
+    async fn both_paths_store_what_was_given(store: &Store) {
+        store.migrate().await.unwrap();
+        let (_, loaded) = demo_chain(store).await;
         let topics: Vec<&str> = keten_core::help_question::DEFAULT_TOPICS
             .iter()
             .map(|t| t.code)
@@ -395,13 +490,15 @@ mod tests {
         url
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres_copy_stores_what_insert_stores() {
+    /// Runs `check` on a store in a PostgreSQL schema of its own, reached through the URL (a COPY connection
+    /// must land in it too), and drops the schema after.
+    async fn in_postgres_schema<F: std::future::Future<Output = ()>>(
+        check: impl FnOnce(Store) -> F,
+    ) {
         let Some(base) = postgres_url() else {
             eprintln!("KETEN_TEST_POSTGRES not set: skipped");
             return;
         };
-        // A schema of its own, reached through the URL: the COPY connection must land in it too.
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
         let admin = Store::connect(&base).await.unwrap();
         admin
@@ -412,7 +509,7 @@ mod tests {
         let store = Store::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
             .await
             .unwrap();
-        both_paths_store_what_was_given(&store).await;
+        check(store.clone()).await;
         store.close().await;
         admin
             .execute_raw(&format!("DROP SCHEMA {schema} CASCADE"))
@@ -421,16 +518,90 @@ mod tests {
         admin.close().await;
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite_bulk_load_is_the_insert_path() {
+    /// Runs `check` on a store in a new SQLite file, and removes the file after.
+    async fn in_sqlite_file<F: std::future::Future<Output = ()>>(check: impl FnOnce(Store) -> F) {
         let path = std::env::temp_dir().join(format!("keten-bulk-{}.db", uuid::Uuid::new_v4()));
         let store = Store::connect(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        both_paths_store_what_was_given(&store).await;
+        check(store.clone()).await;
         store.close().await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_copy_stores_what_insert_stores() {
+        in_postgres_schema(|store| async move { both_paths_store_what_was_given(&store).await })
+            .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_bulk_load_is_the_insert_path() {
+        in_sqlite_file(|store| async move { both_paths_store_what_was_given(&store).await }).await;
+    }
+
+    /// Every index on the bulk-loaded tables, with its definition, as the database's catalogue lists it.
+    async fn indexes(store: &Store) -> Vec<(String, String)> {
+        let sql = match store.backend() {
+            Backend::Sqlite => {
+                "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ($1, $2, $3, $4) ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+                 AND tablename IN ($1, $2, $3, $4) ORDER BY indexname"
+            }
+        };
+        let mut query = sqlx::query_as::<_, (String, String)>(sql);
+        for table in BULK_LOADED_TABLES {
+            query = query.bind(table);
+        }
+        query.fetch_all(&store.pool).await.unwrap()
+    }
+
+    /// The demo loader drops the secondary indexes while it writes and makes every one of them again, the
+    /// primary keys untouched; the figures then read as before.
+    async fn a_bulk_load_leaves_the_indexes_as_it_found_them(store: &Store) {
+        store.migrate().await.unwrap();
+        let before = indexes(store).await;
+        let secondary =
+            |all: &[(String, String)]| all.iter().filter(|(name, _)| name.contains("_by_")).count();
+        assert_eq!(secondary(&before), 7, "{before:?}");
+
+        let suspended = store.suspend_indexes(&BULK_LOADED_TABLES).await.unwrap();
+        let during = indexes(store).await;
+        assert_eq!(secondary(&during), 0, "{during:?}");
+        assert_eq!(during.len(), before.len() - 7, "the primary keys stay");
+        store.restore_indexes(suspended).await.unwrap();
+        assert_eq!(indexes(store).await, before);
+
+        let (chain, loaded) = demo_chain(store).await;
+        let end = jiff::Timestamp::from_second(1_772_442_000).unwrap();
+        let generator = keten_core::demo::QuestionGenerator::new(&chain, end, 3_000, 5);
+        let written = store
+            .load_demo_questions(&loaded, generator, 1_772_442_000, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(written, 3_000);
+        assert_eq!(store.count_help_questions().await.unwrap(), 3_000);
+        assert_eq!(indexes(store).await, before);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_bulk_load_restores_its_indexes() {
+        in_sqlite_file(|store| async move {
+            a_bulk_load_leaves_the_indexes_as_it_found_them(&store).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_bulk_load_restores_its_indexes() {
+        in_postgres_schema(|store| async move {
+            a_bulk_load_leaves_the_indexes_as_it_found_them(&store).await;
+        })
+        .await;
     }
 }

@@ -179,15 +179,37 @@ impl Store {
     }
 
     /// Streams generated questions into the database in batches, calling
-    /// `progress` with the number written so far after each batch.
+    /// `progress` with the number written so far after each batch. For a database that nothing else uses
+    /// yet (the demo, the benchmarks): the tables go without their secondary indexes until the load ends.
     pub async fn load_demo_questions(
         &self,
         chain: &LoadedChain,
         questions: impl Iterator<Item = DemoQuestion> + Send + 'static,
         now: i64,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<u64> {
         let hours = self.demo_hours().await?;
+        let indexes = self
+            .suspend_indexes(&crate::bulk_load::BULK_LOADED_TABLES)
+            .await?;
+        let loaded = self
+            .load_questions_and_rollups(chain, questions, hours, now, progress)
+            .await;
+        // Also after a failure: what was written stays, and must be found through the indexes.
+        self.restore_indexes(indexes).await?;
+        let written = loaded?;
+        self.refresh_planner_statistics().await?;
+        Ok(written)
+    }
+
+    async fn load_questions_and_rollups(
+        &self,
+        chain: &LoadedChain,
+        questions: impl Iterator<Item = DemoQuestion> + Send + 'static,
+        hours: crate::stats::DemoHours,
+        now: i64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
         let chain = chain.clone();
         // Making the rows and summing their rollups is as much work as writing them: a second thread does it
         // while this one writes, two batches ahead at most.
@@ -226,7 +248,6 @@ impl Store {
             .map_err(|e| crate::StoreError::Corrupt(format!("demo generator stopped: {e}")))?;
         // Once for the whole history: cheaper than upserting per batch, and than reading the rows back.
         self.add_bulk_rollups(rollups).await?;
-        self.refresh_planner_statistics().await?;
         Ok(written)
     }
 }

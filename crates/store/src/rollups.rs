@@ -571,8 +571,8 @@ async fn facts_of(
     Ok(sql.query_as()?.fetch_all(&mut **tx).await?)
 }
 
-const DIMENSION_TABLE: &str = "question_dimension_rollups";
-const MONTH_TABLE: &str = "question_month_rollups";
+pub(crate) const DIMENSION_TABLE: &str = "question_dimension_rollups";
+pub(crate) const MONTH_TABLE: &str = "question_month_rollups";
 
 /// Whether [`write`] adds the rows of the municipalities a delta's help points serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
