@@ -34,24 +34,9 @@ impl Store {
             return Ok(());
         }
         let _turn = self.write_turn().await;
-        // COPY is only on the PostgreSQL driver's own connection, which the `Any` pool does not hand out;
-        // connecting (about 12 ms against a local server) costs little beside a batch of thousands of rows.
-        let options = PgConnectOptions::from_url(&self.pool.connect_options().database_url)?;
-        let mut conn: PgConnection = options.connect().await?;
+        let mut conn = self.copy_connection().await?;
         let mut tx = conn.begin().await?;
-        let mut copy = tx.copy_in_raw(COPY_HELP_QUESTIONS).await?;
-        let mut buf = Vec::with_capacity(CHUNK_BYTES + 4096);
-        for q in questions {
-            push_row(&mut buf, q);
-            if buf.len() >= CHUNK_BYTES {
-                copy.send(buf.as_slice()).await?;
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.as_slice()).await?;
-        }
-        copy.finish().await?;
+        copy_rows(&mut tx, COPY_HELP_QUESTIONS, questions.iter(), push_row).await?;
         // The running totals move with the rows, as on the INSERT path; id order, so concurrent writers lock
         // the totals in one order.
         let mut added: BTreeMap<&str, i64> = BTreeMap::new();
@@ -162,8 +147,107 @@ impl Store {
     }
 }
 
+impl Store {
+    /// COPY is only on the PostgreSQL driver's own connection, which the `Any` pool does not hand out;
+    /// connecting (about 12 ms against a local server) costs little beside a batch of thousands of rows.
+    async fn copy_connection(&self) -> Result<PgConnection> {
+        let options = PgConnectOptions::from_url(&self.pool.connect_options().database_url)?;
+        Ok(options.connect().await?)
+    }
+
+    /// PostgreSQL only: a transaction on a connection of its own that adds counts to tables through COPY
+    /// ([`CountsCopy::add`]), for a bulk load's rollups.
+    pub(crate) async fn begin_counts_copy(&self) -> Result<CountsCopy> {
+        let mut conn = self.copy_connection().await?;
+        sqlx::raw_sql("BEGIN").execute(&mut conn).await?;
+        Ok(CountsCopy { conn })
+    }
+}
+
+/// A table of counts (a rollup): its columns in the order COPY reads them, and its key. Every column that is
+/// not in the key is a count.
+pub(crate) struct CountTable {
+    pub(crate) name: &'static str,
+    pub(crate) columns: &'static [&'static str],
+    pub(crate) key: usize,
+}
+
+/// A transaction begun by [`Store::begin_counts_copy`]; dropped without [`CountsCopy::commit`], its connection
+/// closes and the server rolls it back.
+pub(crate) struct CountsCopy {
+    conn: PgConnection,
+}
+
+impl CountsCopy {
+    /// Copies the rows into a temporary table and adds them to `table` in one statement: a row whose key is
+    /// already there adds its counts to that row's. `write` turns a row into COPY's text format
+    /// ([`push_fields`]); the rows' keys must differ from one another.
+    pub(crate) async fn add<R>(
+        &mut self,
+        table: &CountTable,
+        rows: impl Iterator<Item = R>,
+        write: impl Fn(&mut Vec<u8>, R),
+    ) -> Result<()> {
+        let columns = table.columns.join(", ");
+        let key = table.columns[..table.key].join(", ");
+        let counts: Vec<String> = table.columns[table.key..]
+            .iter()
+            .map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = table.name))
+            .collect();
+        let staging = format!("bulk_{}", table.name);
+        // Names and columns are constants of the store, never a user's text.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE TEMPORARY TABLE {staging} (LIKE {})",
+            table.name
+        )))
+        .execute(&mut self.conn)
+        .await?;
+        let statement = format!("COPY {staging} ({columns}) FROM STDIN (FORMAT text)");
+        copy_rows(&mut self.conn, &statement, rows, write).await?;
+        // In key order, so the primary key's index grows at its end.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {t} ({columns}) SELECT {columns} FROM {staging} ORDER BY {key} \
+             ON CONFLICT ({key}) DO UPDATE SET {counts}; DROP TABLE {staging}",
+            t = table.name,
+            counts = counts.join(", ")
+        )))
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        sqlx::raw_sql("COMMIT").execute(&mut self.conn).await?;
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Sends the rows to a `COPY ... FROM STDIN` statement in COPY's text format, a few MB per message.
+async fn copy_rows<R>(
+    conn: &mut PgConnection,
+    statement: &str,
+    rows: impl Iterator<Item = R>,
+    write: impl Fn(&mut Vec<u8>, R),
+) -> Result<()> {
+    let mut copy = conn.copy_in_raw(statement).await?;
+    let mut buf = Vec::with_capacity(CHUNK_BYTES + 4096);
+    for row in rows {
+        write(&mut buf, row);
+        if buf.len() >= CHUNK_BYTES {
+            copy.send(buf.as_slice()).await?;
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_slice()).await?;
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
 /// One field of a COPY row.
-enum Field<'a> {
+pub(crate) enum Field<'a> {
     Text(Option<&'a str>),
     Int(Option<i64>),
 }
@@ -193,13 +277,18 @@ fn push_row(buf: &mut Vec<u8>, q: &NewHelpQuestion) {
         Text(q.remark.as_deref()),
         Text(q.consultation_hour_id.as_deref()),
     ];
-    for (i, field) in fields.into_iter().enumerate() {
+    push_fields(buf, &fields);
+}
+
+/// One row of COPY's text format: the fields, a tab between them, and a newline.
+pub(crate) fn push_fields(buf: &mut Vec<u8>, fields: &[Field<'_>]) {
+    for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             buf.push(b'\t');
         }
-        match field {
-            Text(value) => push_opt_text(buf, value),
-            Int(value) => push_opt_int(buf, value),
+        match *field {
+            Field::Text(value) => push_opt_text(buf, value),
+            Field::Int(value) => push_opt_int(buf, value),
         }
     }
     buf.push(b'\n');
@@ -562,7 +651,7 @@ mod tests {
     }
 
     /// The demo loader drops the secondary indexes while it writes and makes every one of them again, the
-    /// primary keys untouched; the figures then read as before.
+    /// primary keys untouched; a second load adds to the first one's rollups, which equal rebuilt ones.
     async fn a_bulk_load_leaves_the_indexes_as_it_found_them(store: &Store) {
         store.migrate().await.unwrap();
         let before = indexes(store).await;
@@ -587,6 +676,20 @@ mod tests {
         assert_eq!(written, 3_000);
         assert_eq!(store.count_help_questions().await.unwrap(), 3_000);
         assert_eq!(indexes(store).await, before);
+
+        // A second load adds to the rollups the first one wrote (on PostgreSQL: rows whose key is there).
+        let generator = keten_core::demo::QuestionGenerator::new(&chain, end, 2_000, 6);
+        store
+            .load_demo_questions(&loaded, generator, 1_772_442_000, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(store.count_help_questions().await.unwrap(), 5_000);
+        let kept = store.rollup_rows().await.unwrap();
+        store.rebuild_rollups().await.unwrap();
+        assert!(
+            kept == store.rollup_rows().await.unwrap(),
+            "rollups differ from rebuilt ones"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,8 @@
 //! [`before_serving_changes`] first and [`after_serving_changes`] last.
 
 use crate::Store;
+use crate::bulk_load::{CountTable, Field, push_fields};
+use crate::db::Backend;
 use crate::error::Result;
 use crate::help_questions::{HelpQuestion, NewHelpQuestion};
 use crate::sql::Sql;
@@ -426,15 +428,126 @@ impl BulkRollups {
     }
 }
 
+/// The dimension rollups as COPY writes them.
+const DIMENSION_COUNTS: CountTable = CountTable {
+    name: DIMENSION_TABLE,
+    columns: &[
+        "dimension",
+        "day",
+        "help_point_id",
+        "value",
+        "questions",
+        "minutes",
+    ],
+    key: 4,
+};
+
+/// The month rollups as COPY writes them.
+const MONTH_COUNTS: CountTable = CountTable {
+    name: MONTH_TABLE,
+    columns: &[
+        "dimension",
+        "month",
+        "help_point_id",
+        "value",
+        "questions",
+        "minutes",
+    ],
+    key: 4,
+};
+
+/// The consultation-hour rollups as COPY writes them.
+const CONSULTATION_COUNTS: CountTable = CountTable {
+    name: "question_consultation_rollups",
+    columns: &[
+        "consultation_hour_id",
+        "help_point_id",
+        "day",
+        "hour",
+        "topic_code",
+        "agency",
+        "kind",
+        "channel",
+        "outcome",
+        "referred_to",
+        "first_visit",
+        "pc4",
+        "age_band",
+        "questions",
+        "minutes",
+    ],
+    key: 13,
+};
+
 impl Store {
     /// Adds a bulk load's rollups in one transaction.
     pub(crate) async fn add_bulk_rollups(&self, bulk: BulkRollups) -> Result<()> {
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
         let mut delta = bulk.0;
+        if self.backend() == Backend::Postgres {
+            return self.copy_bulk_rollups(delta).await;
+        }
+        let mut tx = self.pool.begin().await?;
         write(&mut tx, &mut delta, true, Municipalities::Served).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// [`Store::add_bulk_rollups`] on PostgreSQL: through COPY, which takes millions of rows several times
+    /// faster than multi-row INSERTs through the `Any` driver. A bulk load runs where nothing else writes
+    /// yet, so the municipalities served are read before the transaction.
+    async fn copy_bulk_rollups(&self, mut delta: Delta) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let served = served_municipalities(&mut tx, &delta.point_ids()).await?;
+        tx.commit().await?;
+        let municipal = delta.municipal(&served);
+        let t = &delta.texts;
+        let dimension_row = |buf: &mut Vec<u8>, (key, sums): (&DimensionKey, &(i64, i64))| {
+            let (name, at, point, value) = *key;
+            push_fields(
+                buf,
+                &[
+                    Field::Text(Some(t.text(name))),
+                    Field::Int(Some(at)),
+                    Field::Text(Some(t.text(point))),
+                    Field::Text(Some(t.text(value))),
+                    Field::Int(Some(sums.0)),
+                    Field::Int(Some(sums.1)),
+                ],
+            );
+        };
+        let mut copy = self.begin_counts_copy().await?;
+        // A help point's and the nation's rows never share a key with a municipality's ('@' and its code).
+        copy.add(
+            &DIMENSION_COUNTS,
+            delta.dimension.iter().chain(&municipal.dimension),
+            dimension_row,
+        )
+        .await?;
+        copy.add(
+            &MONTH_COUNTS,
+            delta.month.iter().chain(&municipal.month),
+            dimension_row,
+        )
+        .await?;
+        copy.add(
+            &CONSULTATION_COUNTS,
+            delta.consultation.iter(),
+            |buf, ((hour_id, point, day, hour, dims), (n, minutes))| {
+                let mut fields = Vec::with_capacity(15);
+                fields.extend([
+                    Field::Text(Some(hour_id)),
+                    Field::Text(Some(point)),
+                    Field::Int(Some(*day)),
+                    Field::Int(Some(*hour)),
+                ]);
+                fields.extend(dims.iter().map(|d| Field::Text(Some(d))));
+                fields.extend([Field::Int(Some(*n)), Field::Int(Some(*minutes))]);
+                push_fields(buf, &fields);
+            },
+        )
+        .await?;
+        copy.commit().await
     }
 }
 
