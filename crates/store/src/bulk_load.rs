@@ -59,11 +59,11 @@ impl Store {
     }
 }
 
-/// A secondary index as the database itself wrote it down, so that a bulk load can drop it and make it again
-/// exactly as the migrations made it.
-pub(crate) struct SuspendedIndex {
-    name: String,
-    definition: String,
+/// A secondary index or a foreign key, as the database itself wrote it down, so that a bulk load can drop it
+/// and make it again exactly as the migrations made it.
+pub(crate) struct Suspended {
+    drop: String,
+    create: String,
 }
 
 /// The tables a bulk load of help questions writes most: the raw rows and their rollups.
@@ -75,50 +75,64 @@ pub(crate) const BULK_LOADED_TABLES: [&str; 4] = [
 ];
 
 impl Store {
-    /// Drops the tables' secondary indexes before a bulk load; their primary keys and unique indexes stay, so
-    /// the load still checks them. Millions of rows spread over hundreds of help points land all over those
-    /// indexes, which outgrow the page cache; a sorted build afterwards ([`Store::restore_indexes`]) writes
-    /// each index once, in order. Only for a load into a database that nothing else uses yet: queries would
-    /// go without the indexes.
-    pub(crate) async fn suspend_indexes(&self, tables: &[&str]) -> Result<Vec<SuspendedIndex>> {
-        let sql = match self.backend() {
-            // An index that backs a constraint has no SQL of its own in SQLite's catalogue.
-            Backend::Sqlite => {
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
-                 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
-            }
-            Backend::Postgres => {
-                "SELECT c.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i \
-                 JOIN pg_class c ON c.oid = i.indexrelid \
-                 WHERE i.indrelid = $1::text::regclass AND NOT i.indisunique ORDER BY c.relname"
-            }
+    /// Drops what the database keeps up for every row of the tables, before a bulk load: their secondary
+    /// indexes, and on PostgreSQL their foreign keys. Primary keys and unique indexes stay, so the load still
+    /// checks them. Millions of rows spread over hundreds of help points land all over those indexes, which
+    /// outgrow the page cache, and PostgreSQL checks a foreign key with a query per row (2,000,000 questions:
+    /// 19 s with the checks, 7 s without). [`Store::restore_indexes_and_foreign_keys`] then builds each index
+    /// once, in order, and checks each foreign key in one join. Only for a load into a database that nothing
+    /// else uses yet: queries would go without the indexes.
+    pub(crate) async fn suspend_indexes_and_foreign_keys(
+        &self,
+        tables: &[&str],
+    ) -> Result<Vec<Suspended>> {
+        let queries: &[&str] = match self.backend() {
+            // An index that backs a constraint has no SQL of its own in SQLite's catalogue. SQLite checks a
+            // foreign key with one lookup in the parent's primary key, and cannot drop one.
+            Backend::Sqlite => &["SELECT 'DROP INDEX ' || name, sql FROM sqlite_master \
+                 WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' \
+                 ORDER BY name"],
+            Backend::Postgres => &[
+                "SELECT 'DROP INDEX ' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid) \
+                 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 WHERE i.indrelid = $1::text::regclass AND NOT i.indisunique ORDER BY c.relname",
+                "SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname), \
+                 'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' \
+                 || pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE conrelid = $1::text::regclass AND contype = 'f' ORDER BY conname",
+            ],
         };
-        let mut indexes = Vec::new();
+        let mut suspended = Vec::new();
         for table in tables {
-            let found = sqlx::query_as::<_, (String, String)>(sql)
-                .bind(*table)
-                .fetch_all(&self.pool)
-                .await?;
-            indexes.extend(
-                found
-                    .into_iter()
-                    .map(|(name, definition)| SuspendedIndex { name, definition }),
-            );
+            for &query in queries {
+                let found = sqlx::query_as::<_, (String, String)>(query)
+                    .bind(*table)
+                    .fetch_all(&self.pool)
+                    .await?;
+                suspended.extend(
+                    found
+                        .into_iter()
+                        .map(|(drop, create)| Suspended { drop, create }),
+                );
+            }
         }
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        for index in &indexes {
-            // The name comes from the database's catalogue, never from a user.
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX {}", index.name)))
+        for one in &suspended {
+            // Written by the database from its catalogue, never from a user's text.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(one.drop.as_str()))
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        Ok(indexes)
+        Ok(suspended)
     }
 
-    /// Makes the indexes [`Store::suspend_indexes`] dropped again, in one transaction.
-    pub(crate) async fn restore_indexes(&self, indexes: Vec<SuspendedIndex>) -> Result<()> {
+    /// Makes what [`Store::suspend_indexes_and_foreign_keys`] dropped again, in one transaction.
+    pub(crate) async fn restore_indexes_and_foreign_keys(
+        &self,
+        suspended: Vec<Suspended>,
+    ) -> Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         match self.backend() {
@@ -137,8 +151,8 @@ impl Store {
                     .await?;
             }
         }
-        for index in indexes {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(index.definition))
+        for one in suspended {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(one.create))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -631,8 +645,9 @@ mod tests {
         in_sqlite_file(|store| async move { both_paths_store_what_was_given(&store).await }).await;
     }
 
-    /// Every index on the bulk-loaded tables, with its definition, as the database's catalogue lists it.
-    async fn indexes(store: &Store) -> Vec<(String, String)> {
+    /// Every index on the bulk-loaded tables, and on PostgreSQL every foreign key, with its definition, as the
+    /// database's catalogue lists it.
+    async fn definitions(store: &Store) -> Vec<(String, String)> {
         let sql = match store.backend() {
             Backend::Sqlite => {
                 "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' \
@@ -640,7 +655,10 @@ mod tests {
             }
             Backend::Postgres => {
                 "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
-                 AND tablename IN ($1, $2, $3, $4) ORDER BY indexname"
+                 AND tablename IN ($1, $2, $3, $4) \
+                 UNION ALL SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE contype = 'f' AND conrelid IN \
+                 ($1::text::regclass, $2::text::regclass, $3::text::regclass, $4::text::regclass) ORDER BY 1"
             }
         };
         let mut query = sqlx::query_as::<_, (String, String)>(sql);
@@ -650,21 +668,40 @@ mod tests {
         query.fetch_all(&store.pool).await.unwrap()
     }
 
-    /// The demo loader drops the secondary indexes while it writes and makes every one of them again, the
-    /// primary keys untouched; a second load adds to the first one's rollups, which equal rebuilt ones.
+    /// The demo loader drops the secondary indexes (and on PostgreSQL the foreign keys) while it writes and
+    /// makes every one of them again, the primary keys untouched; a second load adds to the first one's
+    /// rollups, which equal rebuilt ones.
     async fn a_bulk_load_leaves_the_indexes_as_it_found_them(store: &Store) {
         store.migrate().await.unwrap();
-        let before = indexes(store).await;
-        let secondary =
-            |all: &[(String, String)]| all.iter().filter(|(name, _)| name.contains("_by_")).count();
-        assert_eq!(secondary(&before), 7, "{before:?}");
+        let before = definitions(store).await;
+        let suspendable = |all: &[(String, String)]| {
+            all.iter()
+                .filter(|(name, _)| name.contains("_by_") || name.ends_with("_fkey"))
+                .count()
+        };
+        // Seven indexes; on PostgreSQL also the questions' foreign keys to help points and topics.
+        let expected = match store.backend() {
+            Backend::Sqlite => 7,
+            Backend::Postgres => 9,
+        };
+        assert_eq!(suspendable(&before), expected, "{before:?}");
 
-        let suspended = store.suspend_indexes(&BULK_LOADED_TABLES).await.unwrap();
-        let during = indexes(store).await;
-        assert_eq!(secondary(&during), 0, "{during:?}");
-        assert_eq!(during.len(), before.len() - 7, "the primary keys stay");
-        store.restore_indexes(suspended).await.unwrap();
-        assert_eq!(indexes(store).await, before);
+        let suspended = store
+            .suspend_indexes_and_foreign_keys(&BULK_LOADED_TABLES)
+            .await
+            .unwrap();
+        let during = definitions(store).await;
+        assert_eq!(suspendable(&during), 0, "{during:?}");
+        assert_eq!(
+            during.len(),
+            before.len() - expected,
+            "the primary keys stay"
+        );
+        store
+            .restore_indexes_and_foreign_keys(suspended)
+            .await
+            .unwrap();
+        assert_eq!(definitions(store).await, before);
 
         let (chain, loaded) = demo_chain(store).await;
         let end = jiff::Timestamp::from_second(1_772_442_000).unwrap();
@@ -675,7 +712,7 @@ mod tests {
             .unwrap();
         assert_eq!(written, 3_000);
         assert_eq!(store.count_help_questions().await.unwrap(), 3_000);
-        assert_eq!(indexes(store).await, before);
+        assert_eq!(definitions(store).await, before);
 
         // A second load adds to the rollups the first one wrote (on PostgreSQL: rows whose key is there).
         let generator = keten_core::demo::QuestionGenerator::new(&chain, end, 2_000, 6);

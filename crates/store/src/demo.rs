@@ -180,7 +180,8 @@ impl Store {
 
     /// Streams generated questions into the database in batches, calling
     /// `progress` with the number written so far after each batch. For a database that nothing else uses
-    /// yet (the demo, the benchmarks): the tables go without their secondary indexes until the load ends.
+    /// yet (the demo, the benchmarks): the tables go without their secondary indexes (and on PostgreSQL
+    /// their foreign keys) until the load ends.
     pub async fn load_demo_questions(
         &self,
         chain: &LoadedChain,
@@ -189,14 +190,14 @@ impl Store {
         progress: impl FnMut(u64),
     ) -> Result<u64> {
         let hours = self.demo_hours().await?;
-        let indexes = self
-            .suspend_indexes(&crate::bulk_load::BULK_LOADED_TABLES)
+        let suspended = self
+            .suspend_indexes_and_foreign_keys(&crate::bulk_load::BULK_LOADED_TABLES)
             .await?;
         let loaded = self
             .load_questions_and_rollups(chain, questions, hours, now, progress)
             .await;
         // Also after a failure: what was written stays, and must be found through the indexes.
-        self.restore_indexes(indexes).await?;
+        self.restore_indexes_and_foreign_keys(suspended).await?;
         let written = loaded?;
         self.refresh_planner_statistics().await?;
         Ok(written)
