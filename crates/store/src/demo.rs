@@ -196,9 +196,14 @@ impl Store {
         let loaded = self
             .load_questions_and_rollups(chain, questions, hours, now, progress)
             .await;
+        let restoring = std::time::Instant::now();
         // Also after a failure: what was written stays, and must be found through the indexes.
         self.restore_indexes_and_foreign_keys(suspended).await?;
         let written = loaded?;
+        tracing::info!(
+            seconds = restoring.elapsed().as_secs_f64(),
+            "indexes built, foreign keys checked"
+        );
         self.refresh_planner_statistics().await?;
         Ok(written)
     }
@@ -238,6 +243,7 @@ impl Store {
             }
             rollups
         });
+        let started = std::time::Instant::now();
         let mut written = 0u64;
         while let Some(batch) = ready.recv().await {
             self.insert_help_questions_bulk(&batch).await?;
@@ -247,8 +253,15 @@ impl Store {
         let rollups = maker
             .await
             .map_err(|e| crate::StoreError::Corrupt(format!("demo generator stopped: {e}")))?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            written,
+            "help questions written"
+        );
+        let started = std::time::Instant::now();
         // Once for the whole history: cheaper than upserting per batch, and than reading the rows back.
         self.add_bulk_rollups(rollups).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "rollups written");
         Ok(written)
     }
 }
