@@ -143,44 +143,125 @@ impl DayRange {
     }
 
     /// The range cut at month boundaries, so that a year is read as twelve month rows plus a few days rather
-    /// than 365 day rows: the whole calendar months inside it and the days before and after them.
+    /// than 365 day rows: whole calendar months and the days around them. Where a partial month at either end
+    /// covers most of its month, the whole month is read and the few days outside the range are taken off
+    /// again ([`MonthParts::minus`]): a wide scope's month has few more rows than one of its days, so 25 days
+    /// cost more than one month and 6 days. Days after `today` count as empty in that choice (they hold no
+    /// questions yet), so "this month" reads one month; the figures are right whichever way is chosen.
     #[must_use]
-    pub fn month_parts(self) -> MonthParts {
+    pub fn month_parts(self, today: i64) -> MonthParts {
         if self.until <= self.from {
             return MonthParts::default();
         }
-        let start_of_from = month_start(self.from);
-        let first = if start_of_from == self.from {
-            self.from
-        } else {
-            month_after(self.from)
+        // Days that may hold questions: the ones up to today.
+        let cost = |r: DayRange| (r.until.min(today + 1) - r.from).max(0);
+        // Take a partial month's complement off the whole month only where it is clearly cheaper: a month of a
+        // wide scope has about as many rows as two of its days.
+        let take_off = |added: DayRange, complement: &[DayRange]| {
+            complement.iter().map(|c| cost(*c)).sum::<i64>() * 2 + 2 < cost(added)
         };
-        let last = month_start(self.until);
-        if first >= last {
+        let nonempty = |ranges: Vec<DayRange>| -> Vec<DayRange> {
+            ranges.into_iter().filter(|d| d.days() > 0).collect()
+        };
+        let first_month = month_start(self.from);
+        let last_month = month_start(self.until - 1);
+        let after_last = month_after(last_month);
+        if first_month == last_month {
+            let month = DayRange {
+                from: first_month,
+                until: after_last,
+            };
+            let outside = [
+                DayRange {
+                    from: first_month,
+                    until: self.from,
+                },
+                DayRange {
+                    from: self.until,
+                    until: after_last,
+                },
+            ];
+            if month == self || take_off(self, &outside) {
+                return MonthParts {
+                    months: Some(month),
+                    days: Vec::new(),
+                    minus: nonempty(outside.to_vec()),
+                };
+            }
             return MonthParts {
                 months: None,
                 days: vec![self],
+                minus: Vec::new(),
             };
         }
-        let days = [
-            DayRange {
+        // The first month of the months read, and its days added or taken off.
+        let start = if self.from == first_month {
+            self.from
+        } else {
+            let added = DayRange {
                 from: self.from,
-                until: first,
-            },
-            DayRange {
-                from: last,
+                until: month_after(self.from),
+            };
+            let before = DayRange {
+                from: first_month,
+                until: self.from,
+            };
+            if take_off(added, &[before]) {
+                first_month
+            } else {
+                added.until
+            }
+        };
+        let end = if self.until == after_last {
+            self.until
+        } else {
+            let added = DayRange {
+                from: last_month,
                 until: self.until,
-            },
-        ]
-        .into_iter()
-        .filter(|d| d.days() > 0)
-        .collect();
+            };
+            let after = DayRange {
+                from: self.until,
+                until: after_last,
+            };
+            if take_off(added, &[after]) {
+                after_last
+            } else {
+                last_month
+            }
+        };
+        if start >= end {
+            // Two partial months and neither taken whole.
+            return MonthParts {
+                months: None,
+                days: vec![self],
+                minus: Vec::new(),
+            };
+        }
         MonthParts {
             months: Some(DayRange {
-                from: first,
-                until: last,
+                from: start,
+                until: end,
             }),
-            days,
+            days: nonempty(vec![
+                DayRange {
+                    from: self.from,
+                    until: start,
+                },
+                DayRange {
+                    from: end,
+                    until: self.until,
+                },
+            ]),
+            minus: nonempty(vec![
+                DayRange {
+                    from: start,
+                    until: self.from,
+                },
+                DayRange {
+                    from: self.until,
+                    until: end,
+                },
+            ]),
         }
     }
 
@@ -196,8 +277,10 @@ impl DayRange {
 pub struct MonthParts {
     /// Whole months: `from` is the first day of the first month, `until` the first day after the last month.
     pub months: Option<DayRange>,
-    /// The days outside those months (none, one or two ranges).
+    /// Days outside those months to add (none, one or two ranges).
     pub days: Vec<DayRange>,
+    /// Days inside those months but outside the range, to take off again (none, one or two ranges).
+    pub minus: Vec<DayRange>,
 }
 
 fn month_after(day: i64) -> i64 {
@@ -553,53 +636,119 @@ mod tests {
             from: day_number(d(a)),
             until: day_number(d(b)),
         };
-        // "This year" up to 4 December: eleven months and four days.
+        let today = day_number(d("2026-12-04"));
+        let long_after = day_number(d("2030-01-01"));
+        // "This year" up to 4 December: eleven months and four days; the rest of December holds nothing yet,
+        // so on 4 December the whole of it is read (nothing to take off) instead of four days.
         assert_eq!(
-            r("2026-01-01", "2026-12-05").month_parts(),
+            r("2026-01-01", "2026-12-05").month_parts(long_after),
             MonthParts {
                 months: Some(r("2026-01-01", "2026-12-01")),
                 days: vec![r("2026-12-01", "2026-12-05")],
+                minus: vec![],
             }
         );
-        // A custom range from the middle of one month to the middle of another.
         assert_eq!(
-            r("2025-12-05", "2026-12-05").month_parts(),
+            r("2026-01-01", "2026-12-05").month_parts(today),
             MonthParts {
-                months: Some(r("2026-01-01", "2026-12-01")),
-                days: vec![r("2025-12-05", "2026-01-01"), r("2026-12-01", "2026-12-05")],
+                months: Some(r("2026-01-01", "2027-01-01")),
+                days: vec![],
+                minus: vec![r("2026-12-05", "2027-01-01")],
             }
         );
-        // Inside one month: days only; a whole month: the month only; nothing: nothing.
+        // From the middle of one month: 27 days of December are read as December less its first four.
         assert_eq!(
-            r("2026-02-03", "2026-02-20").month_parts().days,
-            vec![r("2026-02-03", "2026-02-20")]
+            r("2025-12-05", "2026-12-05").month_parts(long_after),
+            MonthParts {
+                months: Some(r("2025-12-01", "2026-12-01")),
+                days: vec![r("2026-12-01", "2026-12-05")],
+                minus: vec![r("2025-12-01", "2025-12-05")],
+            }
+        );
+        // From the 20th to the 10th: the days on both ends.
+        assert_eq!(
+            r("2026-01-20", "2026-05-11").month_parts(long_after),
+            MonthParts {
+                months: Some(r("2026-02-01", "2026-05-01")),
+                days: vec![r("2026-01-20", "2026-02-01"), r("2026-05-01", "2026-05-11")],
+                minus: vec![],
+            }
+        );
+        // Inside one month: its days, or the month less a day on each side; a whole month: the month only;
+        // two partial months: their days; nothing: nothing.
+        assert_eq!(
+            r("2026-02-03", "2026-02-20").month_parts(long_after),
+            MonthParts {
+                months: None,
+                days: vec![r("2026-02-03", "2026-02-20")],
+                minus: vec![],
+            }
         );
         assert_eq!(
-            r("2026-02-01", "2026-03-01").month_parts(),
+            r("2026-02-02", "2026-02-28").month_parts(long_after),
             MonthParts {
                 months: Some(r("2026-02-01", "2026-03-01")),
                 days: vec![],
+                minus: vec![r("2026-02-01", "2026-02-02"), r("2026-02-28", "2026-03-01")],
             }
         );
         assert_eq!(
-            r("2026-02-03", "2026-02-03").month_parts(),
+            r("2026-02-01", "2026-03-01").month_parts(long_after),
+            MonthParts {
+                months: Some(r("2026-02-01", "2026-03-01")),
+                days: vec![],
+                minus: vec![],
+            }
+        );
+        assert_eq!(
+            r("2026-01-20", "2026-02-10").month_parts(long_after),
+            MonthParts {
+                months: None,
+                days: vec![r("2026-01-20", "2026-02-10")],
+                minus: vec![],
+            }
+        );
+        assert_eq!(
+            r("2026-02-03", "2026-02-03").month_parts(long_after),
             MonthParts::default()
         );
     }
 
     proptest::proptest! {
         #[test]
-        fn month_parts_cover_every_day_once(from in 19_000i64..21_000, len in 0i64..800) {
+        fn month_parts_count_every_day_of_the_range_once_and_no_other(
+            from in 19_000i64..21_000,
+            len in 0i64..800,
+            today in 18_900i64..22_000,
+        ) {
             let range = DayRange { from, until: from + len };
-            let parts = range.month_parts();
-            let mut covered: Vec<i64> = parts.days.iter().flat_map(|d| d.from..d.until).collect();
+            let parts = range.month_parts(today);
+            let mut net: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+            for day in parts.days.iter().flat_map(|d| d.from..d.until) {
+                *net.entry(day).or_default() += 1;
+            }
             if let Some(m) = parts.months {
                 proptest::prop_assert_eq!(month_start(m.from), m.from);
                 proptest::prop_assert_eq!(month_start(m.until), m.until);
-                covered.extend(m.from..m.until);
+                for day in m.from..m.until {
+                    *net.entry(day).or_default() += 1;
+                }
+                // Days are taken off the months only, never off the days added.
+                for minus in &parts.minus {
+                    proptest::prop_assert!(m.from <= minus.from && minus.until <= m.until);
+                }
+            } else {
+                proptest::prop_assert!(parts.minus.is_empty());
             }
-            covered.sort_unstable();
-            proptest::prop_assert_eq!(covered, (range.from..range.until).collect::<Vec<_>>());
+            for day in parts.minus.iter().flat_map(|d| d.from..d.until) {
+                *net.entry(day).or_default() -= 1;
+            }
+            net.retain(|_, n| *n != 0);
+            proptest::prop_assert!(net.values().all(|n| *n == 1));
+            proptest::prop_assert_eq!(
+                net.into_keys().collect::<Vec<_>>(),
+                (range.from..range.until).collect::<Vec<_>>()
+            );
         }
     }
 

@@ -5,7 +5,7 @@ use crate::error::{Result, StoreError};
 use crate::rollups::{OUTCOME_KEY, split_outcome_key};
 use crate::scope::Actor;
 use crate::sql::Sql;
-use crate::stats::{StatsScope, TOTALS, push_rollup, push_rollup_per_point};
+use crate::stats::{NONZERO_GROUPS, StatsScope, TOTALS, push_rollup, push_rollup_per_point};
 use keten_core::ValidationError;
 use keten_core::account::Role;
 use keten_core::scba::{ModelInput, OutcomeCount, Outcomes, ScbaModel};
@@ -200,14 +200,15 @@ impl Store {
                  CAST(SUM(minutes) AS BIGINT) FROM ",
             );
             push_rollup(&mut sql, scope, range, &[OUTCOME_KEY]);
-            sql.push(" GROUP BY topic_code, agency, outcome");
+            sql.push(" GROUP BY topic_code, agency, outcome")
+                .push(NONZERO_GROUPS);
             sql.query_as()?.fetch_all(&self.pool).await?
         } else {
             let mut sql = Sql::new(
                 "SELECT value, CAST(SUM(questions) AS BIGINT), CAST(SUM(minutes) AS BIGINT) FROM ",
             );
             push_rollup(&mut sql, scope, range, &[OUTCOME_KEY]);
-            sql.push(" GROUP BY value");
+            sql.push(" GROUP BY value").push(NONZERO_GROUPS);
             let keyed: Vec<(String, i64, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
             keyed
                 .into_iter()
@@ -219,8 +220,13 @@ impl Store {
         };
         let mut rows = rows;
         rows.sort();
-        let mut sql = Sql::new("SELECT CAST(COUNT(DISTINCT r.help_point_id) AS BIGINT) FROM ");
+        // Help points with questions in the range, not those whose counts were all taken off again.
+        let mut sql =
+            Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT r.help_point_id FROM ");
         push_rollup_per_point(&mut sql, scope, range, &[TOTALS]);
+        sql.push(" GROUP BY r.help_point_id")
+            .push(NONZERO_GROUPS)
+            .push(") p");
         let (points,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
         Ok(Outcomes {
             days: u32::try_from((range.until - range.from).max(1)).unwrap_or(u32::MAX),

@@ -295,8 +295,10 @@ impl Store {
         })
         .push(
             " JOIN organisations o ON o.id = c.organisation_id JOIN help_points h ON h.id = r.help_point_id \
-             GROUP BY 1, c.title, o.name, h.name ORDER BY 5 DESC, 3, 2, 1",
-        );
+             GROUP BY 1, c.title, o.name, h.name",
+        )
+        .push(NONZERO_GROUPS)
+        .push(" ORDER BY 5 DESC, 3, 2, 1");
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
@@ -342,7 +344,9 @@ impl Store {
                      CAST(SUM(minutes) AS BIGINT) AS minutes FROM ",
             );
             push_rollup(&mut sql, scope, range, &[dimension.column()]);
-            sql.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
+            sql.push(" GROUP BY 1")
+                .push(NONZERO_GROUPS)
+                .push(" ORDER BY 2 DESC, 1");
             by.push((dimension, sql.query_as()?.fetch_all(&self.pool).await?));
         }
         let mut sql = Sql::new("SELECT ");
@@ -358,7 +362,9 @@ impl Store {
             );
             push_rollup(&mut sql, scope, range, &["pc4", "pc4_65plus"]);
         }
-        sql.push(" GROUP BY 1 ORDER BY 1");
+        sql.push(" GROUP BY 1")
+            .push(NONZERO_GROUPS)
+            .push(" ORDER BY 1");
         let areas = sql.query_as()?.fetch_all(&self.pool).await?;
         Ok((by, areas))
     }
@@ -387,12 +393,16 @@ impl Store {
         let hours: Vec<(i64, i64)> = if scope.partner.is_some() {
             let mut sql = Sql::new("SELECT hour, CAST(SUM(questions) AS BIGINT) FROM ");
             push_rollup(&mut sql, scope, range, &[HOUR]);
-            sql.push(" GROUP BY hour ORDER BY hour");
+            sql.push(" GROUP BY hour")
+                .push(NONZERO_GROUPS)
+                .push(" ORDER BY hour");
             sql.query_as()?.fetch_all(&self.pool).await?
         } else {
             let mut sql = Sql::new("SELECT value, CAST(SUM(questions) AS BIGINT) FROM ");
             push_rollup(&mut sql, scope, range, &[HOUR]);
-            sql.push(" GROUP BY value ORDER BY value");
+            sql.push(" GROUP BY value")
+                .push(NONZERO_GROUPS)
+                .push(" ORDER BY value");
             let rows: Vec<(String, i64)> = sql.query_as()?.fetch_all(&self.pool).await?;
             rows.into_iter()
                 .filter_map(|(hour, n)| Some((hour.parse().ok()?, n)))
@@ -402,7 +412,9 @@ impl Store {
         sql.push(value_of(scope, "age_band"))
             .push(", CAST(SUM(questions) AS BIGINT) FROM ");
         push_rollup(&mut sql, scope, range, &["age_band"]);
-        sql.push(" GROUP BY 1 ORDER BY 1");
+        sql.push(" GROUP BY 1")
+            .push(NONZERO_GROUPS)
+            .push(" ORDER BY 1");
         let age_bands = sql.query_as()?.fetch_all(&self.pool).await?;
         let mut sql = Sql::new(
             "SELECT r.help_point_id, h.name, h.municipality_code, CAST(SUM(r.questions) AS BIGINT) AS questions, \
@@ -410,7 +422,9 @@ impl Store {
         );
         push_rollup_per_point(&mut sql, scope, range, &[TOTALS]);
         sql.push(" JOIN help_points h ON h.id = r.help_point_id");
-        sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code ORDER BY 4 DESC, 2");
+        sql.push(" GROUP BY r.help_point_id, h.name, h.municipality_code")
+            .push(NONZERO_GROUPS)
+            .push(" ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
         Ok((days, hours, age_bands, help_points))
     }
@@ -458,8 +472,10 @@ impl Store {
         sql.push(
             " JOIN (SELECT id AS help_point_id, municipality_code FROM help_points \
              UNION SELECT help_point_id, municipality_code FROM help_point_municipalities) c \
-             ON c.help_point_id = r.help_point_id GROUP BY c.municipality_code ORDER BY c.municipality_code",
-        );
+             ON c.help_point_id = r.help_point_id GROUP BY c.municipality_code",
+        )
+        .push(NONZERO_GROUPS)
+        .push(" ORDER BY c.municipality_code");
         Ok(sql.query_as()?.fetch_all(&self.pool).await?)
     }
 
@@ -484,6 +500,18 @@ impl Store {
 const CONSULTATION_TABLE: &str = "question_consultation_rollups";
 const DIMENSION_TABLE: &str = "question_dimension_rollups";
 const MONTH_TABLE: &str = "question_month_rollups";
+/// Ends a `GROUP BY` over [`push_rollup`]'s rows: drops the groups whose counts were all taken off again
+/// (rows never hold zero questions, so no other group sums to zero).
+pub(crate) const NONZERO_GROUPS: &str = " HAVING SUM(r.questions) <> 0";
+
+/// Today's local day number: days after it hold no questions yet, which [`DayRange::month_parts`] weighs.
+fn today() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    keten_core::steering::local_day_hour(now).0
+}
+
 /// The dimension whose one row per help point and day holds the totals.
 pub(crate) const TOTALS: &str = "all";
 
@@ -504,6 +532,10 @@ fn value_of(scope: &StatsScope, dimension: &'static str) -> &'static str {
 /// help point ([`EVERY_HELP_POINT`]), so it too reads some twelve rows per value. A partner's scope reads
 /// `question_consultation_rollups`, which holds every dimension in its own column (one row per question
 /// there), with all its columns.
+///
+/// Where a partial month is read as its whole month less the days outside the range, those days' rows come
+/// with negative counts ([`DayRange::month_parts`]): sum them, and end every `GROUP BY` with
+/// [`NONZERO_GROUPS`], so a value asked only on days taken off again is left out as it would be without them.
 pub(crate) fn push_rollup(
     sql: &mut Sql,
     scope: &StatsScope,
@@ -546,28 +578,41 @@ fn push_rollup_rows(
         sql.push(") r");
         return;
     }
-    let parts = range.month_parts();
-    let mut branches: Vec<(&'static str, &'static str, DayRange)> = parts
-        .days
-        .iter()
-        .map(|d| (DIMENSION_TABLE, "day", *d))
-        .collect();
+    let parts = range.month_parts(today());
+    // (table, its time column, days, counted or taken off); the first branch names the columns.
+    let mut branches: Vec<(&'static str, &'static str, DayRange, bool)> = Vec::new();
     if let Some(months) = parts.months {
-        branches.push((MONTH_TABLE, "month", months));
+        branches.push((MONTH_TABLE, "month", months, true));
     }
+    branches.extend(
+        parts
+            .days
+            .iter()
+            .map(|d| (DIMENSION_TABLE, "day", *d, true)),
+    );
+    branches.extend(
+        parts
+            .minus
+            .iter()
+            .map(|d| (DIMENSION_TABLE, "day", *d, false)),
+    );
     sql.push("(");
     if branches.is_empty() {
         // An empty range: no rows, with the right columns.
-        branches.push((DIMENSION_TABLE, "day", range));
+        branches.push((DIMENSION_TABLE, "day", range, true));
     }
-    for (i, (table, time, days)) in branches.into_iter().enumerate() {
+    for (i, (table, time, days, counted)) in branches.into_iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT r.dimension, r.help_point_id, r.value, r.questions, r.minutes FROM ")
-            .push(table)
-            .push(" r WHERE r.dimension IN ")
-            .bind_list(dimensions.iter().copied());
+        sql.push(if counted {
+            "SELECT r.dimension, r.help_point_id, r.value, r.questions, r.minutes FROM "
+        } else {
+            "SELECT r.dimension, r.help_point_id, r.value, 0 - r.questions, 0 - r.minutes FROM "
+        })
+        .push(table)
+        .push(" r WHERE r.dimension IN ")
+        .bind_list(dimensions.iter().copied());
         sql.push(" AND r.").push(time).push(" >= ").bind(days.from);
         sql.push(" AND r.").push(time).push(" < ").bind(days.until);
         push_points(sql, scope, across);

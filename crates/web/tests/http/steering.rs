@@ -68,10 +68,27 @@ pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
         f.age_bands.sort();
         f
     }
-    let range = keten_core::steering::DayRange {
-        from: day_number("2025-03-01".parse().unwrap()),
-        until: day_number("2026-03-03".parse().unwrap()),
+    let range = |from: &str, until: &str| keten_core::steering::DayRange {
+        from: day_number(from.parse().unwrap()),
+        until: day_number(until.parse().unwrap()),
     };
+    // A year from a month's first day; one read as whole months less a few days at both ends; a month less a
+    // day at each end (`DayRange::month_parts`).
+    let ranges = [
+        range("2025-03-01", "2026-03-03"),
+        range("2025-03-04", "2026-02-26"),
+        range("2026-02-02", "2026-02-28"),
+    ];
+    for range in &ranges {
+        assert!(
+            !range
+                .month_parts(day_number("2026-12-07".parse().unwrap()))
+                .minus
+                .is_empty()
+                || range == &ranges[0],
+            "{range:?} takes days off"
+        );
+    }
     let rotterdam = StatsScope {
         municipality_code: Some("GM0599".into()),
         help_point: None,
@@ -106,15 +123,74 @@ pub(crate) async fn assert_figures_match_raw_rows(app: &TestApp, when: &str) {
             ..rotterdam.clone()
         },
     ];
-    for scope in scopes {
-        let rolled = app.store.stats_figures(&scope, range).await.unwrap();
-        let raw = app
-            .store
-            .stats_figures_from_raw_rows(&scope, range)
-            .await
-            .unwrap();
-        assert!(raw.questions() > 0, "{when}: no questions in {scope:?}");
-        assert_eq!(normalized(rolled), normalized(raw), "{when}: {scope:?}");
+    let every_point: Vec<String> = app
+        .store
+        .directory()
+        .await
+        .unwrap()
+        .help_points
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let all_rows = raw_rows(app, &every_point).await;
+    for range in ranges {
+        for scope in &scopes {
+            let rolled = app.store.stats_figures(scope, range).await.unwrap();
+            let raw = app
+                .store
+                .stats_figures_from_raw_rows(scope, range)
+                .await
+                .unwrap();
+            assert!(
+                raw.questions() > 0 || range != ranges[0],
+                "{when}: no questions in {scope:?}"
+            );
+            // The cost-benefit analysis counts the help points that registered, and the consultation hours
+            // ranked by use, from the same rollup rows.
+            let outcomes = app.store.scba_outcomes(scope, range).await.unwrap();
+            assert_eq!(
+                outcomes.help_points as usize,
+                raw.help_points.len(),
+                "{when}: help points that registered in {scope:?} over {range:?}"
+            );
+            if scope.partner.is_none() {
+                let points: Vec<&str> = raw
+                    .help_points
+                    .iter()
+                    .map(|p| p.help_point_id.as_str())
+                    .collect();
+                let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+                for q in &all_rows {
+                    let day = local_day_hour(q.asked_at).0;
+                    if let Some(hour) = &q.consultation_hour_id
+                        && points.contains(&q.help_point_id.as_str())
+                        && range.from <= day
+                        && day < range.until
+                    {
+                        let e = expected.entry(hour.clone()).or_default();
+                        e.0 += 1;
+                        e.1 += q.minutes;
+                    }
+                }
+                let hours: BTreeMap<String, (i64, i64)> = app
+                    .store
+                    .stats_consultation_hours(scope, range)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| (h.consultation_hour_id, (h.questions, h.minutes)))
+                    .collect();
+                assert_eq!(
+                    hours, expected,
+                    "{when}: consultation hours in {scope:?} over {range:?}"
+                );
+            }
+            assert_eq!(
+                normalized(rolled),
+                normalized(raw),
+                "{when}: {scope:?} over {range:?}"
+            );
+        }
     }
 }
 

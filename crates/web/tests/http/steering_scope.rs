@@ -380,4 +380,52 @@ both_backends! {
         assert_eq!(programme.get(app.url(&format!("/api/v1/stats?municipality=GM0599&partner={bank}"))).send().await.unwrap().status(), 200);
         assert_eq!(staff.get(app.url(&format!("/api/v1/stats?partner={bank}"))).send().await.unwrap().status(), 403);
     };
+
+    days_taken_off_a_whole_month_leave_out_what_was_asked_only_on_them => |app: TestApp| async move {
+        // February less its first and last day is read as the whole month with those two days taken off
+        // again (`DayRange::month_parts`): a help point, a consultation hour, a topic and an area with questions
+        // on 1 February only must not show up with zero questions, nor count as a help point that registered.
+        app.demo_chain().await;
+        let central = app.help_point("Centrale Bibliotheek").await.id;
+        let ommoord = app.help_point("Bibliotheek Ommoord").await.id;
+        let bank_ommoord = hour_of(&app, &ommoord, "Maasbank").await;
+        let staff = app.signed_in(STAFF).await;
+        for (point, hour, at, topic, pc4) in [
+            (&ommoord, Some(&bank_ommoord), "2026-02-01T10:00:00+01:00", "zorg", "3071"),
+            (&central, None, "2026-02-10T10:00:00+01:00", "digid", "3012"),
+            (&ommoord, Some(&bank_ommoord), "2026-02-28T10:00:00+01:00", "zorg", "3071"),
+        ] {
+            let r = staff.post(app.url("/api/v1/help-questions")).json(&json!({
+                "help_point_id": point, "asked_at": at, "pc4": pc4, "age_band": "65-74",
+                "consultation_hour_id": hour, "questions": [{"topic": topic, "minutes": 10}],
+            })).send().await.unwrap();
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        }
+        let range = keten_core::steering::DayRange {
+            from: keten_core::steering::day_number("2026-02-02".parse().unwrap()),
+            until: keten_core::steering::day_number("2026-02-28".parse().unwrap()),
+        };
+        assert_eq!(range.month_parts(range.until + 1000).minus.len(), 2, "the month less two days");
+        let rotterdam = keten_store::stats::StatsScope {
+            municipality_code: Some("GM0599".into()),
+            help_point: None,
+            partner: None,
+        };
+        let figures = app.store.stats_figures(&rotterdam, range).await.unwrap();
+        assert_eq!(figures.questions(), 1);
+        let points: Vec<&str> = figures.help_points.iter().map(|p| p.help_point_id.as_str()).collect();
+        assert_eq!(points, [central.as_str()]);
+        let topics: Vec<&str> = figures.counts(keten_store::stats::Dimension::Topic).iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(topics, ["digid"]);
+        let areas: Vec<&str> = figures.areas.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(areas, ["3012"]);
+        assert_eq!(figures, app.store.stats_figures_from_raw_rows(&rotterdam, range).await.unwrap());
+        assert!(app.store.stats_consultation_hours(&rotterdam, range).await.unwrap().is_empty());
+        assert_eq!(app.store.scba_outcomes(&rotterdam, range).await.unwrap().help_points, 1);
+        // The same month whole still has all three.
+        let february = keten_core::steering::DayRange { from: range.from - 1, until: range.until + 1 };
+        assert_eq!(app.store.stats_figures(&rotterdam, february).await.unwrap().questions(), 3);
+        assert_eq!(app.store.stats_consultation_hours(&rotterdam, february).await.unwrap().len(), 1);
+        assert_eq!(app.store.scba_outcomes(&rotterdam, february).await.unwrap().help_points, 2);
+    };
 }
