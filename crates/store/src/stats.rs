@@ -118,12 +118,14 @@ pub struct RunningTotal {
 /// [`Figures`]' counts per dimension and its areas.
 type FiguresPerValue = (Vec<(Dimension, Vec<Count>)>, Vec<(String, i64, i64)>);
 
-/// [`Figures`]' days, hours, age bands and help points.
+/// [`Figures`]' days, hours, age bands and help points, and the questions per PC4 asked by residents of 65
+/// or over (empty for a partner's scope, whose areas come whole with [`FiguresPerValue`]).
 type FiguresOverTimeAndPoints = (
     Vec<(i64, i64, i64)>,
     Vec<(i64, i64)>,
     Vec<(String, i64)>,
     Vec<PointCount>,
+    Vec<(String, i64)>,
 );
 
 /// Everything the dashboard shows for one period, as read from the rollups.
@@ -315,11 +317,18 @@ impl Store {
     pub async fn stats_figures(&self, scope: &StatsScope, range: DayRange) -> Result<Figures> {
         // Two halves on two connections at once (a wide scope's figures take tens of milliseconds each half);
         // not more, so that a dashboard leaves the pool's other connections to the desk's registrations. The
-        // nation's areas (some 4,000 PC4s) are the largest read, so they go with the small counts per dimension.
-        let ((by, areas), (days, hours, age_bands, help_points)) = futures_util::try_join!(
+        // nation's areas (some 4,000 PC4s, each read twice: all questions and those of residents of 65 or
+        // over) are the largest reads, so one goes in each half: the first with the small counts per dimension.
+        let ((by, mut areas), (days, hours, age_bands, help_points, older)) = futures_util::try_join!(
             self.figures_per_value(scope, range),
             self.figures_over_time_and_points(scope, range)
         )?;
+        if !older.is_empty() {
+            let older: std::collections::HashMap<String, i64> = older.into_iter().collect();
+            for (pc4, _, of_which_older) in &mut areas {
+                *of_which_older = older.get(pc4).copied().unwrap_or(0);
+            }
+        }
         Ok(Figures {
             by,
             days,
@@ -330,7 +339,8 @@ impl Store {
         })
     }
 
-    /// The counts per value of every [`Dimension`], and the PC4 areas.
+    /// The counts per value of every [`Dimension`], and the PC4 areas (with the questions of residents of 65 or
+    /// over only for a partner's scope; the other half reads them for the others).
     async fn figures_per_value(
         &self,
         scope: &StatsScope,
@@ -356,11 +366,9 @@ impl Store {
                 .push(" THEN questions ELSE 0 END) AS BIGINT) FROM ");
             push_rollup(&mut sql, scope, range, &["pc4"]);
         } else {
-            sql.push(
-                "value, CAST(SUM(CASE WHEN dimension = 'pc4' THEN questions ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN dimension = 'pc4_65plus' THEN questions ELSE 0 END) AS BIGINT) FROM ",
-            );
-            push_rollup(&mut sql, scope, range, &["pc4", "pc4_65plus"]);
+            // The share of residents of 65 or over comes from the other half (`pc4_65plus`).
+            sql.push("value, CAST(SUM(questions) AS BIGINT), 0 FROM ");
+            push_rollup(&mut sql, scope, range, &["pc4"]);
         }
         sql.push(" GROUP BY 1")
             .push(NONZERO_GROUPS)
@@ -369,7 +377,8 @@ impl Store {
         Ok((by, areas))
     }
 
-    /// The trend per day, the hours, the age bands and the help points.
+    /// The trend per day, the hours, the age bands, the help points and the PC4 areas' questions asked by
+    /// residents of 65 or over.
     async fn figures_over_time_and_points(
         &self,
         scope: &StatsScope,
@@ -426,7 +435,15 @@ impl Store {
             .push(NONZERO_GROUPS)
             .push(" ORDER BY 4 DESC, 2");
         let help_points = sql.query_as()?.fetch_all(&self.pool).await?;
-        Ok((days, hours, age_bands, help_points))
+        let older = if scope.partner.is_some() {
+            Vec::new()
+        } else {
+            let mut sql = Sql::new("SELECT value, CAST(SUM(questions) AS BIGINT) FROM ");
+            push_rollup(&mut sql, scope, range, &["pc4_65plus"]);
+            sql.push(" GROUP BY 1").push(NONZERO_GROUPS);
+            sql.query_as()?.fetch_all(&self.pool).await?
+        };
+        Ok((days, hours, age_bands, help_points, older))
     }
 
     /// The times of the scope's referrals sent in `[from, until)` (unix seconds): a municipality's referrals,
