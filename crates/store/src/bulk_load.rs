@@ -99,7 +99,8 @@ impl Store {
         suspended: Vec<Suspended>,
     ) -> Result<()> {
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.sorting_connection().await?;
+        let mut tx = conn.begin().await?;
         if self.backend() == Backend::Sqlite {
             // This connection may still hold the schema from before the indexes were dropped (on another
             // connection), and SQLite checks a CREATE against that copy. A read first finds the schema changed
@@ -111,6 +112,24 @@ impl Store {
         restore_in(&mut tx, self.backend(), suspended).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// A connection for building indexes and for grouping millions of rows. On SQLite its sorter spills to
+    /// temporary files and merges them on two threads: the pool keeps temporary data in memory
+    /// (`temp_store = MEMORY`, for the dashboard's small groupings), where the sorter's runs go into an
+    /// in-memory file that is three times slower for an index of 10,000,000 keys (15 s against 5 s in the
+    /// `sqlite3` shell). The connection is closed when dropped, so those settings never reach the pool.
+    pub(crate) async fn sorting_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend() == Backend::Sqlite {
+            conn.close_on_drop();
+            sqlx::raw_sql("PRAGMA temp_store = FILE; PRAGMA threads = 2")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(conn)
     }
 }
 

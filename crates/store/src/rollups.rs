@@ -977,7 +977,9 @@ impl Store {
     /// bounded by one help point's history). Returns the number of questions read.
     pub async fn rebuild_rollups(&self) -> Result<u64> {
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        // Its indexes and the municipalities' grouped sums are sorts of millions of rows.
+        let mut conn = self.sorting_connection().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         for table in [
             "DELETE FROM question_dimension_rollups",
             "DELETE FROM question_month_rollups",
