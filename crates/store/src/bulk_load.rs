@@ -767,6 +767,23 @@ mod tests {
         );
         // The rebuild (on SQLite without the rollups' indexes until its end) leaves them as they were, too.
         assert_eq!(definitions(store).await, before);
+        if store.backend() == Backend::Sqlite {
+            // The loads' sorting connection is gone: every connection of the pool (eight at most, all held
+            // at once here) still keeps its temporary data in memory.
+            let mut held = Vec::new();
+            for _ in 0..8 {
+                let mut conn = store.pool.acquire().await.unwrap();
+                let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    temp_store, 2,
+                    "a pooled connection with temp_store {temp_store}"
+                );
+                held.push(conn);
+            }
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
