@@ -99,7 +99,8 @@ impl Store {
         suspended: Vec<Suspended>,
     ) -> Result<()> {
         let _turn = self.write_turn().await;
-        let mut conn = self.sorting_connection().await?;
+        let mut conn = self.bulk_connection().await?;
+        sort_on_disk(&mut conn, self.backend()).await?;
         let mut tx = conn.begin().await?;
         if self.backend() == Backend::Sqlite {
             // This connection may still hold the schema from before the indexes were dropped (on another
@@ -116,21 +117,28 @@ impl Store {
 }
 
 impl Store {
-    /// A connection for building indexes and for grouping millions of rows. On SQLite its sorter spills to
-    /// temporary files and merges them on two threads: the pool keeps temporary data in memory
-    /// (`temp_store = MEMORY`, for the dashboard's small groupings), where the sorter's runs go into an
-    /// in-memory file that is three times slower for an index of 10,000,000 keys (15 s against 5 s in the
-    /// `sqlite3` shell). The connection is closed when dropped, so those settings never reach the pool.
-    pub(crate) async fn sorting_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+    /// A connection for bulk work that changes its settings ([`sort_on_disk`]): it is closed when dropped, so
+    /// those settings never reach the pool.
+    pub(crate) async fn bulk_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         let mut conn = self.pool.acquire().await?;
-        if self.backend() == Backend::Sqlite {
-            conn.close_on_drop();
-            sqlx::raw_sql("PRAGMA temp_store = FILE; PRAGMA threads = 2")
-                .execute(&mut *conn)
-                .await?;
-        }
+        conn.close_on_drop();
         Ok(conn)
     }
+}
+
+/// On SQLite, from here on the connection's sorter (index builds, groupings of millions of rows) spills to
+/// temporary files and merges them on two threads. The pool keeps temporary data in memory
+/// (`temp_store = MEMORY`): statement journals of its multi-row inserts cost no file writes there, but the
+/// sorter's runs go into an in-memory file that is three times slower for an index of 10,000,000 keys (15 s
+/// against 5 s in the `sqlite3` shell). Allowed inside a transaction because keten makes no temporary tables
+/// on SQLite. Only on a [`Store::bulk_connection`].
+pub(crate) async fn sort_on_disk(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        sqlx::raw_sql("PRAGMA temp_store = FILE; PRAGMA threads = 2")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// [`Store::suspend_indexes_and_foreign_keys`] inside the caller's transaction: on SQLite, whose readers keep

@@ -977,8 +977,8 @@ impl Store {
     /// bounded by one help point's history). Returns the number of questions read.
     pub async fn rebuild_rollups(&self) -> Result<u64> {
         let _turn = self.write_turn().await;
-        // Its indexes and the municipalities' grouped sums are sorts of millions of rows.
-        let mut conn = self.sorting_connection().await?;
+        // Its indexes and the municipalities' grouped sums are sorts of millions of rows (`sort_on_disk`).
+        let mut conn = self.bulk_connection().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         for table in [
             "DELETE FROM question_dimension_rollups",
@@ -1022,6 +1022,8 @@ impl Store {
             write(&mut tx, &mut delta, false, Municipalities::Later).await?;
         }
         write(&mut tx, &mut nation, false, Municipalities::Later).await?;
+        // Not earlier: the statement journals of the inserts above are cheaper in memory.
+        crate::bulk_load::sort_on_disk(&mut tx, self.backend()).await?;
         insert_municipality_rows(&mut tx).await?;
         crate::bulk_load::restore_in(&mut tx, self.backend(), suspended).await?;
         tx.commit().await?;
@@ -1040,7 +1042,18 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         if rolled.is_none() && raw.is_some() {
-            self.rebuild_rollups().await?;
+            // Minutes for millions of questions, before keten serves: say so, or it looks hung.
+            tracing::info!(
+                "the steering rollups are recomputed from the help questions (once, after this update); \
+                 registrations wait until that is done"
+            );
+            let started = std::time::Instant::now();
+            let read = self.rebuild_rollups().await?;
+            tracing::info!(
+                questions = read,
+                seconds = started.elapsed().as_secs_f64(),
+                "steering rollups recomputed"
+            );
         }
         Ok(())
     }
