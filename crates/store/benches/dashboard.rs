@@ -8,8 +8,8 @@
 //! country; `keten_core::demo::national_chain`) help points; SQLite always, PostgreSQL too when
 //! `KETEN_BENCH_POSTGRES=postgres://...` points at an empty database. `KETEN_BENCH_ROUNDS` (default 20)
 //! rounds from the rollups after one untimed round that warms the caches (printed apart as "cold": right after
-//! a load its pages may not be in memory yet), a quarter of that (at least 3) from the raw rows. Under `cargo test --benches` the
-//! run is tiny: 2,000 questions over 40 help points.
+//! a load its pages may not be in memory yet), a quarter of that (at least 3) from the raw rows. Under
+//! `cargo test --benches` the run is tiny: 2,000 questions over 40 help points.
 #![allow(clippy::expect_used, clippy::print_stdout)]
 
 use keten_core::demo::{DemoChain, national_chain};

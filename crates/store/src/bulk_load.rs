@@ -114,9 +114,7 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
 
-impl Store {
     /// A connection for bulk work that changes its settings ([`sort_on_disk`]): it is closed when dropped, so
     /// those settings never reach the pool.
     pub(crate) async fn bulk_connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
