@@ -6,7 +6,8 @@
 //! `KETEN_BENCH_QUESTIONS` (default 1,000,000) questions of demo history, spread over `KETEN_BENCH_HELP_POINTS`
 //! (default 700: the demo chain and public libraries in every Dutch municipality, so that "nation" is the whole
 //! country; `keten_core::demo::national_chain`) help points; SQLite always, PostgreSQL too when
-//! `KETEN_BENCH_POSTGRES=postgres://...` points at an empty database. `KETEN_BENCH_ROUNDS` (default 20)
+//! `KETEN_BENCH_POSTGRES=postgres://...` points at an empty database (`KETEN_BENCH_ONLY_POSTGRES=1` leaves SQLite
+//! out: at 10,000,000 questions each backend takes the better part of an hour). `KETEN_BENCH_ROUNDS` (default 20)
 //! rounds from the rollups after one untimed round that warms the caches (printed apart as "cold": right after
 //! a load its pages may not be in memory yet), a quarter of that (at least 3) from the raw rows. Under
 //! `cargo test --benches` the run is tiny: 2,000 questions over 40 help points.
@@ -185,23 +186,30 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let only_postgres = std::env::var_os("KETEN_BENCH_ONLY_POSTGRES").is_some();
     rt.block_on(async {
-        let file =
-            std::env::temp_dir().join(format!("keten-dashboard-{}.db", uuid::Uuid::new_v4()));
-        backend(
-            "SQLite",
-            &format!("sqlite://{}", file.display()),
-            &chain,
-            questions,
-            rounds,
-        )
-        .await;
-        // With the file its write-ahead log and shared memory, which stay when the pool is not closed first.
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        if !only_postgres {
+            sqlite(&chain, questions, rounds).await;
         }
         if let Ok(url) = std::env::var("KETEN_BENCH_POSTGRES") {
             backend("PostgreSQL", &url, &chain, questions, rounds).await;
         }
     });
+}
+
+/// The run on a throw-away SQLite file.
+async fn sqlite(chain: &DemoChain, questions: u64, rounds: u64) {
+    let file = std::env::temp_dir().join(format!("keten-dashboard-{}.db", uuid::Uuid::new_v4()));
+    backend(
+        "SQLite",
+        &format!("sqlite://{}", file.display()),
+        chain,
+        questions,
+        rounds,
+    )
+    .await;
+    // With the file its write-ahead log and shared memory, which stay when the pool is not closed first.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
 }

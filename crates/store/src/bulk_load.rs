@@ -729,6 +729,16 @@ mod tests {
             Backend::Postgres => 9,
         };
         assert_eq!(suspendable(&before), expected, "{before:?}");
+        // Most questions have no consultation hour: their NULLs stay out of its index (migration 0036).
+        let by_hour = before
+            .iter()
+            .find(|(name, _)| name == "help_questions_by_consultation_hour")
+            .map(|(_, definition)| definition.to_lowercase())
+            .unwrap_or_default();
+        assert!(
+            by_hour.contains("where") && by_hour.contains("consultation_hour_id is not null"),
+            "{by_hour}"
+        );
 
         let suspended = store
             .suspend_indexes_and_foreign_keys(&BULK_LOADED_TABLES)
@@ -774,6 +784,19 @@ mod tests {
         // The rebuild (on SQLite without the rollups' indexes until its end) leaves them as they were, too.
         assert_eq!(definitions(store).await, before);
         if store.backend() == Backend::Sqlite {
+            // A partner's questions are still found through the partial index (the raw figures' lookup).
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM help_questions WHERE consultation_hour_id IN \
+                 (SELECT id FROM consultation_hours WHERE organisation_id = 'x')",
+            )
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|(_, _, _, step)| step.contains("help_questions_by_consultation_hour")),
+                "{plan:?}"
+            );
             // The loads' sorting connection is gone: every connection of the pool (eight at most, all held
             // at once here) still keeps its temporary data in memory.
             let mut held = Vec::new();

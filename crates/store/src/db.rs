@@ -74,6 +74,9 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every checkout is a round trip to SQLite's worker thread per query, for a file that
+            // cannot go away under the pool; a PostgreSQL connection can (a server restart), so it stays checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

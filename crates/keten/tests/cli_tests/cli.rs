@@ -619,6 +619,8 @@ fn serve_warns_when_no_public_url_is_set() {
         unset.contains("KETEN_PUBLIC_URL (--public-url) is not set"),
         "{unset}"
     );
+    // Not a terminal: a log file or journal gets plain text, without colour codes.
+    assert!(!unset.contains('\x1b'), "{unset:?}");
     let set = start_up_log(&url, &["--public-url", "https://hulp.gemeente.example"]);
     assert!(set.contains("keten draait op"), "{set}");
     assert!(!set.contains("KETEN_PUBLIC_URL"), "{set}");
