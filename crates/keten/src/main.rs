@@ -202,7 +202,12 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open database {}", redact(&url)))?;
-    store.migrate().await.context("migrations failed")?;
+    if matches!(cli.command, Command::Serve(_)) {
+        // The rollups an update emptied are recomputed while keten already answers (see `serve`).
+        store.migrate_schema().await.context("migrations failed")?;
+    } else {
+        store.migrate().await.context("migrations failed")?;
+    }
     tracing::info!(backend = store.backend().name(), url = %redact(&url), "database ready");
 
     match cli.command {
@@ -334,12 +339,46 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             ..WebConfig::default()
         },
     );
+    // An update emptied the rollups to recompute them: that takes minutes for millions of questions. keten listens
+    // meanwhile and answers every page and API with "come back in a few minutes" (503), not a refused connection.
+    let update = store.rollups_missing().await?;
+    if update {
+        state.updating.close();
+    }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "keten is listening");
     eprintln!("keten draait op http://{address}");
+    let (update_failed, failed) = tokio::sync::oneshot::channel::<()>();
+    let updater = store.clone();
+    let gate = state.updating.clone();
+    let update_task = tokio::spawn(async move {
+        if !update {
+            return Ok(());
+        }
+        let done = updater.rebuild_rollups_if_missing().await;
+        match &done {
+            Ok(()) => gate.open(),
+            Err(_) => {
+                let _ = update_failed.send(());
+            }
+        }
+        done
+    });
+    // Stops on a signal, or when the update failed: keten must not serve figures it could not recompute.
+    let stop = async move {
+        let update_failed = async {
+            if failed.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = shutdown_signal() => {},
+            () = update_failed => {},
+        }
+    };
 
     let purger = store.clone();
     let notifier = state.clone();
@@ -347,6 +386,10 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
+            // Not beside the update's minutes-long write: the next hour comes soon enough.
+            if notifier.updating.is_closed() {
+                continue;
+            }
             if let Err(e) = purge(&purger).await {
                 tracing::warn!(error = %e, "purge failed");
             }
@@ -379,15 +422,25 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
         let mut every = tokio::time::interval(Duration::from_secs(5));
         loop {
             every.tick().await;
+            if deliverer.updating.is_closed() {
+                continue;
+            }
             if let Err(e) = keten_web::deliver_webhooks(&deliverer).await {
                 tracing::warn!(error = %e, "webhook delivery failed");
             }
         }
     });
 
-    keten_web::serve(listener, state, shutdown_signal()).await?;
+    keten_web::serve(listener, state, stop).await?;
     purge_task.abort();
     webhook_task.abort();
+    if update_task.is_finished() {
+        update_task
+            .await?
+            .context("the steering rollups could not be recomputed")?;
+    } else {
+        update_task.abort();
+    }
     store.close().await;
     tracing::info!("keten stopped");
     Ok(())

@@ -146,12 +146,18 @@ impl Store {
     /// from several processes at once: sqlx takes an advisory lock on
     /// PostgreSQL, SQLite serialises writers, and seeding skips existing rows.
     pub async fn migrate(&self) -> Result<()> {
+        self.migrate_schema().await?;
+        self.rebuild_rollups_if_missing().await
+    }
+
+    /// [`Store::migrate`] up to, not including, recomputing rollups a migration emptied: `keten serve` does that
+    /// while it already answers ([`Store::rollups_missing`]).
+    pub async fn migrate_schema(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
         self.install_cache_triggers().await?;
         // The default taxonomy is reference data every installation needs.
         self.seed_default_topics().await?;
-        self.seed_default_categories().await?;
-        self.rebuild_rollups_if_missing().await
+        self.seed_default_categories().await
     }
 
     /// Waits for this process's turn to write on SQLite; no wait on PostgreSQL.

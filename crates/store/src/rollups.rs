@@ -1033,19 +1033,12 @@ impl Store {
 
     /// Rebuilds the rollups when questions exist but no rollup does (a database from before migration 0008,
     /// or a bulk load that stopped before its rebuild).
-    pub(crate) async fn rebuild_rollups_if_missing(&self) -> Result<()> {
-        let rolled: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM question_dimension_rollups LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        let raw: Option<i64> = sqlx::query_scalar("SELECT 1 FROM help_questions LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        if rolled.is_none() && raw.is_some() {
-            // Minutes for millions of questions, before keten serves: say so, or it looks hung.
+    pub async fn rebuild_rollups_if_missing(&self) -> Result<()> {
+        if self.rollups_missing().await? {
+            // Minutes for millions of questions: say so, or it looks hung.
             tracing::info!(
                 "the steering rollups are recomputed from the help questions (once, after this update); \
-                 registrations wait until that is done"
+                 registrations wait until that is done (`keten serve` answers \"come back in a few minutes\")"
             );
             let started = std::time::Instant::now();
             let read = self.rebuild_rollups().await?;
@@ -1056,6 +1049,18 @@ impl Store {
             );
         }
         Ok(())
+    }
+
+    /// Are there help questions but no rollups (a migration emptied them to recompute them)?
+    pub async fn rollups_missing(&self) -> Result<bool> {
+        let rolled: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM question_dimension_rollups LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let raw: Option<i64> = sqlx::query_scalar("SELECT 1 FROM help_questions LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(rolled.is_none() && raw.is_some())
     }
 
     /// Every rollup row as text, sorted: for tests and `keten rollups check`.

@@ -374,6 +374,12 @@ pub async fn load_request_context(
         };
         let mut rendered = render(&page).into_response();
         *rendered.status_mut() = status;
+        // "Come back in a minute" (a 503 while updating) stays on the rendered page.
+        if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+            rendered
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry.clone());
+        }
         response = rendered;
     }
     if let Some(lang) = lang_param {

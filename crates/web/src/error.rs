@@ -35,6 +35,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("interne fout: {0}")]
     Internal(String),
+    /// keten finishes an update in the background (`updating`): come back in a few minutes.
+    #[error("keten wordt bijgewerkt")]
+    Updating,
 }
 
 impl From<StoreError> for AppError {
@@ -91,6 +94,7 @@ impl AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Updating => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -111,6 +115,9 @@ impl AppError {
                 "Te veel mislukte pogingen. Wacht 15 minuten en probeer het dan opnieuw.".into()
             }
             AppError::Internal(_) => "Er ging iets mis bij ons. Probeer het later opnieuw.".into(),
+            AppError::Updating => {
+                "keten wordt bijgewerkt. Over een paar minuten kunt u verder. Probeer het dan opnieuw.".into()
+            }
         }
     }
 
@@ -125,6 +132,7 @@ impl AppError {
             AppError::RateLimited => "rate-limited",
             AppError::BadRequest(_) => "bad-request",
             AppError::Internal(_) => "internal",
+            AppError::Updating => "updating",
         }
     }
 
@@ -245,6 +253,7 @@ impl IntoResponse for PageError {
             AppError::Forbidden => "Geen toegang",
             AppError::RateLimited => "Even wachten",
             AppError::Internal(_) => "Er ging iets mis",
+            AppError::Updating => "Even geduld",
             _ => "Dat lukte niet",
         };
         let mut response = e.status().into_response();
@@ -253,6 +262,7 @@ impl IntoResponse for PageError {
             AppError::Forbidden => Some("forbidden"),
             AppError::RateLimited => Some("rate-limited"),
             AppError::Internal(_) => Some("internal"),
+            AppError::Updating => Some("updating"),
             _ => None,
         };
         response.extensions_mut().insert(PendingErrorPage {

@@ -12,9 +12,11 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(ready))
 }
 
-/// Ready when the database answers; a proxy stops sending traffic otherwise.
+/// Ready when the database answers and no update is finishing; a proxy stops sending traffic otherwise.
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.store.ping().await {
+    if state.updating.is_closed() {
+        (StatusCode::SERVICE_UNAVAILABLE, "updating")
+    } else if state.store.ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

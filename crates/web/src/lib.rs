@@ -33,6 +33,7 @@ mod stakeholders;
 mod steering;
 mod surveys;
 mod trajectories;
+pub mod updating;
 mod upload;
 mod value;
 pub mod webhooks;
@@ -112,6 +113,8 @@ pub struct AppState {
     pub resident_limit: referrals::resident::RequestLimit,
     /// The same guard, counted apart, for "Meld een fout" on help point pages.
     pub report_limit: referrals::resident::RequestLimit,
+    /// Closed while an update finishes in the background: every page and API answers "come back later".
+    pub updating: updating::UpdateGate,
 }
 
 impl AppState {
@@ -129,6 +132,7 @@ impl AppState {
             ),
             config: Arc::new(config),
             finder: finder::Finder::default(),
+            updating: updating::UpdateGate::default(),
         }
     }
 
@@ -187,6 +191,10 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            updating::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::load_request_context,

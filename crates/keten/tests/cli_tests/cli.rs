@@ -39,8 +39,10 @@ impl Drop for Server {
     }
 }
 
-/// Starts `keten serve` on a free port and returns the process and its base URL.
-pub(crate) fn serve(database_url: &str) -> (Server, String) {
+/// Starts `keten serve` on a free port: the process and the lines of its log.
+fn start_serve(
+    database_url: &str,
+) -> (Server, std::io::Lines<BufReader<std::process::ChildStderr>>) {
     let mut child = keten(database_url)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::null())
@@ -48,7 +50,12 @@ pub(crate) fn serve(database_url: &str) -> (Server, String) {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
+    (Server(Some(child)), BufReader::new(stderr).lines())
+}
+
+/// Starts `keten serve` on a free port and returns the process and its base URL.
+pub(crate) fn serve(database_url: &str) -> (Server, String) {
+    let (server, mut lines) = start_serve(database_url);
     let address = loop {
         let line = lines
             .next()
@@ -60,7 +67,7 @@ pub(crate) fn serve(database_url: &str) -> (Server, String) {
     };
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (Server(Some(child)), address)
+    (server, address)
 }
 
 pub(crate) fn terminate(mut server: Server) {
@@ -708,4 +715,59 @@ async fn a_lost_phone_is_reset_from_the_command_line() {
     assert!(store.second_factor(&id).await.unwrap().is_some());
     store.close().await;
     terminate(child);
+}
+
+/// An update that empties the steering rollups: `keten serve` listens first, answers "come back later" while it
+/// recomputes them (a refused connection before), then serves as usual with the rollups back.
+#[tokio::test]
+async fn serve_listens_while_it_recomputes_rollups_an_update_emptied() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).args(["demo", "--questions", "2000"]));
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    for table in [
+        "question_dimension_rollups",
+        "question_month_rollups",
+        "question_consultation_rollups",
+    ] {
+        store
+            .execute_raw(&format!("DELETE FROM {table}"))
+            .await
+            .unwrap();
+    }
+    assert!(store.rollups_missing().await.unwrap());
+
+    let (server, mut lines) = start_serve(&url);
+    let mut order = Vec::new();
+    let mut address = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("keten draait op ") {
+            address = rest.trim().to_owned();
+            order.push("listening");
+        } else if line.contains("steering rollups recomputed") {
+            order.push("recomputed");
+            break;
+        }
+    }
+    // Keep draining stderr so the server never blocks on a full pipe or fails to write its log.
+    std::thread::spawn(move || for _ in lines {});
+    assert_eq!(order, ["listening", "recomputed"]);
+    // The gate opens a moment after the log line.
+    let mut status = 0;
+    for _ in 0..50 {
+        status = reqwest::get(format!("{address}/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200);
+    assert!(!store.rollups_missing().await.unwrap());
+    drop(server);
+    store.close().await;
 }

@@ -22,6 +22,8 @@ error-rate-limited-heading = Please wait
 error-rate-limited = Too many failed attempts. Wait 15 minutes and then try again.
 error-internal-heading = Something went wrong
 error-internal = Something went wrong on our side. Please try again later.
+error-updating-heading = Please wait
+error-updating = keten is being updated. You can continue in a few minutes. Please try again then.
 error-form-expired-heading = Form expired
 error-form-expired = This form has expired or was not made by keten. Go back, reload the page and try again.
 

@@ -23,6 +23,8 @@ error-rate-limited-heading = Even wachten
 error-rate-limited = Te veel mislukte pogingen. Wacht 15 minuten en probeer het dan opnieuw.
 error-internal-heading = Er ging iets mis
 error-internal = Er ging iets mis bij ons. Probeer het later opnieuw.
+error-updating-heading = Even geduld
+error-updating = keten wordt bijgewerkt. Over een paar minuten kunt u verder. Probeer het dan opnieuw.
 error-form-expired-heading = Formulier verlopen
 error-form-expired = Dit formulier is verlopen of niet door keten gemaakt. Ga terug, laad de pagina opnieuw en probeer het nog eens.
 

@@ -41,5 +41,6 @@ mod steering_more;
 mod steering_scope;
 mod surveys;
 mod trajectories;
+mod updating;
 mod value;
 mod value_parameters;

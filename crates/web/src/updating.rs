@@ -1,0 +1,60 @@
+//! The answer while keten finishes an update in the background (the steering rollups recomputed after a migration): "come back in a few minutes" instead of a refused connection.
+//
+// Why a closed gate rather than serving beside the update: the recomputation holds SQLite's write turn (and on
+// PostgreSQL the rollup rows' locks) for minutes, so a registration would hang until it ends and a proxy would
+// time out while it still lands; the dashboard would show empty figures. A clear 503 with `Retry-After` lets
+// people and API clients try again, and `/readyz` tells a load balancer to send traffic elsewhere.
+
+use crate::AppState;
+use crate::error::{ApiError, AppError, PageError};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Seconds a client is asked to wait before it tries again.
+const RETRY_AFTER_SECONDS: &str = "60";
+
+/// Open unless an update is running; shared by every clone of the state.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateGate(Arc<AtomicBool>);
+
+impl UpdateGate {
+    /// From now on every request but the probes and the style sheet gets "come back later".
+    pub fn close(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// The update is done: serve as usual.
+    pub fn open(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Middleware inside the request context (so that the page comes in the reader's language and shell).
+pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let passes = path == "/healthz"
+        || path == "/readyz"
+        || path == "/favicon.ico"
+        || path.starts_with("/static/");
+    if !state.updating.is_closed() || passes {
+        return next.run(req).await;
+    }
+    let mut response = if path.starts_with("/api/") || path.starts_with("/hsds") {
+        ApiError(AppError::Updating).into_response()
+    } else {
+        PageError(AppError::Updating).into_response()
+    };
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    response
+}
