@@ -166,9 +166,12 @@ fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     // Colours only on a terminal: a log file or journal would otherwise keep the escape codes.
+    // A log line that cannot be written is dropped: by default the subscriber reports that on stderr with
+    // `eprintln!`, which panics when stderr is gone (a closed pipe), and every request then failed.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .log_internal_errors(false)
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

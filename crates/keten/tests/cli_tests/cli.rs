@@ -771,3 +771,23 @@ async fn serve_listens_while_it_recomputes_rollups_an_update_emptied() {
     drop(server);
     store.close().await;
 }
+
+/// The log's reader goes away (a closed pipe, a log collector that stopped): keten keeps answering.
+#[tokio::test]
+async fn serve_keeps_answering_when_its_log_pipe_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (server, mut lines) = start_serve(&url);
+    let address = loop {
+        let line = lines.next().expect("keten serve ended").unwrap();
+        if let Some(rest) = line.strip_prefix("keten draait op ") {
+            break rest.trim().to_owned();
+        }
+    };
+    drop(lines);
+    for path in ["/healthz", "/readyz", "/"] {
+        let answer = reqwest::get(format!("{address}{path}")).await.unwrap();
+        assert_eq!(answer.status(), 200, "{path}");
+    }
+    drop(server);
+}
