@@ -354,29 +354,9 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "keten is listening");
     eprintln!("keten draait op http://{address}");
-    let (update_failed, failed) = tokio::sync::oneshot::channel::<()>();
-    let updater = store.clone();
-    let gate = state.updating.clone();
-    let update_task = tokio::spawn(async move {
-        if !update {
-            return Ok(());
-        }
-        let done = updater.rebuild_rollups_if_missing().await;
-        match &done {
-            Ok(()) => gate.open(),
-            Err(_) => {
-                let _ = update_failed.send(());
-            }
-        }
-        done
-    });
+    let (update_task, update_failed) = finish_update(store.clone(), state.updating.clone(), update);
     // Stops on a signal, or when the update failed: keten must not serve figures it could not recompute.
     let stop = async move {
-        let update_failed = async {
-            if failed.await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
         tokio::select! {
             () = shutdown_signal() => {},
             () = update_failed => {},
@@ -447,6 +427,39 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("keten stopped");
     Ok(())
+}
+
+/// Recomputes the rollups an update emptied (when `needed`) in the background and opens the gate after; returns
+/// the task and a future that completes only if recomputing failed.
+fn finish_update(
+    store: Store,
+    gate: keten_web::updating::UpdateGate,
+    needed: bool,
+) -> (
+    tokio::task::JoinHandle<Result<(), keten_store::StoreError>>,
+    impl std::future::Future<Output = ()>,
+) {
+    let (report_failure, failure) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        if !needed {
+            return Ok(());
+        }
+        let done = store.rebuild_rollups_if_missing().await;
+        match &done {
+            Ok(()) => gate.open(),
+            Err(_) => {
+                let _ = report_failure.send(());
+            }
+        }
+        done
+    });
+    let failed = async {
+        // The sender dropped without a word: no failure, so never complete.
+        if failure.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    (task, failed)
 }
 
 /// Completes on Ctrl-C or SIGTERM, so that running requests can finish.

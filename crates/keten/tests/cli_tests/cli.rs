@@ -791,3 +791,45 @@ async fn serve_keeps_answering_when_its_log_pipe_closes() {
     }
     drop(server);
 }
+
+/// Recomputing the rollups after an update fails (here: a rollup table is gone): `keten serve` stops with the
+/// error rather than serve figures it could not recompute.
+#[tokio::test]
+async fn serve_stops_when_the_rollups_cannot_be_recomputed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run_ok(keten(&url).args(["demo", "--questions", "200"]));
+    let store = keten_store::Store::connect(&url).await.unwrap();
+    store
+        .execute_raw("DELETE FROM question_dimension_rollups")
+        .await
+        .unwrap();
+    store
+        .execute_raw("DROP TABLE question_consultation_rollups")
+        .await
+        .unwrap();
+    store.close().await;
+
+    let (mut server, lines) = start_serve(&url);
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let mut child = server.0.take().unwrap();
+    let mut status = None;
+    for _ in 0..300 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("keten serve kept running");
+    };
+    assert!(!status.success());
+    let log = log.join().unwrap().join("\n");
+    assert!(log.contains("keten draait op"), "{log}");
+    assert!(
+        log.contains("the steering rollups could not be recomputed"),
+        "{log}"
+    );
+}
