@@ -276,10 +276,15 @@ impl IntoResponse for PageError {
 
 /// Answer for routes nobody defined.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") || uri.path().starts_with("/hsds") {
-        ApiError(AppError::NotFound).into_response()
+    answer_for(uri.path(), AppError::NotFound)
+}
+
+/// An error outside any handler: a problem document under the APIs, a page everywhere else.
+pub(crate) fn answer_for(path: &str, e: AppError) -> Response {
+    if path.starts_with("/api/") || path.starts_with("/hsds") {
+        ApiError(e).into_response()
     } else {
-        PageError(AppError::NotFound).into_response()
+        PageError(e).into_response()
     }
 }
 

@@ -6,11 +6,11 @@
 // people and API clients try again, and `/readyz` tells a load balancer to send traffic elsewhere.
 
 use crate::AppState;
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{AppError, answer_for};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -47,11 +47,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
     if !state.updating.is_closed() || passes {
         return next.run(req).await;
     }
-    let mut response = if path.starts_with("/api/") || path.starts_with("/hsds") {
-        ApiError(AppError::Updating).into_response()
-    } else {
-        PageError(AppError::Updating).into_response()
-    };
+    let mut response = answer_for(path, AppError::Updating);
     response.headers_mut().insert(
         header::RETRY_AFTER,
         HeaderValue::from_static(RETRY_AFTER_SECONDS),
