@@ -509,13 +509,15 @@ pub fn suppress_list(values: &[i64]) -> Vec<bool> {
 }
 
 /// A figure as it may be shown: a count, a rate with one decimal (held in tenths, so that it stays exact),
-/// or hidden ("< 5").
+/// hidden ("< 5"), or none at all ("–": nothing to compare with, no residents to count against).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Shown(i64),
     /// A rate in tenths: `Tenths(125)` reads 12,5.
     Tenths(i64),
     Hidden,
+    /// No figure exists, as opposed to a small one kept back: shown as "–" on pages, left empty in files.
+    Empty,
 }
 
 impl Cell {
@@ -533,7 +535,7 @@ impl Cell {
     pub fn value(self) -> Option<i64> {
         match self {
             Cell::Shown(n) => Some(n),
-            Cell::Tenths(_) | Cell::Hidden => None,
+            Cell::Tenths(_) | Cell::Hidden | Cell::Empty => None,
         }
     }
 
@@ -544,16 +546,17 @@ impl Cell {
         match self {
             Cell::Shown(n) => Some(n as f64),
             Cell::Tenths(t) => Some(t as f64 / 10.0),
-            Cell::Hidden => None,
+            Cell::Hidden | Cell::Empty => None,
         }
     }
 
-    /// The figure for files and machines: `12`, `12.5`, or `None` when hidden.
+    /// The figure for files and machines: `12`, `12.5`, `""` when there is none, or `None` when hidden.
     #[must_use]
     pub fn plain(self) -> Option<String> {
         match self {
             Cell::Shown(n) => Some(n.to_string()),
             Cell::Tenths(t) => Some(tenths_text(t, '.')),
+            Cell::Empty => Some(String::new()),
             Cell::Hidden => None,
         }
     }
@@ -585,6 +588,7 @@ impl std::fmt::Display for Cell {
             Cell::Shown(n) => write!(f, "{}", thousands(*n)),
             Cell::Tenths(t) => f.write_str(&tenths_text(*t, ',')),
             Cell::Hidden => f.write_str("< 5"),
+            Cell::Empty => f.write_str("–"),
         }
     }
 }
@@ -863,6 +867,9 @@ mod tests {
         assert_eq!(thousands(1_240), "1.240");
         assert_eq!(thousands(100_000), "100.000");
         assert_eq!(Cell::Hidden.to_string(), "< 5");
+        assert_eq!(Cell::Empty.to_string(), "–");
+        assert_eq!(Cell::Empty.plain().as_deref(), Some(""));
+        assert_eq!(Cell::Empty.number(), None);
         assert_eq!(Cell::Tenths(125).to_string(), "12,5");
         assert_eq!(Cell::Tenths(12_345).to_string(), "1.234,5");
         assert_eq!(Cell::Tenths(7).plain().as_deref(), Some("0.7"));

@@ -44,8 +44,8 @@ pub(crate) struct Circle {
     pub blind_spot: bool,
 }
 
+/// One row of the legend, under the map: a circle and its words to the right of it.
 pub(crate) struct LegendCircle {
-    pub x: f64,
     pub y: f64,
     pub r: f64,
     pub text: String,
@@ -60,8 +60,12 @@ pub(crate) struct MapView<'a> {
     pub legend_y: f64,
     pub circles: Vec<Circle>,
     pub legend: Vec<LegendCircle>,
-    pub any_kept_back: bool,
-    pub any_blind_spot: bool,
+    /// Where the legend's circles and words stand across: one column, so no text runs into the next circle.
+    pub legend_x: f64,
+    pub legend_text_x: f64,
+    /// The rows for blind spots and for areas kept back, when the map has any.
+    pub blind_spot_y: Option<f64>,
+    pub kept_back_y: Option<f64>,
 }
 
 const WIDTH: f64 = 600.0;
@@ -70,6 +74,12 @@ const MAX_RADIUS: f64 = 26.0;
 const MIN_LARGEST_RADIUS: f64 = 8.0;
 /// Circles smaller than this carry no printed label (the tooltip and the table have it).
 const LABEL_RADIUS: f64 = 9.0;
+/// A label's room (four digits at font size 9), so that no two labels overlap.
+const LABEL_WIDTH: f64 = 26.0;
+const LABEL_HEIGHT: f64 = 11.0;
+/// Space between the legend's rows, and half the height of a row whose circle is smaller than a line of text.
+const LEGEND_GAP: f64 = 8.0;
+const LEGEND_MIN_HALF: f64 = 8.0;
 
 impl AreaMap {
     pub fn render(&self) -> String {
@@ -159,36 +169,60 @@ fn layout(map: &AreaMap) -> MapView<'_> {
             }
         })
         .collect();
-    for c in &mut circles {
-        c.labelled = c.r >= LABEL_RADIUS;
-    }
     // Big circles first, so small ones stay visible on top.
     circles.sort_by(|a, b| b.r.total_cmp(&a.r));
+    // Labels of big circles first; one that would run into a label already placed is left to the tooltip and
+    // the table (a city centre's areas lie close together).
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for c in &mut circles {
+        let free = placed
+            .iter()
+            .all(|(x, y)| (c.x - x).abs() >= LABEL_WIDTH || (c.y - y).abs() >= LABEL_HEIGHT);
+        c.labelled = c.r >= LABEL_RADIUS && free;
+        if c.labelled {
+            placed.push((c.x, c.y));
+        }
+    }
     let legend_y = height + 10.0;
-    let legend = if max > 0.0 {
+    let sizes: Vec<(f64, String)> = if max > 0.0 {
         let step = super::nice_step(max, 4);
         let top = ((max / step).floor() * step).max(step.min(max));
         [top, top / 4.0]
             .into_iter()
             .filter(|v| *v > 0.0)
-            .enumerate()
-            .map(|(i, v)| LegendCircle {
-                x: MARGIN + MAX_RADIUS + i as f64 * 150.0,
-                y: legend_y + MAX_RADIUS,
-                r: radius(v, max, largest),
-                text: format!("{} {}", value_text(Some(v), map.decimals), map.unit),
+            .map(|v| {
+                (
+                    radius(v, max, largest),
+                    format!("{} {}", value_text(Some(v), map.decimals), map.unit),
+                )
             })
             .collect()
     } else {
         Vec::new()
     };
+    // Rows from the top down, each as high as its circle.
+    let mut next = legend_y + LEGEND_GAP;
+    let mut row = |r: f64| {
+        let half = r.max(LEGEND_MIN_HALF);
+        let y = next + half;
+        next = y + half + LEGEND_GAP;
+        y
+    };
+    let legend = sizes
+        .into_iter()
+        .map(|(r, text)| LegendCircle { y: row(r), r, text })
+        .collect();
+    let blind_spot_y = circles.iter().any(|c| c.blind_spot).then(|| row(7.0));
+    let kept_back_y = circles.iter().any(|c| c.kept_back).then(|| row(4.0));
     MapView {
         map,
         width: WIDTH,
-        height: legend_y + 2.0 * MAX_RADIUS + 30.0,
+        height: next + LEGEND_GAP,
         legend_y,
-        any_kept_back: circles.iter().any(|c| c.kept_back),
-        any_blind_spot: circles.iter().any(|c| c.blind_spot),
+        legend_x: MARGIN + MAX_RADIUS,
+        legend_text_x: MARGIN + 2.0 * MAX_RADIUS + 12.0,
+        blind_spot_y,
+        kept_back_y,
         circles,
         legend,
     }
@@ -235,6 +269,76 @@ mod tests {
                     blind_spot: true,
                 },
             ],
+        }
+    }
+
+    #[test]
+    fn legend_rows_stand_one_under_the_other_inside_the_picture() {
+        let map = rotterdam();
+        let view = layout(&map);
+        // Each row's extent: the circle, or a line of text where the circle is smaller.
+        let mut rows: Vec<(f64, f64)> = view
+            .legend
+            .iter()
+            .map(|l| (l.y, l.r))
+            .chain(view.blind_spot_y.map(|y| (y, 7.0)))
+            .chain(view.kept_back_y.map(|y| (y, 4.0)))
+            .map(|(y, r)| (y - r.max(LEGEND_MIN_HALF), y + r.max(LEGEND_MIN_HALF)))
+            .collect();
+        assert_eq!(
+            rows.len(),
+            4,
+            "two sizes, a blind spot and an area kept back"
+        );
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(rows[0].0 >= view.legend_y, "under the map");
+        assert!(
+            rows.windows(2).all(|w| w[0].1 < w[1].0),
+            "no overlap: {rows:?}"
+        );
+        assert!(rows[3].1 < view.height, "inside the picture");
+        assert!(
+            view.legend_text_x > view.legend_x + MAX_RADIUS,
+            "words right of the largest circle"
+        );
+    }
+
+    #[test]
+    fn labels_do_not_run_into_each_other() {
+        let mut map = rotterdam();
+        // A crowded centre: areas a few hundred metres apart, all with big values.
+        map.areas = (0..12)
+            .map(|i| Area {
+                label: format!("30{i:02}"),
+                lat: 51.92 + f64::from(i % 4) * 0.012,
+                lon: 4.48 + f64::from(i / 4) * 0.02,
+                value: Some(40.0),
+                blind_spot: false,
+            })
+            .chain([(51.80, 4.00), (52.05, 4.60)].map(|(lat, lon)| Area {
+                // Far corners, so that the centre is drawn small.
+                label: "9999".into(),
+                lat,
+                lon,
+                value: Some(1.0),
+                blind_spot: false,
+            }))
+            .collect();
+        let view = layout(&map);
+        let labels: Vec<(f64, f64)> = view
+            .circles
+            .iter()
+            .filter(|c| c.labelled)
+            .map(|c| (c.x, c.y))
+            .collect();
+        assert!(!labels.is_empty());
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(
+                    (a.0 - b.0).abs() >= LABEL_WIDTH || (a.1 - b.1).abs() >= LABEL_HEIGHT,
+                    "{a:?} and {b:?}"
+                );
+            }
         }
     }
 

@@ -15,6 +15,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsRow {
     pub label: String,
+    /// One number per value column; null where a small figure is kept back ("< 5" on the pages) or where
+    /// there is no figure (a change against a year without questions).
     #[schema(value_type = Vec<Option<f64>>)]
     pub values: Vec<Option<serde_json::Number>>,
 }

@@ -13,7 +13,7 @@ fn cell_text(c: Cell) -> String {
     c.plain().unwrap_or_else(|| HIDDEN.to_owned())
 }
 
-/// One table as CSV: its header row, then label and counts (hidden cells as "< 5").
+/// One table as CSV: its header row, then label and counts (hidden cells as "< 5", cells without a figure empty).
 pub fn csv(table: &Table, filename: &str) -> Result<Response, AppError> {
     let mut rows: Vec<Vec<String>> = vec![table.headers.iter().map(|h| (*h).to_owned()).collect()];
     for r in &table.rows {
@@ -50,10 +50,12 @@ fn write_table(
     for (row, r) in (1u32..).zip(&table.rows) {
         sheet.write_string(row, 0, &r.label)?;
         for (col, c) in (1u16..).zip(&r.cells) {
-            match c.number() {
+            match (c, c.number()) {
+                // No figure: an empty cell, as in the CSV.
+                (Cell::Empty, _) => continue,
                 // Counts stay far below 2^53, so a spreadsheet number holds them exactly.
-                Some(n) => sheet.write_number(row, col, n)?,
-                None => sheet.write_string(row, col, HIDDEN)?,
+                (_, Some(n)) => sheet.write_number(row, col, n)?,
+                (_, None) => sheet.write_string(row, col, HIDDEN)?,
             };
         }
     }

@@ -115,6 +115,16 @@ pub struct Table {
     pub note: Option<&'static str>,
 }
 
+impl Table {
+    /// What the page says instead of an empty table. No blind spots is good news, not an absence of questions.
+    pub fn empty_text(&self) -> &'static str {
+        match self.key {
+            "blind-spots" => "Geen blinde vlekken in deze periode.",
+            _ => "Geen vragen in deze periode.",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Row {
     pub label: String,
@@ -942,7 +952,7 @@ fn key_figures(now: &Figures, before: &Figures) -> Table {
         cells: vec![
             shown(n),
             shown(b),
-            change_percent(n, b).map_or(Cell::Hidden, shown),
+            change_percent(n, b).map_or(Cell::Empty, shown),
         ],
     };
     Table {
@@ -959,12 +969,14 @@ fn key_figures(now: &Figures, before: &Figures) -> Table {
                 cells: vec![
                     shown(percent(referred(now), now.questions())),
                     shown(percent(referred(before), before.questions())),
-                    Cell::Hidden,
+                    Cell::Empty,
                 ],
             },
         ],
         chart: ChartKind::Column,
-        note: Some("Verschil leeg of \"< 5\": er is geen jaar eerder om mee te vergelijken."),
+        note: Some(
+            "Een \"–\" bij het verschil: een jaar eerder zijn er geen vragen om mee te vergelijken. Bij het aandeel doorverwezen staat geen verschil.",
+        ),
     }
 }
 
@@ -1146,7 +1158,7 @@ fn pc4_table(now: &Figures, before: &Figures) -> Table {
 
 /// Questions per 1,000 residents with one decimal; no residents, no rate.
 fn per_1_000(questions: i64, residents: u32) -> Cell {
-    steering::per_thousand_tenths(questions, residents).map_or(Cell::Hidden, Cell::Tenths)
+    steering::per_thousand_tenths(questions, residents).map_or(Cell::Empty, Cell::Tenths)
 }
 
 /// Where the target group is: questions per PC4 area of residence and per age band against the residents

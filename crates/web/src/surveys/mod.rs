@@ -114,6 +114,7 @@ pub(crate) fn cell_text(cell: Cell) -> String {
         Cell::Shown(n) => crate::numbers::count(n),
         Cell::Tenths(t) => format!("{},{}", crate::numbers::count(t / 10), (t % 10).abs()),
         Cell::Hidden => "< 5".to_owned(),
+        Cell::Empty => "–".to_owned(),
     }
 }
 

@@ -657,6 +657,13 @@ both_backends! {
         let html = steering.get(app.url("/regie")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("scope=\"row\">3012</th><td class=\"utrecht-table__cell keten-number\">&#60; 5</td>"));
         assert!(!html.contains("scope=\"row\">3024</th><td class=\"utrecht-table__cell keten-number\">7<"));
+        // Nothing a year earlier: the difference has no figure ("–"), which is not a small number ("< 5").
+        let cell = "<td class=\"utrecht-table__cell keten-number\">";
+        assert!(html.contains(&format!("scope=\"row\">Vragen</th>{cell}22</td>{cell}0</td>{cell}–</td>")), "no difference on the page");
+        let key = csv_rows(&steering.get(app.url("/regie/download/key-figures.csv")).send().await.unwrap().text().await.unwrap());
+        assert_eq!(key.iter().find(|r| r[0] == "Vragen").unwrap()[1..], ["22", "0", ""], "no difference in the CSV");
+        let key = xlsx_rows(&steering.get(app.url("/regie/download/key-figures.xlsx")).send().await.unwrap().bytes().await.unwrap(), "Kerncijfers");
+        assert_eq!(key.iter().find(|r| r[0] == "Vragen").unwrap()[1..], ["22", "0", ""], "no difference in the workbook");
         // The municipality's total is not a small area: 22 questions shown.
         assert_eq!(stats["tables"].as_array().unwrap().len(), 1, "one table only");
         let all: Value = steering.get(app.url("/api/v1/stats")).send().await.unwrap().json().await.unwrap();
