@@ -969,8 +969,13 @@ pub struct DemoQuestion {
     pub first_visit: Option<bool>,
 }
 
-/// Days of history before `end`.
-const HISTORY_DAYS: usize = 365;
+/// Days of one year of history.
+const YEAR_DAYS: usize = 365;
+/// Each year of history has this share (in percent) of the questions of the year after it: the chain grows, so
+/// the dashboard's comparison with a year earlier shows some 18% more.
+const EARLIER_YEAR_PERCENT: u64 = 85;
+/// The most years of history a generator spreads its questions over (the day weights stay far from overflowing).
+pub const MAX_HISTORY_YEARS: u16 = 5;
 
 /// Volume by month (January first), in percent.
 const MONTH_VOLUME: [u64; 12] = [115, 100, 185, 175, 105, 95, 60, 55, 100, 100, 115, 95];
@@ -1284,7 +1289,8 @@ struct Day {
     count: u64,
 }
 
-/// Streams `count` help questions in chronological order over the 365 days before `end`.
+/// Streams `count` help questions in chronological order over the 365 days before `end`, or over several such
+/// years ([`QuestionGenerator::with_history`]).
 ///
 /// Questions are spread over the days in proportion to a day weight (month, weekday, public holidays, some noise),
 /// with an exact total; within a day the start times follow a morning-heavy profile between 09:00 and 17:00 local
@@ -1323,6 +1329,19 @@ impl QuestionGenerator {
     /// local days before the day of `end`. Yields nothing when the chain has no help point with a weight.
     #[must_use]
     pub fn new(chain: &DemoChain, end: Timestamp, count: u64, seed: u64) -> Self {
+        Self::with_history(chain, end, count, seed, 1)
+    }
+
+    /// [`QuestionGenerator::new`] over `years` years of 365 days before the day of `end` (one to
+    /// [`MAX_HISTORY_YEARS`]), each year with 85% of the questions of the year after it.
+    #[must_use]
+    pub fn with_history(
+        chain: &DemoChain,
+        end: Timestamp,
+        count: u64,
+        seed: u64,
+        years: u16,
+    ) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let weekday_points = Weighted::new(
             chain
@@ -1364,6 +1383,7 @@ impl QuestionGenerator {
 
         let mut days = history_days(
             end,
+            usize::from(years.clamp(1, MAX_HISTORY_YEARS)),
             weekday_points.total > 0,
             saturday_points.total > 0,
             &mut rng,
@@ -1572,17 +1592,23 @@ fn pc4_table(point: &DemoHelpPoint) -> Weighted<&'static str> {
     }
 }
 
-/// The 365 local days before the day of `end`, oldest first, with their weights (0 when closed).
+/// The `years` times 365 local days before the day of `end`, oldest first, with their weights (0 when closed).
 fn history_days(
     end: Timestamp,
+    years: usize,
     open_weekdays: bool,
     open_saturdays: bool,
     rng: &mut StdRng,
 ) -> Vec<(Day, u64)> {
     let tz = time_zone();
     let mut date = end.to_zoned(tz.clone()).date();
-    let mut days = Vec::with_capacity(HISTORY_DAYS);
-    for _ in 0..HISTORY_DAYS {
+    let mut days = Vec::with_capacity(YEAR_DAYS * years);
+    // The latest year weighs most; the weights are relative, so each year back is scaled by 85%.
+    let mut year_scale = 100u64.pow(u32::try_from(years).unwrap_or(1).saturating_sub(1));
+    for back in 0..YEAR_DAYS * years {
+        if back > 0 && back % YEAR_DAYS == 0 {
+            year_scale = year_scale / 100 * EARLIER_YEAR_PERCENT;
+        }
         let Ok(previous) = date.yesterday() else {
             break;
         };
@@ -1615,7 +1641,7 @@ fn history_days(
             });
         let weight = match base {
             Some(_) if open && !is_public_holiday(date) => {
-                MONTH_VOLUME[month] * weekday_factor * noise
+                MONTH_VOLUME[month] * weekday_factor * noise * year_scale
             }
             _ => 0,
         };
@@ -2210,6 +2236,37 @@ mod tests {
             );
             assert_eq!(generator.count() as u64, count);
         }
+    }
+
+    #[test]
+    fn two_years_of_history_grow_towards_the_latest() {
+        let chain = demo_chain();
+        let tz = time_zone();
+        let questions: Vec<DemoQuestion> =
+            QuestionGenerator::with_history(&chain, end(), 40_000, 3, 2).collect();
+        assert_eq!(questions.len(), 40_000);
+        let last_day = end().to_zoned(tz.clone()).date().yesterday().unwrap();
+        let year_ago = last_day.checked_sub(jiff::Span::new().days(365)).unwrap();
+        let first_day = last_day
+            .checked_sub(jiff::Span::new().days(2 * 365 - 1))
+            .unwrap();
+        let date = |q: &DemoQuestion| q.asked_at.to_zoned(tz.clone()).date();
+        assert!(
+            questions
+                .iter()
+                .all(|q| date(q) >= first_day && date(q) <= last_day)
+        );
+        let latest = questions.iter().filter(|q| date(q) > year_ago).count() as f64;
+        let earlier = questions.len() as f64 - latest;
+        // 100 against 85: some 18% more in the latest year (month and weekday mix differ a little).
+        let growth = latest / earlier;
+        assert!((1.12..1.24).contains(&growth), "{growth}");
+        // The first year is the same history as a one-year generator would make, only fewer questions.
+        assert!(
+            questions.first().is_some_and(
+                |q| date(q) < year_ago.checked_sub(jiff::Span::new().days(300)).unwrap()
+            )
+        );
     }
 
     #[test]

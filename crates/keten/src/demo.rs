@@ -1,18 +1,22 @@
-//! `keten demo`: loads the demo chain and a year of help questions, with a progress bar.
+//! `keten demo`: loads the demo chain and two years of help questions, with a progress bar.
 
 use crate::accounts::generate_password;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 use keten_core::account::hash_password;
-use keten_core::demo::{QuestionGenerator, national_chain};
+use keten_core::demo::{MAX_HISTORY_YEARS, QuestionGenerator, national_chain};
 use keten_store::Store;
 use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
     /// How many help questions of history to generate.
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, default_value_t = 100_000)]
     pub questions: u64,
+    /// Years of history to spread the questions over, each earlier year 15% quieter, so that the dashboard has the
+    /// same period a year earlier to compare with (1 to 5).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_HISTORY_YEARS)))]
+    pub years: u16,
     /// Seed for the generator: the same seed gives the same history.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
@@ -52,7 +56,8 @@ pub async fn run(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("Hulpvragen laden");
-    let generator = QuestionGenerator::new(&chain, now, args.questions, args.seed);
+    let generator =
+        QuestionGenerator::with_history(&chain, now, args.questions, args.seed, args.years);
     let written = store
         .load_demo_questions(&loaded, generator, now.as_second(), |n| bar.set_position(n))
         .await?;

@@ -105,7 +105,7 @@ struct ServeArgs {
     #[arg(long)]
     demo: bool,
     /// Help questions to generate with --demo.
-    #[arg(long, env = "KETEN_DEMO_QUESTIONS", default_value_t = 50_000)]
+    #[arg(long, env = "KETEN_DEMO_QUESTIONS", default_value_t = 100_000)]
     demo_questions: u64,
     /// Help points to spread the --demo questions over (see `keten demo --help-points`); default: the demo
     /// chain only.
@@ -306,6 +306,7 @@ async fn serve(store: Store, args: ServeArgs) -> anyhow::Result<()> {
             &store,
             &demo::DemoArgs {
                 questions: args.demo_questions,
+                years: 2,
                 seed: 2026,
                 synthetic_help_points: 0,
                 referrals: 300,

@@ -112,6 +112,10 @@ fn app_code(secret: &str) -> String {
 
 /// Signs in through the form, as a person would: the password; then, for a role that needs a second factor,
 /// either a code from the demo's secret or (a new account) setting one up with the secret the page shows.
+async fn get_json(client: &reqwest::Client, url: String) -> serde_json::Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -241,14 +245,7 @@ async fn first_admin_from_the_command_line_then_serve_and_stop_on_sigterm() {
         .unwrap();
     assert_eq!(by_token.status(), 200);
     let client = sign_in(&base, "beheer@example.nl", &password).await;
-    let me: serde_json::Value = client
-        .get(format!("{base}/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = get_json(&client, format!("{base}/api/v1/me")).await;
     assert_eq!(me["memberships"][0]["role"], "admin");
     terminate(child);
 }
@@ -286,15 +283,24 @@ async fn demo_loads_a_chain_with_history_and_prints_passwords() {
         assert!(!stored.contains(keten_core::second_factor::DEMO_SECRET));
     }
     store.close().await;
-    let orgs: Vec<serde_json::Value> = client
-        .get(format!("{base}/api/v1/organisations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(orgs.len() >= 10, "{orgs:?}");
+    let orgs = get_json(&client, format!("{base}/api/v1/organisations")).await;
+    assert!(orgs.as_array().unwrap().len() >= 10, "{orgs:?}");
+    // Two years of history, the latest some 18% busier: the dashboard has a year earlier to compare with.
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_sub(jiff::Span::new().days(364)).unwrap();
+    let stats = get_json(
+        &client,
+        format!("{base}/api/v1/stats/key-figures?period=custom&from={from}&to={today}"),
+    )
+    .await;
+    let questions = &stats["tables"][0]["rows"][0];
+    assert_eq!(questions["label"], "Vragen");
+    let latest = questions["values"][0].as_f64().unwrap();
+    let earlier = questions["values"][1].as_f64().unwrap();
+    assert!(
+        earlier > 0.0 && (1.05..1.35).contains(&(latest / earlier)),
+        "{latest} against {earlier} a year earlier"
+    );
     terminate(child);
 }
 
