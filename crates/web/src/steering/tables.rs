@@ -975,7 +975,7 @@ fn key_figures(now: &Figures, before: &Figures) -> Table {
         ],
         chart: ChartKind::Column,
         note: Some(
-            "Een \"–\" bij het verschil: een jaar eerder zijn er geen vragen om mee te vergelijken. Bij het aandeel doorverwezen staat geen verschil.",
+            "Verschil: hoeveel procent meer dan een jaar eerder (met een min ervoor: minder). Een \"–\": een jaar eerder waren er geen vragen om mee te vergelijken. Bij het aandeel doorverwezen staat geen verschil.",
         ),
     }
 }
