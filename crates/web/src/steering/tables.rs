@@ -932,6 +932,15 @@ pub fn scope_name(scope: &StatsScope) -> String {
     }
 }
 
+/// A share in percent; a period without questions has no share ("–"), not a share of 0%.
+fn share(part: i64, whole: i64) -> Cell {
+    if whole > 0 {
+        shown(percent(part, whole))
+    } else {
+        Cell::Empty
+    }
+}
+
 fn key_figures(now: &Figures, before: &Figures) -> Table {
     let first = |f: &Figures| {
         f.counts(Dimension::FirstVisit)
@@ -967,8 +976,8 @@ fn key_figures(now: &Figures, before: &Figures) -> Table {
             Row {
                 label: "Aandeel doorverwezen (%)".to_owned(),
                 cells: vec![
-                    shown(percent(referred(now), now.questions())),
-                    shown(percent(referred(before), before.questions())),
+                    share(referred(now), now.questions()),
+                    share(referred(before), before.questions()),
                     Cell::Empty,
                 ],
             },

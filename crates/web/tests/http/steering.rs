@@ -660,6 +660,7 @@ both_backends! {
         // Nothing a year earlier: the difference has no figure ("–"), which is not a small number ("< 5").
         let cell = "<td class=\"utrecht-table__cell keten-number\">";
         assert!(html.contains(&format!("scope=\"row\">Vragen</th>{cell}22</td>{cell}0</td>{cell}–</td>")), "no difference on the page");
+        assert!(html.contains(&format!("scope=\"row\">Aandeel doorverwezen (%)</th>{cell}0</td>{cell}–</td>{cell}–</td>")), "no share of no questions");
         let key = csv_rows(&steering.get(app.url("/regie/download/key-figures.csv")).send().await.unwrap().text().await.unwrap());
         assert_eq!(key.iter().find(|r| r[0] == "Vragen").unwrap()[1..], ["22", "0", ""], "no difference in the CSV");
         let key = xlsx_rows(&steering.get(app.url("/regie/download/key-figures.xlsx")).send().await.unwrap().bytes().await.unwrap(), "Kerncijfers");
