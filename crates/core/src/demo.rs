@@ -2261,7 +2261,7 @@ mod tests {
         // 100 against 85: some 18% more in the latest year (month and weekday mix differ a little).
         let growth = latest / earlier;
         assert!((1.12..1.24).contains(&growth), "{growth}");
-        // The first year is the same history as a one-year generator would make, only fewer questions.
+        // The history starts early in the first of the two years.
         assert!(
             questions.first().is_some_and(
                 |q| date(q) < year_ago.checked_sub(jiff::Span::new().days(300)).unwrap()

@@ -50,12 +50,14 @@ fn write_table(
     for (row, r) in (1u32..).zip(&table.rows) {
         sheet.write_string(row, 0, &r.label)?;
         for (col, c) in (1u16..).zip(&r.cells) {
-            match (c, c.number()) {
-                // No figure: an empty cell, as in the CSV.
-                (Cell::Empty, _) => continue,
+            // No figure: an empty cell, as in the CSV.
+            if *c == Cell::Empty {
+                continue;
+            }
+            match c.number() {
                 // Counts stay far below 2^53, so a spreadsheet number holds them exactly.
-                (_, Some(n)) => sheet.write_number(row, col, n)?,
-                (_, None) => sheet.write_string(row, col, HIDDEN)?,
+                Some(n) => sheet.write_number(row, col, n)?,
+                None => sheet.write_string(row, col, HIDDEN)?,
             };
         }
     }
