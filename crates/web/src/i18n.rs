@@ -535,6 +535,7 @@ mod tests {
                 "months",
                 "deposit",
                 "price",
+                "when",
             ];
             for key in &all {
                 assert!(lang.has(key, &args), "{code}: {key} does not load");

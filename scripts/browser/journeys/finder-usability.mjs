@@ -63,12 +63,32 @@ export default async function ({ keten, browser, report }) {
   }
   await report.check(page, "help point page with a carried topic");
 
+  // 9a. The digibus has no hours of its own: its page opens with where it stands next, then its stops.
+  const near = await (await fetch(`${base}/api/v1/help-points/nearest?place=3072&limit=10`)).json();
+  const bus = near.results.find((r) => r.name.startsWith("Digibus"));
+  report.expect(Boolean(bus), "the digibus is found near 3072", JSON.stringify(near.results.map((r) => r.name)));
+  if (bus) {
+    const busPage = await context.newPage();
+    await busPage.goto(`${base}/hulppunten/${bus.id}?lang=nl`, { waitUntil: "load" });
+    const first = (await busPage.locator("main h1 + p strong").first().textContent()) || "";
+    report.expect(first.includes(", bij "), "mobile help point: it opens with where it stands next", first);
+    report.expect((await busPage.locator("main table").count()) === 0, "mobile help point: no week of 'gesloten'");
+    await report.check(busPage, "mobile help point page");
+    await busPage.close();
+  }
+
   // 11. "Ik wil hulp" opens with the topic and PC4 of the search.
   await page.click("a[href^='/ik-wil-hulp?']");
   await page.waitForLoadState("load");
   report.expect(await page.isChecked("#topic-digid"), "ik wil hulp: the topic is carried over");
   report.expect((await page.inputValue("#pc4")) === "3011", "ik wil hulp: the PC4 is carried over");
   await report.check(page, "ik wil hulp with a carried topic");
+  // Sent without name and phone: the messages stand by their fields, and the summary links lead there.
+  await Promise.all([page.waitForNavigation(), page.click("form:has(#resident_name) button[type=submit]")]);
+  report.expect((await page.locator(".utrecht-form-field-error-message").count()) >= 2, "ik wil hulp refused: messages by the fields");
+  report.expect((await page.locator("[role=alert] a[href='#resident_name']").count()) === 1, "ik wil hulp refused: the summary links to the name");
+  report.expect(await page.isChecked("#topic-digid"), "ik wil hulp refused: the topic is kept");
+  await report.check(page, "ik wil hulp refused");
   // The resident asks to be called back (in the language chosen earlier): name, phone number, consent, send.
   await page.fill("#resident_name", "Gerda Bakker");
   await page.fill("#phone", "0612345678");

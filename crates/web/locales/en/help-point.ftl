@@ -26,3 +26,6 @@ report-too-long = Write briefly what is wrong (at most { $max } characters).
 hp-want-help = I want help: call or e-mail me back
 hp-exceptions = Days with different hours
 hp-stops = Where is the help point when?
+hp-contact = Contact
+hp-not-at-address = The help point comes to you. You cannot get help at this address.
+hp-next-stop = { $when }, at { $place }

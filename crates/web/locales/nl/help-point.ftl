@@ -26,3 +26,7 @@ report-too-long = Schrijf kort wat er niet klopt (hoogstens { $max } tekens).
 hp-want-help = Ik wil hulp: bel of mail mij terug
 hp-exceptions = Dagen met andere tijden
 hp-stops = Waar staat het hulppunt wanneer?
+hp-contact = Contact
+hp-not-at-address = Het hulppunt komt naar u toe. Op dit adres krijgt u geen hulp.
+# De eerstvolgende halte van een bus of pop-up: "Morgen open van 10:00 tot 12:00, bij Buurthuis Pernis".
+hp-next-stop = { $when }, bij { $place }

@@ -89,7 +89,10 @@ impl Labels {
 pub struct SavedNotice {
     pub visit_id: String,
     pub count: usize,
-    pub number: Option<i64>,
+    /// The help point's running total after this visit, written the Dutch way ("1.106").
+    pub number: Option<String>,
+    /// The milestone this visit reached ("1.000"), a moment worth saying at the desk.
+    pub milestone: Option<String>,
     pub topics: Vec<String>,
     /// Each question (id, topic label): with several, each can be undone on its own.
     pub questions: Vec<Choice>,
@@ -330,6 +333,14 @@ pub async fn desk_form(
     })
 }
 
+/// The milestone (1,000th, 5,000th, ... question) among the visit's questions, numbered up to `total`.
+fn reached_milestone(total: i64, questions: usize) -> Option<String> {
+    let first = total - i64::try_from(questions).unwrap_or(i64::MAX) + 1;
+    keten_core::steering::milestone(total)
+        .filter(|m| *m >= first)
+        .map(crate::numbers::count)
+}
+
 /// The confirmation for a visit just saved, if it is still there.
 pub async fn saved_notice(
     state: &AppState,
@@ -349,7 +360,8 @@ pub async fn saved_notice(
     Ok(Some(SavedNotice {
         visit_id: visit_id.to_owned(),
         count: questions.len(),
-        number,
+        number: number.map(crate::numbers::count),
+        milestone: number.and_then(|n| reached_milestone(n, questions.len())),
         topics: questions
             .iter()
             .map(|q| labels.topic(&q.topic_code))
@@ -477,4 +489,19 @@ pub async fn undo_visit(
     super::check_undo(&questions, user_id, link_id, state.now())?;
     state.store.delete_visit(&point.id, visit_id).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reached_milestone;
+
+    #[test]
+    fn a_visit_reaches_a_milestone_when_one_of_its_questions_has_its_number() {
+        assert_eq!(reached_milestone(1_000, 1).as_deref(), Some("1.000"));
+        assert_eq!(reached_milestone(1_001, 1), None);
+        assert_eq!(reached_milestone(1_001, 2).as_deref(), Some("1.000"));
+        assert_eq!(reached_milestone(999, 3), None);
+        assert_eq!(reached_milestone(100_002, 3).as_deref(), Some("100.000"));
+        assert_eq!(reached_milestone(100_003, 3), None);
+    }
 }

@@ -5,6 +5,7 @@ use super::form::Labels;
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::{AppError, PageError};
+use crate::numbers::count;
 use crate::shell::Shell;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -46,20 +47,21 @@ pub(crate) fn day_week_month_start(
 struct OverviewPage {
     shell: Shell,
     point: DeskHelpPoint,
-    today: i64,
-    this_week: i64,
-    this_month: i64,
+    /// Counts are written the Dutch way ("1.106"), as everywhere a person reads them.
+    today: String,
+    this_week: String,
+    this_month: String,
     /// "maandag 30 november" and "dinsdag 1 december": where the week and the month start, so that a
     /// week larger than the month is explained.
     week_from: String,
     month_from: String,
     /// Last month as `2026-02`: the month picker's first choice.
     last_month: String,
-    total: i64,
-    top_topics: Vec<(String, i64)>,
-    top_agencies: Vec<(String, i64)>,
+    total: String,
+    top_topics: Vec<(String, String)>,
+    top_agencies: Vec<(String, String)>,
     coordinator: bool,
-    imported: Option<u64>,
+    imported: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -103,20 +105,22 @@ async fn overview_page(
         last_month,
         shell,
         coordinator: state.store.coordinates_desk(&me.0.actor, &point),
-        imported: q.ingelezen,
-        today: o.today,
-        this_week: o.this_week,
-        this_month: o.this_month,
-        total: o.total,
+        imported: q
+            .ingelezen
+            .map(|n| count(i64::try_from(n).unwrap_or(i64::MAX))),
+        today: count(o.today),
+        this_week: count(o.this_week),
+        this_month: count(o.this_month),
+        total: count(o.total),
         top_topics: o
             .top_topics
             .into_iter()
-            .map(|(c, n)| (labels.topic(&c), n))
+            .map(|(c, n)| (labels.topic(&c), count(n)))
             .collect(),
         top_agencies: o
             .top_agencies
             .into_iter()
-            .map(|(c, n)| (labels.agency(&c), n))
+            .map(|(c, n)| (labels.agency(&c), count(n)))
             .collect(),
         point,
     })

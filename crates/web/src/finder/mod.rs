@@ -853,7 +853,10 @@ struct HelpPointPage {
     languages: Vec<String>,
     access: Vec<String>,
     week: Vec<(String, String)>,
+    /// The next opening; for a help point that only stands at its stops, the soonest stop's, with its place.
     next_open: String,
+    /// False for a bus or pop-up without hours of its own: no week of "closed", its stops come first.
+    at_home: bool,
     /// Set while the help point is temporarily closed: shown instead of the next opening.
     closure: Option<ClosureView>,
     partner_hours: Vec<PartnerHourView>,
@@ -1005,6 +1008,17 @@ async fn help_point_view(
     let shell = shell.public();
     let lang = shell.lang;
     let today = now.to_zoned(region.time_zone().clone()).date();
+    // Each stop with its next opening (closed on the help point's closing days too), soonest first: a resident
+    // reads first where the bus stands next.
+    let mut stops: Vec<_> = stops
+        .iter()
+        .map(|stop| {
+            let hours = stop.hours.with_closures_of(&hp.hours);
+            let next = hours.next_open(now);
+            (stop, hours, next)
+        })
+        .collect();
+    stops.sort_by_key(|(_, _, next)| next.as_ref().map_or(i64::MAX, |p| p.start.as_second()));
     let closure = keten_store::finder_directory::TemporaryClosure::of(
         hp.status,
         hp.status_reason.as_deref(),
@@ -1026,12 +1040,27 @@ async fn help_point_view(
             .map(|code| lang.access_feature(code))
             .collect(),
         week: lang.weekly_table(&hp.hours.weekly),
-        next_open: hp
-            .hours
-            .next_open(now)
-            .filter(|_| closure.is_none())
-            .map(|p| lang.opening(p.when(now, region)))
-            .unwrap_or_else(|| lang.t("hours-unknown")),
+        next_open: if at_home {
+            hp.hours
+                .next_open(now)
+                .filter(|_| closure.is_none())
+                .map(|p| lang.opening(p.when(now, region)))
+        } else {
+            // Not open at its home address: the soonest stop, with its place.
+            stops.first().and_then(|(stop, _, next)| {
+                next.as_ref().map(|p| {
+                    lang.t2(
+                        "hp-next-stop",
+                        "when",
+                        lang.opening(p.when(now, region)),
+                        "place",
+                        &stop.place_name,
+                    )
+                })
+            })
+        }
+        .unwrap_or_else(|| lang.t("hours-unknown")),
+        at_home,
         partner_hours: consultation_hours
             .iter()
             .map(|c| {
@@ -1046,15 +1075,12 @@ async fn help_point_view(
             .collect(),
         stops: stops
             .iter()
-            .map(|stop| {
-                // Closed on the help point's closing days too.
-                let hours = stop.hours.with_closures_of(&hp.hours);
+            .map(|(stop, hours, _)| {
                 let mut when: Vec<String> = Vec::new();
-                let regular = format_recurring_nl(&hours);
+                let regular = format_recurring_nl(hours);
                 if !regular.is_empty() {
                     when.push(regular);
                 }
-                let today = now.to_zoned(region.time_zone().clone()).date();
                 when.extend(
                     hours
                         .exceptions
@@ -1070,15 +1096,13 @@ async fn help_point_view(
                 }
             })
             .collect(),
-        exceptions: {
-            let today = now.to_zoned(region.time_zone().clone()).date();
-            hp.hours
-                .exceptions
-                .iter()
-                .filter(|e| e.to >= today)
-                .map(exception_text)
-                .collect()
-        },
+        exceptions: hp
+            .hours
+            .exceptions
+            .iter()
+            .filter(|e| e.to >= today)
+            .map(exception_text)
+            .collect(),
         // A bus or pop-up without hours of its own is not at its home address: the map shows its stops.
         map_url: at_home.then(|| osm_url(hp.location)),
         last_checked: hp

@@ -19,7 +19,8 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use keten_core::ValidationError;
 use keten_core::directory::HelpPointStatus;
-use keten_core::help_question::DEFAULT_TOPICS;
+use keten_core::help_question::{DEFAULT_TOPICS, topic_offered_in};
+use keten_core::reference::Country;
 use keten_core::referral::deadline::due_at;
 use keten_core::referral::{CONSENT_TEXT_VERSION, ReferralInput, ReferralSource};
 use keten_store::referrals::{Destination, NewReferral};
@@ -94,6 +95,35 @@ struct ResidentPage {
     errors: Vec<ValidationError>,
 }
 
+impl ResidentPage {
+    /// The message for a field, shown above it; the phone field also carries the "one of the two" message.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        let found = |f: &str| self.errors.iter().find(|e| e.field == f);
+        found(field)
+            .or_else(|| (field == "phone").then(|| found("contact")).flatten())
+            .map(|e| e.message.as_str())
+    }
+
+    /// Neither phone nor e-mail given: both fields are marked, the message stands once, above the phone.
+    fn contact_missing(&self) -> bool {
+        self.errors.iter().any(|e| e.field == "contact")
+    }
+
+    /// Where the summary's link for an error leads: the field to mend (none for "no help point found").
+    fn anchor_of(field: &str) -> Option<&'static str> {
+        Some(match field {
+            "topics" => "topics",
+            "reason" => "reason",
+            "resident_name" => "resident_name",
+            "contact" | "phone" => "phone",
+            "email" => "email",
+            "pc4" => "pc4",
+            "consent" => "consent_given",
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "referral_resident_wait.html")]
 struct WaitPage {
@@ -135,7 +165,8 @@ fn pc4_digits(value: &str) -> String {
     }
 }
 
-async fn point_name(state: &AppState, id: &str) -> Option<String> {
+/// The help point's name and country, when the form is for an open help point.
+async fn point_name(state: &AppState, id: &str) -> Option<(String, Country)> {
     if id.is_empty() {
         return None;
     }
@@ -145,19 +176,26 @@ async fn point_name(state: &AppState, id: &str) -> Option<String> {
         .await
         .ok()
         .filter(|h| h.status != HelpPointStatus::Closed)
-        .map(|h| h.name)
+        .map(|h| {
+            let country = keten_core::reference::municipality(&h.municipality_code)
+                .map_or(Country::Nl, |m| m.country);
+            (h.name, country)
+        })
 }
 
 fn view(
     shell: Shell,
     help_point_id: String,
-    help_point_name: String,
+    point: Option<(String, Country)>,
     input: ReferralInput,
 ) -> ResidentPage {
     let lang = shell.lang;
+    let (help_point_name, country) = point.unzip();
     let topics = DEFAULT_TOPICS
         .iter()
         .filter(|t| t.parent.is_some())
+        // A Dutch help point does not help with itsme, a Flemish one not with DigiD.
+        .filter(|t| country.is_none_or(|c| topic_offered_in(t.code, c)))
         .map(|t| TopicChoice {
             value: t.code,
             label: lang.topic(t.code, t.label),
@@ -176,7 +214,7 @@ fn view(
     ResidentPage {
         shell,
         help_point_id,
-        help_point_name,
+        help_point_name: help_point_name.unwrap_or_default(),
         input,
         topics,
         moments,
@@ -207,7 +245,7 @@ async fn form_page(
     view(
         shell,
         id,
-        name.unwrap_or_default(),
+        name,
         ReferralInput {
             topics: topic.into_iter().collect(),
             pc4: pc4.unwrap_or_default(),
@@ -295,12 +333,7 @@ async fn submit(
     let name = point_name(&state, &point).await;
     let point = if name.is_some() { point } else { String::new() };
     let fail = |errors: Vec<ValidationError>, input: ReferralInput| {
-        let mut page = view(
-            shell.clone(),
-            point.clone(),
-            name.clone().unwrap_or_default(),
-            input,
-        );
+        let mut page = view(shell.clone(), point.clone(), name.clone(), input);
         page.errors = b1(errors, shell.lang);
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };

@@ -175,6 +175,12 @@ both_backends! {
         assert_eq!(rows_of(&app, &central, &visit).await.len(), 1, "still there");
         let page = text(staff.get(app.url(&format!("{desk}?bezoek={visit}&nummer=1"))).send().await.unwrap()).await;
         assert!(!page.contains("Ongedaan maken"), "no undo button after the window");
+        // The running total the Dutch way, and a milestone said when this visit reached it.
+        let page = text(staff.get(app.url(&format!("{desk}?bezoek={visit}&nummer=1000"))).send().await.unwrap()).await;
+        assert!(page.contains("Dit hulppunt heeft nu 1.000 vragen geregistreerd."), "{page}");
+        assert!(page.contains("Een mijlpaal: dit was vraag 1.000 van dit hulppunt."), "{page}");
+        let page = text(staff.get(app.url(&format!("{desk}?bezoek={visit}&nummer=1106"))).send().await.unwrap()).await;
+        assert!(page.contains("heeft nu 1.106 vragen") && !page.contains("mijlpaal"), "{page}");
     };
 
     staff_correct_their_own_for_a_day_then_only_the_coordinator => |app: TestApp| async move {
@@ -278,6 +284,10 @@ both_backends! {
         assert!(html.contains("<dt>Vandaag</dt><dd>2</dd>") && html.contains("<dt>Deze week (vanaf maandag 2 maart)</dt><dd>2</dd>"), "{html}");
         assert!(html.contains("<dt>Deze maand (vanaf zondag 1 maart)</dt><dd>2</dd>"));
         assert!(html.contains("DigiD: 2"));
+        // A large running total is written the Dutch way.
+        app.store.execute_raw(&format!("UPDATE help_point_question_counts SET total = 1106 WHERE help_point_id = '{central}'")).await.unwrap();
+        let html = text(staff.get(app.url(&format!("{desk}/overzicht"))).send().await.unwrap()).await;
+        assert!(html.contains("in totaal <strong>1.106</strong>"), "{html}");
         let csv = staff.get(app.url(&format!("{desk}/registraties.csv"))).send().await.unwrap();
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = text(csv).await;

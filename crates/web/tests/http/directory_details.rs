@@ -343,6 +343,10 @@ both_backends! {
         assert!(public.contains("mlat=51.86250&#38;mlon=4.35800"), "{public}");
         assert!(public.contains(&town_hall), "the town hall has hours of its own");
         assert!(public.contains("&#34;lat&#34;:51.8625,&#34;lon&#34;:4.358,"));
+        assert!(public.contains("<h2 class=\"utrecht-heading-2\">Openingstijden</h2>"), "{public}");
+        // Stops soonest first: Hoogvliet is open now, the market in March.
+        let at = |s: &str| public.find(s).unwrap_or_else(|| panic!("{s} missing: {public}"));
+        assert!(at("<strong>Wijkcentrum Hoogvliet</strong>") < at("<strong>Markt Schiedam</strong>"));
         // Without hours of its own it is only found at its stops: no link or marker at its home address.
         app.store.execute_raw(&format!("UPDATE help_points SET hours = '{{}}' WHERE id = '{}'", hp.id)).await.unwrap();
         app.store.execute_raw("UPDATE directory_revision SET revision = revision + 1").await.unwrap();
@@ -351,6 +355,13 @@ both_backends! {
         assert!(public.contains("mlat=51.86250&#38;mlon=4.35800"));
         let home_marker = format!("&#34;lat&#34;:{},", serde_json::to_string(&hp.location.lat).unwrap());
         assert!(!public.contains(&home_marker), "{public}");
+        // Its page opens with where it stands next, not "no opening hours known" over a week of "closed"; its
+        // address is only for contact.
+        assert!(public.contains("<strong>Nu open tot 12:00, bij Wijkcentrum Hoogvliet</strong>"), "{public}");
+        assert!(!public.contains("Openingstijden") && !public.contains("gesloten"), "{public}");
+        assert!(public.contains("Het hulppunt komt naar u toe. Op dit adres krijgt u geen hulp."));
+        let at = |s: &str| public.find(s).unwrap_or_else(|| panic!("{s} missing: {public}"));
+        assert!(at("Waar staat het hulppunt wanneer?") < at("<h2 class=\"utrecht-heading-2\">Contact</h2>"));
         // Roles and tenants.
         let partner = app.signed_in(PARTNER).await;
         assert_eq!(partner.get(app.url(&page)).send().await.unwrap().status(), 403);

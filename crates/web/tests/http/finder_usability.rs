@@ -188,6 +188,13 @@ both_backends! {
         let html = page(&app, &path).await;
         assert!(html.contains("id=\"topic-digid\" name=\"topics\" value=\"digid\" checked>"), "{html}");
         assert!(html.contains("id=\"pc4\" name=\"pc4\"") && html.contains("value=\"3011\""), "{html}");
+        // A Dutch help point offers no Flemish services; the form without a help point offers every topic.
+        assert!(!html.contains("value=\"itsme\""), "{html}");
+        let gent = app.help_point("Digipunt De Krook").await.id;
+        let flemish = page(&app, &format!("/ik-wil-hulp?hulppunt={gent}")).await;
+        assert!(flemish.contains("value=\"itsme\"") && !flemish.contains("value=\"digid\""), "{flemish}");
+        let any = page(&app, "/ik-wil-hulp").await;
+        assert!(any.contains("value=\"itsme\"") && any.contains("value=\"digid\""), "{any}");
         // "3011AB" in the PC4 field: the digits are kept and the request arrives.
         let browser = app.browser();
         let fields = [("hulppunt", id.as_str()), ("topics", "digid"), ("resident_name", "Jan Jansen"),

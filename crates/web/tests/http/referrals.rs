@@ -376,7 +376,23 @@ mod pages {
             let fields = [("hulppunt", point.as_str()), ("topics", "digid"), ("resident_name", "Jan Jansen"), ("phone", "0611111111"), ("pc4", "3011")];
             let refused = app.post_form(&browser, &page, "/ik-wil-hulp", &fields).await;
             assert_eq!(refused.status(), 422);
-            assert!(refused.text().await.unwrap().contains("Zet een vinkje"));
+            let html = refused.text().await.unwrap();
+            assert!(html.contains("<a class=\"utrecht-link\" href=\"#consent_given\">Zet een vinkje"), "{html}");
+            assert!(html.contains("id=\"consent-error\">Zet een vinkje"), "the message stands by the box too: {html}");
+            assert!(html.contains("value=\"1\" aria-invalid=\"true\" aria-describedby=\"consent-error\">"), "{html}");
+            // Without a name and a way to call back: each message by its field, the summary links to them, and
+            // what was typed stays.
+            let bare = [("hulppunt", point.as_str()), ("topics", "digid"), ("pc4", "3011"), ("reason", "Brief van de Belastingdienst"), ("consent_given", "1")];
+            let refused = app.post_form(&browser, &page, "/ik-wil-hulp", &bare).await;
+            assert_eq!(refused.status(), 422);
+            let html = refused.text().await.unwrap();
+            assert!(html.contains("href=\"#resident_name\"") && html.contains("href=\"#phone\""), "{html}");
+            assert!(html.contains("id=\"resident_name-error\">Schrijf uw naam op"), "{html}");
+            assert!(html.contains("id=\"phone-error\">Vul uw telefoonnummer óf uw e-mailadres in"), "{html}");
+            assert!(html.contains("autocomplete=\"email\" aria-invalid=\"true\" aria-describedby=\"phone-error\""), "{html}");
+            assert_eq!(html.matches("Eén van de twee is genoeg.").count(), 2, "once in the summary, once by the fields");
+            assert!(html.contains(">Brief van de Belastingdienst</textarea>") && html.contains("value=\"3011\""), "{html}");
+            assert!(!html.contains("pc4-error"), "{html}");
             let mut agreed = fields.to_vec();
             agreed.push(("consent_given", "1"));
             let done = app.post_form(&browser, &page, "/ik-wil-hulp", &agreed).await;
