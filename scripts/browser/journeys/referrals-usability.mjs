@@ -123,6 +123,12 @@ export default async function ({ keten, browser, report }) {
   for (const [label, path] of [["referral form", "/doorverwijzingen/nieuw"], ["referral page", detail], ["referral inbox", "/doorverwijzingen"]]) {
     await report.reflow(small, base + path, label);
   }
+  // On the phone each referral of the inbox is a card: its status and deadline in view, not off to the right.
+  await small.goto(`${base}/doorverwijzingen`, { waitUntil: "load" });
+  const cells = await small.locator("table.keten-table--cards td[data-label]").evaluateAll((tds) =>
+    tds.map((td) => ({ right: Math.round(td.getBoundingClientRect().right), label: td.dataset.label })));
+  report.expect(cells.length > 0 && cells.every((c) => c.right <= 320), "320 px: every cell of the inbox is in view", JSON.stringify(cells.slice(0, 6)));
+  await report.check(small, "referral inbox on a phone");
   await phone.close();
   await staffContext.close();
   await bankContext.close();
