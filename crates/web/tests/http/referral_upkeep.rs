@@ -37,7 +37,8 @@ fn linked_ids(html: &str) -> Vec<String> {
 
 /// Rows in the first table body of a page.
 fn body_rows(html: &str) -> usize {
-    html.split_once("<tbody>")
+    html.split_once("<tbody")
+        .and_then(|(_, rest)| rest.split_once('>'))
         .and_then(|(_, rest)| rest.split_once("</tbody>"))
         .map_or(0, |(body, _)| body.matches("<tr").count())
 }
