@@ -80,6 +80,8 @@ fn is_public_path(path: &str) -> bool {
     path == "/"
         || path.starts_with("/hulppunten/")
         || path.starts_with("/inbedden")
+        || path.starts_with("/ik-wil-hulp")
+        || path == "/laptop-of-internet"
         || path == "/toegankelijkheid"
         || path == "/privacy"
 }

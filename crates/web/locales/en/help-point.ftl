@@ -29,3 +29,4 @@ hp-stops = Where is the help point when?
 hp-contact = Contact
 hp-not-at-address = The help point comes to you. You cannot get help at this address.
 hp-next-stop = { $when }, at { $place }
+report-paused = keten is being updated. In a few minutes you can report here again what is wrong.

@@ -30,3 +30,4 @@ hp-contact = Contact
 hp-not-at-address = Het hulppunt komt naar u toe. Op dit adres krijgt u geen hulp.
 # De eerstvolgende halte van een bus of pop-up: "Morgen open van 10:00 tot 12:00, bij Buurthuis Pernis".
 hp-next-stop = { $when }, bij { $place }
+report-paused = keten wordt bijgewerkt. Over een paar minuten kunt u hier weer melden wat er niet klopt.

@@ -870,6 +870,8 @@ struct HelpPointPage {
     report: ReportForm,
     report_error: Option<String>,
     report_sent: bool,
+    /// While an update runs, a report could not be sent: the form is left out (see `updating`).
+    report_paused: bool,
     map_tiles: String,
     map_markers: String,
     /// The topic and PC4 the resident already gave in the finder, carried on to "Ik wil hulp" (checked values only).
@@ -1114,6 +1116,7 @@ async fn help_point_view(
         report: ReportForm::default(),
         report_error: None,
         report_sent: false,
+        report_paused: state.updating.is_closed(),
         map_tiles: state.config.map_tiles.clone(),
         map_markers: markers,
         want_topic: None,
