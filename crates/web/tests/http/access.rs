@@ -120,6 +120,11 @@ crate::both_backends! {
         let (status, html) = page(&app, "/").await;
         assert_eq!(status, 200);
         assert!(html.contains("href=\"/laptop-of-internet\""), "{html}");
+        // After a search the link carries the place, so the answer is there at once; an unknown place is not carried.
+        let (_, html) = page(&app, "/?plaats=3025+AB").await;
+        assert!(html.contains("href=\"/laptop-of-internet?plaats=3025%20AB#resultaten\""), "{html}");
+        let (_, html) = page(&app, "/?plaats=Qqqqqq").await;
+        assert!(html.contains("href=\"/laptop-of-internet\""), "{html}");
         let (status, html) = page(&app, "/laptop-of-internet").await;
         assert_eq!(status, 200);
         assert!(html.contains("Laptop of internet nodig?"));

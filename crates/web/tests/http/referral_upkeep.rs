@@ -374,6 +374,18 @@ both_backends! {
         assert_eq!(kept["contact"]["name"], "Fatima de Vries");
     };
 
+    the_receiver_calls_in_one_tap_and_accepting_is_the_main_action => |app: TestApp| async move {
+        app.demo_chain().await;
+        let staff = app.signed_in(STAFF).await;
+        let partner = app.signed_in(PARTNER).await;
+        let id = app.send_referral(&staff, &referral("bankzaken", "06 1234 5678")).await;
+        let page = html(&app, &partner, &format!("/doorverwijzingen/{id}")).await;
+        // Stored as digits (`parse_phone`), so the number is its own link target.
+        assert!(page.contains("<a class=\"utrecht-link\" href=\"tel:0612345678\">0612345678</a>"), "{page}");
+        assert!(page.contains("utrecht-button--primary-action\" type=\"submit\">Aannemen</button>"), "{page}");
+        assert!(page.contains("utrecht-button--secondary-action\" type=\"submit\">De inwoner trekt toestemming in"), "{page}");
+    };
+
     the_inbox_pages_in_a_stable_order => |app: TestApp| async move {
         app.demo_chain().await;
         let staff = app.signed_in(STAFF).await;
