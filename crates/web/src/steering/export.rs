@@ -112,7 +112,7 @@ pub fn xlsx(
         about.write_string(
             2,
             1,
-            "Aantallen onder de 5 voor gebieden kleiner dan een gemeente staan er als \"< 5\".",
+            "Aantallen onder de 5 voor gebieden kleiner dan een gemeente staan er als \"< 5\"; staat er in een rij of kolom maar één zo, dan ook het kleinste andere getal (ook als dat groter is), zodat niemand het kan terugrekenen.",
         )?;
         about.set_column_width(0, 20)?;
         let mut used: Vec<String> = Vec::new();

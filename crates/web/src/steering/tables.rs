@@ -911,7 +911,8 @@ fn referral_tables(rows: &[ReferralTimes], now: i64, small: bool) -> [Table; 2] 
     ]
 }
 
-const SMALL_NOTE: &str = "Aantallen onder de 5 staan er als \"< 5\", en soms een tweede klein getal ook, zodat niemand ze kan terugrekenen.";
+/// The second hidden number of a row or column may be large: the note says so, rather than let "< 5" claim it.
+const SMALL_NOTE: &str = "Aantallen onder de 5 staan er als \"< 5\". Staat er in een rij of kolom maar één getal zo, dan staat het kleinste andere getal er ook zo (ook als dat groter is), zodat niemand het kan terugrekenen.";
 
 /// The scope in words.
 pub fn scope_name(scope: &StatsScope) -> String {

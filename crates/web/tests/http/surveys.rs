@@ -244,6 +244,8 @@ crate::both_backends! {
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
         assert!(html.contains("Centrale Bibliotheek") && html.contains("&lt; 5"));
+        // "partly" (5) reads "< 5" too: the note says a second, larger number may stand so.
+        assert!(html.contains("dan staat het kleinste andere antwoord er ook zo (ook als dat groter is)"), "{html}");
         let xlsx = app.get_as(&steering, "/regie/enquete.xlsx").await;
         assert_eq!(xlsx.status(), 200);
         assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
