@@ -9,6 +9,8 @@ use crate::rollups::{
 use crate::scope::Actor;
 use crate::sql::Sql;
 use keten_core::account::Role;
+use keten_core::organisation::OrganisationKind;
+use keten_core::programme::ApplicationStatus;
 use keten_core::steering::DayRange;
 
 /// Whose figures: a municipality's chain (its help points and the ones serving it), one of its help points,
@@ -171,13 +173,74 @@ pub struct ReferralTimes {
     pub closed_at: Option<i64>,
 }
 
-/// Roles that read every municipality's figures.
-const NATIONAL_ROLES: [Role; 2] = [Role::ProgrammeManager, Role::Admin];
+/// Whose figures an actor reads: every municipality and the nation, or a list of municipalities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FigureReach {
+    Everywhere,
+    /// Sorted, without duplicates; may be empty.
+    Municipalities(Vec<String>),
+}
+
+impl FigureReach {
+    pub fn includes(&self, municipality_code: &str) -> bool {
+        match self {
+            FigureReach::Everywhere => {
+                keten_core::reference::municipality(municipality_code).is_some()
+            }
+            FigureReach::Municipalities(codes) => codes.iter().any(|c| c == municipality_code),
+        }
+    }
+}
 
 impl Store {
-    /// The scope the actor asks for, checked: steering reads its own municipalities, programme managers and
-    /// admins every municipality and the nation (`municipality` `None`). Anything else is NotFound, so
-    /// another municipality's figures look like no figures at all.
+    /// Whose figures the actor reads. Admins and the programme managers of a national body (the issue's
+    /// "all, for the national body"): every municipality and the nation. The programme managers of another
+    /// organisation (a province's library service, a regional consortium): the municipalities that take part
+    /// in its programmes (chosen applications, lead and dossier members). Steering: its own municipalities.
+    pub async fn figure_reach(&self, actor: &Actor) -> Result<FigureReach> {
+        if actor.has_role(Role::Admin) {
+            return Ok(FigureReach::Everywhere);
+        }
+        let mut codes: Vec<String> = actor.steering_municipalities.clone();
+        let managing: Vec<String> = actor
+            .organisation_ids_with(Role::ProgrammeManager)
+            .collect();
+        if !managing.is_empty() {
+            let mut sql = Sql::new("SELECT COUNT(*) FROM organisations WHERE kind = ");
+            sql.bind(OrganisationKind::NationalBody.as_str().to_owned())
+                .push(" AND id IN ")
+                .bind_list(managing.iter().cloned());
+            let (national,): (i64,) = sql.query_as()?.fetch_one(&self.pool).await?;
+            if national > 0 {
+                return Ok(FigureReach::Everywhere);
+            }
+            let chosen = ApplicationStatus::Selected.as_str().to_owned();
+            let mut sql = Sql::new(
+                "SELECT a.municipality_code FROM applications a JOIN programmes p ON p.id = a.programme_id \
+                 WHERE a.status = ",
+            );
+            sql.bind(chosen.clone())
+                .push(" AND p.organisation_id IN ")
+                .bind_list(managing.iter().cloned())
+                .push(
+                    " UNION SELECT m.municipality_code FROM application_members m \
+                     JOIN applications a ON a.id = m.application_id JOIN programmes p ON p.id = a.programme_id \
+                     WHERE a.status = ",
+                )
+                .bind(chosen)
+                .push(" AND p.organisation_id IN ")
+                .bind_list(managing.iter().cloned());
+            let taking_part: Vec<(String,)> = sql.query_as()?.fetch_all(&self.pool).await?;
+            codes.extend(taking_part.into_iter().map(|(code,)| code));
+        }
+        codes.sort();
+        codes.dedup();
+        Ok(FigureReach::Municipalities(codes))
+    }
+
+    /// The scope the actor asks for, checked against [`Store::figure_reach`]: a municipality within reach, or
+    /// the nation (`municipality` `None`) for those who reach every municipality. Anything else is NotFound,
+    /// so another municipality's figures look like no figures at all.
     pub async fn stats_scope(
         &self,
         actor: &Actor,
@@ -197,18 +260,11 @@ impl Store {
         help_point_id: Option<&str>,
         partner_id: Option<&str>,
     ) -> Result<StatsScope> {
-        let national = actor.has_any_role(&NATIONAL_ROLES);
+        let reach = self.figure_reach(actor).await?;
         let municipality_code = match municipality {
-            Some(code) => {
-                let steers = actor.steering_municipalities.iter().any(|m| m == code);
-                let known = keten_core::reference::municipality(code).is_some();
-                if !(steers || (national && known)) {
-                    return Err(StoreError::NotFound);
-                }
-                Some(code.to_owned())
-            }
-            None if national => None,
-            None => return Err(StoreError::NotFound),
+            Some(code) if reach.includes(code) => Some(code.to_owned()),
+            None if reach == FigureReach::Everywhere => None,
+            _ => return Err(StoreError::NotFound),
         };
         let help_point = match help_point_id {
             None => None,

@@ -166,7 +166,7 @@ fn pc4_digits(value: &str) -> String {
 }
 
 /// The help point's name and country, when the form is for an open help point.
-async fn point_name(state: &AppState, id: &str) -> Option<(String, Country)> {
+async fn open_help_point(state: &AppState, id: &str) -> Option<(String, Country)> {
     if id.is_empty() {
         return None;
     }
@@ -229,8 +229,8 @@ async fn form_page(
 ) -> ResidentPage {
     let shell = shell.public();
     let id = q.hulppunt.unwrap_or_default();
-    let name = point_name(&state, &id).await;
-    let id = if name.is_some() { id } else { String::new() };
+    let chosen = open_help_point(&state, &id).await;
+    let id = if chosen.is_some() { id } else { String::new() };
     // What the resident chose in the finder is filled in; a group topic ("Geld en bankzaken") is not a choice of
     // this form, and a PC4 that is not four digits is left out rather than shown as a mistake.
     let topic = q.onderwerp.filter(|t| {
@@ -245,7 +245,7 @@ async fn form_page(
     view(
         shell,
         id,
-        name,
+        chosen,
         ReferralInput {
             topics: topic.into_iter().collect(),
             pc4: pc4.unwrap_or_default(),
@@ -330,10 +330,14 @@ async fn submit(
         return Ok(wait_page(shell, seconds));
     }
     let (point, input) = parse_form(&body);
-    let name = point_name(&state, &point).await;
-    let point = if name.is_some() { point } else { String::new() };
+    let chosen = open_help_point(&state, &point).await;
+    let point = if chosen.is_some() {
+        point
+    } else {
+        String::new()
+    };
     let fail = |errors: Vec<ValidationError>, input: ReferralInput| {
-        let mut page = view(shell.clone(), point.clone(), name.clone(), input);
+        let mut page = view(shell.clone(), point.clone(), chosen.clone(), input);
         page.errors = b1(errors, shell.lang);
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };

@@ -63,7 +63,7 @@ impl From<&Table> for StatsTable {
 /// What the figures are about.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsAbout {
-    /// `null`: every municipality (programme managers and admins).
+    /// `null`: every municipality (admins and the programme managers of a national body).
     pub municipality_code: Option<String>,
     pub help_point_id: Option<String>,
     /// The partner organisation whose consultation hours the figures are narrowed to.

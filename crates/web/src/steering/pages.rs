@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::get;
 use keten_core::ValidationError;
 use keten_core::steering::{Cell, PeriodKind, change_percent, thousands};
+use keten_store::stats::FigureReach;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -172,19 +173,15 @@ pub(super) fn range_text(r: keten_core::steering::DayRange) -> String {
 }
 
 /// The national view: every municipality's figures together, with tables per province and size class.
-/// Programme managers and admins only; anyone else gets 404, as for another municipality's figures.
+/// Admins and a national body's programme managers only; anyone else gets 404, as for another municipality's
+/// figures (a regional programme's manager reads its municipalities one by one).
 async fn national_page(
     state: State<AppState>,
     shell: Shell,
     user: RequireUser,
     Query(mut q): Query<StatsQuery>,
 ) -> Result<DashboardPage, PageError> {
-    use keten_core::account::Role;
-    if !user
-        .0
-        .actor
-        .has_any_role(&[Role::ProgrammeManager, Role::Admin])
-    {
+    if state.store.figure_reach(&user.0.actor).await? != FigureReach::Everywhere {
         return Err(AppError::NotFound.into());
     }
     q.municipality = None;
@@ -214,8 +211,12 @@ async fn dashboard_page(
     };
     let d = dashboard(&state, actor, &resolved).await?;
     let municipality = resolved.scope.municipality_code.clone();
-    let municipalities = actor
-        .steering_municipalities
+    // The municipalities within reach to choose from; none for those who reach every one (the national view).
+    let within_reach = match state.store.figure_reach(actor).await? {
+        FigureReach::Everywhere => Vec::new(),
+        FigureReach::Municipalities(codes) => codes,
+    };
+    let municipalities = within_reach
         .iter()
         .map(|m| Choice {
             value: m.clone(),

@@ -9,7 +9,7 @@ use keten_core::steering::{
     milestone, month_start, percent, suppress_list, week_start, weekday,
 };
 use keten_store::Actor;
-use keten_store::stats::{Count, Dimension, Figures, ReferralTimes, StatsScope};
+use keten_store::stats::{Count, Dimension, FigureReach, Figures, ReferralTimes, StatsScope};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::IntoParams;
@@ -78,9 +78,19 @@ pub async fn resolve(
     }
     let today = local_date(state.now());
     let period = Period::parse(filled(&q.period), filled(&q.from), filled(&q.to), today)?;
-    let municipality = filled(&q.municipality)
-        .map(str::to_owned)
-        .or_else(|| actor.steering_municipalities.first().cloned());
+    // Without a municipality: steering's own, a regional programme manager's first; the nation for those who
+    // reach every municipality.
+    let municipality = match filled(&q.municipality) {
+        Some(code) => Some(code.to_owned()),
+        None => match state.store.figure_reach(actor).await? {
+            FigureReach::Everywhere => None,
+            FigureReach::Municipalities(codes) => actor
+                .steering_municipalities
+                .first()
+                .or(codes.first())
+                .cloned(),
+        },
+    };
     let scope = state
         .store
         .stats_scope_of(

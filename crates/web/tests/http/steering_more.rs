@@ -4,6 +4,7 @@
 
 use crate::support::TestApp;
 use crate::support::demo_users::{PARTNER, STAFF, STEERING};
+use keten_core::account::Role;
 
 const PROGRAMME: &str = "programma@digitale-inclusie.demo.keten.nl";
 use keten_core::steering::local_date;
@@ -360,5 +361,46 @@ both_backends! {
         assert_eq!(own["tables"].as_array().unwrap().len(), 0, "a municipality's figures have no provinces");
         let staff = app.signed_in(STAFF).await;
         assert_eq!(staff.get(app.url("/regie/landelijk")).send().await.unwrap().status(), 404);
+    };
+    a_regional_programme_manager_reads_the_municipalities_of_its_programmes_only => |app: TestApp| async move {
+        app.demo_chain().await;
+        // A province's library service (not a national body) runs a call: Schiedam was chosen, with Vlaardingen in
+        // its dossier; Rotterdam applied and waits.
+        let service = app.organisation("Bibliotheekservice Zuid-Holland", "community", "civil", "GM0599").await;
+        let waiting = app.organisation("Wijkteam Rotterdam", "community", "civil", "GM0599").await;
+        app.store.execute_raw(&format!(
+            "INSERT INTO programmes (id, organisation_id, kind, name, description, applicant_kind, opens_on, closes_on, \
+             budget_cents, cap_cents, cap_vat_included, vat_percent, max_participants, excluded_programmes, small_below, \
+             large_from, created_at, updated_at) VALUES ('regio', '{service}', 'call', 'Regio', '', 'municipality', \
+             '2026-01-01', '2026-02-01', 0, 0, 0, 21, 10, '', 0, 0, 0, 0)")).await.unwrap();
+        for (id, org, code, status) in [("chosen", &service, "GM0606", "selected"), ("waits", &waiting, "GM0599", "submitted")] {
+            app.store.execute_raw(&format!(
+                "INSERT INTO applications (id, programme_id, organisation_id, municipality_code, status, amount_cents, \
+                 amount_vat_included, proposal, helix_partners, submitted_at, updated_at) VALUES ('{id}', 'regio', '{org}', \
+                 '{code}', '{status}', 0, 0, '', '', 0, 0)")).await.unwrap();
+        }
+        app.store.execute_raw(&format!(
+            "INSERT INTO application_members (application_id, organisation_id, municipality_code, member_role) \
+             VALUES ('chosen', '{waiting}', 'GM0622', 'member')")).await.unwrap();
+        app.user("regio@bibliotheekservice.example", Role::ProgrammeManager, &service).await;
+        let manager = app.signed_in("regio@bibliotheekservice.example").await;
+        let get = |path: &str| manager.get(app.url(path)).send();
+        // Its first municipality, a choice of its two, no national view.
+        let html = get("/regie").await.unwrap().text().await.unwrap();
+        assert!(html.contains("Cijfers: Gemeente Schiedam"), "{html}");
+        assert!(html.contains("<option value=\"GM0622\">Vlaardingen</option>") && !html.contains("value=\"GM0599\""), "{html}");
+        assert!(!html.contains("/regie/landelijk"), "{html}");
+        assert_eq!(get("/regie?municipality=GM0622").await.unwrap().status(), 200);
+        let v: Value = get("/api/v1/stats/key-figures").await.unwrap().json().await.unwrap();
+        assert_eq!(v["about"]["municipality_code"], "GM0606", "{v}");
+        // Rotterdam only applied, and the nation is the national body's: 404, like another municipality's figures.
+        for path in ["/regie?municipality=GM0599", "/regie/landelijk", "/api/v1/stats/key-figures?municipality=GM0599",
+                     "/regie/verslag?municipality=GM0599", "/regie/download/all.xlsx?municipality=GM0599"] {
+            assert_eq!(get(path).await.unwrap().status(), 404, "{path}");
+        }
+        // The national body's programme manager still reads the nation.
+        let national = app.signed_in(PROGRAMME).await;
+        assert_eq!(national.get(app.url("/regie/landelijk")).send().await.unwrap().status(), 200);
+        assert_eq!(national.get(app.url("/regie?municipality=GM0599")).send().await.unwrap().status(), 200);
     };
 }
