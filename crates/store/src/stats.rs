@@ -261,9 +261,22 @@ impl Store {
         partner_id: Option<&str>,
     ) -> Result<StatsScope> {
         let reach = self.figure_reach(actor).await?;
+        self.stats_scope_within(&reach, municipality, help_point_id, partner_id)
+            .await
+    }
+
+    /// [`Store::stats_scope_of`] for a caller that already holds the actor's [`Store::figure_reach`] (the
+    /// dashboard also lists the municipalities within it).
+    pub async fn stats_scope_within(
+        &self,
+        reach: &FigureReach,
+        municipality: Option<&str>,
+        help_point_id: Option<&str>,
+        partner_id: Option<&str>,
+    ) -> Result<StatsScope> {
         let municipality_code = match municipality {
             Some(code) if reach.includes(code) => Some(code.to_owned()),
-            None if reach == FigureReach::Everywhere => None,
+            None if *reach == FigureReach::Everywhere => None,
             _ => return Err(StoreError::NotFound),
         };
         let help_point = match help_point_id {

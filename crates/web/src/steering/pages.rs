@@ -212,8 +212,8 @@ async fn dashboard_page(
     let d = dashboard(&state, actor, &resolved).await?;
     let municipality = resolved.scope.municipality_code.clone();
     // The municipalities within reach to choose from; none for those who reach every one (the national view).
-    let within_reach = match state.store.figure_reach(actor).await? {
-        FigureReach::Everywhere => Vec::new(),
+    let within_reach: &[String] = match &resolved.reach {
+        FigureReach::Everywhere => &[],
         FigureReach::Municipalities(codes) => codes,
     };
     let municipalities = within_reach

@@ -64,6 +64,8 @@ const FIGURE_ROLES: [Role; 3] = [Role::Steering, Role::ProgrammeManager, Role::A
 pub struct Resolved {
     pub scope: StatsScope,
     pub period: Period,
+    /// Whose figures the caller reads: the dashboard's choice of municipalities.
+    pub reach: FigureReach,
 }
 
 /// Checks role, period and scope: 403 without a figures role, 422 for a bad period, 404 for a municipality
@@ -80,27 +82,30 @@ pub async fn resolve(
     let period = Period::parse(filled(&q.period), filled(&q.from), filled(&q.to), today)?;
     // Without a municipality: steering's own, a regional programme manager's first; the nation for those who
     // reach every municipality.
-    let municipality = match filled(&q.municipality) {
-        Some(code) => Some(code.to_owned()),
-        None => match state.store.figure_reach(actor).await? {
-            FigureReach::Everywhere => None,
-            FigureReach::Municipalities(codes) => actor
-                .steering_municipalities
-                .first()
-                .or(codes.first())
-                .cloned(),
-        },
+    let reach = state.store.figure_reach(actor).await?;
+    let municipality = match (filled(&q.municipality), &reach) {
+        (Some(code), _) => Some(code.to_owned()),
+        (None, FigureReach::Everywhere) => None,
+        (None, FigureReach::Municipalities(codes)) => actor
+            .steering_municipalities
+            .first()
+            .or(codes.first())
+            .cloned(),
     };
     let scope = state
         .store
-        .stats_scope_of(
-            actor,
+        .stats_scope_within(
+            &reach,
             municipality.as_deref(),
             filled(&q.help_point),
             filled(&q.partner),
         )
         .await?;
-    Ok(Resolved { scope, period })
+    Ok(Resolved {
+        scope,
+        period,
+        reach,
+    })
 }
 
 /// Which chart fits a table in the XLSX.
